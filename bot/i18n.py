@@ -1,0 +1,147 @@
+"""One catalog mechanism for every string a member reads.
+
+English source strings are marked with ``_()`` (a no-op that the extractor finds), translated
+with :func:`translate`, and the Finnish catalog ``bot/locales/fi.po`` is read once with Babel.
+Command names and descriptions go through :class:`CatalogTranslator`, discord.py's Translator hook.
+
+``python -m bot.i18n extract`` rewrites ``bot/locales/s3cop.pot`` and merges new strings into
+``fi.po`` (as untranslated entries, which the completeness test then reports).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
+
+LOCALES_DIR = Path(__file__).with_name("locales")
+SUPPORTED_LANGUAGES = ("en", "fi")
+SOURCE_LANGUAGE = "en"
+DOMAIN = "s3cop"
+# Babel's keyword spec: _() and translate(lang, text) mark strings; N_(singular, plural) plurals.
+# Command, group, parameter and choice names carry the context "command": in Finnish they must
+# stay lower-case single words, unlike the same word in a sentence.
+EXTRACT_KEYWORDS = {"_": None, "N_": (1, 2), "C_": ((1, "c"), 2)}
+NAME_CONTEXT = "command"
+
+
+def _(message: str) -> str:
+    """Mark an English source string for the catalog; translation happens at display time."""
+    return message
+
+
+def N_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - gettext convention
+    """Mark a singular/plural pair for the catalog."""
+    return singular, plural
+
+
+def C_(context: str, message: str) -> str:  # noqa: N802 - gettext convention
+    """Mark a string with a catalog context, e.g. ``C_("command", "event")`` for a command name."""
+    return message
+
+
+def language_of(locale: str | None, fallback: str = SOURCE_LANGUAGE) -> str:
+    """Map a Discord locale (``fi``, ``en-GB``, ``sv-SE``) to a supported language, else fallback."""
+    if locale:
+        base = str(locale).split("-")[0].lower()
+        if base in SUPPORTED_LANGUAGES:
+            return base
+    return fallback if fallback in SUPPORTED_LANGUAGES else SOURCE_LANGUAGE
+
+
+@cache
+def _catalog(language: str) -> Mapping[tuple[str | None, object], object]:
+    """(context, id) -> translation for one language, read once from its .po file."""
+    path = LOCALES_DIR / f"{language}.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=language, domain=DOMAIN)
+    return {
+        (m.context, m.id): m.string
+        for m in catalog
+        if m.id and m.string and not m.fuzzy and (not isinstance(m.string, tuple) or all(m.string))
+    }
+
+
+def lookup(language: str, message: str, context: str | None = None) -> str | None:
+    """The catalog's translation of ``message``, or None when the catalog has none."""
+    if language == SOURCE_LANGUAGE:
+        return message
+    found = _catalog(language).get((context, message))
+    return found if isinstance(found, str) else None
+
+
+def translate(language: str, message: str, /, **params: object) -> str:
+    """``message`` in ``language`` with ``params`` filled in; English when no translation exists."""
+    text = lookup(language, message) or message
+    return text.format(**params) if params else text
+
+
+def translate_plural(language: str, forms: tuple[str, str], n: int, /, **params: object) -> str:
+    """The singular or plural form for ``n`` (English and Finnish share the n != 1 rule)."""
+    singular, plural = forms
+    text = singular if n == 1 else plural
+    if language != SOURCE_LANGUAGE:
+        found = _catalog(language).get((None, (singular, plural)))
+        if isinstance(found, tuple) and len(found) == 2:
+            text = found[0] if n == 1 else found[1]
+    return text.format(n=n, **params)
+
+
+def _extract(root: Path) -> Catalog:
+    """Collect every marked string under the project's packages."""
+    from babel.messages.extract import extract_from_dir
+
+    template = Catalog(project="s3cop", domain=DOMAIN, charset="utf-8")
+    for package in ("bot", "cogs"):
+        for filename, lineno, message, comments, context in extract_from_dir(
+            root / package, keywords=EXTRACT_KEYWORDS, comment_tags=("i18n:",)
+        ):
+            template.add(
+                message,
+                locations=[(f"{package}/{filename}", lineno)],
+                auto_comments=comments,
+                context=context,
+            )
+    return template
+
+
+def extracted_messages(root: Path) -> list[tuple[str | None, object]]:
+    """(context, id) of every marked string in the source, for the completeness test."""
+    return [(m.context, m.id) for m in _extract(root) if m.id]
+
+
+def main(argv: list[str]) -> int:
+    """``extract``: write the template and merge it into every language's catalog."""
+    if argv != ["extract"]:
+        print("usage: python -m bot.i18n extract", file=sys.stderr)
+        return 2
+    from babel.messages.pofile import write_po
+
+    root = Path(__file__).resolve().parent.parent
+    template = _extract(root)
+    with (LOCALES_DIR / f"{DOMAIN}.pot").open("wb") as fh:
+        write_po(fh, template, omit_header=True, sort_output=True, width=100)
+    for language in SUPPORTED_LANGUAGES:
+        if language == SOURCE_LANGUAGE:
+            continue
+        path = LOCALES_DIR / f"{language}.po"
+        if path.exists():
+            with path.open("rb") as fh:
+                catalog = read_po(fh, locale=language, domain=DOMAIN)
+        else:
+            catalog = Catalog(locale=language, domain=DOMAIN)
+        catalog.update(template, no_fuzzy_matching=True)
+        with path.open("wb") as fh:
+            write_po(fh, catalog, omit_header=True, sort_output=True, width=100,
+                     ignore_obsolete=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

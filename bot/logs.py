@@ -1,0 +1,34 @@
+"""Logging set-up: one format, level and optional file from the settings; tokens never appear."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+_TOKEN_SHAPE = re.compile(r"[\w-]{24,}\.[\w-]{6}\.[\w-]{27,}")
+
+
+class RedactTokens(logging.Filter):
+    """Blank anything shaped like a bot token, wherever it appears in a record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if _TOKEN_SHAPE.search(message):
+            record.msg = _TOKEN_SHAPE.sub("[token]", message)
+            record.args = None
+        return True
+
+
+def configure_logging(level: str, file: Path | None = None) -> None:
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    if file is not None:
+        handlers.append(logging.FileHandler(file, encoding="utf-8"))
+    for handler in handlers:
+        handler.addFilter(RedactTokens())
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        handlers=handlers,
+        force=True,
+    )

@@ -1,0 +1,203 @@
+"""Everything the bot does later, driven by the database.
+
+Each scheduled action (a reminder, a poll's close, a support nudge) is a row in
+``scheduled_actions``; APScheduler's AsyncIOScheduler holds a single timer for the earliest due
+row (the single-dispatcher design), so start-up arms every pending row with one indexed query,
+whatever their number, and memory does not grow with them.
+
+The policy for rows that fell due while the bot was down (or busy), stated once:
+
+* due less than ``LATE_AFTER`` ago: run normally;
+* due longer ago, but within the grace window (``scheduler.grace_minutes``): run with
+  ``late=True``, so the handler can say it is late;
+* older than the grace window: marked ``missed`` with a note, never run.
+
+Handlers send through :meth:`RunContext.once`, which records each send in ``sent_log`` under a
+unique key, so a handler interrupted half-way (a restart, a crash) is re-run later and only sends
+what it had not sent yet. A handler that raises is retried with backoff, at most ``MAX_ATTEMPTS``
+times, then marked ``failed``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiosqlite
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.clock import Clock
+from db.database import Database
+from db.scheduled import ScheduledAction, ScheduledActions
+
+log = logging.getLogger(__name__)
+
+LATE_AFTER = timedelta(minutes=2)
+MAX_ATTEMPTS = 3
+RETRY_BACKOFF = timedelta(minutes=1)
+BATCH_SIZE = 100
+_DISPATCH_JOB = "dispatch"
+
+
+@dataclass
+class RunContext:
+    """What a handler gets besides its action: lateness and once-only sending."""
+
+    action: ScheduledAction
+    late: bool
+    _scheduler: Scheduler
+
+    async def once(self, key: str, send: Callable[[], Awaitable[Any]]) -> bool:
+        """Run ``send`` unless ``key`` was sent before; True if it ran now."""
+        repo = self._scheduler.repo
+        full_key = f"{self.action.dedupe_key}|{key}"
+        if await repo.was_sent(full_key):
+            return False
+        await send()
+        await repo.mark_sent(full_key, self.action.guild_id, self._scheduler.clock.now())
+        return True
+
+
+Handler = Callable[[RunContext], Awaitable[None]]
+
+
+class Scheduler:
+    """Arms the earliest pending action, runs due ones, and keeps the database true."""
+
+    def __init__(self, db: Database, clock: Clock, grace: timedelta) -> None:
+        self.db = db
+        self.repo = ScheduledActions(db)
+        self.clock = clock
+        self.grace = grace
+        self._handlers: dict[str, Handler] = {}
+        self._aps = AsyncIOScheduler(timezone=UTC)
+        self._running = False
+        self._dispatching = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.armed_for: datetime | None = None
+
+    def register(self, kind: str, handler: Handler) -> None:
+        """Say which coroutine runs actions of ``kind``; features do this in ``cog_load``."""
+        if kind in self._handlers:
+            raise ValueError(f"a handler for {kind!r} is already registered")
+        self._handlers[kind] = handler
+
+    async def start(self) -> None:
+        """Start the timer and arm it for the earliest pending row."""
+        self._aps.start()
+        self._running = True
+        await self.rearm()
+
+    async def stop(self) -> None:
+        """Stop taking work; wait for a dispatch under way to finish its current action."""
+        self._running = False
+        if self._aps.running:
+            self._aps.shutdown(wait=False)
+        async with self._dispatching:
+            pass
+        for task in list(self._tasks):
+            await task
+
+    # -- planning -----------------------------------------------------------------------------
+
+    async def plan(
+        self,
+        conn: aiosqlite.Connection,
+        *,
+        guild_id: int,
+        kind: str,
+        key: str,
+        due_at: datetime,
+        payload: dict[str, Any] | None = None,
+    ) -> None:
+        """Plan an action inside the caller's transaction; call :meth:`rearm` after commit."""
+        if kind not in self._handlers:
+            raise ValueError(f"no handler registered for {kind!r}")
+        await self.repo.upsert(
+            conn,
+            guild_id=guild_id,
+            kind=kind,
+            dedupe_key=key,
+            due_at=due_at,
+            payload=payload or {},
+            now=self.clock.now(),
+        )
+
+    async def cancel(self, conn: aiosqlite.Connection, key_prefix: str) -> None:
+        """Cancel pending actions by key prefix inside the caller's transaction."""
+        await self.repo.cancel_prefix(conn, key_prefix, self.clock.now())
+
+    async def rearm(self) -> None:
+        """Point the timer at the earliest pending row (after any change to the plan)."""
+        if not self._running:
+            return
+        next_due = await self.repo.next_due()
+        self.armed_for = next_due
+        if next_due is None:
+            if self._aps.get_job(_DISPATCH_JOB):
+                self._aps.remove_job(_DISPATCH_JOB)
+            return
+        # The trigger runs on real time; translate the (possibly fake) clock's delay into it.
+        delay = max(next_due - self.clock.now(), timedelta(0))
+        self._aps.add_job(
+            self._fire,
+            DateTrigger(run_date=datetime.now(UTC) + delay, timezone=UTC),
+            id=_DISPATCH_JOB,
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    async def _fire(self) -> None:
+        task = asyncio.create_task(self.run_due())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- running ------------------------------------------------------------------------------
+
+    async def run_due(self) -> int:
+        """Run every action due by now (in batches, each row once); returns how many ran."""
+        ran = 0
+        async with self._dispatching:
+            # Bounded: each pass finishes or reschedules every row it takes.
+            for _ in range(10_000):
+                if not self._running:
+                    break
+                batch = await self.repo.due(self.clock.now(), BATCH_SIZE)
+                if not batch:
+                    break
+                for action in batch:
+                    if not self._running:
+                        break
+                    ran += await self._run_one(action)
+        await self.rearm()
+        return ran
+
+    async def _run_one(self, action: ScheduledAction) -> int:
+        now = self.clock.now()
+        overdue = now - action.due_at
+        if overdue > self.grace and overdue > LATE_AFTER:
+            note = f"missed: due {action.due_at.isoformat()}, bot was away {overdue}"
+            log.warning("scheduled %s %s %s", action.kind, action.dedupe_key, note)
+            await self.repo.finish(action.id, "missed", now, note)
+            return 0
+        handler = self._handlers.get(action.kind)
+        if handler is None:
+            await self.repo.finish(action.id, "failed", now, f"no handler for {action.kind}")
+            return 0
+        try:
+            await handler(RunContext(action, overdue > LATE_AFTER, self))
+        except Exception:
+            log.exception("scheduled action %s (%s) failed", action.dedupe_key, action.kind)
+            if action.attempts + 1 >= MAX_ATTEMPTS:
+                await self.repo.finish(action.id, "failed", now, "handler raised; gave up")
+            else:
+                retry_at = now + RETRY_BACKOFF * (action.attempts + 1)
+                await self.repo.retry_later(action.id, retry_at, "handler raised; retrying")
+            return 0
+        await self.repo.finish(action.id, "done", self.clock.now(), None)
+        return 1

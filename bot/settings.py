@@ -1,0 +1,206 @@
+"""Typed, immutable settings loaded once from a TOML file.
+
+Validation is pydantic's: every problem is reported with its key path (``events.reminders``) and a
+hint, so ``s3cop check-config`` can list them all at once. The token comes from ``DISCORD_TOKEN``
+first; it is never logged or echoed.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+
+from bot.discord_urls import DISCORD_API_BASE, DISCORD_GATEWAY_URL
+
+
+def _check_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"unknown time zone {name!r}; use an IANA name such as Europe/Brussels"
+        ) from exc
+    return name
+
+
+def _check_offsets(text: str) -> str:
+    from bot.timeparse import parse_offsets
+
+    try:
+        parse_offsets(text)
+    except Exception as exc:  # the parser's own message says what is wrong
+        raise ValueError(f"{exc}; write offsets like '1d, 1h'") from exc
+    return text
+
+
+TimeZoneName = Annotated[str, AfterValidator(_check_zone)]
+# A channel or role is named by its name (as shown in Discord) or by its numeric id.
+Ref = Annotated[str | int, Field(union_mode="left_to_right")]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DiscordSettings(_Section):
+    guild_id: int = Field(gt=0, description="The server the commands are synced to.")
+    token: SecretStr | None = None
+    api_base: str = DISCORD_API_BASE
+    gateway_url: str = DISCORD_GATEWAY_URL
+    sync_globally: bool = False
+
+    @field_validator("api_base", "gateway_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://", "ws://", "wss://")):
+            raise ValueError("must be a URL starting with http(s):// or ws(s)://")
+        return value
+
+
+class ChannelSettings(_Section):
+    events: Ref = "events"
+    announcements: Ref = "announcements"
+    admin_log: Ref = "admin-log"
+
+
+class RoleSettings(_Section):
+    organisers: Ref = "Organisers"
+    secretariat: Ref = "Secretariat"
+
+
+class LocaleSettings(_Section):
+    timezone: TimeZoneName = "Europe/Brussels"
+    language: Literal["en", "fi"] = "en"
+
+
+class DatabaseSettings(_Section):
+    path: Path = Path("s3cop.sqlite3")
+
+
+class SchedulerSettings(_Section):
+    grace_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+
+
+class EventSettings(_Section):
+    reminders: Annotated[str, AfterValidator(_check_offsets)] = "1d, 1h"
+
+
+class WebSettings(_Section):
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    public_base_url: str = "http://localhost:8080"
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _base(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+
+class LoggingSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    file: Path | None = None
+
+
+class Settings(_Section):
+    """Everything the bot reads from its configuration file."""
+
+    discord: DiscordSettings
+    channels: ChannelSettings = ChannelSettings()
+    roles: RoleSettings = RoleSettings()
+    locale: LocaleSettings = LocaleSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
+    events: EventSettings = EventSettings()
+    web: WebSettings = WebSettings()
+    logging: LoggingSettings = LoggingSettings()
+
+    def token(self) -> str | None:
+        """``DISCORD_TOKEN`` from the environment, else the file's ``discord.token``."""
+        env = os.environ.get("DISCORD_TOKEN", "").strip()
+        if env:
+            return env
+        return self.discord.token.get_secret_value() if self.discord.token else None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a configuration file."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class SettingsError(Exception):
+    """The configuration cannot be used; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+_HINTS = {
+    "missing": "required; see config.example.toml",
+    "extra_forbidden": "unknown key; check its spelling against config.example.toml",
+}
+
+
+def _problems(error: ValidationError) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        # Union members add their type to the location (e.g. channels.events.int): drop it.
+        path = ".".join(str(p) for p in item["loc"] if p not in ("str", "int"))
+        problems.append(Problem(path, _HINTS.get(item["type"], item["msg"])))
+    return problems
+
+
+def parse_settings(data: dict[str, object]) -> Settings:
+    """Validate already-parsed TOML; raises SettingsError listing every problem."""
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise SettingsError(_problems(exc)) from None
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and validate a TOML file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError([Problem("", f"{path}: no such file")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError([Problem("", f"{path}: not valid TOML: {exc}")]) from None
+    return parse_settings(data)
+
+
+def permission_warnings(path: Path, settings: Settings) -> list[str]:
+    """A token in a file that others can read is worth a warning."""
+    if settings.discord.token is None:
+        return []
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
+        return [
+            f"{path} holds discord.token and can be read by other users; "
+            f"run 'chmod 600 {path}' or use the DISCORD_TOKEN environment variable"
+        ]
+    return []

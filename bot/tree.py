@@ -1,0 +1,114 @@
+"""The command tree and the one way errors reach members.
+
+A :class:`~bot.errors.UserFacingError` becomes an ephemeral message in the member's language.
+Anything else is logged with its traceback under a short error id, and the member gets an apology
+quoting that id, so a secretariat member can find the log line.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+
+import discord
+from discord import app_commands
+
+from bot.errors import UserFacingError
+from bot.i18n import _, language_of, translate
+
+if TYPE_CHECKING:
+    from bot.client import S3Bot
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+S = TypeVar("S")
+
+
+def interaction_language(interaction: discord.Interaction[Any]) -> str:
+    """The member's client language if we speak it, else the guild's default language."""
+    client = interaction.client
+    fallback = getattr(client, "default_language", "en")
+    return language_of(str(interaction.locale.value), fallback)
+
+
+async def reply(
+    interaction: discord.Interaction[Any],
+    content: str | None = None,
+    *,
+    ephemeral: bool = True,
+    **kwargs: Any,
+) -> None:
+    """Answer whether or not the interaction was already answered or deferred."""
+    if interaction.response.is_done():
+        await interaction.followup.send(content, ephemeral=ephemeral, **kwargs)
+    else:
+        await interaction.response.send_message(content, ephemeral=ephemeral, **kwargs)
+
+
+async def answer_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
+    """Turn any failure in a command, button, select or modal into an ephemeral answer."""
+    original = error
+    while isinstance(original, app_commands.CommandInvokeError | app_commands.TransformerError):
+        original = original.__cause__ or original
+        if not isinstance(original, app_commands.AppCommandError):
+            break
+    language = interaction_language(interaction)
+    if isinstance(original, UserFacingError):
+        text = translate(language, original.message, **original.params)
+    elif isinstance(original, app_commands.CheckFailure):
+        text = translate(language, _("You don't have permission to do that here."))
+    else:
+        error_id = secrets.token_hex(4)
+        log.error(
+            "error %s in %s", error_id, _describe(interaction), exc_info=(type(error), error, error.__traceback__)
+        )
+        text = translate(
+            language,
+            _("Sorry, something went wrong on my side. If it happens again, tell the secretariat "
+              "the error id {error_id}."),
+            error_id=error_id,
+        )
+    try:
+        await reply(interaction, text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not tell the member about an error in %s", _describe(interaction))
+
+
+def _describe(interaction: discord.Interaction[Any]) -> str:
+    if interaction.command is not None:
+        return f"/{interaction.command.qualified_name}"
+    data = interaction.data or {}
+    return f"component {data.get('custom_id', '?')}"
+
+
+def reports_errors(
+    callback: Callable[Concatenate[S, discord.Interaction[Any], P], Awaitable[None]],
+) -> Callable[Concatenate[S, discord.Interaction[Any], P], Awaitable[None]]:
+    """Route a button's, select's or modal's failures through :func:`answer_error`.
+
+    discord.py only logs exceptions raised in persistent (dynamic) items' callbacks.
+    """
+
+    @functools.wraps(callback)
+    async def wrapper(
+        self: S, interaction: discord.Interaction[Any], *args: P.args, **kwargs: P.kwargs
+    ) -> None:
+        try:
+            await callback(self, interaction, *args, **kwargs)
+        except Exception as exc:
+            await answer_error(interaction, exc)
+
+    return wrapper
+
+
+class S3Tree(app_commands.CommandTree["S3Bot"]):
+    """The command tree with the one error handler."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[S3Bot], error: app_commands.AppCommandError
+    ) -> None:
+        await answer_error(interaction, error)

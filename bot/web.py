@@ -1,0 +1,60 @@
+"""The bot's small HTTP server: ``/healthz`` and whatever routes features add (calendar feeds)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from bot.client import S3Bot
+
+log = logging.getLogger(__name__)
+
+
+class WebServer:
+    """An aiohttp app that features add routes to before it starts."""
+
+    def __init__(self, bot: S3Bot, host: str, port: int) -> None:
+        self.bot = bot
+        self.host = host
+        self.port = port
+        self.app = web.Application()
+        self.app.router.add_get("/healthz", self.healthz)
+        self._runner: web.AppRunner | None = None
+        self.bound_port: int | None = None
+
+    def add_get(self, path: str, handler: web.RequestHandler) -> None:  # type: ignore[name-defined]
+        self.app.router.add_get(path, handler)
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        self.bound_port = sockets[0].getsockname()[1] if sockets else self.port
+        log.info("web server listening on %s:%s", self.host, self.bound_port)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        """Gateway connected, database writable, and how many actions wait."""
+        gateway = self.bot.is_ready() and not self.bot.is_closed()
+        try:
+            await self.bot.db.execute("UPDATE member_prefs SET user_id = user_id WHERE 0")
+            database = True
+        except Exception:
+            log.exception("health check: database not writable")
+            database = False
+        pending = await self.bot.scheduler.repo.pending_count() if database else None
+        ok = gateway and database
+        return web.json_response(
+            {"ok": ok, "gateway": gateway, "database": database, "pending_actions": pending},
+            status=200 if ok else 503,
+        )

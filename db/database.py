@@ -1,0 +1,214 @@
+"""The one SQLite connection: WAL, foreign keys, a busy timeout, migrations and transactions.
+
+Writes that belong together run in :meth:`Database.transaction`. Many small writes arriving at
+once (a burst of RSVP clicks) go through :meth:`Database.batched`, which commits them together in
+one transaction, each inside its own savepoint, so a burst costs one fsync instead of hundreds
+and one failing write never undoes the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Params = tuple[Any, ...] | dict[str, Any]
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class DatabaseTooNewError(RuntimeError):
+    """The database was written by a newer s3cop; refusing it protects the data."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def bundled_migrations() -> list[Migration]:
+    """Every ``db/migrations/NNNN_reason.sql`` in version order."""
+    found = []
+    for entry in resources.files("db.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    for expected, migration in enumerate(found, start=1):
+        if migration.version != expected:
+            raise RuntimeError(f"migration {migration.name} breaks the sequence at {expected}")
+    return found
+
+
+class Database:
+    """Owns the aiosqlite connection; repositories borrow it for their queries."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._write_lock = asyncio.Lock()
+        self._batch: list[tuple[Callable[[aiosqlite.Connection], Awaitable[Any]], asyncio.Future[Any]]] = []
+        self._batch_task: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Database:
+        """Connect with the pragmas every part of the bot relies on."""
+        path = Path(path)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        return cls(conn, path)
+
+    async def close(self) -> None:
+        """Finish pending batched writes, then close."""
+        if self._batch_task is not None:
+            await self._batch_task
+        await self.conn.close()
+
+    # -- schema -------------------------------------------------------------------------------
+
+    async def version(self) -> int:
+        row = await self.fetchone("PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    async def migrate(self, migrations: Iterable[Migration] | None = None) -> list[str]:
+        """Apply the migrations newer than the database, each in one transaction."""
+        migrations = list(bundled_migrations() if migrations is None else migrations)
+        current = await self.version()
+        latest = migrations[-1].version if migrations else 0
+        if current > latest:
+            raise DatabaseTooNewError(
+                f"{self.path} is at schema version {current}, but this s3cop knows only up to "
+                f"{latest}: upgrade s3cop, or restore a backup made by this version"
+            )
+        applied = []
+        for migration in migrations:
+            if migration.version <= current:
+                continue
+            async with self._write_lock:
+                try:
+                    # executescript runs the whole file; BEGIN/COMMIT make it one transaction.
+                    await self.conn.executescript(
+                        f"BEGIN IMMEDIATE;\n{migration.sql}\n"
+                        f"PRAGMA user_version = {migration.version};\nCOMMIT;"
+                    )
+                except sqlite3.Error:
+                    if self.conn.in_transaction:
+                        await self.conn.execute("ROLLBACK")
+                    raise
+            log.info("applied migration %s", migration.name)
+            applied.append(migration.name)
+        return applied
+
+    # -- reads --------------------------------------------------------------------------------
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self.conn.execute(sql, params) as cursor:
+            row: sqlite3.Row | None = await cursor.fetchone()
+            return row
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self.conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    # -- writes -------------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One atomic unit of writes: everything inside commits together or not at all."""
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            else:
+                await self.conn.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """A single write in its own transaction; returns lastrowid."""
+        async with self.transaction() as conn:
+            cursor = await conn.execute(sql, params)
+            return cursor.lastrowid or 0
+
+    async def batched(self, work: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+        """Run ``work`` in a transaction shared with whatever other writes arrive meanwhile.
+
+        ``work`` runs inside its own savepoint: if it raises, only its own changes are undone
+        and the exception reaches its caller.
+        """
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._batch.append((work, future))
+        if self._batch_task is None:
+            self._batch_task = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._batch:
+                batch, self._batch = self._batch, []
+                async with self._write_lock:
+                    await self._run_batch(batch)
+        finally:
+            self._batch_task = None
+
+    async def _run_batch(
+        self, batch: list[tuple[Callable[[aiosqlite.Connection], Awaitable[Any]], asyncio.Future[Any]]]
+    ) -> None:
+        outcomes: list[tuple[asyncio.Future[Any], bool, Any]] = []
+        try:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            for work, future in batch:
+                await self.conn.execute("SAVEPOINT item")
+                try:
+                    result = await work(self.conn)
+                except Exception as exc:
+                    await self.conn.execute("ROLLBACK TO item")
+                    await self.conn.execute("RELEASE item")
+                    outcomes.append((future, False, exc))
+                else:
+                    await self.conn.execute("RELEASE item")
+                    outcomes.append((future, True, result))
+            await self.conn.execute("COMMIT")
+        except Exception as exc:
+            if self.conn.in_transaction:
+                await self.conn.execute("ROLLBACK")
+            for _work, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for future, ok, value in outcomes:
+            if future.done():
+                continue
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
+
+    # -- maintenance --------------------------------------------------------------------------
+
+    async def backup(self, target: Path) -> None:
+        """A consistent copy of the live database through SQLite's online backup API."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        dest = await aiosqlite.connect(target)
+        try:
+            await self.conn.backup(dest)
+        finally:
+            await dest.close()

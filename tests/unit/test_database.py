@@ -1,0 +1,98 @@
+"""Storage on a real SQLite file: migrations, transactions, batched writes, backup."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from db.database import Database, DatabaseTooNewError, Migration, bundled_migrations
+
+
+async def test_fresh_database_gets_every_migration(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "s.sqlite3")
+    applied = await db.migrate()
+    assert applied == [m.name for m in bundled_migrations()]
+    assert await db.version() == len(applied)
+    assert await db.migrate() == []
+    mode = await db.fetchone("PRAGMA journal_mode")
+    assert mode is not None and mode[0] == "wal"
+    fk = await db.fetchone("PRAGMA foreign_keys")
+    assert fk is not None and fk[0] == 1
+    await db.close()
+
+
+async def test_upgrade_applies_only_newer_migrations(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "s.sqlite3")
+    first = [Migration(1, "0001_a.sql", "CREATE TABLE a (x INTEGER);")]
+    both = [*first, Migration(2, "0002_b.sql", "ALTER TABLE a ADD COLUMN y TEXT;")]
+    assert await db.migrate(first) == ["0001_a.sql"]
+    await db.execute("INSERT INTO a (x) VALUES (1)")
+    assert await db.migrate(both) == ["0002_b.sql"]
+    row = await db.fetchone("SELECT x, y FROM a")
+    assert row is not None and (row["x"], row["y"]) == (1, None)
+    await db.close()
+
+
+async def test_failed_migration_leaves_no_trace(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "s.sqlite3")
+    broken = [Migration(1, "0001_bad.sql", "CREATE TABLE t (x INTEGER);\nNOT SQL;")]
+    with pytest.raises(Exception, match="syntax error"):
+        await db.migrate(broken)
+    assert await db.version() == 0
+    assert await db.fetchone("SELECT name FROM sqlite_master WHERE name = 't'") is None
+    await db.close()
+
+
+async def test_newer_database_is_refused(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "s.sqlite3")
+    await db.conn.execute("PRAGMA user_version = 99")
+    with pytest.raises(DatabaseTooNewError, match="upgrade s3cop"):
+        await db.migrate()
+    await db.close()
+
+
+async def test_transaction_rolls_back_together(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "s.sqlite3")
+    await db.migrate()
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO member_prefs (guild_id, user_id) VALUES (1, 1)")
+            raise RuntimeError("second write failed")
+    assert await db.fetchone("SELECT * FROM member_prefs") is None
+    await db.close()
+
+
+async def test_batched_writes_share_a_transaction_but_fail_alone(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "s.sqlite3")
+    await db.migrate()
+
+    def insert(user: int):  # type: ignore[no-untyped-def]
+        async def work(conn):  # type: ignore[no-untyped-def]
+            await conn.execute("INSERT INTO member_prefs (guild_id, user_id) VALUES (1, ?)", (user,))
+            return user
+
+        return work
+
+    results = await asyncio.gather(
+        *(db.batched(insert(u)) for u in (1, 2, 2, 3)), return_exceptions=True
+    )
+    assert results[0] == 1 and results[1] == 2 and results[3] == 3
+    assert isinstance(results[2], Exception)  # the duplicate alone fails
+    rows = await db.fetchall("SELECT user_id FROM member_prefs ORDER BY user_id")
+    assert [r[0] for r in rows] == [1, 2, 3]
+    await db.close()
+
+
+async def test_online_backup_is_consistent(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "s.sqlite3")
+    await db.migrate()
+    await db.execute("INSERT INTO member_prefs (guild_id, user_id) VALUES (1, 7)")
+    await db.backup(tmp_path / "copy" / "b.sqlite3")
+    copy = await Database.open(tmp_path / "copy" / "b.sqlite3")
+    assert await copy.version() == await db.version()
+    row = await copy.fetchone("SELECT user_id FROM member_prefs")
+    assert row is not None and row[0] == 7
+    await copy.close()
+    await db.close()

@@ -1,0 +1,179 @@
+"""The scheduler: the database is the source of truth, late/missed policy, nothing sent twice."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.scheduler import LATE_AFTER, MAX_ATTEMPTS, RunContext, Scheduler
+from db.database import Database
+
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+class Recorder:
+    """A handler that 'sends' one message per recipient and can crash after the first."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, bool]] = []
+        self.crash_after_first = False
+
+    async def __call__(self, ctx: RunContext) -> None:
+        for recipient in ctx.action.payload.get("to", ["channel"]):
+
+            async def send(recipient: str = recipient) -> None:
+                self.sent.append((ctx.action.dedupe_key, recipient, ctx.late))
+
+            ran = await ctx.once(recipient, send)
+            if ran and self.crash_after_first:
+                raise KeyboardInterrupt  # the process dies mid-way
+
+
+@pytest.fixture
+async def db_path(tmp_path: Path) -> AsyncIterator[Path]:
+    path = tmp_path / "s.sqlite3"
+    db = await Database.open(path)
+    await db.migrate()
+    await db.close()
+    yield path
+
+
+async def start(path: Path, clock: FakeClock, recorder: Recorder) -> tuple[Database, Scheduler]:
+    db = await Database.open(path)
+    scheduler = Scheduler(db, clock, grace=timedelta(hours=1))
+    scheduler.register("remind", recorder)
+    await scheduler.start()
+    return db, scheduler
+
+
+async def plan(scheduler: Scheduler, key: str, due: datetime, **payload: object) -> None:
+    async with scheduler.db.transaction() as conn:
+        await scheduler.plan(conn, guild_id=1, kind="remind", key=key, due_at=due, payload=payload)
+    await scheduler.rearm()
+
+
+async def stop(db: Database, scheduler: Scheduler) -> None:
+    await scheduler.stop()
+    await db.close()
+
+
+async def test_runs_when_due_and_only_once(db_path: Path) -> None:
+    clock, rec = FakeClock(T0), Recorder()
+    db, scheduler = await start(db_path, clock, rec)
+    await plan(scheduler, "r1", T0 + timedelta(minutes=5))
+    assert scheduler.armed_for == T0 + timedelta(minutes=5)
+    assert await scheduler.run_due() == 0
+    clock.advance(timedelta(minutes=5))
+    assert await scheduler.run_due() == 1
+    assert await scheduler.run_due() == 0
+    assert rec.sent == [("r1", "channel", False)]
+    assert scheduler.armed_for is None
+    await stop(db, scheduler)
+
+
+@pytest.mark.parametrize(
+    ("down_for", "expected"),
+    [
+        (timedelta(seconds=30), [("r1", "channel", False)]),  # on time
+        (LATE_AFTER + timedelta(minutes=10), [("r1", "channel", True)]),  # late, with a note
+        (timedelta(hours=2), []),  # beyond the grace window: missed
+    ],
+)
+async def test_restart_policy(db_path: Path, down_for: timedelta, expected: list[object]) -> None:
+    clock, rec = FakeClock(T0), Recorder()
+    db, scheduler = await start(db_path, clock, rec)
+    await plan(scheduler, "r1", T0 + timedelta(minutes=1))
+    await stop(db, scheduler)  # the bot goes down before the reminder is due
+
+    clock.advance(timedelta(minutes=1) + down_for)
+    db, scheduler = await start(db_path, clock, rec)
+    assert scheduler.armed_for == T0 + timedelta(minutes=1)  # re-armed from the database
+    await scheduler.run_due()
+    assert rec.sent == expected
+    status = "done" if expected else "missed"
+    action = await scheduler.repo.by_key("r1")
+    assert action is not None and action.status == status
+    await stop(db, scheduler)
+
+
+async def test_crash_mid_send_resumes_without_repeating(db_path: Path) -> None:
+    clock, rec = FakeClock(T0), Recorder()
+    db, scheduler = await start(db_path, clock, rec)
+    await plan(scheduler, "r1", T0, to=["ann", "bo", "cy"])
+    rec.crash_after_first = True
+    with pytest.raises(KeyboardInterrupt):
+        await scheduler.run_due()
+    await db.close()  # killed: no orderly stop
+
+    rec.crash_after_first = False
+    db, scheduler = await start(db_path, clock, rec)
+    await scheduler.run_due()
+    await stop(db, scheduler)
+    db, scheduler = await start(db_path, clock, rec)  # another restart sends nothing more
+    await scheduler.run_due()
+    assert [r for _key, r, _late in rec.sent] == ["ann", "bo", "cy"]
+    await stop(db, scheduler)
+
+
+async def test_failing_handler_retries_then_gives_up(db_path: Path) -> None:
+    clock = FakeClock(T0)
+    db = await Database.open(db_path)
+    scheduler = Scheduler(db, clock, grace=timedelta(hours=1))
+    calls = 0
+
+    async def broken(ctx: RunContext) -> None:
+        nonlocal calls
+        calls += 1
+        raise RuntimeError("Discord is down")
+
+    scheduler.register("remind", broken)
+    await scheduler.start()
+    await plan(scheduler, "r1", T0)
+    for _ in range(MAX_ATTEMPTS + 2):
+        await scheduler.run_due()
+        clock.advance(timedelta(minutes=10))
+    assert calls == MAX_ATTEMPTS
+    action = await scheduler.repo.by_key("r1")
+    assert action is not None and action.status == "failed"
+    await stop(db, scheduler)
+
+
+async def test_cancel_by_prefix_and_replan(db_path: Path) -> None:
+    clock, rec = FakeClock(T0), Recorder()
+    db, scheduler = await start(db_path, clock, rec)
+    await plan(scheduler, "event:1:a", T0 + timedelta(minutes=1))
+    await plan(scheduler, "event:1:b", T0 + timedelta(minutes=2))
+    await plan(scheduler, "event:10:a", T0 + timedelta(minutes=3))
+    async with db.transaction() as conn:
+        await scheduler.cancel(conn, "event:1:")
+    await scheduler.rearm()
+    assert scheduler.armed_for == T0 + timedelta(minutes=3)
+    await plan(scheduler, "event:1:a", T0 + timedelta(minutes=4))  # planned again: pending
+    clock.advance(timedelta(minutes=5))
+    await scheduler.run_due()
+    assert {k for k, _r, _l in rec.sent} == {"event:1:a", "event:10:a"}
+    await stop(db, scheduler)
+
+
+async def test_timer_fires_on_real_time(db_path: Path) -> None:
+    """Without a test moving the clock, APScheduler's timer runs the due row by itself."""
+    import asyncio
+
+    from bot.clock import SystemClock
+
+    rec = Recorder()
+    db = await Database.open(db_path)
+    scheduler = Scheduler(db, SystemClock(), grace=timedelta(hours=1))
+    scheduler.register("remind", rec)
+    await scheduler.start()
+    await plan(scheduler, "soon", datetime.now(UTC) + timedelta(milliseconds=50))
+    for _ in range(100):
+        if rec.sent:
+            break
+        await asyncio.sleep(0.02)
+    assert [k for k, _r, _l in rec.sent] == ["soon"]
+    await stop(db, scheduler)
