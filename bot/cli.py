@@ -94,8 +94,12 @@ async def _run(settings: Settings, token: str, sync_globally: bool) -> int:
                 try:
                     await bot.connect(reconnect=True)
                     break
-                except (OSError, discord.GatewayNotFound, discord.ConnectionClosed,
-                        AttributeError) as exc:
+                except (
+                    OSError,
+                    discord.GatewayNotFound,
+                    discord.ConnectionClosed,
+                    AttributeError,
+                ) as exc:
                     if bot.is_closed() or attempt == CONNECT_ATTEMPTS:
                         raise
                     delay = 2**attempt
@@ -105,8 +109,10 @@ async def _run(settings: Settings, token: str, sync_globally: bool) -> int:
         print("error: Discord rejected the token; check DISCORD_TOKEN", file=sys.stderr)
         return 1
     except discord.PrivilegedIntentsRequired:
-        print("error: enable the Server Members intent for this bot in the Discord developer "
-              "portal", file=sys.stderr)
+        print(
+            "error: enable the Server Members intent for this bot in the Discord developer portal",
+            file=sys.stderr,
+        )
         return 1
     finally:
         await db.close()
@@ -119,13 +125,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         settings = _load(args.config)
     except SettingsError as exc:
-        print(f"error: {args.config} has problems (run 's3cop check-config'):\n{exc}",
-              file=sys.stderr)
+        print(
+            f"error: {args.config} has problems (run 's3cop check-config'):\n{exc}", file=sys.stderr
+        )
         return 1
     token = settings.token()
     if not token:
-        print("error: no token: set DISCORD_TOKEN (or discord.token in the config file)",
-              file=sys.stderr)
+        print(
+            "error: no token: set DISCORD_TOKEN (or discord.token in the config file)",
+            file=sys.stderr,
+        )
         return 1
     configure_logging(settings.logging.level, settings.logging.file)
     return asyncio.run(_run(settings, token, args.sync_globally))
@@ -149,8 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="connect to Discord and serve")
     run.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
-    run.add_argument("--sync-globally", action="store_true",
-                     help="also sync commands globally (slow to propagate; guild sync is default)")
+    run.add_argument(
+        "--sync-globally",
+        action="store_true",
+        help="also sync commands globally (slow to propagate; guild sync is default)",
+    )
     run.set_defaults(func=cmd_run)
 
     demo = sub.add_parser("demo", help="a scripted tour against the local sandbox")

@@ -88,6 +88,35 @@ class S3Bot(commands.Bot):
             synced = await self.tree.sync()
             log.info("synced %d commands globally", len(synced))
 
+    def find_channel(self, guild: discord.Guild, ref: str | int) -> discord.TextChannel | None:
+        """A configured text channel, named or by id."""
+        if isinstance(ref, int):
+            channel = guild.get_channel(ref)
+        else:
+            channel = discord.utils.get(guild.text_channels, name=ref)
+        return channel if isinstance(channel, discord.TextChannel) else None
+
+    def find_role(self, guild: discord.Guild, ref: str | int) -> discord.Role | None:
+        """A configured role, named or by id."""
+        if isinstance(ref, int):
+            return guild.get_role(ref)
+        return discord.utils.get(guild.roles, name=ref)
+
+    async def admin_log_once(self, guild: discord.Guild, key: str, text: str) -> None:
+        """Tell the admins about a problem once (per key), never failing the caller."""
+        repo = self.scheduler.repo
+        full_key = f"admin-log:{guild.id}:{key}"
+        if await repo.was_sent(full_key):
+            return
+        channel = self.find_channel(guild, self.settings.channels.admin_log)
+        log.warning("admin log (%s): %s", guild.id, text)
+        if channel is not None:
+            try:
+                await channel.send(text)
+            except discord.HTTPException:
+                log.warning("could not write to the admin log channel in %s", guild.id)
+        await repo.mark_sent(full_key, guild.id, self.clock.now())
+
     async def close(self) -> None:
         """Stop taking work, let writes finish, stop the scheduler and the web server."""
         await self.scheduler.stop()

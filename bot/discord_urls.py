@@ -15,6 +15,6 @@ DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
 
 
 def point_discord_at(api_base: str, gateway_url: str) -> None:
-    """Send REST calls to ``api_base`` (ending in /api/v10) and open the gateway at ``gateway_url``."""
+    """Send REST calls to ``api_base`` (ending in /api/v10), open the gateway at ``gateway_url``."""
     discord.http.Route.BASE = api_base.rstrip("/")
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)

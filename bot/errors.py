@@ -9,7 +9,7 @@ from __future__ import annotations
 
 
 class UserFacingError(Exception):
-    """Something the member can fix: ``message`` is an English catalog string with {placeholders}."""
+    """Something the member can fix; ``message`` is an English catalog string with {fields}."""
 
     def __init__(self, message: str, /, **params: object) -> None:
         super().__init__(message)

@@ -34,18 +34,18 @@ def _(message: str) -> str:
     return message
 
 
-def N_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - gettext convention
+def N_(singular: str, plural: str) -> tuple[str, str]:
     """Mark a singular/plural pair for the catalog."""
     return singular, plural
 
 
-def C_(context: str, message: str) -> str:  # noqa: N802 - gettext convention
+def C_(context: str, message: str) -> str:
     """Mark a string with a catalog context, e.g. ``C_("command", "event")`` for a command name."""
     return message
 
 
 def language_of(locale: str | None, fallback: str = SOURCE_LANGUAGE) -> str:
-    """Map a Discord locale (``fi``, ``en-GB``, ``sv-SE``) to a supported language, else fallback."""
+    """A Discord locale (``fi``, ``en-GB``, ``sv-SE``) as a language we speak, else fallback."""
     if locale:
         base = str(locale).split("-")[0].lower()
         if base in SUPPORTED_LANGUAGES:
@@ -138,8 +138,9 @@ def main(argv: list[str]) -> int:
             catalog = Catalog(locale=language, domain=DOMAIN)
         catalog.update(template, no_fuzzy_matching=True)
         with path.open("wb") as fh:
-            write_po(fh, catalog, omit_header=True, sort_output=True, width=100,
-                     ignore_obsolete=True)
+            write_po(
+                fh, catalog, omit_header=True, sort_output=True, width=100, ignore_obsolete=True
+            )
     return 0
 
 

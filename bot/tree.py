@@ -64,12 +64,17 @@ async def answer_error(interaction: discord.Interaction[Any], error: BaseExcepti
     else:
         error_id = secrets.token_hex(4)
         log.error(
-            "error %s in %s", error_id, _describe(interaction), exc_info=(type(error), error, error.__traceback__)
+            "error %s in %s",
+            error_id,
+            _describe(interaction),
+            exc_info=(type(error), error, error.__traceback__),
         )
         text = translate(
             language,
-            _("Sorry, something went wrong on my side. If it happens again, tell the secretariat "
-              "the error id {error_id}."),
+            _(
+                "Sorry, something went wrong on my side. If it happens again, tell the secretariat "
+                "the error id {error_id}."
+            ),
             error_id=error_id,
         )
     try:

@@ -11,7 +11,7 @@ from discord.ext import commands
 
 import bot as package
 from bot.client import S3Bot
-from bot.i18n import NAME_CONTEXT, C_, _, lookup, translate
+from bot.i18n import C_, NAME_CONTEXT, _, lookup, translate
 from bot.tree import interaction_language
 
 PROJECT_URL = "https://github.com/s3cop/s3cop"
@@ -48,9 +48,11 @@ class Meta(commands.Cog):
             title=translate(language, _("s3cop {version}"), version=package.__version__),
             description=translate(
                 language,
-                _("I help this community of practice meet, decide and work together: events "
-                  "with RSVPs and reminders, working groups and partnerships, polls, and "
-                  "support requests to the secretariat."),
+                _(
+                    "I help this community of practice meet, decide and work together: events "
+                    "with RSVPs and reminders, working groups and partnerships, polls, and "
+                    "support requests to the secretariat."
+                ),
             ),
             colour=EMBED_COLOUR,
         )
@@ -62,7 +64,9 @@ class Meta(commands.Cog):
         embed.set_footer(text=translate(language, _("Type /help to see every command.")))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    @app_commands.command(name=C_("command", "help"), description=_("The bot's commands by feature"))
+    @app_commands.command(
+        name=C_("command", "help"), description=_("The bot's commands by feature")
+    )
     async def help(self, interaction: discord.Interaction[S3Bot]) -> None:
         language = interaction_language(interaction)
         embed = discord.Embed(

@@ -60,7 +60,9 @@ class Database:
         self.conn = conn
         self.path = path
         self._write_lock = asyncio.Lock()
-        self._batch: list[tuple[Callable[[aiosqlite.Connection], Awaitable[Any]], asyncio.Future[Any]]] = []
+        self._batch: list[
+            tuple[Callable[[aiosqlite.Connection], Awaitable[Any]], asyncio.Future[Any]]
+        ] = []
         self._batch_task: asyncio.Task[None] | None = None
 
     @classmethod
@@ -170,7 +172,8 @@ class Database:
             self._batch_task = None
 
     async def _run_batch(
-        self, batch: list[tuple[Callable[[aiosqlite.Connection], Awaitable[Any]], asyncio.Future[Any]]]
+        self,
+        batch: list[tuple[Callable[[aiosqlite.Connection], Awaitable[Any]], asyncio.Future[Any]]],
     ) -> None:
         outcomes: list[tuple[asyncio.Future[Any], bool, Any]] = []
         try:

@@ -70,7 +70,9 @@ async def test_batched_writes_share_a_transaction_but_fail_alone(tmp_path: Path)
 
     def insert(user: int):  # type: ignore[no-untyped-def]
         async def work(conn):  # type: ignore[no-untyped-def]
-            await conn.execute("INSERT INTO member_prefs (guild_id, user_id) VALUES (1, ?)", (user,))
+            await conn.execute(
+                "INSERT INTO member_prefs (guild_id, user_id) VALUES (1, ?)", (user,)
+            )
             return user
 
         return work

@@ -33,7 +33,7 @@ def test_three_mistakes_give_three_key_path_messages(
     config.write_text(
         '[discord]\nguild_id = "not a number"\n'
         '[locale]\ntimezone = "Europe/Atlantis"\n'
-        '[web]\nport = 70000\n',
+        "[web]\nport = 70000\n",
         encoding="utf-8",
     )
     assert main(["check-config", str(config)]) == 1

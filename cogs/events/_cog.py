@@ -1,0 +1,1227 @@
+"""Slash commands, RSVP handling, reminders and mirrors for events.
+
+Commands are thin: they parse and check input with the rules, write through the repository in
+one transaction, then bring Discord in line (announcement, scheduled event, notices).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import io
+import logging
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, available_timezones
+
+import discord
+from bot.timeparse import format_offset, parse_duration, parse_offsets, parse_when
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import S3Bot
+from bot.errors import UserFacingError
+from bot.i18n import C_, _, language_of, translate
+from bot.scheduler import RunContext
+from bot.tree import interaction_language, reply
+from cogs.events import _calendar
+from cogs.events._display import ANSWER_LABELS, announcement_embed, when, where
+from cogs.events._recurrence import parse_repeat
+from cogs.events._rules import (
+    FORMATS,
+    Occurrence,
+    Override,
+    Schedule,
+    check_capacity,
+    check_description,
+    check_link,
+    check_place,
+    check_times,
+    check_title,
+    check_venue,
+    decide_rsvp,
+    free_seats,
+    offsets_from_text,
+    offsets_to_text,
+    reminder_plan,
+)
+from cogs.events._views import DescriptionModal, ListPageButton, RsvpButton, pager_view, rsvp_view
+from db.events import EventRecord, Events, OverrideRecord
+from db.prefs import Prefs
+
+log = logging.getLogger(__name__)
+
+REMIND = "event.remind"
+START = "event.start"
+PAGE_SIZE = 5
+REFRESH_DELAY = 0.5  # seconds: a burst of clicks becomes one edit of the announcement
+ALL_ZONES = sorted(available_timezones())
+
+
+def _key_prefix(event_id: int) -> str:
+    return f"event:{event_id}:"
+
+
+class EventsCog(commands.Cog, name="Events"):
+    """Announcements, RSVPs with waitlists, reminders, series and calendars."""
+
+    # i18n: the feature heading /help shows for event commands
+    feature = _("Events")
+
+    event = app_commands.Group(name=C_("command", "event"), description=_("Community events"))
+    calendar = app_commands.Group(
+        name=C_("command", "calendar"), description=_("Events in your own calendar app")
+    )
+    timezone = app_commands.Group(
+        name=C_("command", "timezone"), description=_("The time zone your times are read in")
+    )
+    reminders = app_commands.Group(
+        name=C_("command", "reminders"), description=_("Event reminders by direct message")
+    )
+
+    def __init__(self, bot: S3Bot) -> None:
+        self.bot = bot
+        self.events = Events(bot.db)
+        self.prefs = Prefs(bot.db)
+        self._refreshing: dict[int, asyncio.Task[None]] = {}
+        self.refresh_delay = REFRESH_DELAY
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(RsvpButton, ListPageButton)
+        self.bot.scheduler.register(REMIND, self._on_reminder)
+        self.bot.scheduler.register(START, self._on_start)
+        if self.bot.web is not None:
+            self.bot.web.add_get("/calendar/{token}.ics", self._feed)
+
+    async def cog_unload(self) -> None:
+        for task in list(self._refreshing.values()):
+            await task
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.bot.clock.now()
+
+    def guild_language(self) -> str:
+        return self.bot.default_language
+
+    async def zone_for(self, guild_id: int, user_id: int) -> ZoneInfo:
+        prefs = await self.prefs.get(guild_id, user_id)
+        return ZoneInfo(prefs.timezone) if prefs.timezone else self.bot.default_timezone
+
+    def is_organiser(self, member: discord.Member | discord.User) -> bool:
+        if not isinstance(member, discord.Member):
+            return False
+        if member.guild_permissions.manage_events or member.guild_permissions.administrator:
+            return True
+        role = self.bot.find_role(member.guild, self.bot.settings.roles.organisers)
+        return role is not None and role in member.roles
+
+    def require_organiser(self, interaction: discord.Interaction[Any]) -> None:
+        if not self.is_organiser(interaction.user):
+            raise UserFacingError(
+                _(
+                    "Only organisers can create, edit or cancel events. Ask someone with the "
+                    "{role} role."
+                ),
+                role=str(self.bot.settings.roles.organisers),
+            )
+
+    async def load(self, guild_id: int | None, event_id: int) -> EventRecord:
+        event = await self.events.get(guild_id or 0, event_id)
+        if event is None:
+            raise UserFacingError(
+                _("I can't find event #{id}. Pick one from the list as you type."), id=event_id
+            )
+        return event
+
+    async def schedule_of(self, event: EventRecord) -> tuple[Schedule, dict[str, Override]]:
+        overrides = {
+            key: Override(o.start, o.duration, o.cancelled)
+            for key, o in (await self.events.overrides(event.id)).items()
+        }
+        return Schedule(event.start_local, event.duration, event.rrule), overrides
+
+    async def pick_occurrence(self, event: EventRecord, key: str | None) -> Occurrence:
+        schedule, overrides = await self.schedule_of(event)
+        if key:
+            found = schedule.find(overrides, key)
+            if found is None:
+                raise UserFacingError(_("That occurrence is not part of this event."))
+            return found
+        upcoming = schedule.next_occurrence(overrides, self.now())
+        if upcoming is None:
+            raise UserFacingError(_("Event #{id} has no upcoming occurrence."), id=event.id)
+        return upcoming
+
+    def repeat_text(self, language: str, event: EventRecord) -> str | None:
+        return parse_repeat(event.rrule).describe(language) if event.rrule else None
+
+    async def parse_time(self, text: str, zone: ZoneInfo, language: str) -> datetime:
+        return parse_when(text, tz=zone, now=self.now(), language=language).utc
+
+    # -- planning -----------------------------------------------------------------------------
+
+    async def replan(
+        self, conn: Any, event: EventRecord, schedule: Schedule, overrides: dict[str, Override]
+    ) -> None:
+        """Cancel the event's pending actions and plan the next occurrence's, in one transaction."""
+        await self.bot.scheduler.cancel(conn, _key_prefix(event.id))
+        if event.status != "scheduled":
+            return
+        upcoming = schedule.next_occurrence(overrides, self.now())
+        if upcoming is None:
+            return
+        base = f"{_key_prefix(event.id)}{upcoming.key}:"
+        payload = {"event": event.id, "occurrence": upcoming.key}
+        for offset, due in reminder_plan(
+            upcoming.start, offsets_from_text(event.reminders), self.now()
+        ):
+            seconds = int(offset.total_seconds())
+            await self.bot.scheduler.plan(
+                conn,
+                guild_id=event.guild_id,
+                kind=REMIND,
+                key=f"{base}remind:{seconds}",
+                due_at=due,
+                payload={**payload, "offset": seconds},
+            )
+        if upcoming.start > self.now():
+            await self.bot.scheduler.plan(
+                conn,
+                guild_id=event.guild_id,
+                kind=START,
+                key=f"{base}start",
+                due_at=upcoming.start,
+                payload=payload,
+            )
+
+    # -- announcement -------------------------------------------------------------------------
+
+    async def render(self, event: EventRecord) -> tuple[discord.Embed, discord.ui.View]:
+        language = self.guild_language()
+        schedule, overrides = await self.schedule_of(event)
+        upcoming = (
+            schedule.next_occurrence(overrides, self.now()) if event.status == "scheduled" else None
+        )
+        counts = await self.events.counts(event.id, upcoming.key) if upcoming else {}
+        embed = announcement_embed(
+            language, event, upcoming, counts, self.repeat_text(language, event)
+        )
+        return embed, rsvp_view(language, event.id, upcoming.key if upcoming else None)
+
+    def request_refresh(self, event_id: int) -> None:
+        """Edit the announcement soon; requests meanwhile share the one edit."""
+        if event_id in self._refreshing:
+            return
+        self._refreshing[event_id] = asyncio.create_task(self._refresh_later(event_id))
+
+    async def _refresh_later(self, event_id: int) -> None:
+        await asyncio.sleep(self.refresh_delay)
+        self._refreshing.pop(event_id, None)
+        event = await self.events.get_any(event_id)
+        if event is not None:
+            await self.refresh(event)
+
+    async def refresh(self, event: EventRecord) -> None:
+        """Bring the announcement in line with the database."""
+        if event.message_id is None:
+            return
+        channel = self.bot.get_channel(event.channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            return
+        embed, view = await self.render(event)
+        try:
+            await channel.get_partial_message(event.message_id).edit(embed=embed, view=view)  # type: ignore[attr-defined]
+        except discord.HTTPException as exc:
+            log.warning("could not update the announcement of event %s: %s", event.id, exc)
+
+    # -- Discord's scheduled events -----------------------------------------------------------
+
+    async def mirror(self, event: EventRecord) -> None:
+        """Mirror the next occurrence as a guild scheduled event; report missing permission once."""
+        guild = self.bot.get_guild(event.guild_id)
+        if guild is None:
+            return
+        schedule, overrides = await self.schedule_of(event)
+        upcoming = (
+            schedule.next_occurrence(overrides, self.now()) if event.status == "scheduled" else None
+        )
+        existing = event.discord_event_id
+        try:
+            if upcoming is None or upcoming.start <= self.now():
+                if existing:
+                    scheduled = await guild.fetch_scheduled_event(existing)
+                    await scheduled.cancel()
+                    await self.events.set_discord_event(event.id, None)
+                return
+            location = (event.venue or event.link or "")[:100]
+            options: dict[str, Any] = {
+                "name": event.title[:100],
+                "description": (event.description or "")[:1000],
+                "start_time": upcoming.start,
+                "end_time": upcoming.end,
+                "location": location,
+                "entity_type": discord.EntityType.external,
+                "privacy_level": discord.PrivacyLevel.guild_only,
+            }
+            if existing:
+                scheduled = await guild.fetch_scheduled_event(existing)
+                await scheduled.edit(**options)
+            else:
+                created = await guild.create_scheduled_event(**options)
+                await self.events.set_discord_event(event.id, created.id)
+        except discord.Forbidden:
+            await self.bot.admin_log_once(
+                guild,
+                "manage-events",
+                translate(
+                    self.guild_language(),
+                    _(
+                        "I can't mirror events into Discord's event list: give me the Manage "
+                        "Events permission. Everything else keeps working."
+                    ),
+                ),
+            )
+        except discord.NotFound:
+            await self.events.set_discord_event(event.id, None)
+        except discord.HTTPException as exc:
+            log.warning("mirroring event %s failed: %s", event.id, exc)
+
+    # -- DMs ----------------------------------------------------------------------------------
+
+    async def send_dm(self, user_id: int, **message: Any) -> bool:
+        """DM a member; a closed DM is logged and skipped, never raised."""
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            await user.send(**message)
+        except discord.Forbidden:
+            log.info("DMs closed for member %s; skipped", user_id)
+            return False
+        except discord.HTTPException as exc:
+            log.warning("DM to %s failed: %s", user_id, exc)
+            return False
+        return True
+
+    async def languages_of(self, guild_id: int, user_ids: list[int]) -> dict[int, str]:
+        prefs = await self.prefs.many(guild_id, user_ids)
+        fallback = self.guild_language()
+        return {
+            u: language_of(prefs[u].language if u in prefs else None, fallback) for u in user_ids
+        }
+
+    async def notify(
+        self, event: EventRecord, occurrence: str, answers: tuple[str, ...], compose: Any
+    ) -> None:
+        """DM each member with one of ``answers``, each in their language."""
+        members = [
+            r.user_id for r in await self.events.rsvps(event.id, occurrence) if r.answer in answers
+        ]
+        languages = await self.languages_of(event.guild_id, members)
+        for user_id in members:
+            await self.send_dm(user_id, content=compose(languages[user_id]))
+
+    # -- /event create ------------------------------------------------------------------------
+
+    @event.command(name=C_("command", "create"), description=_("Announce a new event"))
+    @app_commands.describe(
+        title=_("What the event is called"),
+        start=_("When it starts, e.g. 2026-12-03 14:00, 3.12. klo 14 or tomorrow 14:00"),
+        format=_("Online (a link), live (a venue) or hybrid (both)"),
+        end=_("When it ends (or give a duration)"),
+        duration=_("How long it lasts, e.g. 90m or 2h (default 1h)"),
+        link=_("The meeting link, for online and hybrid events"),
+        venue=_("The place or address, for live and hybrid events"),
+        channel=_("Where to announce it (default: the events channel)"),
+        audience=_("A role to ping in the announcement"),
+        capacity=_("How many places there are (empty: no limit)"),
+        reminders=_("When to remind, e.g. 1d, 1h"),
+        repeat=_("A repeat rule, e.g. weekly, monthly on the last Friday, or an RRULE"),
+        timezone=_("The event's time zone (default: yours)"),
+    )
+    @app_commands.rename(
+        title=C_("command", "title"),
+        start=C_("command", "start"),
+        format=C_("command", "format"),
+        end=C_("command", "end"),
+        duration=C_("command", "duration"),
+        link=C_("command", "link"),
+        venue=C_("command", "venue"),
+        channel=C_("command", "channel"),
+        audience=C_("command", "audience"),
+        capacity=C_("command", "capacity"),
+        reminders=C_("command", "reminders"),
+        repeat=C_("command", "repeat"),
+        timezone=C_("command", "timezone"),
+    )
+    @app_commands.choices(
+        format=[
+            app_commands.Choice(name=_("online"), value="online"),
+            app_commands.Choice(name=_("live"), value="live"),
+            app_commands.Choice(name=_("hybrid"), value="hybrid"),
+        ]
+    )
+    async def create(
+        self,
+        interaction: discord.Interaction[S3Bot],
+        title: str,
+        start: str,
+        format: str,
+        end: str | None = None,
+        duration: str | None = None,
+        link: str | None = None,
+        venue: str | None = None,
+        channel: discord.TextChannel | None = None,
+        audience: discord.Role | None = None,
+        capacity: int | None = None,
+        reminders: str | None = None,
+        repeat: str | None = None,
+        timezone: str | None = None,
+    ) -> None:
+        self.require_organiser(interaction)
+        assert interaction.guild is not None
+        language = interaction_language(interaction)
+        zone = (
+            self.pick_zone(timezone)
+            if timezone
+            else await self.zone_for(interaction.guild.id, interaction.user.id)
+        )
+        parsed = parse_when(start, tz=zone, now=self.now(), language=language)
+        starts = parsed.utc
+        if end:
+            ends = await self.parse_time(end, zone, language)
+        else:
+            ends = starts + (parse_duration(duration) if duration else timedelta(hours=1))
+        length = check_times(starts, ends, self.now())
+        if format not in FORMATS:
+            raise UserFacingError(_("The format must be online, live or hybrid."))
+        clean_link = check_link(link) if link else None
+        clean_venue = check_venue(venue) if venue else None
+        check_place(format, clean_link, clean_venue)  # type: ignore[arg-type]
+        offsets = parse_offsets(reminders or self.bot.settings.events.reminders)
+        rule = parse_repeat(repeat) if repeat else None
+        target = channel or self.bot.find_channel(
+            interaction.guild, self.bot.settings.channels.events
+        )
+        if target is None:
+            raise UserFacingError(_("There is no events channel: pick a channel for the event."))
+        record = EventRecord(
+            id=0,
+            guild_id=interaction.guild.id,
+            channel_id=target.id,
+            message_id=None,
+            organiser_id=interaction.user.id,
+            title=check_title(title),
+            description="",
+            start_local=starts.astimezone(zone),
+            tz=zone.key,
+            duration=length,
+            format=format,
+            link=clean_link,
+            venue=clean_venue,
+            audience_role_id=audience.id if audience else None,
+            capacity=check_capacity(capacity),
+            reminders=offsets_to_text(offsets),
+            rrule=rule.to_rrule_string() if rule else None,
+            status="scheduled",
+            discord_event_id=None,
+            sequence=0,
+        )
+        notes = []
+        if parsed.ambiguous:
+            notes.append(
+                translate(
+                    language,
+                    _("That time happens twice this night (clocks go back); I took the first one."),
+                )
+            )
+
+        async def submitted(modal_interaction: discord.Interaction[Any], description: str) -> None:
+            await self.finish_create(
+                modal_interaction,
+                replace(record, description=check_description(description)),
+                notes,
+            )
+
+        await interaction.response.send_modal(
+            DescriptionModal(
+                language,
+                submitted,
+                title=translate(language, _("Describe {title}"), title=record.title),
+            )
+        )
+
+    async def finish_create(
+        self, interaction: discord.Interaction[Any], record: EventRecord, notes: list[str]
+    ) -> None:
+        language = interaction_language(interaction)
+        schedule = Schedule(record.start_local, record.duration, record.rrule)
+        async with self.bot.db.transaction() as conn:
+            event_id = await Events.insert(conn, record, self.now())
+            record = replace(record, id=event_id)
+            await self.replan(conn, record, schedule, {})
+        channel = self.bot.get_channel(record.channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        embed, view = await self.render(record)
+        mention = f"<@&{record.audience_role_id}>" if record.audience_role_id else None
+        try:
+            message = await channel.send(
+                content=mention,
+                embed=embed,
+                view=view,
+                allowed_mentions=discord.AllowedMentions(roles=True) if mention else None,
+            )
+        except discord.HTTPException:
+            async with self.bot.db.transaction() as conn:
+                await self.bot.scheduler.cancel(conn, _key_prefix(record.id))
+                await conn.execute("DELETE FROM events WHERE id = ?", (record.id,))
+            raise UserFacingError(
+                _(
+                    "I can't post in {channel}: give me permission to send messages there, or "
+                    "pick another channel."
+                ),
+                channel=channel.mention,
+            ) from None
+        async with self.bot.db.transaction() as conn:
+            await Events.set_message(conn, record.id, message.id)
+        await self.bot.scheduler.rearm()
+        await self.mirror(replace(record, message_id=message.id))
+        upcoming = schedule.next_occurrence({}, self.now())
+        text = translate(
+            language,
+            _("Event #{id} is announced: {url}\nIt starts <t:{start}:F> (<t:{start}:R>)."),
+            id=record.id,
+            url=message.jump_url,
+            start=int(upcoming.start.timestamp()) if upcoming else 0,
+        )
+        await reply(interaction, "\n".join([text, *notes]))
+
+    def pick_zone(self, name: str) -> ZoneInfo:
+        if name not in ALL_ZONES:
+            raise UserFacingError(
+                _(
+                    "“{zone}” is not a time zone I know. Pick one from the list, e.g. "
+                    "Europe/Helsinki."
+                ),
+                zone=name,
+            )
+        return ZoneInfo(name)
+
+    # -- RSVP ---------------------------------------------------------------------------------
+
+    async def rsvp(
+        self,
+        interaction: discord.Interaction[Any],
+        event_id: int,
+        occurrence: str,
+        wanted: Literal["going", "maybe", "declined"] | str,
+    ) -> None:
+        """A member's answer: stored in a shared transaction with other clicks, then shown."""
+        language = interaction_language(interaction)
+        event = await self.load(interaction.guild_id, event_id)
+        schedule, overrides = await self.schedule_of(event)
+        found = schedule.find(overrides, occurrence)
+        if event.status != "scheduled" or found is None or found.cancelled:
+            raise UserFacingError(_("This event was cancelled; answers are closed."))
+        if found.end <= self.now():
+            raise UserFacingError(_("This event is over; answers are closed."))
+        user_id = interaction.user.id
+
+        async def work(conn: Any) -> tuple[str, tuple[int, ...], int]:
+            previous = await Events.rsvp_of(conn, event_id, occurrence, user_id)
+            going, waitlist = await Events.going_and_waitlist(conn, event_id, occurrence)
+            decision = decide_rsvp(
+                previous=previous,
+                wanted=wanted,  # type: ignore[arg-type]
+                capacity=event.capacity,
+                going_count=going,
+                waitlist=waitlist,
+            )
+            await Events.put_rsvp(conn, event_id, occurrence, user_id, decision.stored)
+            for promoted in decision.promote:
+                await Events.put_rsvp(conn, event_id, occurrence, promoted, "going")
+            await Prefs.remember_language(conn, event.guild_id, user_id, language)
+            position = waitlist.index(user_id) + 1 if user_id in waitlist else len(waitlist) + 1
+            return decision.stored, decision.promote, position
+
+        stored, promoted, position = await self.bot.db.batched(work)
+        answer_text = translate(language, ANSWER_LABELS[stored])
+        text = translate(
+            language,
+            _("Your answer for **{title}** (<t:{start}:f>): {answer}."),
+            title=event.title,
+            start=int(found.start.timestamp()),
+            answer=answer_text,
+        )
+        if stored == "waitlist":
+            text += "\n" + translate(
+                language,
+                _(
+                    "The event is full. You are number {position} on the waitlist; I'll message "
+                    "you if a place opens."
+                ),
+                position=position,
+            )
+        text += "\n" + translate(language, _("Changed your mind? Press another answer."))
+        await interaction.response.send_message(
+            text, ephemeral=True, view=rsvp_view(language, event_id, occurrence)
+        )
+        self.request_refresh(event_id)
+        for user in promoted:
+            await self.tell_promoted(event, found, user)
+
+    async def tell_promoted(self, event: EventRecord, occurrence: Occurrence, user_id: int) -> None:
+        language = (await self.languages_of(event.guild_id, [user_id]))[user_id]
+        await self.send_dm(
+            user_id,
+            content=translate(
+                language,
+                _(
+                    "Good news: a place opened at **{title}** (<t:{start}:F>) and you moved up "
+                    "from "
+                    "the waitlist. You're going!"
+                ),
+                title=event.title,
+                start=int(occurrence.start.timestamp()),
+            ),
+        )
+
+    # -- scheduled actions --------------------------------------------------------------------
+
+    async def _on_reminder(self, ctx: RunContext) -> None:
+        payload = ctx.action.payload
+        event = await self.events.get(ctx.action.guild_id, int(payload["event"]))
+        if event is None or event.status != "scheduled":
+            return
+        occurrence = await self.pick_occurrence(event, payload["occurrence"])
+        if occurrence.cancelled:
+            return
+        language = self.guild_language()
+        start = int(occurrence.start.timestamp())
+
+        def text(lang: str) -> str:
+            body = translate(
+                lang,
+                _("⏰ Reminder: **{title}** starts <t:{start}:R> (<t:{start}:F>)."),
+                title=event.title,
+                start=start,
+            )
+            if event.link:
+                body += "\n" + event.link
+            if ctx.late:
+                body += "\n" + translate(lang, _("(Sent late: I was offline when it was due.)"))
+            return body
+
+        channel = self.bot.get_channel(event.channel_id)
+        if isinstance(channel, discord.abc.Messageable):
+            await ctx.once("channel", lambda: channel.send(text(language)))
+        going = [
+            r.user_id
+            for r in await self.events.rsvps(event.id, occurrence.key)
+            if r.answer == "going"
+        ]
+        prefs = await self.prefs.many(event.guild_id, going)
+        for user_id in going:
+            member_prefs = prefs.get(user_id)
+            if member_prefs is not None and not member_prefs.reminders_dm:
+                continue
+            lang = language_of(member_prefs.language if member_prefs else None, language)
+            await ctx.once(
+                f"dm:{user_id}", lambda u=user_id, lang=lang: self.send_dm(u, content=text(lang))
+            )
+
+    async def _on_start(self, ctx: RunContext) -> None:
+        """Say the event is starting, then roll the series on to its next occurrence."""
+        payload = ctx.action.payload
+        event = await self.events.get(ctx.action.guild_id, int(payload["event"]))
+        if event is None or event.status != "scheduled":
+            return
+        language = self.guild_language()
+        channel = self.bot.get_channel(event.channel_id)
+        body = translate(language, _("▶️ **{title}** is starting now."), title=event.title)
+        if event.link:
+            body += "\n" + event.link
+        if isinstance(channel, discord.abc.Messageable):
+            await ctx.once("channel", lambda: channel.send(body))
+        schedule, overrides = await self.schedule_of(event)
+        async with self.bot.db.transaction() as conn:
+            await self.replan(conn, event, schedule, overrides)
+        await self.refresh(event)
+        await self.mirror(event)
+
+    # -- editing and cancelling ---------------------------------------------------------------
+
+    @event.command(name=C_("command", "edit"), description=_("Change an event or one occurrence"))
+    @app_commands.describe(
+        event=_("The event to change"),
+        occurrence=_("Only this occurrence of a series (default: the whole event)"),
+        title=_("A new title"),
+        start=_("A new start time"),
+        duration=_("A new duration, e.g. 90m"),
+        link=_("A new meeting link"),
+        venue=_("A new venue"),
+        capacity=_("A new number of places"),
+        reminders=_("New reminder offsets, e.g. 1d, 1h"),
+        description=_("A new description"),
+    )
+    @app_commands.rename(
+        event=C_("command", "event"),
+        occurrence=C_("command", "occurrence"),
+        title=C_("command", "title"),
+        start=C_("command", "start"),
+        duration=C_("command", "duration"),
+        link=C_("command", "link"),
+        venue=C_("command", "venue"),
+        capacity=C_("command", "capacity"),
+        reminders=C_("command", "reminders"),
+        description=C_("command", "description"),
+    )
+    async def edit(
+        self,
+        interaction: discord.Interaction[S3Bot],
+        event: int,
+        occurrence: str | None = None,
+        title: str | None = None,
+        start: str | None = None,
+        duration: str | None = None,
+        link: str | None = None,
+        venue: str | None = None,
+        capacity: int | None = None,
+        reminders: str | None = None,
+        description: str | None = None,
+    ) -> None:
+        self.require_organiser(interaction)
+        language = interaction_language(interaction)
+        record = await self.load(interaction.guild_id, event)
+        if record.status != "scheduled":
+            raise UserFacingError(
+                _("Event #{id} is cancelled; create a new one instead."), id=record.id
+            )
+        schedule, overrides = await self.schedule_of(record)
+        zone = ZoneInfo(record.tz)
+        before = await self.pick_occurrence(record, occurrence)
+        new_start = (
+            parse_when(start, tz=zone, now=self.now(), language=language).utc if start else None
+        )
+        new_length = parse_duration(duration) if duration else None
+
+        if occurrence:
+            if any(v is not None for v in (title, link, venue, capacity, reminders, description)):
+                raise UserFacingError(
+                    _(
+                        "For one occurrence you can change its start and "
+                        "duration; other changes apply to the whole event."
+                    )
+                )
+            if new_start is None and new_length is None:
+                raise UserFacingError(_("Tell me what to change: start or duration."))
+            starts = new_start or before.start
+            length = check_times(
+                starts, starts + (new_length or (before.end - before.start)), self.now()
+            )
+            change = OverrideRecord(before.key, starts, length, False)
+            overrides[before.key] = Override(starts, length, False)
+            updated = record
+            async with self.bot.db.transaction() as conn:
+                await Events.put_override(conn, record.id, change)
+                await self.replan(conn, record, schedule, overrides)
+        else:
+            changes: dict[str, Any] = {}
+            if title is not None:
+                changes["title"] = check_title(title)
+            if description is not None:
+                changes["description"] = check_description(description)
+            if link is not None:
+                changes["link"] = check_link(link) if link.strip() else None
+            if venue is not None:
+                changes["venue"] = check_venue(venue) or None
+            if capacity is not None:
+                changes["capacity"] = check_capacity(capacity)
+            if reminders is not None:
+                changes["reminders"] = offsets_to_text(parse_offsets(reminders))
+            if new_start is not None or new_length is not None:
+                starts = new_start or record.start_local.astimezone(before.start.tzinfo)
+                length = check_times(starts, starts + (new_length or record.duration), self.now())
+                changes["start_local"] = starts.astimezone(zone)
+                changes["duration"] = length
+            if not changes:
+                raise UserFacingError(_("Tell me what to change: give at least one new value."))
+            updated = replace(record, **changes)
+            check_place(updated.format, updated.link, updated.venue)  # type: ignore[arg-type]
+            schedule = Schedule(updated.start_local, updated.duration, updated.rrule)
+            after_first = schedule.next_occurrence(overrides, self.now())
+            async with self.bot.db.transaction() as conn:
+                await Events.update(conn, updated, self.now())
+                if after_first is not None and after_first.key != before.key:
+                    await Events.move_rsvps(conn, record.id, before.key, after_first.key)
+                await self.replan(conn, updated, schedule, overrides)
+                await self.promote_waitlist(conn, updated, after_first or before)
+        await self.bot.scheduler.rearm()
+        after = (
+            await self.pick_occurrence(updated, occurrence)
+            if occurrence
+            else (
+                Schedule(updated.start_local, updated.duration, updated.rrule).next_occurrence(
+                    overrides, self.now()
+                )
+                or before
+            )
+        )
+        await self.refresh(updated)
+        await self.mirror(updated)
+        await self.tell_changed(record, updated, before, after)
+        await reply(
+            interaction,
+            translate(
+                language,
+                _("Event #{id} is updated; attendees were told what changed."),
+                id=record.id,
+            ),
+        )
+
+    async def promote_waitlist(self, conn: Any, event: EventRecord, occurrence: Occurrence) -> None:
+        """After a capacity change, move up as many waiting members as now fit."""
+        going, waitlist = await Events.going_and_waitlist(conn, event.id, occurrence.key)
+        for user_id in waitlist[: free_seats(event.capacity, going)]:
+            await Events.put_rsvp(conn, event.id, occurrence.key, user_id, "going")
+            self.bot.loop.create_task(self.tell_promoted(event, occurrence, user_id))
+
+    async def tell_changed(
+        self, old: EventRecord, new: EventRecord, before: Occurrence, after: Occurrence
+    ) -> None:
+        def compose(language: str) -> str:
+            lines = [translate(language, _("**{title}** has changed:"), title=new.title)]
+            if (before.start, before.end) != (after.start, after.end):
+                lines.append(
+                    translate(
+                        language,
+                        _("When: {old} → {new}"),
+                        old=when(before.start, before.end),
+                        new=when(after.start, after.end),
+                    )
+                )
+            if old.title != new.title:
+                lines.append(
+                    translate(language, _("Title: {old} → {new}"), old=old.title, new=new.title)
+                )
+            if (old.link, old.venue) != (new.link, new.venue):
+                lines.append(
+                    translate(
+                        language,
+                        _("Where: {old} → {new}"),
+                        old=where(language, old),
+                        new=where(language, new),
+                    )
+                )
+            if old.capacity != new.capacity:
+                lines.append(
+                    translate(
+                        language,
+                        _("Places: {old} → {new}"),
+                        old=old.capacity or "∞",
+                        new=new.capacity or "∞",
+                    )
+                )
+            if old.description != new.description:
+                lines.append(translate(language, _("The description was updated.")))
+            return "\n".join(lines)
+
+        await self.notify(new, after.key, ("going", "maybe"), compose)
+
+    @event.command(name=C_("command", "cancel"), description=_("Cancel an event or one occurrence"))
+    @app_commands.describe(
+        event=_("The event to cancel"), occurrence=_("Only this occurrence of a series")
+    )
+    @app_commands.rename(event=C_("command", "event"), occurrence=C_("command", "occurrence"))
+    async def cancel(
+        self, interaction: discord.Interaction[S3Bot], event: int, occurrence: str | None = None
+    ) -> None:
+        self.require_organiser(interaction)
+        language = interaction_language(interaction)
+        record = await self.load(interaction.guild_id, event)
+        if record.status != "scheduled":
+            raise UserFacingError(_("Event #{id} is already cancelled."), id=record.id)
+        target = await self.pick_occurrence(record, occurrence)
+        schedule, overrides = await self.schedule_of(record)
+        if occurrence:
+            overrides[target.key] = Override(None, None, True)
+            updated = record
+            async with self.bot.db.transaction() as conn:
+                await Events.put_override(
+                    conn, record.id, OverrideRecord(target.key, None, None, True)
+                )
+                await self.replan(conn, record, schedule, overrides)
+        else:
+            updated = replace(record, status="cancelled")
+            async with self.bot.db.transaction() as conn:
+                await Events.update(conn, updated, self.now())
+                await self.replan(conn, updated, schedule, overrides)
+        await self.bot.scheduler.rearm()
+        await self.refresh(updated)
+        await self.mirror(updated)
+        await self.notify(
+            record,
+            target.key,
+            ("going", "maybe", "waitlist"),
+            lambda lang: translate(
+                lang,
+                _("❌ **{title}** on <t:{start}:F> is cancelled."),
+                title=record.title,
+                start=int(target.start.timestamp()),
+            ),
+        )
+        await reply(interaction, translate(language, _("Cancelled; attendees were told.")))
+
+    # -- browsing -----------------------------------------------------------------------------
+
+    async def upcoming_occurrences(self, guild_id: int) -> list[tuple[EventRecord, Occurrence]]:
+        found = []
+        for record in await self.events.in_guild(guild_id):
+            schedule, overrides = await self.schedule_of(record)
+            for occurrence in schedule.occurrences(overrides, after=self.now(), limit=10):
+                if not occurrence.cancelled:
+                    found.append((record, occurrence))
+        found.sort(key=lambda pair: pair[1].start)
+        return found[:100]
+
+    @event.command(name=C_("command", "list"), description=_("Upcoming events and your answers"))
+    async def list_events(self, interaction: discord.Interaction[S3Bot]) -> None:
+        await self.show_list(interaction, 0, edit=False)
+
+    async def show_list(
+        self, interaction: discord.Interaction[Any], page: int, *, edit: bool
+    ) -> None:
+        language = interaction_language(interaction)
+        upcoming = await self.upcoming_occurrences(interaction.guild_id or 0)
+        pages = max((len(upcoming) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+        page = min(page, pages - 1)
+        shown = upcoming[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        mine = await self.events.answers_of(interaction.user.id, [(e.id, o.key) for e, o in shown])
+        embed = discord.Embed(title=translate(language, _("Upcoming events")), colour=0x003399)
+        for record, occurrence in shown:
+            answer = mine.get((record.id, occurrence.key))
+            value = when(occurrence.start, occurrence.end)
+            value += "\n" + translate(
+                language,
+                _("Your answer: {answer}"),
+                answer=translate(language, ANSWER_LABELS[answer]) if answer else "—",
+            )
+            embed.add_field(name=f"#{record.id} {record.title}", value=value, inline=False)
+        if not shown:
+            embed.description = translate(language, _("Nothing is planned yet."))
+        embed.set_footer(
+            text=translate(language, _("Page {page} of {pages}"), page=page + 1, pages=pages)
+        )
+        view = pager_view(language, page, pages) or discord.utils.MISSING
+        if edit:
+            await interaction.response.edit_message(embed=embed, view=view)
+        else:
+            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    @event.command(name=C_("command", "info"), description=_("Everything about one event"))
+    @app_commands.describe(event=_("The event"))
+    @app_commands.rename(event=C_("command", "event"))
+    async def info(self, interaction: discord.Interaction[S3Bot], event: int) -> None:
+        language = interaction_language(interaction)
+        record = await self.load(interaction.guild_id, event)
+        schedule, overrides = await self.schedule_of(record)
+        upcoming = schedule.next_occurrence(overrides, self.now())
+        counts = await self.events.counts(record.id, upcoming.key) if upcoming else {}
+        embed = announcement_embed(
+            language, record, upcoming, counts, self.repeat_text(language, record)
+        )
+        if record.rrule:
+            nexts = [o for o in schedule.occurrences(overrides, after=self.now(), limit=5)]
+            embed.add_field(
+                name=translate(language, _("Next dates")),
+                value="\n".join(
+                    f"<t:{int(o.start.timestamp())}:F>"
+                    + (" " + translate(language, _("(cancelled)")) if o.cancelled else "")
+                    for o in nexts
+                )
+                or "—",
+                inline=False,
+            )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @event.command(
+        name=C_("command", "attendees"),
+        description=_("Who answered what, with a CSV file (organisers)"),
+    )
+    @app_commands.describe(event=_("The event"), occurrence=_("One occurrence of a series"))
+    @app_commands.rename(event=C_("command", "event"), occurrence=C_("command", "occurrence"))
+    async def attendees(
+        self, interaction: discord.Interaction[S3Bot], event: int, occurrence: str | None = None
+    ) -> None:
+        self.require_organiser(interaction)
+        language = interaction_language(interaction)
+        record = await self.load(interaction.guild_id, event)
+        target = await self.pick_occurrence(record, occurrence)
+        rows = await self.events.rsvps(record.id, target.key)
+        guild = interaction.guild
+        assert guild is not None
+
+        def name(user_id: int) -> str:
+            member = guild.get_member(user_id)
+            return member.display_name if member else str(user_id)
+
+        embed = discord.Embed(
+            title=translate(language, _("Attendees: {title}"), title=record.title)[:256],
+            description=when(target.start, target.end),
+            colour=0x003399,
+        )
+        for answer in ("going", "waitlist", "maybe", "declined"):
+            names = [name(r.user_id) for r in rows if r.answer == answer]
+            value = ", ".join(names) or "—"
+            embed.add_field(
+                name=f"{translate(language, ANSWER_LABELS[answer])} ({len(names)})",
+                value=value[:1024],
+                inline=False,
+            )
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["user_id", "name", "answer", "order"])
+        for row in rows:
+            writer.writerow([row.user_id, name(row.user_id), row.answer, row.answered_at])
+        file = discord.File(
+            io.BytesIO(buffer.getvalue().encode("utf-8")),
+            filename=f"event-{record.id}-attendees.csv",
+        )
+        await interaction.response.send_message(embed=embed, file=file, ephemeral=True)
+
+    # -- calendars ----------------------------------------------------------------------------
+
+    async def calendar_entries(self, events: list[EventRecord]) -> list[_calendar.CalendarEvent]:
+        entries = []
+        for record in events:
+            _schedule, overrides = await self.schedule_of(record)
+            zone = ZoneInfo(record.tz)
+            exdates, moved = [], []
+            for key, change in overrides.items():
+                original = datetime.fromtimestamp(int(key), zone)
+                if change.cancelled:
+                    exdates.append(original)
+                elif change.start or change.duration:
+                    start = (change.start or original).astimezone(zone)
+                    moved.append(
+                        (original, start, start + (change.duration or record.duration), None)
+                    )
+            entries.append(
+                _calendar.CalendarEvent(
+                    uid=f"event-{record.id}@s3cop",
+                    title=record.title,
+                    description=record.description,
+                    start=record.start_local,
+                    end=record.start_local + record.duration,
+                    tz_name=record.tz,
+                    location=record.venue,
+                    url=record.link,
+                    rrule=record.rrule,
+                    exdates=tuple(sorted(exdates)),
+                    overrides=tuple(sorted(moved, key=lambda m: m[0])),
+                    status="CANCELLED" if record.status == "cancelled" else "CONFIRMED",
+                    sequence=record.sequence,
+                    organiser=str(record.organiser_id),
+                )
+            )
+        return entries
+
+    @event.command(
+        name=C_("command", "ics"), description=_("A calendar file for an event or series")
+    )
+    @app_commands.describe(event=_("The event"))
+    @app_commands.rename(event=C_("command", "event"))
+    async def ics(self, interaction: discord.Interaction[S3Bot], event: int) -> None:
+        language = interaction_language(interaction)
+        record = await self.load(interaction.guild_id, event)
+        data = _calendar.build_calendar(
+            await self.calendar_entries([record]), name=record.title, now=self.now()
+        )
+        await interaction.response.send_message(
+            translate(
+                language,
+                _("Open the file to add **{title}** to your calendar."),
+                title=record.title,
+            ),
+            file=discord.File(io.BytesIO(data), filename=f"event-{record.id}.ics"),
+            ephemeral=True,
+        )
+
+    @calendar.command(
+        name=C_("command", "link"), description=_("A calendar feed of all events to subscribe to")
+    )
+    async def calendar_link(self, interaction: discord.Interaction[S3Bot]) -> None:
+        language = interaction_language(interaction)
+        if self.bot.web is None:
+            raise UserFacingError(
+                _(
+                    "Calendar feeds are off here: an admin can turn on the web "
+                    "server in the settings."
+                )
+            )
+        token = await self.events.feed_token(interaction.guild_id or 0)
+        url = f"{self.bot.settings.web.public_base_url}/calendar/{token}.ics"
+        await interaction.response.send_message(
+            translate(
+                language,
+                _(
+                    "Subscribe to this address in your calendar app (Outlook, "
+                    "Google, Apple): {url}\nKeep it to yourself: anyone with it "
+                    "can read the event list."
+                ),
+                url=url,
+            ),
+            ephemeral=True,
+        )
+
+    async def _feed(self, request: Any) -> Any:
+        from aiohttp import web
+
+        guild_id = await self.events.guild_of_feed(request.match_info["token"])
+        if guild_id is None:
+            raise web.HTTPNotFound()
+        guild = self.bot.get_guild(guild_id)
+        records = await self.events.in_guild(guild_id, include_cancelled=True)
+        data = _calendar.build_calendar(
+            await self.calendar_entries(records),
+            name=guild.name if guild else "s3cop",
+            now=self.now(),
+        )
+        return web.Response(body=data, content_type="text/calendar", charset="utf-8")
+
+    # -- member preferences -------------------------------------------------------------------
+
+    @timezone.command(
+        name=C_("command", "set"), description=_("Set the time zone your times are read in")
+    )
+    @app_commands.describe(zone=_("Your time zone, e.g. Europe/Helsinki"))
+    @app_commands.rename(zone=C_("command", "zone"))
+    async def timezone_set(self, interaction: discord.Interaction[S3Bot], zone: str) -> None:
+        language = interaction_language(interaction)
+        picked = self.pick_zone(zone)
+        await self.prefs.set_timezone(interaction.guild_id or 0, interaction.user.id, picked.key)
+        await reply(
+            interaction,
+            translate(
+                language,
+                _("Your time zone is now {zone}. Times you type are read in it."),
+                zone=picked.key,
+            ),
+        )
+
+    @timezone.command(
+        name=C_("command", "show"), description=_("Show the time zone your times are read in")
+    )
+    async def timezone_show(self, interaction: discord.Interaction[S3Bot]) -> None:
+        language = interaction_language(interaction)
+        zone = await self.zone_for(interaction.guild_id or 0, interaction.user.id)
+        await reply(
+            interaction, translate(language, _("Times you type are read in {zone}."), zone=zone.key)
+        )
+
+    @timezone_set.autocomplete("zone")
+    async def _zone_choices(
+        self, interaction: discord.Interaction[S3Bot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        needle = current.lower().replace(" ", "_")
+        matches = (
+            [z for z in ALL_ZONES if needle in z.lower()]
+            if needle
+            else [
+                "Europe/Brussels",
+                "Europe/Helsinki",
+                "Europe/Lisbon",
+                "Europe/Berlin",
+                "Europe/Athens",
+                "UTC",
+            ]
+        )
+        return [app_commands.Choice(name=z, value=z) for z in matches[:25]]
+
+    @reminders.command(
+        name=C_("command", "on"), description=_("Get event reminders by direct message")
+    )
+    async def reminders_on(self, interaction: discord.Interaction[S3Bot]) -> None:
+        await self.prefs.set_reminders(interaction.guild_id or 0, interaction.user.id, True)
+        await reply(
+            interaction,
+            translate(
+                interaction_language(interaction),
+                _("I'll remind you of events you're going to by DM."),
+            ),
+        )
+
+    @reminders.command(
+        name=C_("command", "off"), description=_("Stop event reminders by direct message")
+    )
+    async def reminders_off(self, interaction: discord.Interaction[S3Bot]) -> None:
+        await self.prefs.set_reminders(interaction.guild_id or 0, interaction.user.id, False)
+        await reply(
+            interaction,
+            translate(
+                interaction_language(interaction),
+                _("No more reminder DMs; channel reminders continue."),
+            ),
+        )
+
+    # -- autocomplete -------------------------------------------------------------------------
+
+    @edit.autocomplete("event")
+    @cancel.autocomplete("event")
+    @info.autocomplete("event")
+    @attendees.autocomplete("event")
+    @ics.autocomplete("event")
+    async def _event_choices(
+        self, interaction: discord.Interaction[S3Bot], current: str
+    ) -> list[app_commands.Choice[int]]:
+        needle = current.lower().lstrip("#")
+        choices = []
+        for record in await self.events.in_guild(interaction.guild_id or 0):
+            label = f"#{record.id} {record.title}"
+            if needle in label.lower():
+                choices.append(app_commands.Choice(name=label[:100], value=record.id))
+        return choices[-25:]
+
+    @edit.autocomplete("occurrence")
+    @cancel.autocomplete("occurrence")
+    @attendees.autocomplete("occurrence")
+    async def _occurrence_choices(
+        self, interaction: discord.Interaction[S3Bot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        event_id = getattr(interaction.namespace, "event", None)
+        if not isinstance(event_id, int):
+            return []
+        record = await self.events.get(interaction.guild_id or 0, event_id)
+        if record is None:
+            return []
+        zone = ZoneInfo(record.tz)
+        schedule, overrides = await self.schedule_of(record)
+        choices = []
+        for occurrence in schedule.occurrences(overrides, after=self.now(), limit=25):
+            label = (
+                occurrence.start.astimezone(zone).strftime("%a %d %b %Y %H:%M") + f" ({record.tz})"
+            )
+            if occurrence.cancelled:
+                label += " ✗"
+            if current.lower() in label.lower():
+                choices.append(app_commands.Choice(name=label, value=occurrence.key))
+        return choices
+
+    @create.autocomplete("timezone")
+    async def _create_zone_choices(
+        self, interaction: discord.Interaction[S3Bot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._zone_choices(interaction, current)
+
+    @create.autocomplete("reminders")
+    async def _offset_choices(
+        self, interaction: discord.Interaction[S3Bot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        presets = [self.bot.settings.events.reminders, "1d, 1h", "2d, 1h", "1h", "15m", "1w, 1d"]
+        if current:
+            with contextlib.suppress(UserFacingError):
+                presets.insert(0, ", ".join(format_offset(o) for o in parse_offsets(current)))
+        unique = list(dict.fromkeys(presets))
+        return [app_commands.Choice(name=p, value=p) for p in unique[:25]]

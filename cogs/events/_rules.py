@@ -1,0 +1,278 @@
+"""Event rules in plain Python: validation, occurrences, RSVP and waitlist, reminder plans.
+
+Nothing here talks to Discord or the database: rules raise UserFacingError and return values,
+so they are tested directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from bot.errors import UserFacingError
+from bot.i18n import _
+from cogs.events._recurrence import Recurrence, parse_repeat
+
+Format = Literal["online", "live", "hybrid"]
+Answer = Literal["going", "maybe", "declined", "waitlist"]
+FORMATS: tuple[Format, ...] = ("online", "live", "hybrid")
+
+TITLE_MAX = 100  # a Discord scheduled event's name
+VENUE_MAX = 100  # a Discord scheduled event's location
+LINK_MAX = 512
+DESCRIPTION_MAX = 1000  # a Discord scheduled event's description
+DURATION_MAX = timedelta(days=14)
+LISTING_HORIZON = timedelta(days=2 * 365)
+
+
+def check_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise UserFacingError(_("The title is empty: give the event a name."))
+    if len(title) > TITLE_MAX:
+        raise UserFacingError(
+            _("The title is {length} characters long; keep it within {limit}."),
+            length=len(title),
+            limit=TITLE_MAX,
+        )
+    return title
+
+
+def check_description(text: str) -> str:
+    text = text.strip()
+    if len(text) > DESCRIPTION_MAX:
+        raise UserFacingError(
+            _("The description is {length} characters long; keep it within {limit}."),
+            length=len(text),
+            limit=DESCRIPTION_MAX,
+        )
+    return text
+
+
+def check_link(link: str) -> str:
+    link = link.strip()
+    parts = urlsplit(link)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in link:
+        raise UserFacingError(
+            _("“{link}” is not a web link: it must start with https:// (or http://)."), link=link
+        )
+    if len(link) > LINK_MAX:
+        raise UserFacingError(
+            _("The link is too long; keep it within {limit} characters."), limit=LINK_MAX
+        )
+    return link
+
+
+def check_venue(venue: str) -> str:
+    venue = " ".join(venue.split())
+    if len(venue) > VENUE_MAX:
+        raise UserFacingError(
+            _("The venue is {length} characters long; keep it within {limit}."),
+            length=len(venue),
+            limit=VENUE_MAX,
+        )
+    return venue
+
+
+def check_place(format: Format, link: str | None, venue: str | None) -> None:
+    """Online needs a link, live a venue, hybrid both."""
+    if format in ("online", "hybrid") and not link:
+        raise UserFacingError(_("An online or hybrid event needs a link (link: https://...)."))
+    if format in ("live", "hybrid") and not venue:
+        raise UserFacingError(
+            _("A live or hybrid event needs a venue (venue: a place or address).")
+        )
+
+
+def check_capacity(capacity: int | None) -> int | None:
+    if capacity is not None and capacity < 1:
+        raise UserFacingError(_("Capacity must be at least 1, or left empty for no limit."))
+    return capacity
+
+
+def check_times(start: datetime, end: datetime, now: datetime) -> timedelta:
+    """The duration; refuses a start in the past and an end at or before the start."""
+    if start <= now:
+        raise UserFacingError(
+            _("The start <t:{start}:F> is in the past: pick a time ahead."),
+            start=int(start.timestamp()),
+        )
+    if end <= start:
+        raise UserFacingError(_("The end must come after the start."))
+    if end - start > DURATION_MAX:
+        raise UserFacingError(_("An event can last at most 14 days; use a series for more."))
+    return end - start
+
+
+# -- occurrences ---------------------------------------------------------------------------------
+
+
+def occurrence_key(original_start: datetime) -> str:
+    """An occurrence's name: its original start as a Unix timestamp (stays when it is moved)."""
+    return str(int(original_start.timestamp()))
+
+
+@dataclass(frozen=True)
+class Override:
+    """A change to one occurrence of a series."""
+
+    start: datetime | None = None
+    duration: timedelta | None = None
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    key: str
+    original_start: datetime
+    start: datetime
+    end: datetime
+    cancelled: bool
+
+    @property
+    def moved(self) -> bool:
+        return self.start != self.original_start
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When an event happens: its first start in its zone, duration, and repeat rule."""
+
+    start_local: datetime
+    duration: timedelta
+    rrule: str | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        assert isinstance(self.start_local.tzinfo, ZoneInfo)
+        return self.start_local.tzinfo
+
+    def recurrence(self) -> Recurrence | None:
+        return parse_repeat(self.rrule) if self.rrule else None
+
+    def original_starts(self, *, after: datetime | None = None, limit: int = 500) -> list[datetime]:
+        """Original starts (aware, in the event's zone) of every occurrence, bounded."""
+        recurrence = self.recurrence()
+        if recurrence is None:
+            return [self.start_local] if after is None or self.start_local > after else []
+        return recurrence.occurrences(self.start_local, after=after, limit=limit)
+
+    def occurrences(
+        self,
+        overrides: Mapping[str, Override] | None = None,
+        *,
+        after: datetime | None = None,
+        limit: int = 500,
+    ) -> list[Occurrence]:
+        """Occurrences with their per-occurrence changes applied, ordered by start.
+
+        ``after`` filters on the occurrence's end, so one under way is still listed.
+        """
+        overrides = overrides or {}
+        # Look back by the longest duration so moved or long occurrences are not skipped.
+        look_after = after - DURATION_MAX - timedelta(days=1) if after else None
+        found = []
+        for original in self.original_starts(after=look_after, limit=limit + 64):
+            key = occurrence_key(original)
+            change = overrides.get(key, Override())
+            start = change.start or original
+            duration = change.duration or self.duration
+            occurrence = Occurrence(
+                key=key,
+                original_start=original.astimezone(UTC),
+                start=start.astimezone(UTC),
+                end=(start + duration).astimezone(UTC),
+                cancelled=change.cancelled,
+            )
+            if after is None or occurrence.end > after:
+                found.append(occurrence)
+        found.sort(key=lambda o: o.start)
+        return found[:limit]
+
+    def next_occurrence(
+        self, overrides: Mapping[str, Override] | None, now: datetime
+    ) -> Occurrence | None:
+        """The first occurrence that has not ended and is not cancelled."""
+        for occurrence in self.occurrences(overrides, after=now, limit=50):
+            if not occurrence.cancelled:
+                return occurrence
+        return None
+
+    def find(self, overrides: Mapping[str, Override] | None, key: str) -> Occurrence | None:
+        """The occurrence named ``key``, if the series has one."""
+        try:
+            original = datetime.fromtimestamp(int(key), UTC)
+        except ValueError:
+            return None
+        for occurrence in self.occurrences(
+            overrides, after=original - timedelta(seconds=1), limit=400
+        ):
+            if occurrence.key == key:
+                return occurrence
+        return None
+
+
+# -- RSVPs -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RsvpDecision:
+    """What to store for the member, and who (if anyone) moves up from the waitlist."""
+
+    stored: Answer
+    promote: tuple[int, ...] = ()
+
+
+def decide_rsvp(
+    *,
+    previous: Answer | None,
+    wanted: Literal["going", "maybe", "declined"],
+    capacity: int | None,
+    going_count: int,
+    waitlist: Iterable[int],
+) -> RsvpDecision:
+    """One member's answer for one occurrence; ``going_count`` includes the member if going."""
+    if wanted == "going":
+        if previous in ("going", "waitlist"):
+            return RsvpDecision(previous)
+        if capacity is not None and going_count >= capacity:
+            return RsvpDecision("waitlist")
+        return RsvpDecision("going")
+    if previous == "going":
+        seats = free_seats(capacity, going_count - 1)
+        return RsvpDecision(wanted, tuple(list(waitlist)[:seats]))
+    return RsvpDecision(wanted)
+
+
+def free_seats(capacity: int | None, going_count: int) -> int:
+    """How many members the waitlist may send up (unbounded capacity: everyone)."""
+    if capacity is None:
+        return 1_000_000
+    return max(capacity - going_count, 0)
+
+
+# -- reminders ---------------------------------------------------------------------------------
+
+
+def reminder_plan(
+    start: datetime, offsets: Iterable[timedelta], now: datetime
+) -> list[tuple[timedelta, datetime]]:
+    """(offset, due) for each reminder still ahead of ``now``."""
+    plan = []
+    for offset in offsets:
+        due = start - offset
+        if due > now:
+            plan.append((offset, due))
+    return plan
+
+
+def offsets_to_text(offsets: Iterable[timedelta]) -> str:
+    return ",".join(str(int(o.total_seconds())) for o in offsets)
+
+
+def offsets_from_text(text: str) -> tuple[timedelta, ...]:
+    return tuple(timedelta(seconds=int(s)) for s in text.split(",") if s)

@@ -1,0 +1,319 @@
+"""Repository for events, their per-occurrence changes, RSVPs and calendar feed tokens."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from db.database import Database
+from db.times import from_db, to_db
+
+# Editable columns; anything else is never written from user input.
+EVENT_COLUMNS = (
+    "channel_id",
+    "message_id",
+    "title",
+    "description",
+    "start_local",
+    "tz",
+    "duration_minutes",
+    "format",
+    "link",
+    "venue",
+    "audience_role_id",
+    "capacity",
+    "reminders",
+    "rrule",
+    "status",
+    "discord_event_id",
+)
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    id: int
+    guild_id: int
+    channel_id: int
+    message_id: int | None
+    organiser_id: int
+    title: str
+    description: str
+    start_local: datetime  # aware, in the event's zone
+    tz: str
+    duration: timedelta
+    format: str
+    link: str | None
+    venue: str | None
+    audience_role_id: int | None
+    capacity: int | None
+    reminders: str
+    rrule: str | None
+    status: str
+    discord_event_id: int | None
+    sequence: int
+
+
+@dataclass(frozen=True)
+class OverrideRecord:
+    occurrence: str
+    start: datetime | None
+    duration: timedelta | None
+    cancelled: bool
+
+
+@dataclass(frozen=True)
+class RsvpRecord:
+    user_id: int
+    answer: str
+    answered_at: int
+
+
+def _event(row: aiosqlite.Row) -> EventRecord:
+    zone = ZoneInfo(row["tz"])
+    return EventRecord(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+        organiser_id=row["organiser_id"],
+        title=row["title"],
+        description=row["description"],
+        start_local=datetime.fromisoformat(row["start_local"]).replace(tzinfo=zone),
+        tz=row["tz"],
+        duration=timedelta(minutes=row["duration_minutes"]),
+        format=row["format"],
+        link=row["link"],
+        venue=row["venue"],
+        audience_role_id=row["audience_role_id"],
+        capacity=row["capacity"],
+        reminders=row["reminders"],
+        rrule=row["rrule"],
+        status=row["status"],
+        discord_event_id=row["discord_event_id"],
+        sequence=row["sequence"],
+    )
+
+
+def _local_text(moment: datetime) -> str:
+    """Wall-clock time without offset: the zone is stored beside it, so DST cannot shift it."""
+    return moment.replace(tzinfo=None).isoformat(timespec="minutes")
+
+
+def event_values(record: EventRecord) -> dict[str, Any]:
+    """The record as column values (the inverse of reading a row)."""
+    values = {f.name: getattr(record, f.name) for f in fields(record)}
+    values["start_local"] = _local_text(record.start_local)
+    values["duration_minutes"] = int(record.duration.total_seconds() // 60)
+    del values["duration"]
+    return values
+
+
+class Events:
+    """SQL for the events feature. Writers take the caller's connection (its transaction)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- events -------------------------------------------------------------------------------
+
+    @staticmethod
+    async def insert(conn: aiosqlite.Connection, record: EventRecord, now: datetime) -> int:
+        values = event_values(record)
+        del values["id"]
+        values["created_at"] = values["updated_at"] = to_db(now)
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        cursor = await conn.execute(
+            f"INSERT INTO events ({columns}) VALUES ({marks})",  # noqa: S608 - fixed column names
+            tuple(values.values()),
+        )
+        return cursor.lastrowid or 0
+
+    @staticmethod
+    async def update(
+        conn: aiosqlite.Connection, record: EventRecord, now: datetime, *, bump: bool = True
+    ) -> None:
+        """Write every editable column; ``bump`` raises the calendar SEQUENCE for real edits."""
+        values = event_values(record)
+        assignments = ", ".join(f"{c} = ?" for c in EVENT_COLUMNS)
+        await conn.execute(
+            f"UPDATE events SET {assignments}, updated_at = ?, "  # noqa: S608 - fixed columns
+            "sequence = sequence + ? WHERE id = ?",
+            (*(values[c] for c in EVENT_COLUMNS), to_db(now), int(bump), record.id),
+        )
+
+    @staticmethod
+    async def set_message(conn: aiosqlite.Connection, event_id: int, message_id: int) -> None:
+        await conn.execute("UPDATE events SET message_id = ? WHERE id = ?", (message_id, event_id))
+
+    async def set_discord_event(self, event_id: int, discord_event_id: int | None) -> None:
+        await self.db.execute(
+            "UPDATE events SET discord_event_id = ? WHERE id = ?", (discord_event_id, event_id)
+        )
+
+    async def get(self, guild_id: int, event_id: int) -> EventRecord | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM events WHERE guild_id = ? AND id = ?", (guild_id, event_id)
+        )
+        return _event(row) if row else None
+
+    async def get_any(self, event_id: int) -> EventRecord | None:
+        """By id alone, for background work that has no guild in hand."""
+        row = await self.db.fetchone("SELECT * FROM events WHERE id = ?", (event_id,))
+        return _event(row) if row else None
+
+    async def in_guild(
+        self, guild_id: int, *, include_cancelled: bool = False
+    ) -> list[EventRecord]:
+        sql = "SELECT * FROM events WHERE guild_id = ?"
+        if not include_cancelled:
+            sql += " AND status = 'scheduled'"
+        rows = await self.db.fetchall(sql + " ORDER BY id", (guild_id,))
+        return [_event(r) for r in rows]
+
+    # -- overrides ----------------------------------------------------------------------------
+
+    async def overrides(self, event_id: int) -> dict[str, OverrideRecord]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM event_overrides WHERE event_id = ?", (event_id,)
+        )
+        return {
+            r["occurrence"]: OverrideRecord(
+                occurrence=r["occurrence"],
+                start=from_db(r["start_utc"]) if r["start_utc"] else None,
+                duration=timedelta(minutes=r["duration_minutes"])
+                if r["duration_minutes"]
+                else None,
+                cancelled=bool(r["cancelled"]),
+            )
+            for r in rows
+        }
+
+    @staticmethod
+    async def put_override(
+        conn: aiosqlite.Connection, event_id: int, override: OverrideRecord
+    ) -> None:
+        await conn.execute(
+            "INSERT INTO event_overrides (event_id, occurrence, start_utc, duration_minutes, "
+            "cancelled) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id, occurrence) DO UPDATE SET "
+            "start_utc = excluded.start_utc, duration_minutes = excluded.duration_minutes, "
+            "cancelled = excluded.cancelled",
+            (
+                event_id,
+                override.occurrence,
+                to_db(override.start) if override.start else None,
+                int(override.duration.total_seconds() // 60) if override.duration else None,
+                int(override.cancelled),
+            ),
+        )
+        await conn.execute("UPDATE events SET sequence = sequence + 1 WHERE id = ?", (event_id,))
+
+    # -- RSVPs --------------------------------------------------------------------------------
+
+    @staticmethod
+    async def rsvp_of(
+        conn: aiosqlite.Connection, event_id: int, occurrence: str, user_id: int
+    ) -> str | None:
+        async with conn.execute(
+            "SELECT answer FROM rsvps WHERE event_id = ? AND occurrence = ? AND user_id = ?",
+            (event_id, occurrence, user_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
+
+    @staticmethod
+    async def going_and_waitlist(
+        conn: aiosqlite.Connection, event_id: int, occurrence: str
+    ) -> tuple[int, list[int]]:
+        """How many are going, and the waitlist in order."""
+        async with conn.execute(
+            "SELECT count(*) FROM rsvps WHERE event_id = ? AND occurrence = ? AND answer = 'going'",
+            (event_id, occurrence),
+        ) as cursor:
+            row = await cursor.fetchone()
+        async with conn.execute(
+            "SELECT user_id FROM rsvps WHERE event_id = ? AND occurrence = ? "
+            "AND answer = 'waitlist' ORDER BY answered_at",
+            (event_id, occurrence),
+        ) as cursor:
+            waiting = [r[0] for r in await cursor.fetchall()]
+        return (row[0] if row else 0), waiting
+
+    @staticmethod
+    async def put_rsvp(
+        conn: aiosqlite.Connection, event_id: int, occurrence: str, user_id: int, answer: str
+    ) -> None:
+        """Store an answer; the waitlist order is kept when the answer does not change."""
+        await conn.execute(
+            "INSERT INTO rsvps (event_id, occurrence, user_id, answer, answered_at) "
+            "VALUES (?, ?, ?, ?, (SELECT coalesce(max(answered_at), 0) + 1 FROM rsvps)) "
+            "ON CONFLICT (event_id, occurrence, user_id) DO UPDATE SET "
+            "answer = excluded.answer, answered_at = excluded.answered_at "
+            "WHERE rsvps.answer != excluded.answer",
+            (event_id, occurrence, user_id, answer),
+        )
+
+    @staticmethod
+    async def move_rsvps(conn: aiosqlite.Connection, event_id: int, old: str, new: str) -> None:
+        """Carry answers over when a series' times move and its next occurrence is renamed."""
+        await conn.execute(
+            "UPDATE OR IGNORE rsvps SET occurrence = ? WHERE event_id = ? AND occurrence = ?",
+            (new, event_id, old),
+        )
+
+    async def counts(self, event_id: int, occurrence: str) -> dict[str, int]:
+        rows = await self.db.fetchall(
+            "SELECT answer, count(*) FROM rsvps WHERE event_id = ? AND occurrence = ? "
+            "GROUP BY answer",
+            (event_id, occurrence),
+        )
+        return {r[0]: r[1] for r in rows}
+
+    async def rsvps(self, event_id: int, occurrence: str) -> list[RsvpRecord]:
+        rows = await self.db.fetchall(
+            "SELECT user_id, answer, answered_at FROM rsvps WHERE event_id = ? "
+            "AND occurrence = ? ORDER BY answered_at",
+            (event_id, occurrence),
+        )
+        return [RsvpRecord(r[0], r[1], r[2]) for r in rows]
+
+    async def answers_of(
+        self, user_id: int, keys: list[tuple[int, str]]
+    ) -> dict[tuple[int, str], str]:
+        """One member's answers for several (event, occurrence) pairs, for /event list."""
+        if not keys:
+            return {}
+        marks = ", ".join("?" for _ in keys)
+        sql = (
+            "SELECT event_id, occurrence, answer FROM rsvps "  # noqa: S608 - placeholders only
+            f"WHERE user_id = ? AND event_id IN ({marks})"
+        )
+        rows = await self.db.fetchall(sql, (user_id, *(k[0] for k in keys)))
+        wanted = set(keys)
+        return {(r[0], r[1]): r[2] for r in rows if (r[0], r[1]) in wanted}
+
+    # -- calendar feed ------------------------------------------------------------------------
+
+    async def feed_token(self, guild_id: int) -> str:
+        """The guild's unguessable feed token, made on first use."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT OR IGNORE INTO calendar_feeds (guild_id, token) VALUES (?, ?)",
+                (guild_id, secrets.token_urlsafe(24)),
+            )
+        row = await self.db.fetchone(
+            "SELECT token FROM calendar_feeds WHERE guild_id = ?", (guild_id,)
+        )
+        assert row is not None
+        return str(row[0])
+
+    async def guild_of_feed(self, token: str) -> int | None:
+        row = await self.db.fetchone(
+            "SELECT guild_id FROM calendar_feeds WHERE token = ?", (token,)
+        )
+        return int(row[0]) if row else None

@@ -1,0 +1,117 @@
+"""Event rules without Discord: RSVPs and the waitlist, reminder plans, input checks, series."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.errors import UserFacingError
+from cogs.events._rules import (
+    Override,
+    Schedule,
+    check_capacity,
+    check_link,
+    check_place,
+    check_times,
+    check_title,
+    decide_rsvp,
+    occurrence_key,
+    reminder_plan,
+)
+
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+@pytest.mark.parametrize(
+    ("previous", "wanted", "capacity", "going", "waitlist", "stored", "promote"),
+    [
+        (None, "going", None, 50, [], "going", ()),
+        (None, "going", 2, 1, [], "going", ()),
+        (None, "going", 2, 2, [], "waitlist", ()),
+        (None, "going", 2, 2, [7], "waitlist", ()),
+        ("waitlist", "going", 2, 2, [5], "waitlist", ()),  # pressing again keeps your place
+        ("going", "going", 2, 2, [5], "going", ()),
+        ("going", "declined", 2, 2, [5, 6], "declined", (5,)),  # first waiting moves up
+        ("going", "maybe", 2, 2, [], "maybe", ()),
+        (
+            "waitlist",
+            "declined",
+            2,
+            2,
+            [5, 6],
+            "declined",
+            (),
+        ),  # leaving the waitlist frees nothing
+        ("maybe", "declined", None, 0, [], "declined", ()),
+        ("going", "declined", None, 3, [9], "declined", (9,)),
+    ],
+)
+def test_rsvp_decisions(previous, wanted, capacity, going, waitlist, stored, promote) -> None:  # type: ignore[no-untyped-def]
+    decision = decide_rsvp(
+        previous=previous, wanted=wanted, capacity=capacity, going_count=going, waitlist=waitlist
+    )
+    assert (decision.stored, decision.promote) == (stored, promote)
+
+
+def test_reminder_plan_skips_offsets_already_past() -> None:
+    start = NOW + timedelta(hours=5)
+    plan = reminder_plan(start, [timedelta(days=1), timedelta(hours=1)], NOW)
+    assert plan == [(timedelta(hours=1), NOW + timedelta(hours=4))]
+
+
+@pytest.mark.parametrize(
+    ("call", "fragment"),
+    [
+        (lambda: check_title("   "), "empty"),
+        (lambda: check_title("x" * 101), "within 100"),
+        (lambda: check_link("ftp://example.org"), "https://"),
+        (lambda: check_link("www.example.org"), "https://"),
+        (lambda: check_capacity(0), "at least 1"),
+        (lambda: check_place("online", None, None), "needs a link"),
+        (lambda: check_place("live", "https://x.org", None), "needs a venue"),
+        (lambda: check_times(NOW - timedelta(hours=1), NOW, NOW), "past"),
+        (lambda: check_times(NOW + timedelta(hours=2), NOW + timedelta(hours=1), NOW), "after"),
+    ],
+)
+def test_bad_input_is_refused_with_a_reason(call, fragment: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(UserFacingError) as caught:
+        call()
+    assert fragment in str(caught.value)
+
+
+def test_good_input_is_cleaned() -> None:
+    assert check_title("  Kick-off   meeting ") == "Kick-off meeting"
+    assert check_link(" https://meet.example.org/s3 ") == "https://meet.example.org/s3"
+    assert check_capacity(None) is None
+
+
+def test_weekly_series_keeps_local_time_and_overrides_apply() -> None:
+    first = datetime(2027, 3, 16, 10, 0, tzinfo=HELSINKI)
+    schedule = Schedule(first, timedelta(hours=1), "FREQ=WEEKLY;COUNT=4")
+    plain = schedule.occurrences()
+    assert [o.start.astimezone(HELSINKI).hour for o in plain] == [10, 10, 10, 10]
+    assert [o.start.hour for o in plain] == [8, 8, 7, 7]  # UTC moves at the DST change
+    second, third = plain[1], plain[2]
+    moved_to = second.original_start + timedelta(hours=3)
+    overrides = {second.key: Override(start=moved_to), third.key: Override(cancelled=True)}
+    changed = schedule.occurrences(overrides)
+    assert changed[1].start == moved_to and changed[1].moved
+    assert changed[1].key == occurrence_key(second.original_start)
+    assert changed[2].cancelled
+    after_first = plain[0].end
+    upcoming = schedule.next_occurrence(overrides, after_first)
+    assert upcoming is not None and upcoming.key == second.key
+    assert schedule.find(overrides, third.key) == changed[2]
+    assert schedule.find(overrides, "123") is None
+
+
+def test_single_event_has_one_occurrence_until_it_ends() -> None:
+    start = datetime(2026, 12, 3, 14, 0, tzinfo=HELSINKI)
+    schedule = Schedule(start, timedelta(hours=2))
+    assert len(schedule.occurrences()) == 1
+    during = start.astimezone(UTC) + timedelta(minutes=30)
+    assert schedule.next_occurrence({}, during) is not None  # still under way
+    assert schedule.next_occurrence({}, during + timedelta(hours=2)) is None
