@@ -13,6 +13,7 @@ from pathlib import Path
 import discord
 
 from bot.settings import Settings, SettingsError, load_settings, permission_warnings
+from db.database import Database, DatabaseTooNewError
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _open_db(settings: Settings):  # type: ignore[no-untyped-def]
-    from db.database import Database
+async def _open_db(settings: Settings) -> Database:
 
     db = await Database.open(settings.database.path)
     await db.migrate()
@@ -48,8 +48,6 @@ async def _open_db(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from db.database import DatabaseTooNewError
-
     settings = _load(args.config)
 
     async def upgrade() -> None:
@@ -58,8 +56,6 @@ def cmd_db(args: argparse.Namespace) -> int:
         await db.close()
 
     async def backup() -> None:
-        from db.database import Database
-
         db = await Database.open(settings.database.path)
         try:
             await db.backup(args.target)

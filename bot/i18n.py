@@ -116,17 +116,30 @@ def extracted_messages(root: Path) -> list[tuple[str | None, object]]:
     return [(m.context, m.id) for m in _extract(root) if m.id]
 
 
+def _write(path: Path, catalog: Catalog) -> None:
+    """Sorted, without line numbers, so a diff shows only what really changed."""
+    from babel.messages.pofile import write_po
+
+    with path.open("wb") as fh:
+        write_po(
+            fh,
+            catalog,
+            omit_header=True,
+            sort_output=True,
+            width=100,
+            ignore_obsolete=True,
+            include_lineno=False,
+        )
+
+
 def main(argv: list[str]) -> int:
     """``extract``: write the template and merge it into every language's catalog."""
     if argv != ["extract"]:
         print("usage: python -m bot.i18n extract", file=sys.stderr)
         return 2
-    from babel.messages.pofile import write_po
-
     root = Path(__file__).resolve().parent.parent
     template = _extract(root)
-    with (LOCALES_DIR / f"{DOMAIN}.pot").open("wb") as fh:
-        write_po(fh, template, omit_header=True, sort_output=True, width=100)
+    _write(LOCALES_DIR / f"{DOMAIN}.pot", template)
     for language in SUPPORTED_LANGUAGES:
         if language == SOURCE_LANGUAGE:
             continue
@@ -137,10 +150,7 @@ def main(argv: list[str]) -> int:
         else:
             catalog = Catalog(locale=language, domain=DOMAIN)
         catalog.update(template, no_fuzzy_matching=True)
-        with path.open("wb") as fh:
-            write_po(
-                fh, catalog, omit_header=True, sort_output=True, width=100, ignore_obsolete=True
-            )
+        _write(path, catalog)
     return 0
 
 

@@ -78,7 +78,7 @@ class Scheduler:
         self._aps = AsyncIOScheduler(timezone=UTC)
         self._running = False
         self._dispatching = asyncio.Lock()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[int]] = set()
         self.armed_for: datetime | None = None
 
     def register(self, kind: str, handler: Handler) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import discord
@@ -44,7 +44,7 @@ async def reply(
 ) -> None:
     """Answer whether or not the interaction was already answered or deferred."""
     if interaction.response.is_done():
-        await interaction.followup.send(content, ephemeral=ephemeral, **kwargs)
+        await interaction.followup.send(content or "", ephemeral=ephemeral, **kwargs)
     else:
         await interaction.response.send_message(content, ephemeral=ephemeral, **kwargs)
 
@@ -86,13 +86,13 @@ async def answer_error(interaction: discord.Interaction[Any], error: BaseExcepti
 def _describe(interaction: discord.Interaction[Any]) -> str:
     if interaction.command is not None:
         return f"/{interaction.command.qualified_name}"
-    data = interaction.data or {}
+    data: dict[str, Any] = dict(interaction.data or {})
     return f"component {data.get('custom_id', '?')}"
 
 
 def reports_errors(
-    callback: Callable[Concatenate[S, discord.Interaction[Any], P], Awaitable[None]],
-) -> Callable[Concatenate[S, discord.Interaction[Any], P], Awaitable[None]]:
+    callback: Callable[Concatenate[S, discord.Interaction[Any], P], Coroutine[Any, Any, None]],
+) -> Callable[Concatenate[S, discord.Interaction[Any], P], Coroutine[Any, Any, None]]:
     """Route a button's, select's or modal's failures through :func:`answer_error`.
 
     discord.py only logs exceptions raised in persistent (dynamic) items' callbacks.

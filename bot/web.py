@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -25,7 +26,10 @@ class WebServer:
         self._runner: web.AppRunner | None = None
         self.bound_port: int | None = None
 
-    def add_get(self, path: str, handler: web.RequestHandler) -> None:  # type: ignore[name-defined]
+    def add_get(
+        self, path: str, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> None:
+        """Features add their routes here before the server starts."""
         self.app.router.add_get(path, handler)
 
     async def start(self) -> None:

@@ -13,7 +13,8 @@ import io
 import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 import discord
@@ -58,6 +59,23 @@ START = "event.start"
 PAGE_SIZE = 5
 REFRESH_DELAY = 0.5  # seconds: a burst of clicks becomes one edit of the announcement
 ALL_ZONES = sorted(available_timezones())
+
+
+def zone_choices(current: str) -> list[app_commands.Choice[str]]:
+    """IANA zones matching what the member typed; the community's usual ones first."""
+    needle = current.lower().replace(" ", "_")
+    if needle:
+        matches = [z for z in ALL_ZONES if needle in z.lower()]
+    else:
+        matches = [
+            "Europe/Brussels",
+            "Europe/Helsinki",
+            "Europe/Lisbon",
+            "Europe/Berlin",
+            "Europe/Athens",
+            "UTC",
+        ]
+    return [app_commands.Choice(name=z, value=z) for z in matches[:25]]
 
 
 def _key_prefix(event_id: int) -> str:
@@ -234,7 +252,7 @@ class EventsCog(commands.Cog, name="Events"):
             return
         embed, view = await self.render(event)
         try:
-            await channel.get_partial_message(event.message_id).edit(embed=embed, view=view)  # type: ignore[attr-defined]
+            await channel.get_partial_message(event.message_id).edit(embed=embed, view=view)
         except discord.HTTPException as exc:
             log.warning("could not update the announcement of event %s: %s", event.id, exc)
 
@@ -399,7 +417,7 @@ class EventsCog(commands.Cog, name="Events"):
             raise UserFacingError(_("The format must be online, live or hybrid."))
         clean_link = check_link(link) if link else None
         clean_venue = check_venue(venue) if venue else None
-        check_place(format, clean_link, clean_venue)  # type: ignore[arg-type]
+        check_place(format, clean_link, clean_venue)
         offsets = parse_offsets(reminders or self.bot.settings.events.reminders)
         rule = parse_repeat(repeat) if repeat else None
         target = channel or self.bot.find_channel(
@@ -471,7 +489,7 @@ class EventsCog(commands.Cog, name="Events"):
                 content=mention,
                 embed=embed,
                 view=view,
-                allowed_mentions=discord.AllowedMentions(roles=True) if mention else None,
+                allowed_mentions=discord.AllowedMentions(roles=bool(mention)),
             )
         except discord.HTTPException:
             async with self.bot.db.transaction() as conn:
@@ -516,7 +534,7 @@ class EventsCog(commands.Cog, name="Events"):
         interaction: discord.Interaction[Any],
         event_id: int,
         occurrence: str,
-        wanted: Literal["going", "maybe", "declined"] | str,
+        wanted: str,
     ) -> None:
         """A member's answer: stored in a shared transaction with other clicks, then shown."""
         language = interaction_language(interaction)
@@ -534,7 +552,7 @@ class EventsCog(commands.Cog, name="Events"):
             going, waitlist = await Events.going_and_waitlist(conn, event_id, occurrence)
             decision = decide_rsvp(
                 previous=previous,
-                wanted=wanted,  # type: ignore[arg-type]
+                wanted=wanted,
                 capacity=event.capacity,
                 going_count=going,
                 waitlist=waitlist,
@@ -616,7 +634,8 @@ class EventsCog(commands.Cog, name="Events"):
 
         channel = self.bot.get_channel(event.channel_id)
         if isinstance(channel, discord.abc.Messageable):
-            await ctx.once("channel", lambda: channel.send(text(language)))
+            post = channel.send
+            await ctx.once("channel", lambda: post(text(language)))
         going = [
             r.user_id
             for r in await self.events.rsvps(event.id, occurrence.key)
@@ -628,9 +647,7 @@ class EventsCog(commands.Cog, name="Events"):
             if member_prefs is not None and not member_prefs.reminders_dm:
                 continue
             lang = language_of(member_prefs.language if member_prefs else None, language)
-            await ctx.once(
-                f"dm:{user_id}", lambda u=user_id, lang=lang: self.send_dm(u, content=text(lang))
-            )
+            await ctx.once(f"dm:{user_id}", partial(self.send_dm, user_id, content=text(lang)))
 
     async def _on_start(self, ctx: RunContext) -> None:
         """Say the event is starting, then roll the series on to its next occurrence."""
@@ -749,7 +766,7 @@ class EventsCog(commands.Cog, name="Events"):
             if not changes:
                 raise UserFacingError(_("Tell me what to change: give at least one new value."))
             updated = replace(record, **changes)
-            check_place(updated.format, updated.link, updated.venue)  # type: ignore[arg-type]
+            check_place(updated.format, updated.link, updated.venue)
             schedule = Schedule(updated.start_local, updated.duration, updated.rrule)
             after_first = schedule.next_occurrence(overrides, self.now())
             async with self.bot.db.transaction() as conn:
@@ -1125,20 +1142,7 @@ class EventsCog(commands.Cog, name="Events"):
     async def _zone_choices(
         self, interaction: discord.Interaction[S3Bot], current: str
     ) -> list[app_commands.Choice[str]]:
-        needle = current.lower().replace(" ", "_")
-        matches = (
-            [z for z in ALL_ZONES if needle in z.lower()]
-            if needle
-            else [
-                "Europe/Brussels",
-                "Europe/Helsinki",
-                "Europe/Lisbon",
-                "Europe/Berlin",
-                "Europe/Athens",
-                "UTC",
-            ]
-        )
-        return [app_commands.Choice(name=z, value=z) for z in matches[:25]]
+        return zone_choices(current)
 
     @reminders.command(
         name=C_("command", "on"), description=_("Get event reminders by direct message")
@@ -1213,7 +1217,7 @@ class EventsCog(commands.Cog, name="Events"):
     async def _create_zone_choices(
         self, interaction: discord.Interaction[S3Bot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return await self._zone_choices(interaction, current)
+        return zone_choices(current)
 
     @create.autocomplete("reminders")
     async def _offset_choices(

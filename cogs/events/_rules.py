@@ -18,7 +18,6 @@ from bot.i18n import _
 from cogs.events._recurrence import Recurrence, parse_repeat
 
 Format = Literal["online", "live", "hybrid"]
-Answer = Literal["going", "maybe", "declined", "waitlist"]
 FORMATS: tuple[Format, ...] = ("online", "live", "hybrid")
 
 TITLE_MAX = 100  # a Discord scheduled event's name
@@ -78,7 +77,7 @@ def check_venue(venue: str) -> str:
     return venue
 
 
-def check_place(format: Format, link: str | None, venue: str | None) -> None:
+def check_place(format: str, link: str | None, venue: str | None) -> None:
     """Online needs a link, live a venue, hybrid both."""
     if format in ("online", "hybrid") and not link:
         raise UserFacingError(_("An online or hybrid event needs a link (link: https://...)."))
@@ -223,14 +222,14 @@ class Schedule:
 class RsvpDecision:
     """What to store for the member, and who (if anyone) moves up from the waitlist."""
 
-    stored: Answer
+    stored: str  # going, maybe, declined or waitlist
     promote: tuple[int, ...] = ()
 
 
 def decide_rsvp(
     *,
-    previous: Answer | None,
-    wanted: Literal["going", "maybe", "declined"],
+    previous: str | None,
+    wanted: str,
     capacity: int | None,
     going_count: int,
     waitlist: Iterable[int],

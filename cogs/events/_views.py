@@ -17,9 +17,11 @@ if TYPE_CHECKING:
 
 
 def _events_cog(interaction: discord.Interaction[Any]) -> EventsCog:
+    from cogs.events._cog import EventsCog  # the cog imports this module
+
     cog = interaction.client.get_cog("Events")
-    assert cog is not None, "the events extension is not loaded"
-    return cog  # type: ignore[no-any-return]
+    assert isinstance(cog, EventsCog), "the events extension is not loaded"
+    return cog
 
 
 class RsvpButton(
@@ -44,10 +46,11 @@ class RsvpButton(
     async def from_custom_id(
         cls,
         interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
+        item: discord.ui.Item[Any],
         match: re.Match[str],
     ) -> RsvpButton:
-        return cls(int(match["event"]), match["occ"], match["answer"], item.label or "")
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(int(match["event"]), match["occ"], match["answer"], label or "")
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
@@ -80,7 +83,7 @@ class DescriptionModal(discord.ui.Modal):
     ) -> None:
         super().__init__(title=title[:45], timeout=15 * 60)
         self._on_submit = on_submit
-        self.description = discord.ui.TextInput(
+        self.description: discord.ui.TextInput[DescriptionModal] = discord.ui.TextInput(
             label=translate(language, _("Description"))[:45],
             style=discord.TextStyle.paragraph,
             required=False,
@@ -115,10 +118,11 @@ class ListPageButton(
     async def from_custom_id(
         cls,
         interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
+        item: discord.ui.Item[Any],
         match: re.Match[str],
     ) -> ListPageButton:
-        return cls(int(match["page"]), item.label or "")
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(int(match["page"]), label or "")
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
