@@ -1,38 +1,34 @@
-"""Slash commands, RSVP handling, reminders and mirrors for events.
+"""Slash commands for events: thin, they check input with the rules and call the service.
 
-Commands are thin: they parse and check input with the rules, write through the repository in
-one transaction, then bring Discord in line (announcement, scheduled event, notices).
+Who may do what: organisers (the organisers role from the settings, or Manage Events) create,
+edit and cancel; everyone who can see the channel browses and answers.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import csv
 import io
-import logging
 from dataclasses import replace
-from datetime import datetime, timedelta
-from functools import partial
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 import discord
+from aiohttp import web
 from bot.timeparse import format_offset, parse_duration, parse_offsets, parse_when
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client import S3Bot
 from bot.errors import UserFacingError
-from bot.i18n import C_, _, language_of, translate
-from bot.scheduler import RunContext
+from bot.i18n import C_, _, translate
 from bot.tree import interaction_language, reply
 from cogs.events import _calendar
-from cogs.events._display import ANSWER_LABELS, announcement_embed, when, where
+from cogs.events._display import ANSWER_LABELS, announcement_embed, when
 from cogs.events._recurrence import parse_repeat
 from cogs.events._rules import (
     FORMATS,
-    Occurrence,
     Override,
     Schedule,
     check_capacity,
@@ -42,44 +38,28 @@ from cogs.events._rules import (
     check_times,
     check_title,
     check_venue,
-    decide_rsvp,
-    free_seats,
-    offsets_from_text,
     offsets_to_text,
-    reminder_plan,
 )
-from cogs.events._views import DescriptionModal, ListPageButton, RsvpButton, pager_view, rsvp_view
+from cogs.events._service import ALL_ZONES, EventService, key_prefix
+from cogs.events._views import DescriptionModal, ListPageButton, RsvpButton, pager_view
 from db.events import EventRecord, Events, OverrideRecord
-from db.prefs import Prefs
 
-log = logging.getLogger(__name__)
-
-REMIND = "event.remind"
-START = "event.start"
 PAGE_SIZE = 5
-REFRESH_DELAY = 0.5  # seconds: a burst of clicks becomes one edit of the announcement
-ALL_ZONES = sorted(available_timezones())
+USUAL_ZONES = (
+    "Europe/Brussels",
+    "Europe/Helsinki",
+    "Europe/Lisbon",
+    "Europe/Berlin",
+    "Europe/Athens",
+    "UTC",
+)
 
 
 def zone_choices(current: str) -> list[app_commands.Choice[str]]:
     """IANA zones matching what the member typed; the community's usual ones first."""
     needle = current.lower().replace(" ", "_")
-    if needle:
-        matches = [z for z in ALL_ZONES if needle in z.lower()]
-    else:
-        matches = [
-            "Europe/Brussels",
-            "Europe/Helsinki",
-            "Europe/Lisbon",
-            "Europe/Berlin",
-            "Europe/Athens",
-            "UTC",
-        ]
-    return [app_commands.Choice(name=z, value=z) for z in matches[:25]]
-
-
-def _key_prefix(event_id: int) -> str:
-    return f"event:{event_id}:"
+    matches = sorted(z for z in ALL_ZONES if needle in z.lower()) if needle else USUAL_ZONES
+    return [app_commands.Choice(name=z, value=z) for z in list(matches)[:25]]
 
 
 class EventsCog(commands.Cog, name="Events"):
@@ -101,245 +81,17 @@ class EventsCog(commands.Cog, name="Events"):
 
     def __init__(self, bot: S3Bot) -> None:
         self.bot = bot
-        self.events = Events(bot.db)
-        self.prefs = Prefs(bot.db)
-        self._refreshing: dict[int, asyncio.Task[None]] = {}
-        self.refresh_delay = REFRESH_DELAY
+        self.service = EventService(bot)
+        self.events = self.service.events
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RsvpButton, ListPageButton)
-        self.bot.scheduler.register(REMIND, self._on_reminder)
-        self.bot.scheduler.register(START, self._on_start)
+        self.service.register()
         if self.bot.web is not None:
             self.bot.web.add_get("/calendar/{token}.ics", self._feed)
 
     async def cog_unload(self) -> None:
-        for task in list(self._refreshing.values()):
-            await task
-
-    # -- helpers ------------------------------------------------------------------------------
-
-    def now(self) -> datetime:
-        return self.bot.clock.now()
-
-    def guild_language(self) -> str:
-        return self.bot.default_language
-
-    async def zone_for(self, guild_id: int, user_id: int) -> ZoneInfo:
-        prefs = await self.prefs.get(guild_id, user_id)
-        return ZoneInfo(prefs.timezone) if prefs.timezone else self.bot.default_timezone
-
-    def is_organiser(self, member: discord.Member | discord.User) -> bool:
-        if not isinstance(member, discord.Member):
-            return False
-        if member.guild_permissions.manage_events or member.guild_permissions.administrator:
-            return True
-        role = self.bot.find_role(member.guild, self.bot.settings.roles.organisers)
-        return role is not None and role in member.roles
-
-    def require_organiser(self, interaction: discord.Interaction[Any]) -> None:
-        if not self.is_organiser(interaction.user):
-            raise UserFacingError(
-                _(
-                    "Only organisers can create, edit or cancel events. Ask someone with the "
-                    "{role} role."
-                ),
-                role=str(self.bot.settings.roles.organisers),
-            )
-
-    async def load(self, guild_id: int | None, event_id: int) -> EventRecord:
-        event = await self.events.get(guild_id or 0, event_id)
-        if event is None:
-            raise UserFacingError(
-                _("I can't find event #{id}. Pick one from the list as you type."), id=event_id
-            )
-        return event
-
-    async def schedule_of(self, event: EventRecord) -> tuple[Schedule, dict[str, Override]]:
-        overrides = {
-            key: Override(o.start, o.duration, o.cancelled)
-            for key, o in (await self.events.overrides(event.id)).items()
-        }
-        return Schedule(event.start_local, event.duration, event.rrule), overrides
-
-    async def pick_occurrence(self, event: EventRecord, key: str | None) -> Occurrence:
-        schedule, overrides = await self.schedule_of(event)
-        if key:
-            found = schedule.find(overrides, key)
-            if found is None:
-                raise UserFacingError(_("That occurrence is not part of this event."))
-            return found
-        upcoming = schedule.next_occurrence(overrides, self.now())
-        if upcoming is None:
-            raise UserFacingError(_("Event #{id} has no upcoming occurrence."), id=event.id)
-        return upcoming
-
-    def repeat_text(self, language: str, event: EventRecord) -> str | None:
-        return parse_repeat(event.rrule).describe(language) if event.rrule else None
-
-    async def parse_time(self, text: str, zone: ZoneInfo, language: str) -> datetime:
-        return parse_when(text, tz=zone, now=self.now(), language=language).utc
-
-    # -- planning -----------------------------------------------------------------------------
-
-    async def replan(
-        self, conn: Any, event: EventRecord, schedule: Schedule, overrides: dict[str, Override]
-    ) -> None:
-        """Cancel the event's pending actions and plan the next occurrence's, in one transaction."""
-        await self.bot.scheduler.cancel(conn, _key_prefix(event.id))
-        if event.status != "scheduled":
-            return
-        upcoming = schedule.next_occurrence(overrides, self.now())
-        if upcoming is None:
-            return
-        base = f"{_key_prefix(event.id)}{upcoming.key}:"
-        payload = {"event": event.id, "occurrence": upcoming.key}
-        for offset, due in reminder_plan(
-            upcoming.start, offsets_from_text(event.reminders), self.now()
-        ):
-            seconds = int(offset.total_seconds())
-            await self.bot.scheduler.plan(
-                conn,
-                guild_id=event.guild_id,
-                kind=REMIND,
-                key=f"{base}remind:{seconds}",
-                due_at=due,
-                payload={**payload, "offset": seconds},
-            )
-        if upcoming.start > self.now():
-            await self.bot.scheduler.plan(
-                conn,
-                guild_id=event.guild_id,
-                kind=START,
-                key=f"{base}start",
-                due_at=upcoming.start,
-                payload=payload,
-            )
-
-    # -- announcement -------------------------------------------------------------------------
-
-    async def render(self, event: EventRecord) -> tuple[discord.Embed, discord.ui.View]:
-        language = self.guild_language()
-        schedule, overrides = await self.schedule_of(event)
-        upcoming = (
-            schedule.next_occurrence(overrides, self.now()) if event.status == "scheduled" else None
-        )
-        counts = await self.events.counts(event.id, upcoming.key) if upcoming else {}
-        embed = announcement_embed(
-            language, event, upcoming, counts, self.repeat_text(language, event)
-        )
-        return embed, rsvp_view(language, event.id, upcoming.key if upcoming else None)
-
-    def request_refresh(self, event_id: int) -> None:
-        """Edit the announcement soon; requests meanwhile share the one edit."""
-        if event_id in self._refreshing:
-            return
-        self._refreshing[event_id] = asyncio.create_task(self._refresh_later(event_id))
-
-    async def _refresh_later(self, event_id: int) -> None:
-        await asyncio.sleep(self.refresh_delay)
-        self._refreshing.pop(event_id, None)
-        event = await self.events.get_any(event_id)
-        if event is not None:
-            await self.refresh(event)
-
-    async def refresh(self, event: EventRecord) -> None:
-        """Bring the announcement in line with the database."""
-        if event.message_id is None:
-            return
-        channel = self.bot.get_channel(event.channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            return
-        embed, view = await self.render(event)
-        try:
-            await channel.get_partial_message(event.message_id).edit(embed=embed, view=view)
-        except discord.HTTPException as exc:
-            log.warning("could not update the announcement of event %s: %s", event.id, exc)
-
-    # -- Discord's scheduled events -----------------------------------------------------------
-
-    async def mirror(self, event: EventRecord) -> None:
-        """Mirror the next occurrence as a guild scheduled event; report missing permission once."""
-        guild = self.bot.get_guild(event.guild_id)
-        if guild is None:
-            return
-        schedule, overrides = await self.schedule_of(event)
-        upcoming = (
-            schedule.next_occurrence(overrides, self.now()) if event.status == "scheduled" else None
-        )
-        existing = event.discord_event_id
-        try:
-            if upcoming is None or upcoming.start <= self.now():
-                if existing:
-                    scheduled = await guild.fetch_scheduled_event(existing)
-                    await scheduled.cancel()
-                    await self.events.set_discord_event(event.id, None)
-                return
-            location = (event.venue or event.link or "")[:100]
-            options: dict[str, Any] = {
-                "name": event.title[:100],
-                "description": (event.description or "")[:1000],
-                "start_time": upcoming.start,
-                "end_time": upcoming.end,
-                "location": location,
-                "entity_type": discord.EntityType.external,
-                "privacy_level": discord.PrivacyLevel.guild_only,
-            }
-            if existing:
-                scheduled = await guild.fetch_scheduled_event(existing)
-                await scheduled.edit(**options)
-            else:
-                created = await guild.create_scheduled_event(**options)
-                await self.events.set_discord_event(event.id, created.id)
-        except discord.Forbidden:
-            await self.bot.admin_log_once(
-                guild,
-                "manage-events",
-                translate(
-                    self.guild_language(),
-                    _(
-                        "I can't mirror events into Discord's event list: give me the Manage "
-                        "Events permission. Everything else keeps working."
-                    ),
-                ),
-            )
-        except discord.NotFound:
-            await self.events.set_discord_event(event.id, None)
-        except discord.HTTPException as exc:
-            log.warning("mirroring event %s failed: %s", event.id, exc)
-
-    # -- DMs ----------------------------------------------------------------------------------
-
-    async def send_dm(self, user_id: int, **message: Any) -> bool:
-        """DM a member; a closed DM is logged and skipped, never raised."""
-        try:
-            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-            await user.send(**message)
-        except discord.Forbidden:
-            log.info("DMs closed for member %s; skipped", user_id)
-            return False
-        except discord.HTTPException as exc:
-            log.warning("DM to %s failed: %s", user_id, exc)
-            return False
-        return True
-
-    async def languages_of(self, guild_id: int, user_ids: list[int]) -> dict[int, str]:
-        prefs = await self.prefs.many(guild_id, user_ids)
-        fallback = self.guild_language()
-        return {
-            u: language_of(prefs[u].language if u in prefs else None, fallback) for u in user_ids
-        }
-
-    async def notify(
-        self, event: EventRecord, occurrence: str, answers: tuple[str, ...], compose: Any
-    ) -> None:
-        """DM each member with one of ``answers``, each in their language."""
-        members = [
-            r.user_id for r in await self.events.rsvps(event.id, occurrence) if r.answer in answers
-        ]
-        languages = await self.languages_of(event.guild_id, members)
-        for user_id in members:
-            await self.send_dm(user_id, content=compose(languages[user_id]))
+        await self.service.close()
 
     # -- /event create ------------------------------------------------------------------------
 
@@ -398,21 +150,21 @@ class EventsCog(commands.Cog, name="Events"):
         repeat: str | None = None,
         timezone: str | None = None,
     ) -> None:
-        self.require_organiser(interaction)
+        self.service.require_organiser(interaction)
         assert interaction.guild is not None
         language = interaction_language(interaction)
         zone = (
-            self.pick_zone(timezone)
+            self.service.pick_zone(timezone)
             if timezone
-            else await self.zone_for(interaction.guild.id, interaction.user.id)
+            else await self.service.zone_for(interaction.guild.id, interaction.user.id)
         )
-        parsed = parse_when(start, tz=zone, now=self.now(), language=language)
+        parsed = parse_when(start, tz=zone, now=self.service.now(), language=language)
         starts = parsed.utc
         if end:
-            ends = await self.parse_time(end, zone, language)
+            ends = parse_when(end, tz=zone, now=self.service.now(), language=language).utc
         else:
             ends = starts + (parse_duration(duration) if duration else timedelta(hours=1))
-        length = check_times(starts, ends, self.now())
+        length = check_times(starts, ends, self.service.now())
         if format not in FORMATS:
             raise UserFacingError(_("The format must be online, live or hybrid."))
         clean_link = check_link(link) if link else None
@@ -477,12 +229,12 @@ class EventsCog(commands.Cog, name="Events"):
         language = interaction_language(interaction)
         schedule = Schedule(record.start_local, record.duration, record.rrule)
         async with self.bot.db.transaction() as conn:
-            event_id = await Events.insert(conn, record, self.now())
+            event_id = await Events.insert(conn, record, self.service.now())
             record = replace(record, id=event_id)
-            await self.replan(conn, record, schedule, {})
+            await self.service.replan(conn, record, schedule, {})
         channel = self.bot.get_channel(record.channel_id)
         assert isinstance(channel, discord.TextChannel)
-        embed, view = await self.render(record)
+        embed, view = await self.service.render(record)
         mention = f"<@&{record.audience_role_id}>" if record.audience_role_id else None
         try:
             message = await channel.send(
@@ -493,7 +245,7 @@ class EventsCog(commands.Cog, name="Events"):
             )
         except discord.HTTPException:
             async with self.bot.db.transaction() as conn:
-                await self.bot.scheduler.cancel(conn, _key_prefix(record.id))
+                await self.bot.scheduler.cancel(conn, key_prefix(record.id))
                 await conn.execute("DELETE FROM events WHERE id = ?", (record.id,))
             raise UserFacingError(
                 _(
@@ -505,8 +257,8 @@ class EventsCog(commands.Cog, name="Events"):
         async with self.bot.db.transaction() as conn:
             await Events.set_message(conn, record.id, message.id)
         await self.bot.scheduler.rearm()
-        await self.mirror(replace(record, message_id=message.id))
-        upcoming = schedule.next_occurrence({}, self.now())
+        await self.service.mirror(replace(record, message_id=message.id))
+        upcoming = schedule.next_occurrence({}, self.service.now())
         text = translate(
             language,
             _("Event #{id} is announced: {url}\nIt starts <t:{start}:F> (<t:{start}:R>)."),
@@ -516,157 +268,9 @@ class EventsCog(commands.Cog, name="Events"):
         )
         await reply(interaction, "\n".join([text, *notes]))
 
-    def pick_zone(self, name: str) -> ZoneInfo:
-        if name not in ALL_ZONES:
-            raise UserFacingError(
-                _(
-                    "“{zone}” is not a time zone I know. Pick one from the list, e.g. "
-                    "Europe/Helsinki."
-                ),
-                zone=name,
-            )
-        return ZoneInfo(name)
-
     # -- RSVP ---------------------------------------------------------------------------------
 
-    async def rsvp(
-        self,
-        interaction: discord.Interaction[Any],
-        event_id: int,
-        occurrence: str,
-        wanted: str,
-    ) -> None:
-        """A member's answer: stored in a shared transaction with other clicks, then shown."""
-        language = interaction_language(interaction)
-        event = await self.load(interaction.guild_id, event_id)
-        schedule, overrides = await self.schedule_of(event)
-        found = schedule.find(overrides, occurrence)
-        if event.status != "scheduled" or found is None or found.cancelled:
-            raise UserFacingError(_("This event was cancelled; answers are closed."))
-        if found.end <= self.now():
-            raise UserFacingError(_("This event is over; answers are closed."))
-        user_id = interaction.user.id
-
-        async def work(conn: Any) -> tuple[str, tuple[int, ...], int]:
-            previous = await Events.rsvp_of(conn, event_id, occurrence, user_id)
-            going, waitlist = await Events.going_and_waitlist(conn, event_id, occurrence)
-            decision = decide_rsvp(
-                previous=previous,
-                wanted=wanted,
-                capacity=event.capacity,
-                going_count=going,
-                waitlist=waitlist,
-            )
-            await Events.put_rsvp(conn, event_id, occurrence, user_id, decision.stored)
-            for promoted in decision.promote:
-                await Events.put_rsvp(conn, event_id, occurrence, promoted, "going")
-            await Prefs.remember_language(conn, event.guild_id, user_id, language)
-            position = waitlist.index(user_id) + 1 if user_id in waitlist else len(waitlist) + 1
-            return decision.stored, decision.promote, position
-
-        stored, promoted, position = await self.bot.db.batched(work)
-        answer_text = translate(language, ANSWER_LABELS[stored])
-        text = translate(
-            language,
-            _("Your answer for **{title}** (<t:{start}:f>): {answer}."),
-            title=event.title,
-            start=int(found.start.timestamp()),
-            answer=answer_text,
-        )
-        if stored == "waitlist":
-            text += "\n" + translate(
-                language,
-                _(
-                    "The event is full. You are number {position} on the waitlist; I'll message "
-                    "you if a place opens."
-                ),
-                position=position,
-            )
-        text += "\n" + translate(language, _("Changed your mind? Press another answer."))
-        await interaction.response.send_message(
-            text, ephemeral=True, view=rsvp_view(language, event_id, occurrence)
-        )
-        self.request_refresh(event_id)
-        for user in promoted:
-            await self.tell_promoted(event, found, user)
-
-    async def tell_promoted(self, event: EventRecord, occurrence: Occurrence, user_id: int) -> None:
-        language = (await self.languages_of(event.guild_id, [user_id]))[user_id]
-        await self.send_dm(
-            user_id,
-            content=translate(
-                language,
-                _(
-                    "Good news: a place opened at **{title}** (<t:{start}:F>) and you moved up "
-                    "from "
-                    "the waitlist. You're going!"
-                ),
-                title=event.title,
-                start=int(occurrence.start.timestamp()),
-            ),
-        )
-
     # -- scheduled actions --------------------------------------------------------------------
-
-    async def _on_reminder(self, ctx: RunContext) -> None:
-        payload = ctx.action.payload
-        event = await self.events.get(ctx.action.guild_id, int(payload["event"]))
-        if event is None or event.status != "scheduled":
-            return
-        occurrence = await self.pick_occurrence(event, payload["occurrence"])
-        if occurrence.cancelled:
-            return
-        language = self.guild_language()
-        start = int(occurrence.start.timestamp())
-
-        def text(lang: str) -> str:
-            body = translate(
-                lang,
-                _("⏰ Reminder: **{title}** starts <t:{start}:R> (<t:{start}:F>)."),
-                title=event.title,
-                start=start,
-            )
-            if event.link:
-                body += "\n" + event.link
-            if ctx.late:
-                body += "\n" + translate(lang, _("(Sent late: I was offline when it was due.)"))
-            return body
-
-        channel = self.bot.get_channel(event.channel_id)
-        if isinstance(channel, discord.abc.Messageable):
-            post = channel.send
-            await ctx.once("channel", lambda: post(text(language)))
-        going = [
-            r.user_id
-            for r in await self.events.rsvps(event.id, occurrence.key)
-            if r.answer == "going"
-        ]
-        prefs = await self.prefs.many(event.guild_id, going)
-        for user_id in going:
-            member_prefs = prefs.get(user_id)
-            if member_prefs is not None and not member_prefs.reminders_dm:
-                continue
-            lang = language_of(member_prefs.language if member_prefs else None, language)
-            await ctx.once(f"dm:{user_id}", partial(self.send_dm, user_id, content=text(lang)))
-
-    async def _on_start(self, ctx: RunContext) -> None:
-        """Say the event is starting, then roll the series on to its next occurrence."""
-        payload = ctx.action.payload
-        event = await self.events.get(ctx.action.guild_id, int(payload["event"]))
-        if event is None or event.status != "scheduled":
-            return
-        language = self.guild_language()
-        channel = self.bot.get_channel(event.channel_id)
-        body = translate(language, _("▶️ **{title}** is starting now."), title=event.title)
-        if event.link:
-            body += "\n" + event.link
-        if isinstance(channel, discord.abc.Messageable):
-            await ctx.once("channel", lambda: channel.send(body))
-        schedule, overrides = await self.schedule_of(event)
-        async with self.bot.db.transaction() as conn:
-            await self.replan(conn, event, schedule, overrides)
-        await self.refresh(event)
-        await self.mirror(event)
 
     # -- editing and cancelling ---------------------------------------------------------------
 
@@ -709,18 +313,20 @@ class EventsCog(commands.Cog, name="Events"):
         reminders: str | None = None,
         description: str | None = None,
     ) -> None:
-        self.require_organiser(interaction)
+        self.service.require_organiser(interaction)
         language = interaction_language(interaction)
-        record = await self.load(interaction.guild_id, event)
+        record = await self.service.load(interaction.guild_id, event)
         if record.status != "scheduled":
             raise UserFacingError(
                 _("Event #{id} is cancelled; create a new one instead."), id=record.id
             )
-        schedule, overrides = await self.schedule_of(record)
+        schedule, overrides = await self.service.schedule_of(record)
         zone = ZoneInfo(record.tz)
-        before = await self.pick_occurrence(record, occurrence)
+        before = await self.service.pick_occurrence(record, occurrence)
         new_start = (
-            parse_when(start, tz=zone, now=self.now(), language=language).utc if start else None
+            parse_when(start, tz=zone, now=self.service.now(), language=language).utc
+            if start
+            else None
         )
         new_length = parse_duration(duration) if duration else None
 
@@ -736,14 +342,14 @@ class EventsCog(commands.Cog, name="Events"):
                 raise UserFacingError(_("Tell me what to change: start or duration."))
             starts = new_start or before.start
             length = check_times(
-                starts, starts + (new_length or (before.end - before.start)), self.now()
+                starts, starts + (new_length or (before.end - before.start)), self.service.now()
             )
             change = OverrideRecord(before.key, starts, length, False)
             overrides[before.key] = Override(starts, length, False)
             updated = record
             async with self.bot.db.transaction() as conn:
                 await Events.put_override(conn, record.id, change)
-                await self.replan(conn, record, schedule, overrides)
+                await self.service.replan(conn, record, schedule, overrides)
         else:
             changes: dict[str, Any] = {}
             if title is not None:
@@ -760,7 +366,9 @@ class EventsCog(commands.Cog, name="Events"):
                 changes["reminders"] = offsets_to_text(parse_offsets(reminders))
             if new_start is not None or new_length is not None:
                 starts = new_start or record.start_local.astimezone(before.start.tzinfo)
-                length = check_times(starts, starts + (new_length or record.duration), self.now())
+                length = check_times(
+                    starts, starts + (new_length or record.duration), self.service.now()
+                )
                 changes["start_local"] = starts.astimezone(zone)
                 changes["duration"] = length
             if not changes:
@@ -768,27 +376,27 @@ class EventsCog(commands.Cog, name="Events"):
             updated = replace(record, **changes)
             check_place(updated.format, updated.link, updated.venue)
             schedule = Schedule(updated.start_local, updated.duration, updated.rrule)
-            after_first = schedule.next_occurrence(overrides, self.now())
+            after_first = schedule.next_occurrence(overrides, self.service.now())
             async with self.bot.db.transaction() as conn:
-                await Events.update(conn, updated, self.now())
+                await Events.update(conn, updated, self.service.now())
                 if after_first is not None and after_first.key != before.key:
                     await Events.move_rsvps(conn, record.id, before.key, after_first.key)
-                await self.replan(conn, updated, schedule, overrides)
-                await self.promote_waitlist(conn, updated, after_first or before)
+                await self.service.replan(conn, updated, schedule, overrides)
+                await self.service.promote_waitlist(conn, updated, after_first or before)
         await self.bot.scheduler.rearm()
         after = (
-            await self.pick_occurrence(updated, occurrence)
+            await self.service.pick_occurrence(updated, occurrence)
             if occurrence
             else (
                 Schedule(updated.start_local, updated.duration, updated.rrule).next_occurrence(
-                    overrides, self.now()
+                    overrides, self.service.now()
                 )
                 or before
             )
         )
-        await self.refresh(updated)
-        await self.mirror(updated)
-        await self.tell_changed(record, updated, before, after)
+        await self.service.refresh(updated)
+        await self.service.mirror(updated)
+        await self.service.tell_changed(record, updated, before, after)
         await reply(
             interaction,
             translate(
@@ -798,55 +406,6 @@ class EventsCog(commands.Cog, name="Events"):
             ),
         )
 
-    async def promote_waitlist(self, conn: Any, event: EventRecord, occurrence: Occurrence) -> None:
-        """After a capacity change, move up as many waiting members as now fit."""
-        going, waitlist = await Events.going_and_waitlist(conn, event.id, occurrence.key)
-        for user_id in waitlist[: free_seats(event.capacity, going)]:
-            await Events.put_rsvp(conn, event.id, occurrence.key, user_id, "going")
-            self.bot.loop.create_task(self.tell_promoted(event, occurrence, user_id))
-
-    async def tell_changed(
-        self, old: EventRecord, new: EventRecord, before: Occurrence, after: Occurrence
-    ) -> None:
-        def compose(language: str) -> str:
-            lines = [translate(language, _("**{title}** has changed:"), title=new.title)]
-            if (before.start, before.end) != (after.start, after.end):
-                lines.append(
-                    translate(
-                        language,
-                        _("When: {old} → {new}"),
-                        old=when(before.start, before.end),
-                        new=when(after.start, after.end),
-                    )
-                )
-            if old.title != new.title:
-                lines.append(
-                    translate(language, _("Title: {old} → {new}"), old=old.title, new=new.title)
-                )
-            if (old.link, old.venue) != (new.link, new.venue):
-                lines.append(
-                    translate(
-                        language,
-                        _("Where: {old} → {new}"),
-                        old=where(language, old),
-                        new=where(language, new),
-                    )
-                )
-            if old.capacity != new.capacity:
-                lines.append(
-                    translate(
-                        language,
-                        _("Places: {old} → {new}"),
-                        old=old.capacity or "∞",
-                        new=new.capacity or "∞",
-                    )
-                )
-            if old.description != new.description:
-                lines.append(translate(language, _("The description was updated.")))
-            return "\n".join(lines)
-
-        await self.notify(new, after.key, ("going", "maybe"), compose)
-
     @event.command(name=C_("command", "cancel"), description=_("Cancel an event or one occurrence"))
     @app_commands.describe(
         event=_("The event to cancel"), occurrence=_("Only this occurrence of a series")
@@ -855,13 +414,13 @@ class EventsCog(commands.Cog, name="Events"):
     async def cancel(
         self, interaction: discord.Interaction[S3Bot], event: int, occurrence: str | None = None
     ) -> None:
-        self.require_organiser(interaction)
+        self.service.require_organiser(interaction)
         language = interaction_language(interaction)
-        record = await self.load(interaction.guild_id, event)
+        record = await self.service.load(interaction.guild_id, event)
         if record.status != "scheduled":
             raise UserFacingError(_("Event #{id} is already cancelled."), id=record.id)
-        target = await self.pick_occurrence(record, occurrence)
-        schedule, overrides = await self.schedule_of(record)
+        target = await self.service.pick_occurrence(record, occurrence)
+        schedule, overrides = await self.service.schedule_of(record)
         if occurrence:
             overrides[target.key] = Override(None, None, True)
             updated = record
@@ -869,16 +428,16 @@ class EventsCog(commands.Cog, name="Events"):
                 await Events.put_override(
                     conn, record.id, OverrideRecord(target.key, None, None, True)
                 )
-                await self.replan(conn, record, schedule, overrides)
+                await self.service.replan(conn, record, schedule, overrides)
         else:
             updated = replace(record, status="cancelled")
             async with self.bot.db.transaction() as conn:
-                await Events.update(conn, updated, self.now())
-                await self.replan(conn, updated, schedule, overrides)
+                await Events.update(conn, updated, self.service.now())
+                await self.service.replan(conn, updated, schedule, overrides)
         await self.bot.scheduler.rearm()
-        await self.refresh(updated)
-        await self.mirror(updated)
-        await self.notify(
+        await self.service.refresh(updated)
+        await self.service.mirror(updated)
+        await self.service.notify(
             record,
             target.key,
             ("going", "maybe", "waitlist"),
@@ -893,16 +452,6 @@ class EventsCog(commands.Cog, name="Events"):
 
     # -- browsing -----------------------------------------------------------------------------
 
-    async def upcoming_occurrences(self, guild_id: int) -> list[tuple[EventRecord, Occurrence]]:
-        found = []
-        for record in await self.events.in_guild(guild_id):
-            schedule, overrides = await self.schedule_of(record)
-            for occurrence in schedule.occurrences(overrides, after=self.now(), limit=10):
-                if not occurrence.cancelled:
-                    found.append((record, occurrence))
-        found.sort(key=lambda pair: pair[1].start)
-        return found[:100]
-
     @event.command(name=C_("command", "list"), description=_("Upcoming events and your answers"))
     async def list_events(self, interaction: discord.Interaction[S3Bot]) -> None:
         await self.show_list(interaction, 0, edit=False)
@@ -911,7 +460,7 @@ class EventsCog(commands.Cog, name="Events"):
         self, interaction: discord.Interaction[Any], page: int, *, edit: bool
     ) -> None:
         language = interaction_language(interaction)
-        upcoming = await self.upcoming_occurrences(interaction.guild_id or 0)
+        upcoming = await self.service.upcoming_occurrences(interaction.guild_id or 0)
         pages = max((len(upcoming) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
         page = min(page, pages - 1)
         shown = upcoming[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
@@ -942,15 +491,15 @@ class EventsCog(commands.Cog, name="Events"):
     @app_commands.rename(event=C_("command", "event"))
     async def info(self, interaction: discord.Interaction[S3Bot], event: int) -> None:
         language = interaction_language(interaction)
-        record = await self.load(interaction.guild_id, event)
-        schedule, overrides = await self.schedule_of(record)
-        upcoming = schedule.next_occurrence(overrides, self.now())
+        record = await self.service.load(interaction.guild_id, event)
+        schedule, overrides = await self.service.schedule_of(record)
+        upcoming = schedule.next_occurrence(overrides, self.service.now())
         counts = await self.events.counts(record.id, upcoming.key) if upcoming else {}
         embed = announcement_embed(
-            language, record, upcoming, counts, self.repeat_text(language, record)
+            language, record, upcoming, counts, self.service.repeat_text(language, record)
         )
         if record.rrule:
-            nexts = [o for o in schedule.occurrences(overrides, after=self.now(), limit=5)]
+            nexts = [o for o in schedule.occurrences(overrides, after=self.service.now(), limit=5)]
             embed.add_field(
                 name=translate(language, _("Next dates")),
                 value="\n".join(
@@ -972,10 +521,10 @@ class EventsCog(commands.Cog, name="Events"):
     async def attendees(
         self, interaction: discord.Interaction[S3Bot], event: int, occurrence: str | None = None
     ) -> None:
-        self.require_organiser(interaction)
+        self.service.require_organiser(interaction)
         language = interaction_language(interaction)
-        record = await self.load(interaction.guild_id, event)
-        target = await self.pick_occurrence(record, occurrence)
+        record = await self.service.load(interaction.guild_id, event)
+        target = await self.service.pick_occurrence(record, occurrence)
         rows = await self.events.rsvps(record.id, target.key)
         guild = interaction.guild
         assert guild is not None
@@ -1010,41 +559,6 @@ class EventsCog(commands.Cog, name="Events"):
 
     # -- calendars ----------------------------------------------------------------------------
 
-    async def calendar_entries(self, events: list[EventRecord]) -> list[_calendar.CalendarEvent]:
-        entries = []
-        for record in events:
-            _schedule, overrides = await self.schedule_of(record)
-            zone = ZoneInfo(record.tz)
-            exdates, moved = [], []
-            for key, change in overrides.items():
-                original = datetime.fromtimestamp(int(key), zone)
-                if change.cancelled:
-                    exdates.append(original)
-                elif change.start or change.duration:
-                    start = (change.start or original).astimezone(zone)
-                    moved.append(
-                        (original, start, start + (change.duration or record.duration), None)
-                    )
-            entries.append(
-                _calendar.CalendarEvent(
-                    uid=f"event-{record.id}@s3cop",
-                    title=record.title,
-                    description=record.description,
-                    start=record.start_local,
-                    end=record.start_local + record.duration,
-                    tz_name=record.tz,
-                    location=record.venue,
-                    url=record.link,
-                    rrule=record.rrule,
-                    exdates=tuple(sorted(exdates)),
-                    overrides=tuple(sorted(moved, key=lambda m: m[0])),
-                    status="CANCELLED" if record.status == "cancelled" else "CONFIRMED",
-                    sequence=record.sequence,
-                    organiser=str(record.organiser_id),
-                )
-            )
-        return entries
-
     @event.command(
         name=C_("command", "ics"), description=_("A calendar file for an event or series")
     )
@@ -1052,9 +566,9 @@ class EventsCog(commands.Cog, name="Events"):
     @app_commands.rename(event=C_("command", "event"))
     async def ics(self, interaction: discord.Interaction[S3Bot], event: int) -> None:
         language = interaction_language(interaction)
-        record = await self.load(interaction.guild_id, event)
+        record = await self.service.load(interaction.guild_id, event)
         data = _calendar.build_calendar(
-            await self.calendar_entries([record]), name=record.title, now=self.now()
+            await self.service.calendar_entries([record]), name=record.title, now=self.service.now()
         )
         await interaction.response.send_message(
             translate(
@@ -1094,7 +608,6 @@ class EventsCog(commands.Cog, name="Events"):
         )
 
     async def _feed(self, request: Any) -> Any:
-        from aiohttp import web
 
         guild_id = await self.events.guild_of_feed(request.match_info["token"])
         if guild_id is None:
@@ -1102,9 +615,9 @@ class EventsCog(commands.Cog, name="Events"):
         guild = self.bot.get_guild(guild_id)
         records = await self.events.in_guild(guild_id, include_cancelled=True)
         data = _calendar.build_calendar(
-            await self.calendar_entries(records),
+            await self.service.calendar_entries(records),
             name=guild.name if guild else "s3cop",
-            now=self.now(),
+            now=self.service.now(),
         )
         return web.Response(body=data, content_type="text/calendar", charset="utf-8")
 
@@ -1117,8 +630,10 @@ class EventsCog(commands.Cog, name="Events"):
     @app_commands.rename(zone=C_("command", "zone"))
     async def timezone_set(self, interaction: discord.Interaction[S3Bot], zone: str) -> None:
         language = interaction_language(interaction)
-        picked = self.pick_zone(zone)
-        await self.prefs.set_timezone(interaction.guild_id or 0, interaction.user.id, picked.key)
+        picked = self.service.pick_zone(zone)
+        await self.service.prefs.set_timezone(
+            interaction.guild_id or 0, interaction.user.id, picked.key
+        )
         await reply(
             interaction,
             translate(
@@ -1133,7 +648,7 @@ class EventsCog(commands.Cog, name="Events"):
     )
     async def timezone_show(self, interaction: discord.Interaction[S3Bot]) -> None:
         language = interaction_language(interaction)
-        zone = await self.zone_for(interaction.guild_id or 0, interaction.user.id)
+        zone = await self.service.zone_for(interaction.guild_id or 0, interaction.user.id)
         await reply(
             interaction, translate(language, _("Times you type are read in {zone}."), zone=zone.key)
         )
@@ -1148,7 +663,7 @@ class EventsCog(commands.Cog, name="Events"):
         name=C_("command", "on"), description=_("Get event reminders by direct message")
     )
     async def reminders_on(self, interaction: discord.Interaction[S3Bot]) -> None:
-        await self.prefs.set_reminders(interaction.guild_id or 0, interaction.user.id, True)
+        await self.service.prefs.set_reminders(interaction.guild_id or 0, interaction.user.id, True)
         await reply(
             interaction,
             translate(
@@ -1161,7 +676,9 @@ class EventsCog(commands.Cog, name="Events"):
         name=C_("command", "off"), description=_("Stop event reminders by direct message")
     )
     async def reminders_off(self, interaction: discord.Interaction[S3Bot]) -> None:
-        await self.prefs.set_reminders(interaction.guild_id or 0, interaction.user.id, False)
+        await self.service.prefs.set_reminders(
+            interaction.guild_id or 0, interaction.user.id, False
+        )
         await reply(
             interaction,
             translate(
@@ -1201,9 +718,9 @@ class EventsCog(commands.Cog, name="Events"):
         if record is None:
             return []
         zone = ZoneInfo(record.tz)
-        schedule, overrides = await self.schedule_of(record)
+        schedule, overrides = await self.service.schedule_of(record)
         choices = []
-        for occurrence in schedule.occurrences(overrides, after=self.now(), limit=25):
+        for occurrence in schedule.occurrences(overrides, after=self.service.now(), limit=25):
             label = (
                 occurrence.start.astimezone(zone).strftime("%a %d %b %Y %H:%M") + f" ({record.tz})"
             )

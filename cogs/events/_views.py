@@ -54,7 +54,7 @@ class RsvpButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _events_cog(interaction).rsvp(
+        await _events_cog(interaction).service.rsvp(
             interaction, self.event_id, self.occurrence, self.answer
         )
 

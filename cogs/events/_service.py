@@ -1,0 +1,524 @@
+"""What events do, apart from the slash commands that ask for it.
+
+Loading and checking events, planning their reminders, keeping the announcement and Discord's
+scheduled event in step, RSVPs, DMs, and the scheduled actions that remind and roll a series on.
+Commands (``_cog.py``) and buttons (``_views.py``) both call this one service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+import discord
+
+from bot.client import S3Bot
+from bot.errors import UserFacingError
+from bot.i18n import _, language_of, translate
+from bot.scheduler import RunContext
+from bot.tree import interaction_language
+from cogs.events import _calendar
+from cogs.events._display import ANSWER_LABELS, announcement_embed, when, where
+from cogs.events._recurrence import parse_repeat
+from cogs.events._rules import (
+    Occurrence,
+    Override,
+    Schedule,
+    decide_rsvp,
+    free_seats,
+    offsets_from_text,
+    reminder_plan,
+)
+from cogs.events._views import rsvp_view
+from db.events import EventRecord, Events
+from db.prefs import Prefs
+
+log = logging.getLogger(__name__)
+
+REMIND = "event.remind"
+START = "event.start"
+REFRESH_DELAY = 0.5  # seconds: a burst of clicks becomes one edit of the announcement
+ALL_ZONES = frozenset(available_timezones())
+
+
+def key_prefix(event_id: int) -> str:
+    """Every scheduled action of one event has a key starting with this."""
+    return f"event:{event_id}:"
+
+
+class EventService:
+    """The events feature's behaviour, shared by its commands, buttons and scheduled actions."""
+
+    def __init__(self, bot: S3Bot) -> None:
+        self.bot = bot
+        self.events = Events(bot.db)
+        self.prefs = Prefs(bot.db)
+        self._refreshing: dict[int, asyncio.Task[None]] = {}
+        self.refresh_delay = REFRESH_DELAY
+
+    def register(self) -> None:
+        """Hook the scheduled actions up; called when the cog loads."""
+        self.bot.scheduler.register(REMIND, self._on_reminder)
+        self.bot.scheduler.register(START, self._on_start)
+
+    async def close(self) -> None:
+        """Finish announcement edits still waiting."""
+        for task in list(self._refreshing.values()):
+            await task
+
+    def now(self) -> datetime:
+        return self.bot.clock.now()
+
+    def guild_language(self) -> str:
+        return self.bot.default_language
+
+    async def zone_for(self, guild_id: int, user_id: int) -> ZoneInfo:
+        prefs = await self.prefs.get(guild_id, user_id)
+        return ZoneInfo(prefs.timezone) if prefs.timezone else self.bot.default_timezone
+
+    def is_organiser(self, member: discord.Member | discord.User) -> bool:
+        if not isinstance(member, discord.Member):
+            return False
+        if member.guild_permissions.manage_events or member.guild_permissions.administrator:
+            return True
+        role = self.bot.find_role(member.guild, self.bot.settings.roles.organisers)
+        return role is not None and role in member.roles
+
+    def require_organiser(self, interaction: discord.Interaction[Any]) -> None:
+        if not self.is_organiser(interaction.user):
+            raise UserFacingError(
+                _(
+                    "Only organisers can create, edit or cancel events. Ask someone with the "
+                    "{role} role."
+                ),
+                role=str(self.bot.settings.roles.organisers),
+            )
+
+    async def load(self, guild_id: int | None, event_id: int) -> EventRecord:
+        event = await self.events.get(guild_id or 0, event_id)
+        if event is None:
+            raise UserFacingError(
+                _("I can't find event #{id}. Pick one from the list as you type."), id=event_id
+            )
+        return event
+
+    async def schedule_of(self, event: EventRecord) -> tuple[Schedule, dict[str, Override]]:
+        overrides = {
+            key: Override(o.start, o.duration, o.cancelled)
+            for key, o in (await self.events.overrides(event.id)).items()
+        }
+        return Schedule(event.start_local, event.duration, event.rrule), overrides
+
+    async def pick_occurrence(self, event: EventRecord, key: str | None) -> Occurrence:
+        schedule, overrides = await self.schedule_of(event)
+        if key:
+            found = schedule.find(overrides, key)
+            if found is None:
+                raise UserFacingError(_("That occurrence is not part of this event."))
+            return found
+        upcoming = schedule.next_occurrence(overrides, self.now())
+        if upcoming is None:
+            raise UserFacingError(_("Event #{id} has no upcoming occurrence."), id=event.id)
+        return upcoming
+
+    def repeat_text(self, language: str, event: EventRecord) -> str | None:
+        return parse_repeat(event.rrule).describe(language) if event.rrule else None
+
+    async def replan(
+        self, conn: Any, event: EventRecord, schedule: Schedule, overrides: dict[str, Override]
+    ) -> None:
+        """Cancel the event's pending actions and plan the next occurrence's, in one transaction."""
+        await self.bot.scheduler.cancel(conn, key_prefix(event.id))
+        if event.status != "scheduled":
+            return
+        upcoming = schedule.next_occurrence(overrides, self.now())
+        if upcoming is None:
+            return
+        base = f"{key_prefix(event.id)}{upcoming.key}:"
+        payload = {"event": event.id, "occurrence": upcoming.key}
+        for offset, due in reminder_plan(
+            upcoming.start, offsets_from_text(event.reminders), self.now()
+        ):
+            seconds = int(offset.total_seconds())
+            await self.bot.scheduler.plan(
+                conn,
+                guild_id=event.guild_id,
+                kind=REMIND,
+                key=f"{base}remind:{seconds}",
+                due_at=due,
+                payload={**payload, "offset": seconds},
+            )
+        if upcoming.start > self.now():
+            await self.bot.scheduler.plan(
+                conn,
+                guild_id=event.guild_id,
+                kind=START,
+                key=f"{base}start",
+                due_at=upcoming.start,
+                payload=payload,
+            )
+
+    async def render(self, event: EventRecord) -> tuple[discord.Embed, discord.ui.View]:
+        language = self.guild_language()
+        schedule, overrides = await self.schedule_of(event)
+        upcoming = (
+            schedule.next_occurrence(overrides, self.now()) if event.status == "scheduled" else None
+        )
+        counts = await self.events.counts(event.id, upcoming.key) if upcoming else {}
+        embed = announcement_embed(
+            language, event, upcoming, counts, self.repeat_text(language, event)
+        )
+        return embed, rsvp_view(language, event.id, upcoming.key if upcoming else None)
+
+    def request_refresh(self, event_id: int) -> None:
+        """Edit the announcement soon; requests meanwhile share the one edit."""
+        if event_id in self._refreshing:
+            return
+        self._refreshing[event_id] = asyncio.create_task(self._refresh_later(event_id))
+
+    async def _refresh_later(self, event_id: int) -> None:
+        await asyncio.sleep(self.refresh_delay)
+        self._refreshing.pop(event_id, None)
+        event = await self.events.get_any(event_id)
+        if event is not None:
+            await self.refresh(event)
+
+    async def refresh(self, event: EventRecord) -> None:
+        """Bring the announcement in line with the database."""
+        if event.message_id is None:
+            return
+        channel = self.bot.get_channel(event.channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            return
+        embed, view = await self.render(event)
+        try:
+            await channel.get_partial_message(event.message_id).edit(embed=embed, view=view)
+        except discord.HTTPException as exc:
+            log.warning("could not update the announcement of event %s: %s", event.id, exc)
+
+    async def mirror(self, event: EventRecord) -> None:
+        """Mirror the next occurrence as a guild scheduled event; report missing permission once."""
+        guild = self.bot.get_guild(event.guild_id)
+        if guild is None:
+            return
+        schedule, overrides = await self.schedule_of(event)
+        upcoming = (
+            schedule.next_occurrence(overrides, self.now()) if event.status == "scheduled" else None
+        )
+        existing = event.discord_event_id
+        try:
+            if upcoming is None or upcoming.start <= self.now():
+                if existing:
+                    scheduled = await guild.fetch_scheduled_event(existing)
+                    await scheduled.cancel()
+                    await self.events.set_discord_event(event.id, None)
+                return
+            location = (event.venue or event.link or "")[:100]
+            options: dict[str, Any] = {
+                "name": event.title[:100],
+                "description": (event.description or "")[:1000],
+                "start_time": upcoming.start,
+                "end_time": upcoming.end,
+                "location": location,
+                "entity_type": discord.EntityType.external,
+                "privacy_level": discord.PrivacyLevel.guild_only,
+            }
+            if existing:
+                scheduled = await guild.fetch_scheduled_event(existing)
+                await scheduled.edit(**options)
+            else:
+                created = await guild.create_scheduled_event(**options)
+                await self.events.set_discord_event(event.id, created.id)
+        except discord.Forbidden:
+            await self.bot.admin_log_once(
+                guild,
+                "manage-events",
+                translate(
+                    self.guild_language(),
+                    _(
+                        "I can't mirror events into Discord's event list: give me the Manage "
+                        "Events permission. Everything else keeps working."
+                    ),
+                ),
+            )
+        except discord.NotFound:
+            await self.events.set_discord_event(event.id, None)
+        except discord.HTTPException as exc:
+            log.warning("mirroring event %s failed: %s", event.id, exc)
+
+    async def send_dm(self, user_id: int, **message: Any) -> bool:
+        """DM a member; a closed DM is logged and skipped, never raised."""
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            await user.send(**message)
+        except discord.Forbidden:
+            log.info("DMs closed for member %s; skipped", user_id)
+            return False
+        except discord.HTTPException as exc:
+            log.warning("DM to %s failed: %s", user_id, exc)
+            return False
+        return True
+
+    async def languages_of(self, guild_id: int, user_ids: list[int]) -> dict[int, str]:
+        prefs = await self.prefs.many(guild_id, user_ids)
+        fallback = self.guild_language()
+        return {
+            u: language_of(prefs[u].language if u in prefs else None, fallback) for u in user_ids
+        }
+
+    async def notify(
+        self, event: EventRecord, occurrence: str, answers: tuple[str, ...], compose: Any
+    ) -> None:
+        """DM each member with one of ``answers``, each in their language."""
+        members = [
+            r.user_id for r in await self.events.rsvps(event.id, occurrence) if r.answer in answers
+        ]
+        languages = await self.languages_of(event.guild_id, members)
+        for user_id in members:
+            await self.send_dm(user_id, content=compose(languages[user_id]))
+
+    def pick_zone(self, name: str) -> ZoneInfo:
+        if name not in ALL_ZONES:
+            raise UserFacingError(
+                _(
+                    "“{zone}” is not a time zone I know. Pick one from the list, e.g. "
+                    "Europe/Helsinki."
+                ),
+                zone=name,
+            )
+        return ZoneInfo(name)
+
+    async def rsvp(
+        self,
+        interaction: discord.Interaction[Any],
+        event_id: int,
+        occurrence: str,
+        wanted: str,
+    ) -> None:
+        """A member's answer: stored in a shared transaction with other clicks, then shown."""
+        language = interaction_language(interaction)
+        event = await self.load(interaction.guild_id, event_id)
+        schedule, overrides = await self.schedule_of(event)
+        found = schedule.find(overrides, occurrence)
+        if event.status != "scheduled" or found is None or found.cancelled:
+            raise UserFacingError(_("This event was cancelled; answers are closed."))
+        if found.end <= self.now():
+            raise UserFacingError(_("This event is over; answers are closed."))
+        user_id = interaction.user.id
+
+        async def work(conn: Any) -> tuple[str, tuple[int, ...], int]:
+            previous = await Events.rsvp_of(conn, event_id, occurrence, user_id)
+            going, waitlist = await Events.going_and_waitlist(conn, event_id, occurrence)
+            decision = decide_rsvp(
+                previous=previous,
+                wanted=wanted,
+                capacity=event.capacity,
+                going_count=going,
+                waitlist=waitlist,
+            )
+            await Events.put_rsvp(conn, event_id, occurrence, user_id, decision.stored)
+            for promoted in decision.promote:
+                await Events.put_rsvp(conn, event_id, occurrence, promoted, "going")
+            await Prefs.remember_language(conn, event.guild_id, user_id, language)
+            position = waitlist.index(user_id) + 1 if user_id in waitlist else len(waitlist) + 1
+            return decision.stored, decision.promote, position
+
+        stored, promoted, position = await self.bot.db.batched(work)
+        answer_text = translate(language, ANSWER_LABELS[stored])
+        text = translate(
+            language,
+            _("Your answer for **{title}** (<t:{start}:f>): {answer}."),
+            title=event.title,
+            start=int(found.start.timestamp()),
+            answer=answer_text,
+        )
+        if stored == "waitlist":
+            text += "\n" + translate(
+                language,
+                _(
+                    "The event is full. You are number {position} on the waitlist; I'll message "
+                    "you if a place opens."
+                ),
+                position=position,
+            )
+        text += "\n" + translate(language, _("Changed your mind? Press another answer."))
+        await interaction.response.send_message(
+            text, ephemeral=True, view=rsvp_view(language, event_id, occurrence)
+        )
+        self.request_refresh(event_id)
+        for user in promoted:
+            await self.tell_promoted(event, found, user)
+
+    async def tell_promoted(self, event: EventRecord, occurrence: Occurrence, user_id: int) -> None:
+        language = (await self.languages_of(event.guild_id, [user_id]))[user_id]
+        await self.send_dm(
+            user_id,
+            content=translate(
+                language,
+                _(
+                    "Good news: a place opened at **{title}** (<t:{start}:F>) and you moved up "
+                    "from "
+                    "the waitlist. You're going!"
+                ),
+                title=event.title,
+                start=int(occurrence.start.timestamp()),
+            ),
+        )
+
+    async def _on_reminder(self, ctx: RunContext) -> None:
+        payload = ctx.action.payload
+        event = await self.events.get(ctx.action.guild_id, int(payload["event"]))
+        if event is None or event.status != "scheduled":
+            return
+        occurrence = await self.pick_occurrence(event, payload["occurrence"])
+        if occurrence.cancelled:
+            return
+        language = self.guild_language()
+        start = int(occurrence.start.timestamp())
+
+        def text(lang: str) -> str:
+            body = translate(
+                lang,
+                _("⏰ Reminder: **{title}** starts <t:{start}:R> (<t:{start}:F>)."),
+                title=event.title,
+                start=start,
+            )
+            if event.link:
+                body += "\n" + event.link
+            if ctx.late:
+                body += "\n" + translate(lang, _("(Sent late: I was offline when it was due.)"))
+            return body
+
+        channel = self.bot.get_channel(event.channel_id)
+        if isinstance(channel, discord.abc.Messageable):
+            post = channel.send
+            await ctx.once("channel", lambda: post(text(language)))
+        going = [
+            r.user_id
+            for r in await self.events.rsvps(event.id, occurrence.key)
+            if r.answer == "going"
+        ]
+        prefs = await self.prefs.many(event.guild_id, going)
+        for user_id in going:
+            member_prefs = prefs.get(user_id)
+            if member_prefs is not None and not member_prefs.reminders_dm:
+                continue
+            lang = language_of(member_prefs.language if member_prefs else None, language)
+            await ctx.once(f"dm:{user_id}", partial(self.send_dm, user_id, content=text(lang)))
+
+    async def _on_start(self, ctx: RunContext) -> None:
+        """Say the event is starting, then roll the series on to its next occurrence."""
+        payload = ctx.action.payload
+        event = await self.events.get(ctx.action.guild_id, int(payload["event"]))
+        if event is None or event.status != "scheduled":
+            return
+        language = self.guild_language()
+        channel = self.bot.get_channel(event.channel_id)
+        body = translate(language, _("▶️ **{title}** is starting now."), title=event.title)
+        if event.link:
+            body += "\n" + event.link
+        if isinstance(channel, discord.abc.Messageable):
+            await ctx.once("channel", lambda: channel.send(body))
+        schedule, overrides = await self.schedule_of(event)
+        async with self.bot.db.transaction() as conn:
+            await self.replan(conn, event, schedule, overrides)
+        await self.refresh(event)
+        await self.mirror(event)
+
+    async def promote_waitlist(self, conn: Any, event: EventRecord, occurrence: Occurrence) -> None:
+        """After a capacity change, move up as many waiting members as now fit."""
+        going, waitlist = await Events.going_and_waitlist(conn, event.id, occurrence.key)
+        for user_id in waitlist[: free_seats(event.capacity, going)]:
+            await Events.put_rsvp(conn, event.id, occurrence.key, user_id, "going")
+            self.bot.loop.create_task(self.tell_promoted(event, occurrence, user_id))
+
+    async def tell_changed(
+        self, old: EventRecord, new: EventRecord, before: Occurrence, after: Occurrence
+    ) -> None:
+        def compose(language: str) -> str:
+            lines = [translate(language, _("**{title}** has changed:"), title=new.title)]
+            if (before.start, before.end) != (after.start, after.end):
+                lines.append(
+                    translate(
+                        language,
+                        _("When: {old} → {new}"),
+                        old=when(before.start, before.end),
+                        new=when(after.start, after.end),
+                    )
+                )
+            if old.title != new.title:
+                lines.append(
+                    translate(language, _("Title: {old} → {new}"), old=old.title, new=new.title)
+                )
+            if (old.link, old.venue) != (new.link, new.venue):
+                lines.append(
+                    translate(
+                        language,
+                        _("Where: {old} → {new}"),
+                        old=where(language, old),
+                        new=where(language, new),
+                    )
+                )
+            if old.capacity != new.capacity:
+                lines.append(
+                    translate(
+                        language,
+                        _("Places: {old} → {new}"),
+                        old=old.capacity or "∞",
+                        new=new.capacity or "∞",
+                    )
+                )
+            if old.description != new.description:
+                lines.append(translate(language, _("The description was updated.")))
+            return "\n".join(lines)
+
+        await self.notify(new, after.key, ("going", "maybe"), compose)
+
+    async def upcoming_occurrences(self, guild_id: int) -> list[tuple[EventRecord, Occurrence]]:
+        found = []
+        for record in await self.events.in_guild(guild_id):
+            schedule, overrides = await self.schedule_of(record)
+            for occurrence in schedule.occurrences(overrides, after=self.now(), limit=10):
+                if not occurrence.cancelled:
+                    found.append((record, occurrence))
+        found.sort(key=lambda pair: pair[1].start)
+        return found[:100]
+
+    async def calendar_entries(self, events: list[EventRecord]) -> list[_calendar.CalendarEvent]:
+        entries = []
+        for record in events:
+            _schedule, overrides = await self.schedule_of(record)
+            zone = ZoneInfo(record.tz)
+            exdates, moved = [], []
+            for key, change in overrides.items():
+                original = datetime.fromtimestamp(int(key), zone)
+                if change.cancelled:
+                    exdates.append(original)
+                elif change.start or change.duration:
+                    start = (change.start or original).astimezone(zone)
+                    moved.append(
+                        (original, start, start + (change.duration or record.duration), None)
+                    )
+            entries.append(
+                _calendar.CalendarEvent(
+                    uid=f"event-{record.id}@s3cop",
+                    title=record.title,
+                    description=record.description,
+                    start=record.start_local,
+                    end=record.start_local + record.duration,
+                    tz_name=record.tz,
+                    location=record.venue,
+                    url=record.link,
+                    rrule=record.rrule,
+                    exdates=tuple(sorted(exdates)),
+                    overrides=tuple(sorted(moved, key=lambda m: m[0])),
+                    status="CANCELLED" if record.status == "cancelled" else "CONFIRMED",
+                    sequence=record.sequence,
+                    organiser=str(record.organiser_id),
+                )
+            )
+        return entries
