@@ -22,7 +22,7 @@ from db.database import Database
 log = logging.getLogger(__name__)
 
 # Listed explicitly: a feature ships when it is added here.
-EXTENSIONS = ("cogs.meta",)
+EXTENSIONS = ("cogs.meta", "cogs.events")
 
 
 def intents() -> discord.Intents:

@@ -31,7 +31,7 @@ DEFAULT_MEMBERS: dict[str, tuple[tuple[str, ...], str]] = {
     "marco": ((), "it"),
     "lena": ((), "de"),
 }
-CHANNELS = ("general", "events", "announcements", "admin-log")
+CHANNELS = ("events", "announcements", "admin-log")  # #general comes with the guild
 ROLES = ("Organisers", "Secretariat")
 
 
@@ -128,7 +128,8 @@ async def local_community(
     with contextlib.ExitStack() as stack:
         if directory is None:
             directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="s3cop-")))
-        async with Sandbox() as sandbox:
+        clock = clock or SystemClock()
+        async with Sandbox(clock=clock) as sandbox:
             guild = sandbox.add_guild("S3 Community of Practice")
             roles = {name: sandbox.add_role(guild, name) for name in ROLES}
             channels = {name: sandbox.add_channel(guild, name) for name in CHANNELS}

@@ -1,0 +1,280 @@
+"""Times, lengths and dates as members type them, in English and Finnish.
+
+The relative base is Saturday 2026-11-28 12:00 in Helsinki (UTC+2). Every accepted form has an
+exact expected result: a parser that accepts a phrase must read it right (see FACTS.md for the
+Finnish forms dateparser gets wrong).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.errors import UserFacingError
+from bot.timeparse import (
+    AMBIGUOUS_NOTE,
+    NEEDS_TIME,
+    UNREADABLE_DATE,
+    UNREADABLE_DURATION,
+    UNREADABLE_TIME,
+    format_offset,
+    parse_date,
+    parse_duration,
+    parse_offsets,
+    parse_when,
+    warm_up,
+)
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=HELSINKI).astimezone(UTC)
+
+
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=HELSINKI)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # ISO 8601: without an offset in the member's zone, with one exact
+        ("2026-12-03 14:00", local(2026, 12, 3, 14)),
+        ("2026-12-03T14:00", local(2026, 12, 3, 14)),
+        ("2026-12-03T14:00:00+01:00", local(2026, 12, 3, 15)),
+        ("2026-12-03T12:00Z", local(2026, 12, 3, 14)),
+        ("2026-12-03 klo 14", local(2026, 12, 3, 14)),
+        # European dates, Finnish clock words and the dot between hours and minutes
+        ("3.12.2026 14:00", local(2026, 12, 3, 14)),
+        ("3.12. 14:00", local(2026, 12, 3, 14)),
+        ("3.12. klo 14", local(2026, 12, 3, 14)),
+        ("3.12.2026 klo 14.30", local(2026, 12, 3, 14, 30)),
+        ("3.12 10.12", local(2026, 12, 3, 10, 12)),  # date first: the second is the time
+        ("5.1. klo 9", local(2027, 1, 5, 9)),  # passed this year: next year
+        # Discord timestamps
+        ("<t:1795000000>", datetime.fromtimestamp(1795000000, UTC)),
+        ("<t:1795000000:F>", datetime.fromtimestamp(1795000000, UTC)),
+        # English phrases
+        ("tomorrow 14:00", local(2026, 11, 29, 14)),
+        ("Tomorrow at 2pm", local(2026, 11, 29, 14)),
+        ("next Tuesday 10:00", local(2026, 12, 1, 10)),
+        ("next tue 10am", local(2026, 12, 1, 10)),
+        ("in 2 hours", local(2026, 11, 28, 14)),
+        ("in 30 minutes", local(2026, 11, 28, 12, 30)),
+        ("in an hour", local(2026, 11, 28, 13)),
+        ("14:00", local(2026, 11, 28, 14)),  # still ahead today
+        ("10:00", local(2026, 11, 29, 10)),  # gone today: tomorrow
+        ("saturday 14:00", local(2026, 11, 28, 14)),  # today is Saturday, 14:00 is ahead
+        ("saturday 10:00", local(2026, 12, 5, 10)),  # ...10:00 is gone
+        ("next saturday 14:00", local(2026, 12, 5, 14)),  # "next" is never today
+        # Finnish phrases
+        ("huomenna 14:00", local(2026, 11, 29, 14)),
+        ("huomenna klo 14", local(2026, 11, 29, 14)),
+        ("huomenna kello 14", local(2026, 11, 29, 14)),
+        ("ylihuomenna 9:30", local(2026, 11, 30, 9, 30)),
+        ("tiistaina klo 10", local(2026, 12, 1, 10)),
+        ("tiistaina 10", local(2026, 12, 1, 10)),
+        ("ensi tiistaina 10:00", local(2026, 12, 1, 10)),
+        ("tiistai 10:00", local(2026, 12, 1, 10)),
+        ("ti klo 10", local(2026, 12, 1, 10)),
+        ("lauantaina klo 14", local(2026, 11, 28, 14)),
+        ("ensi lauantaina klo 14", local(2026, 12, 5, 14)),
+        ("2 tunnin päästä", local(2026, 11, 28, 14)),
+        ("30 minuutin päästä", local(2026, 11, 28, 12, 30)),
+        ("tunnin kuluttua", local(2026, 11, 28, 13)),
+        # forms only dateparser knows, checked against the clock time written
+        ("3 December 2026 at 2pm", local(2026, 12, 3, 14)),
+        ("3. joulukuuta klo 14", local(2026, 12, 3, 14)),
+        ("14:00 UTC", local(2026, 11, 28, 16)),
+    ],
+)
+def test_times_members_write(text: str, expected: datetime) -> None:
+    parsed = parse_when(text, tz=HELSINKI, now=NOW)
+    assert parsed.utc == expected
+    assert parsed.utc.tzinfo is UTC
+    assert parsed.local == expected and parsed.local.tzinfo is HELSINKI
+    assert not parsed.ambiguous and parsed.note is None
+
+
+@pytest.mark.parametrize("language", ["en", "fi"])
+def test_the_members_language_only_orders_the_guesses(language: str) -> None:
+    parsed = parse_when("huomenna klo 14", tz=HELSINKI, now=NOW, language=language)
+    assert parsed.local == local(2026, 11, 29, 14)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("3.12.2026", NEEDS_TIME),
+        ("2026-12-03", NEEDS_TIME),
+        ("huomenna", NEEDS_TIME),
+        ("tiistaina", NEEDS_TIME),
+        ("next tuesday", NEEDS_TIME),
+        ("December 3", NEEDS_TIME),
+        ("", UNREADABLE_TIME),
+        ("soon", UNREADABLE_TIME),
+        ("tomorrow 25:00", UNREADABLE_TIME),
+        ("tomorrow 13pm", UNREADABLE_TIME),
+        ("3 December 13pm", UNREADABLE_TIME),
+        ("31.2.2027 10:00", UNREADABLE_TIME),  # no such day
+        ("<t:99999999999999>", UNREADABLE_TIME),
+        ("3.12", NEEDS_TIME),  # a date first, as in "3.12 10.12"
+        ("ensi viikolla", UNREADABLE_TIME),
+        ("next week 10:00", UNREADABLE_TIME),  # which day? dateparser would pick one
+        ("in 0 minutes", UNREADABLE_TIME),  # Finnish the grammar lacks: never guessed
+        ("2026-13-01 10:00", UNREADABLE_TIME),
+    ],
+)
+def test_refused_with_what_to_fix(text: str, message: str) -> None:
+    with pytest.raises(UserFacingError) as caught:
+        parse_when(text, tz=HELSINKI, now=NOW)
+    assert caught.value.message == message
+    assert caught.value.params["text"] == text.strip()
+
+
+@pytest.mark.parametrize("text", ["2027-03-28 03:30", "28.3.2027 klo 3.30"])
+def test_a_time_the_clocks_skip_is_refused(text: str) -> None:
+    with pytest.raises(UserFacingError) as caught:
+        parse_when(text, tz=HELSINKI, now=NOW)
+    assert "does not exist" in caught.value.message
+    assert caught.value.params == {
+        "time": "03:30",
+        "zone": "Europe/Helsinki",
+        "date": "2027-03-28",
+        "later": "04:30",
+    }
+
+
+@pytest.mark.parametrize("text", ["2027-10-31 03:30", "31.10.2027 klo 3.30"])
+def test_a_time_that_happens_twice_takes_the_first(text: str) -> None:
+    parsed = parse_when(text, tz=HELSINKI, now=NOW)
+    assert parsed.ambiguous and parsed.note == AMBIGUOUS_NOTE
+    assert parsed.utc == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)  # still summer time, +03:00
+    assert parsed.local.fold == 0 and parsed.local.hour == 3
+
+
+def test_an_offset_settles_a_time_that_happens_twice() -> None:
+    parsed = parse_when("2027-10-31T03:30+02:00", tz=HELSINKI, now=NOW)
+    assert not parsed.ambiguous
+    assert parsed.utc == datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
+
+
+def test_relative_phrases_count_real_time_across_a_clock_change() -> None:
+    before_change = datetime(2027, 3, 28, 0, 30, tzinfo=UTC)  # 02:30 in Helsinki
+    parsed = parse_when("in 2 hours", tz=HELSINKI, now=before_change)
+    assert parsed.utc == datetime(2027, 3, 28, 2, 30, tzinfo=UTC)
+    assert parsed.local.hour == 5  # 02:30 + 2 h, and the clocks jumped an hour
+
+
+def test_warm_up_loads_dateparser() -> None:
+    warm_up()
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("90m", 90),
+        ("1h30m", 90),
+        ("1h 30min", 90),
+        ("2 h", 120),
+        ("1d", 24 * 60),
+        ("1,5 h", 90),
+        ("1.5h", 90),
+        ("45 min", 45),
+        ("2 tuntia", 120),
+        ("30 minuuttia", 30),
+        ("1 päivä", 24 * 60),
+        ("2 päivää", 2 * 24 * 60),
+        ("1 viikko", 7 * 24 * 60),
+        ("1 hour and 30 minutes", 90),
+        ("2 Hours", 120),
+    ],
+)
+def test_durations(text: str, minutes: int) -> None:
+    assert parse_duration(text) == timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("", UNREADABLE_DURATION),
+        ("90", UNREADABLE_DURATION),
+        ("an hour", UNREADABLE_DURATION),
+        ("1h 1h", UNREADABLE_DURATION),
+        ("-5m", UNREADABLE_DURATION),
+        ("2 fortnights", UNREADABLE_DURATION),
+        ("0m", "shorter than a minute"),
+        ("400d", "too long"),
+    ],
+)
+def test_bad_durations(text: str, fragment: str) -> None:
+    with pytest.raises(UserFacingError) as caught:
+        parse_duration(text)
+    assert fragment in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("1d, 1h, 15m", [1440, 60, 15]),
+        ("15m,1d,1h", [1440, 60, 15]),
+        ("1h, 60m", [60]),
+        ("1,5h, 30m", [90, 30]),
+        ("1 päivä; 2 tuntia", [1440, 120]),
+        ("60d", [60 * 1440]),
+    ],
+)
+def test_reminder_offsets(text: str, minutes: list[int]) -> None:
+    assert parse_offsets(text) == [timedelta(minutes=m) for m in minutes]
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("", "at least one"),
+        (" , ", "at least one"),
+        ("1d, 2d, 3d, 4d, 5d, 6d", "At most {limit} reminders"),
+        ("61d", "at most {days} days"),
+        ("1d, soon", UNREADABLE_DURATION),
+    ],
+)
+def test_bad_reminder_offsets(text: str, fragment: str) -> None:
+    with pytest.raises(UserFacingError) as caught:
+        parse_offsets(text)
+    assert fragment in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("minutes", "text"),
+    [(1440, "1d"), (90, "1h30m"), (15, "15m"), (1500, "1d1h"), (0, "0m"), (10080, "7d")],
+)
+def test_format_offset_is_compact_and_reads_back(minutes: int, text: str) -> None:
+    assert format_offset(timedelta(minutes=minutes)) == text
+    if minutes:
+        assert parse_duration(text) == timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2027-06-30", date(2027, 6, 30)),
+        ("30.6.2027", date(2027, 6, 30)),
+        ("30.6.", date(2027, 6, 30)),
+        ("1.12.", date(2026, 12, 1)),
+        ("28.11.", date(2026, 11, 28)),
+    ],
+)
+def test_dates(text: str, expected: date) -> None:
+    assert parse_date(text, today=date(2026, 11, 28)) == expected
+
+
+@pytest.mark.parametrize("text", ["31.2.2027", "tomorrow", "2027-06", "30/6/2027", ""])
+def test_bad_dates(text: str) -> None:
+    with pytest.raises(UserFacingError) as caught:
+        parse_date(text, today=date(2026, 11, 28))
+    assert caught.value.message == UNREADABLE_DATE
+
+
+def test_a_date_without_a_year_needs_today() -> None:
+    with pytest.raises(UserFacingError):
+        parse_date("30.6.")
