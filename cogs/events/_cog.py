@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 
 import discord
 from aiohttp import web
-from bot.timeparse import format_offset, parse_duration, parse_offsets, parse_when
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import C_, _, translate
+from bot.timeparse import format_offset, parse_duration, parse_offsets, parse_when
 from bot.tree import interaction_language, reply
 from cogs.events import _calendar
 from cogs.events._display import ANSWER_LABELS, announcement_embed, when
@@ -172,6 +172,8 @@ class EventsCog(commands.Cog, name="Events"):
         check_place(format, clean_link, clean_venue)
         offsets = parse_offsets(reminders or self.bot.settings.events.reminders)
         rule = parse_repeat(repeat) if repeat else None
+        if rule is not None:
+            rule.check_start(starts.astimezone(zone))
         target = channel or self.bot.find_channel(
             interaction.guild, self.bot.settings.channels.events
         )
@@ -530,8 +532,7 @@ class EventsCog(commands.Cog, name="Events"):
         assert guild is not None
 
         def name(user_id: int) -> str:
-            member = guild.get_member(user_id)
-            return member.display_name if member else str(user_id)
+            return self.service.member_name(guild.id, user_id)
 
         embed = discord.Embed(
             title=translate(language, _("Attendees: {title}"), title=record.title)[:256],

@@ -488,6 +488,12 @@ class EventService:
         found.sort(key=lambda pair: pair[1].start)
         return found[:100]
 
+    def member_name(self, guild_id: int, user_id: int) -> str:
+        """A member's display name, or their id when they have left."""
+        guild = self.bot.get_guild(guild_id)
+        member = guild.get_member(user_id) if guild else None
+        return member.display_name if member else str(user_id)
+
     async def calendar_entries(self, events: list[EventRecord]) -> list[_calendar.CalendarEvent]:
         entries = []
         for record in events:
@@ -518,7 +524,7 @@ class EventService:
                     overrides=tuple(sorted(moved, key=lambda m: m[0])),
                     status="CANCELLED" if record.status == "cancelled" else "CONFIRMED",
                     sequence=record.sequence,
-                    organiser=str(record.organiser_id),
+                    organiser=self.member_name(record.guild_id, record.organiser_id),
                 )
             )
         return entries

@@ -79,16 +79,15 @@ class DescriptionModal(discord.ui.Modal):
         on_submit: Callable[[discord.Interaction[Any], str], Awaitable[None]],
         *,
         title: str,
-        default: str = "",
     ) -> None:
         super().__init__(title=title[:45], timeout=15 * 60)
         self._on_submit = on_submit
         self.description: discord.ui.TextInput[DescriptionModal] = discord.ui.TextInput(
+            custom_id="description",
             label=translate(language, _("Description"))[:45],
             style=discord.TextStyle.paragraph,
             required=False,
             max_length=1000,
-            default=default or None,
             placeholder=translate(language, _("Agenda, speakers, who should come…"))[:100],
         )
         self.add_item(self.description)

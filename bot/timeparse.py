@@ -1,0 +1,486 @@
+"""What a member typed, as an exact instant, length of time or date.
+
+Members write times in English and Finnish. The forms we know (ISO 8601, ``3.12. klo 14``,
+``huomenna 14:00``, ``ensi tiistaina 10``, ``in 2 hours``, ``2 tunnin päästä``, Discord
+timestamps) are read by our own small grammar, because dateparser misreads several Finnish forms
+without complaint (see FACTS.md: ``huomenna klo 14`` comes back as 12:00). Only what the grammar
+does not know goes to dateparser, and its answer is accepted only when the clock time in the text
+agrees with it. A reading that could be wrong is refused: a reminder at the wrong hour is worse
+than a second try.
+
+Wall-clock readings are placed in the member's zone with zoneinfo: a time that the clocks skip
+is refused, a time that happens twice takes the first and says so (``ParsedTime.ambiguous``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from fractions import Fraction
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.errors import UserFacingError
+from bot.i18n import _
+
+UNREADABLE_TIME = _(
+    "I couldn't read “{text}” as a time. Try 2026-12-03 14:00, 3.12. klo 14, "
+    "tomorrow 14:00 or in 2 hours."
+)
+NEEDS_TIME = _("“{text}” is a date without a time: events need one. Add it, e.g. “{example}”.")
+AMBIGUOUS_NOTE = _("That time happens twice this night (clocks go back); I took the first one.")
+
+DURATION_MAX = timedelta(days=366)  # parse_duration's own bound; callers apply tighter ones
+OFFSET_MAX = timedelta(days=60)
+OFFSETS_MAX = 5
+GUESS_HORIZON = timedelta(days=5 * 366)  # a guessed reading further ahead is a misreading
+
+_EN_WEEKDAYS = (
+    ("monday", "mon"),
+    ("tuesday", "tue", "tues"),
+    ("wednesday", "wed"),
+    ("thursday", "thu", "thur", "thurs"),
+    ("friday", "fri"),
+    ("saturday", "sat"),
+    ("sunday", "sun"),
+)
+_FI_WEEKDAYS = (
+    ("maanantai", "ma", "maanantaisin"),
+    ("tiistai", "ti", "tiistaisin"),
+    ("keskiviikko", "ke", "keskiviikkoisin"),
+    ("torstai", "to", "torstaisin"),
+    ("perjantai", "pe", "perjantaisin"),
+    ("lauantai", "la", "lauantaisin"),
+    ("sunnuntai", "su", "sunnuntaisin"),
+)
+
+
+def _weekday_table() -> dict[str, int]:
+    table: dict[str, int] = {}
+    for number, names in enumerate(_EN_WEEKDAYS):
+        table.update(dict.fromkeys(names, number))
+        table[names[0] + "s"] = number  # "Tuesdays"
+    for number, (stem, short, adverb) in enumerate(_FI_WEEKDAYS):
+        # nominative, essive (tiistaina = on Tuesday), "on Tuesdays", abbreviation
+        table.update(dict.fromkeys((stem, stem + "na", adverb, short), number))
+    return table
+
+
+WEEKDAYS = _weekday_table()
+
+
+def weekday_number(word: str) -> int | None:
+    """0 = Monday for an English or Finnish weekday word (tue, Tuesdays, tiistaina, ti)."""
+    return WEEKDAYS.get(word.strip().lower().rstrip("."))
+
+
+@dataclass(frozen=True)
+class ParsedTime:
+    """An instant the member meant, with the wall-clock reading it came from."""
+
+    utc: datetime
+    local: datetime
+    ambiguous: bool = False  # the wall time happens twice; the first (fold=0) was taken
+    note: str | None = None  # an English catalog string to show the member, if any
+
+
+# -- placing wall-clock times in a zone ----------------------------------------------------------
+
+
+def localise(naive: datetime, tz: ZoneInfo) -> tuple[datetime, bool, bool]:
+    """(aware, in_gap, ambiguous) for a wall-clock time in ``tz``.
+
+    zoneinfo accepts any wall time, so gaps and overlaps are found by round trips: a time in a
+    gap comes back from UTC as a different wall time (fold=0 then lands after the jump, shifted
+    forward by the gap's length); a time in an overlap has two different UTC offsets.
+    """
+    first = naive.replace(tzinfo=tz, fold=0)
+    second = naive.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first, False, False
+    back = first.astimezone(UTC).astimezone(tz)
+    if back.replace(tzinfo=None) != naive:
+        return back, True, False
+    return first, False, True
+
+
+def _placed(naive: datetime, tz: ZoneInfo) -> ParsedTime:
+    local, in_gap, ambiguous = localise(naive, tz)
+    if in_gap:
+        raise UserFacingError(
+            _(
+                "{time} does not exist in {zone} on {date}: the clocks jump forward that night. "
+                "Pick another time, e.g. {later}."
+            ),
+            time=naive.strftime("%H:%M"),
+            zone=tz.key,
+            date=naive.date().isoformat(),
+            later=local.strftime("%H:%M"),
+        )
+    return ParsedTime(
+        utc=local.astimezone(UTC),
+        local=local,
+        ambiguous=ambiguous,
+        note=AMBIGUOUS_NOTE if ambiguous else None,
+    )
+
+
+def _instant(moment: datetime, tz: ZoneInfo) -> ParsedTime:
+    """An exact instant (offset given, timestamp, relative phrase): no wall-clock questions."""
+    utc = moment.astimezone(UTC)
+    return ParsedTime(utc=utc, local=utc.astimezone(tz))
+
+
+# -- the grammar -----------------------------------------------------------------------------
+
+_DISCORD = re.compile(r"<t:(-?\d{1,12})(?::[tdfr])?>")
+_ISO_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:z|[+-]\d{2}:?\d{2})?"
+)
+_NUMERIC_DATE = re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})(?:\.(?P<y>\d{4})|\.)?")
+_ISO_DATE = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
+_WEEKDAY_DATE = re.compile(r"(?:(?P<prefix>next|this|on|ensi|tänä)\s+)?(?P<day>[a-zäö]+)")
+_CLOCK = re.compile(
+    r"(?:(?P<kw>klo|kello|at|@)\s*)?(?P<h>\d{1,2})(?:(?P<sep>[:.])(?P<min>\d{2}))?"
+    r"\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?"
+)
+_NAMED_CLOCKS = {"noon": time(12), "midnight": time(0), "at noon": time(12)}
+_DAY_WORDS = {
+    "today": 0,
+    "tänään": 0,
+    "tomorrow": 1,
+    "huomenna": 1,
+    "day after tomorrow": 2,
+    "the day after tomorrow": 2,
+    "ylihuomenna": 2,
+}
+_IN = re.compile(r"in\s+(?:(?P<one>an?|one)\s+)?(?P<rest>.+)")
+_FROM_NOW_FI = re.compile(r"(?P<rest>.+?)\s+(?:päästä|kuluttua)")
+# Finnish that dateparser misreads (FACTS.md): if the grammar did not take it, refuse, never guess.
+_FINNISH_SIGNS = re.compile(
+    r"\b(?:ensi|ylihuomenna|päästä|kuluttua|"
+    + "|".join(sorted(w for w in WEEKDAYS if len(w) > 3 and w.endswith(("na", "sin"))))
+    + r")\b"
+)
+
+
+def _clock(text: str, *, with_date: bool, date_first: bool) -> time | None:
+    """A clock time; bare hours and ``14.30`` only where they cannot be taken for a date."""
+    if text in _NAMED_CLOCKS:
+        return _NAMED_CLOCKS[text]
+    match = _CLOCK.fullmatch(text)
+    if match is None:
+        return None
+    keyword, sep, ampm = match["kw"], match["sep"], match["ampm"]
+    if not (keyword or ampm or sep == ":" or (with_date and date_first)):
+        return None  # "14" or "14.30" alone, or before a date: a date or a number, not a time
+    hour, minute = int(match["h"]), int(match["min"] or 0)
+    if ampm:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if ampm.startswith("p") else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def _calendar_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _day(text: str, today: date, clock: time | None, now_local: datetime) -> date | None:
+    """The date ``text`` names, seen from ``today``; ``clock`` settles "saturday" on a Saturday."""
+    text = text.rstrip(",")
+    if text in _DAY_WORDS:
+        return today + timedelta(days=_DAY_WORDS[text])
+    if match := _ISO_DATE.fullmatch(text):
+        return _calendar_date(int(match["y"]), int(match["m"]), int(match["d"]))
+    if match := _NUMERIC_DATE.fullmatch(text):
+        day, month = int(match["d"]), int(match["m"])
+        if match["y"]:
+            return _calendar_date(int(match["y"]), month, day)
+        found = _calendar_date(today.year, month, day)
+        if found is not None and found < today:
+            found = _calendar_date(today.year + 1, month, day)
+        return found
+    if match := _WEEKDAY_DATE.fullmatch(text):
+        weekday = WEEKDAYS.get(match["day"])
+        if weekday is None:
+            return None
+        ahead = (weekday - today.weekday()) % 7
+        passed = clock is not None and datetime.combine(today, clock) <= now_local
+        if ahead == 0 and (match["prefix"] in ("next", "ensi") or passed):
+            ahead = 7  # "next Saturday" on a Saturday, or a Saturday hour already gone
+        return today + timedelta(days=ahead)
+    return None
+
+
+def _readings(text: str, now_local: datetime) -> tuple[set[datetime], bool]:
+    """Every (date, time) reading of ``text``, and whether it named a date without a time."""
+    today = now_local.date()
+    naive_now = now_local.replace(tzinfo=None)
+    found: set[datetime] = set()
+    clock = _clock(text, with_date=False, date_first=False)
+    if clock is not None:
+        moment = datetime.combine(today, clock)
+        found.add(moment if moment > naive_now else moment + timedelta(days=1))
+    words = text.split()
+    for cut in range(1, len(words)):
+        left, right = " ".join(words[:cut]), " ".join(words[cut:])
+        for date_text, clock_text, date_first in ((left, right, True), (right, left, False)):
+            clock = _clock(clock_text.strip(","), with_date=True, date_first=date_first)
+            if clock is None:
+                continue
+            day = _day(date_text, today, clock, naive_now)
+            if day is not None:
+                found.add(datetime.combine(day, clock))
+    date_only = not found and _day(text, today, None, naive_now) is not None
+    return found, date_only
+
+
+# -- dateparser, for what the grammar does not know ------------------------------------------
+
+_CLOCK_IN_TEXT = re.compile(
+    r"(?<![\d.:])(?P<h>\d{1,2})(?:[:.](?P<min>\d{2}))?\s*(?P<ampm>am|pm)\b"
+    r"|(?<![\d.:])(?P<h2>\d{1,2})[:.](?P<min2>\d{2})(?![\d.:])"
+    r"|\b(?P<named>noon|midnight)\b"
+)
+_TIMEISH = re.compile(r"\d\s*(?:[:.]\s*\d|am\b|pm\b)")  # a clock time, even a wrong one
+# "next week 10:00" names no day; dateparser would pick one.
+_VAGUE = re.compile(r"\b(?:weeks?|weekend|months?|years?)\b")
+_KLO = re.compile(r"\b(?:klo|kello)\s*(\d{1,2})(?:[:.](\d{2}))?\b")
+
+
+def _clocks_in(text: str) -> set[time]:
+    """The clock times written in ``text``, to check dateparser's answer against."""
+    clocks = set()
+    for match in _CLOCK_IN_TEXT.finditer(text):
+        if match["named"]:
+            clocks.add(_NAMED_CLOCKS[match["named"]])
+            continue
+        hour = int(match["h"] or match["h2"])
+        minute = int(match["min"] or match["min2"] or 0)
+        if match["ampm"]:
+            if not 1 <= hour <= 12:
+                continue
+            hour = hour % 12 + (12 if match["ampm"] == "pm" else 0)
+        if hour <= 23 and minute <= 59:
+            clocks.add(time(hour, minute))
+    return clocks
+
+
+def _dateparser() -> Any:
+    import dateparser  # slow to import; kept out of start-up, see warm_up()
+
+    return dateparser
+
+
+def warm_up() -> None:
+    """Import dateparser and load its language data now, not on a member's first command."""
+    _dateparser().parse("tomorrow 14:00", languages=["en", "fi"])
+
+
+def _guess(
+    original: str, cleaned: str, *, tz: ZoneInfo, now: datetime, language: str
+) -> ParsedTime | None:
+    """dateparser's reading, accepted only if its clock time is the one the member wrote."""
+    text = _KLO.sub(lambda m: f"{m[1]}:{m[2] or '00'}", cleaned)
+    naive_now = now.astimezone(tz).replace(tzinfo=None)
+    languages = ["fi", "en"] if language == "fi" else ["en", "fi"]
+    found = _dateparser().parse(
+        text,
+        languages=languages,
+        settings={
+            "RELATIVE_BASE": naive_now,
+            "PREFER_DATES_FROM": "future",
+            "TIMEZONE": tz.key,
+            "DATE_ORDER": "DMY",
+        },
+    )
+    if not isinstance(found, datetime) or _VAGUE.search(text):
+        return None
+    clocks = _clocks_in(text)
+    if not clocks and not _TIMEISH.search(text) and found.date() != naive_now.date():
+        original = original.strip()
+        raise UserFacingError(NEEDS_TIME, text=original, example=f"{original} 14:00")
+    if len(clocks) != 1:
+        return None
+    if found.tzinfo is not None:  # the text named a zone; dateparser converted to ours
+        result = _instant(found, tz)
+    elif found.time() != clocks.pop():
+        return None
+    else:
+        result = _placed(found, tz)
+    if not now - timedelta(days=1) < result.utc < now + GUESS_HORIZON:
+        return None
+    return result
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split()).lower()
+
+
+def parse_when(text: str, *, tz: ZoneInfo, now: datetime, language: str = "en") -> ParsedTime:
+    """The instant a member means by ``text``, read in ``tz`` and relative to ``now`` (aware).
+
+    A weekday means its next day ahead (today if the time is still to come); ``next``/``ensi``
+    never mean today. A date without a year means its next day ahead. A lone clock time means
+    its next occurrence. Relative phrases (``in 2 hours``) are exact, to the minute.
+    """
+    cleaned = _normalised(text)
+    if not cleaned:
+        raise UserFacingError(UNREADABLE_TIME, text=text)
+    if match := _DISCORD.fullmatch(cleaned):
+        try:
+            return _instant(datetime.fromtimestamp(int(match[1]), UTC), tz)
+        except (OverflowError, OSError, ValueError):
+            raise UserFacingError(UNREADABLE_TIME, text=text) from None
+    if _ISO_DATETIME.fullmatch(cleaned):
+        try:
+            moment = datetime.fromisoformat(cleaned.upper())
+        except ValueError:
+            raise UserFacingError(UNREADABLE_TIME, text=text) from None
+        if moment.tzinfo is not None:
+            return _instant(moment, tz)
+        return _placed(moment, tz)
+    relative = _relative(cleaned)
+    if relative is not None:
+        return _instant((now + relative).replace(second=0, microsecond=0), tz)
+    readings, date_only = _readings(cleaned, now.astimezone(tz))
+    if date_only:
+        raise UserFacingError(NEEDS_TIME, text=text.strip(), example=f"{text.strip()} 14:00")
+    if len(readings) == 1:
+        return _placed(readings.pop(), tz)
+    if readings or _FINNISH_SIGNS.search(cleaned):
+        raise UserFacingError(UNREADABLE_TIME, text=text)
+    guessed = _guess(text, cleaned, tz=tz, now=now, language=language)
+    if guessed is None:
+        raise UserFacingError(UNREADABLE_TIME, text=text)
+    return guessed
+
+
+def _relative(text: str) -> timedelta | None:
+    """``in 2 hours``, ``in an hour``, ``2 tunnin päästä``, ``viikon kuluttua``."""
+    rest = None
+    if match := _IN.fullmatch(text):
+        rest = ("1 " if match["one"] else "") + match["rest"]
+    elif match := _FROM_NOW_FI.fullmatch(text):
+        rest = match["rest"]
+        if rest in _UNITS:  # "tunnin päästä": in an hour
+            rest = "1 " + rest
+    if rest is None:
+        return None
+    try:
+        return parse_duration(rest)
+    except UserFacingError:
+        return None
+
+
+# -- lengths of time ---------------------------------------------------------------------------
+
+_UNIT_WORDS = {
+    Fraction(1): "m min mins minute minutes minuutti minuuttia minuutin",
+    Fraction(60): "h hr hrs hour hours t tunti tuntia tunnin",
+    Fraction(60 * 24): "d day days pv päivä päivää päivän vrk",
+    Fraction(60 * 24 * 7): "w wk wks week weeks vk viikko viikkoa viikon",
+}
+_UNITS = {word: minutes for minutes, words in _UNIT_WORDS.items() for word in words.split()}
+_AMOUNT = re.compile(
+    r"\s*(?:(?:and|ja)\s+)?(?P<n>\d{1,6}(?:[.,]\d{1,3})?)\s*(?P<unit>[a-zäö]+)\.?\s*"
+)
+UNREADABLE_DURATION = _(
+    "I couldn't read “{text}” as a length of time. Try 90m, 1h30m, 1,5 h, 2 tuntia or 1 päivä."
+)
+
+
+def parse_duration(text: str) -> timedelta:
+    """A length of time such as ``90m``, ``1h 30min``, ``1,5 h`` or ``2 päivää``, to the minute."""
+    cleaned = _normalised(text)
+    position, total, seen = 0, Fraction(0), set()
+    while position < len(cleaned):
+        match = _AMOUNT.match(cleaned, position)
+        unit = _UNITS.get(match["unit"]) if match else None
+        if match is None or unit is None or unit in seen:
+            raise UserFacingError(UNREADABLE_DURATION, text=text)
+        seen.add(unit)
+        total += Fraction(match["n"].replace(",", ".")) * unit
+        position = match.end()
+    if not seen:
+        raise UserFacingError(UNREADABLE_DURATION, text=text)
+    minutes = round(total)
+    if minutes < 1:
+        raise UserFacingError(_("“{text}” is shorter than a minute: give at least 1m."), text=text)
+    if minutes > DURATION_MAX.total_seconds() // 60:
+        raise UserFacingError(
+            _("“{text}” is too long: keep it within {days} days."),
+            text=text,
+            days=DURATION_MAX.days,
+        )
+    return timedelta(minutes=minutes)
+
+
+_OFFSET_SEPARATOR = re.compile(r"(?<!\d),|,(?!\d)|;")  # "1,5h" keeps its decimal comma
+
+
+def parse_offsets(text: str) -> list[timedelta]:
+    """Reminder offsets before an event (``1d, 1h, 15m``): distinct, longest first, bounded."""
+    parts = [part.strip() for part in _OFFSET_SEPARATOR.split(text) if part.strip()]
+    if not parts:
+        raise UserFacingError(_("Give at least one reminder time, e.g. 1d, 1h."))
+    offsets = set()
+    for part in parts:
+        offset = parse_duration(part)
+        if offset > OFFSET_MAX:
+            raise UserFacingError(
+                _("A reminder can come at most {days} days before the event; “{text}” is more."),
+                days=OFFSET_MAX.days,
+                text=part,
+            )
+        offsets.add(offset)
+    if len(offsets) > OFFSETS_MAX:
+        raise UserFacingError(
+            _("At most {limit} reminders, please; you gave {count}."),
+            limit=OFFSETS_MAX,
+            count=len(offsets),
+        )
+    return sorted(offsets, reverse=True)
+
+
+def format_offset(offset: timedelta) -> str:
+    """``1d``, ``1h30m``, ``15m``: the compact form parse_duration reads back."""
+    minutes = int(offset.total_seconds() // 60)
+    if minutes < 0:
+        raise ValueError("offsets are not negative")
+    days, rest = divmod(minutes, 60 * 24)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if n]
+    return "".join(parts) or "0m"
+
+
+# -- dates -----------------------------------------------------------------------------------
+
+UNREADABLE_DATE = _("I couldn't read “{text}” as a date. Try 2027-06-30 or 30.6.2027.")
+
+
+def parse_date(text: str, *, today: date | None = None) -> date:
+    """A calendar date (``2027-06-30``, ``30.6.2027``); ``30.6.`` needs ``today`` to pick a year.
+
+    No zone is needed: a date such as a series' last day is a day in the event's own zone.
+    """
+    cleaned = _normalised(text)
+    found: date | None = None
+    if match := _ISO_DATE.fullmatch(cleaned) or _NUMERIC_DATE.fullmatch(cleaned):
+        year = match["y"]
+        if year is not None:
+            found = _calendar_date(int(year), int(match["m"]), int(match["d"]))
+        elif today is not None:
+            found = _calendar_date(today.year, int(match["m"]), int(match["d"]))
+            if found is not None and found < today:
+                found = _calendar_date(today.year + 1, int(match["m"]), int(match["d"]))
+    if found is None:
+        raise UserFacingError(UNREADABLE_DATE, text=text)
+    return found

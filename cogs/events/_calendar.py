@@ -1,0 +1,117 @@
+"""Events as an iCalendar file (RFC 5545) for calendar apps, written with the icalendar library.
+
+Times are written in the event's own zone (DTSTART;TZID=...) with a VTIMEZONE that icalendar
+builds from the zone database, so a calendar app repeats a series on the same wall-clock time
+across clock changes, as the bot does. A cancelled occurrence is an EXDATE; an edited one is a
+second VEVENT with the same UID and a RECURRENCE-ID naming the original start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, vCalAddress, vRecur
+
+from cogs.events._recurrence import parse_repeat
+
+PRODID = "-//s3cop//EN"
+
+# (original start, new start, new end, new title or None) of one edited occurrence
+Override = tuple[datetime, datetime, datetime, str | None]
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """One event or series as a calendar app should see it.
+
+    ``rrule`` is the stored RRULE value (without ``RRULE:``); ``exdates`` and ``overrides``
+    only mean something for a series and are left out of a single event.
+    """
+
+    uid: str  # stable across exports, e.g. "event-12@s3cop", so apps update instead of adding
+    title: str
+    description: str
+    start: datetime  # aware
+    end: datetime  # aware
+    tz_name: str
+    location: str | None = None
+    url: str | None = None
+    rrule: str | None = None
+    exdates: tuple[datetime, ...] = ()
+    overrides: tuple[Override, ...] = ()
+    status: Literal["CONFIRMED", "CANCELLED"] = "CONFIRMED"
+    sequence: int = 0
+    organiser: str | None = None
+
+
+def build_calendar(events: Iterable[CalendarEvent], *, name: str, now: datetime) -> bytes:
+    """A VCALENDAR with one VEVENT per event (plus one per edited occurrence) and VTIMEZONEs.
+
+    The zones described are exactly those the events use, found by icalendar itself.
+    """
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.calendar_name = name
+    stamp = now.astimezone(UTC)
+    for event in events:
+        for component in _components(event, stamp):
+            calendar.add_component(component)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def _components(event: CalendarEvent, stamp: datetime) -> list[Event]:
+    zone = ZoneInfo(event.tz_name)
+    start = event.start.astimezone(zone)
+    main = _vevent(event, stamp, start, event.end.astimezone(zone), event.title)
+    if event.rrule is None:
+        return [main]
+    rule = parse_repeat(event.rrule, today=stamp.date())
+    # Re-written so UNTIL is the UTC instant RFC 5545 requires next to a zoned DTSTART.
+    main.add("rrule", vRecur.from_ical(rule.to_rrule_string(start)))
+    for excluded in event.exdates:
+        main.add("exdate", excluded.astimezone(zone))
+    components = [main]
+    for original, new_start, new_end, new_title in event.overrides:
+        moved = _vevent(
+            event,
+            stamp,
+            new_start.astimezone(zone),
+            new_end.astimezone(zone),
+            new_title or event.title,
+        )
+        moved.add("recurrence-id", original.astimezone(zone))
+        components.append(moved)
+    return components
+
+
+def _vevent(
+    event: CalendarEvent, stamp: datetime, start: datetime, end: datetime, title: str
+) -> Event:
+    component = Event()
+    component.add("uid", event.uid)
+    component.add("dtstamp", stamp)
+    component.add("sequence", event.sequence)
+    component.add("status", event.status)
+    component.add("summary", title)
+    component.add("dtstart", start)
+    component.add("dtend", end)
+    if event.description:
+        component.add("description", event.description)
+    if event.location:
+        component.add("location", event.location)
+    if event.url:
+        component.add("url", event.url)
+    if event.organiser:
+        # A calendar address is required; the organiser has none we may publish.
+        organiser = vCalAddress("urn:s3cop:organiser")
+        organiser.params["cn"] = event.organiser
+        component.add("organizer", organiser)
+    return component

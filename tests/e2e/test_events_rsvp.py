@@ -1,0 +1,71 @@
+"""RSVPs: one answer per member, counts in place, capacity, waitlist and promotion by DM."""
+
+from __future__ import annotations
+
+from bot.local import LocalCommunity
+from tests.e2e.events_helpers import announcement, create_event, dm_containing, fields
+
+
+async def wait_for_answers(community: LocalCommunity, expected: str) -> None:
+    """The announcement is edited shortly after clicks; wait (bounded) for the counts."""
+    await community.sandbox.wait_until(
+        lambda: fields(announcement(community))["Answers"] == expected
+    )
+
+
+async def test_answers_update_counts_and_show_your_own_state(community: LocalCommunity) -> None:
+    await create_event(community)
+    message = announcement(community)
+    aino = community.as_member("aino")
+    answer = await aino.click(message, "Going")
+    assert answer.ephemeral
+    assert "Tulen" in answer.content or "Going" in answer.content
+    # The ephemeral answer carries the buttons again: changing your mind is one press.
+    again = await community.as_member("marco").click(message, "Maybe")
+    assert "Your answer for **Kick-off**" in again.content and "Maybe" in again.content
+    changed = await community.as_member("marco").click(again.message, "Going")  # type: ignore[arg-type]
+    assert "Going" in changed.content
+    await wait_for_answers(community, "Going: 2 · Maybe: 0 · Can't go: 0")
+    await aino.click(message, "Going")  # pressing twice keeps one answer
+    await wait_for_answers(community, "Going: 2 · Maybe: 0 · Can't go: 0")
+
+
+async def test_waitlist_and_promotion(community: LocalCommunity) -> None:
+    await create_event(community, capacity=2)
+    message = announcement(community)
+    await community.as_member("aino").click(message, "Going")
+    await community.as_member("marco").click(message, "Going")
+    full = await community.as_member("lena").click(message, "Going")
+    assert "number 1 on the waitlist" in full.content
+    olli = await community.as_member("olli").click(message, "Going")
+    assert "2" in olli.content  # second in line, told in Finnish
+    await wait_for_answers(community, "Going: 2 · Maybe: 0 · Can't go: 0 · On the waitlist: 2")
+    assert fields(announcement(community))["Places"] == "2 of 2 taken"
+
+    await community.as_member("marco").click(message, "Can't go")
+    await dm_containing(community, "lena", "moved up from the waitlist")
+    await wait_for_answers(community, "Going: 2 · Maybe: 0 · Can't go: 1 · On the waitlist: 1")
+    assert community.sandbox.dms(community.members["olli"]) == []  # still waiting
+
+
+async def test_raising_capacity_promotes_the_waitlist(community: LocalCommunity) -> None:
+    await create_event(community, capacity=1)
+    message = announcement(community)
+    await community.as_member("aino").click(message, "Going")
+    await community.as_member("marco").click(message, "Going")
+    result = await community.as_member("sofia").slash("event edit", event=1, capacity=3)
+    assert "updated" in result.content
+    await dm_containing(community, "marco", "moved up")
+    await wait_for_answers(community, "Going: 2 · Maybe: 0 · Can't go: 0")
+
+
+async def test_answers_close_when_cancelled(community: LocalCommunity) -> None:
+    await create_event(community)
+    aino = community.as_member("aino")
+    first = await aino.click(announcement(community), "Maybe")
+    await community.as_member("sofia").slash("event cancel", event=1)
+    late = await aino.click(first.message, "Tulen")  # the buttons on her earlier answer  # type: ignore[arg-type]
+    assert late.ephemeral and "peruttu" in late.content.lower()
+    updated = announcement(community)
+    assert updated.embeds[0]["title"] == "Cancelled: Kick-off"
+    assert updated.components == []
