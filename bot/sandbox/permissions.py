@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.sandbox.models import PRIVATE_THREAD
+
 if TYPE_CHECKING:
     from bot.sandbox.models import Channel, Guild
 
@@ -19,6 +21,7 @@ MANAGE_CHANNELS = 1 << 4
 ADD_REACTIONS = 1 << 6
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
+MANAGE_MESSAGES = 1 << 13
 EMBED_LINKS = 1 << 14
 ATTACH_FILES = 1 << 15
 READ_MESSAGE_HISTORY = 1 << 16
@@ -112,7 +115,7 @@ def channel_permissions(guild: Guild, user_id: int, channel: Channel) -> int:
         perms = (perms & ~own.deny) | own.allow
     if not perms & VIEW_CHANNEL:
         return 0
-    if channel.is_thread and user_id not in channel.thread_members and channel.type == 12:
-        if not perms & MANAGE_THREADS:
-            return 0
+    private = channel.type == PRIVATE_THREAD and user_id not in channel.thread_members
+    if private and not perms & MANAGE_THREADS:
+        return 0
     return perms
