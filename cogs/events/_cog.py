@@ -260,7 +260,7 @@ class EventsCog(commands.Cog, name="Events"):
             await Events.set_message(conn, record.id, message.id)
         await self.bot.scheduler.rearm()
         await self.service.mirror(replace(record, message_id=message.id))
-        upcoming = schedule.next_occurrence({}, self.service.now())
+        upcoming = schedule.next_start({}, self.service.now())
         text = translate(
             language,
             _("Event #{id} is announced: {url}\nIt starts <t:{start}:F> (<t:{start}:R>)."),
@@ -378,7 +378,7 @@ class EventsCog(commands.Cog, name="Events"):
             updated = replace(record, **changes)
             check_place(updated.format, updated.link, updated.venue)
             schedule = Schedule(updated.start_local, updated.duration, updated.rrule)
-            after_first = schedule.next_occurrence(overrides, self.service.now())
+            after_first = schedule.shown(overrides, self.service.now())
             async with self.bot.db.transaction() as conn:
                 await Events.update(conn, updated, self.service.now())
                 if after_first is not None and after_first.key != before.key:
@@ -390,7 +390,7 @@ class EventsCog(commands.Cog, name="Events"):
             await self.service.pick_occurrence(updated, occurrence)
             if occurrence
             else (
-                Schedule(updated.start_local, updated.duration, updated.rrule).next_occurrence(
+                Schedule(updated.start_local, updated.duration, updated.rrule).shown(
                     overrides, self.service.now()
                 )
                 or before
@@ -495,7 +495,7 @@ class EventsCog(commands.Cog, name="Events"):
         language = interaction_language(interaction)
         record = await self.service.load(interaction.guild_id, event)
         schedule, overrides = await self.service.schedule_of(record)
-        upcoming = schedule.next_occurrence(overrides, self.service.now())
+        upcoming = schedule.shown(overrides, self.service.now())
         counts = await self.events.counts(record.id, upcoming.key) if upcoming else {}
         embed = announcement_embed(
             language, record, upcoming, counts, self.service.repeat_text(language, record)

@@ -201,6 +201,19 @@ class Schedule:
                 return occurrence
         return None
 
+    def next_start(
+        self, overrides: Mapping[str, Override] | None, now: datetime
+    ) -> Occurrence | None:
+        """The first occurrence not yet started and not cancelled: what to plan and show."""
+        for occurrence in self.occurrences(overrides, after=now, limit=50):
+            if not occurrence.cancelled and occurrence.start > now:
+                return occurrence
+        return None
+
+    def shown(self, overrides: Mapping[str, Override] | None, now: datetime) -> Occurrence | None:
+        """What the announcement shows: the next start, else the one still under way."""
+        return self.next_start(overrides, now) or self.next_occurrence(overrides, now)
+
     def find(self, overrides: Mapping[str, Override] | None, key: str) -> Occurrence | None:
         """The occurrence named ``key``, if the series has one."""
         try:

@@ -120,7 +120,7 @@ class EventService:
             if found is None:
                 raise UserFacingError(_("That occurrence is not part of this event."))
             return found
-        upcoming = schedule.next_occurrence(overrides, self.now())
+        upcoming = schedule.shown(overrides, self.now())
         if upcoming is None:
             raise UserFacingError(_("Event #{id} has no upcoming occurrence."), id=event.id)
         return upcoming
@@ -135,7 +135,7 @@ class EventService:
         await self.bot.scheduler.cancel(conn, key_prefix(event.id))
         if event.status != "scheduled":
             return
-        upcoming = schedule.next_occurrence(overrides, self.now())
+        upcoming = schedule.next_start(overrides, self.now())
         if upcoming is None:
             return
         base = f"{key_prefix(event.id)}{upcoming.key}:"
@@ -165,9 +165,7 @@ class EventService:
     async def render(self, event: EventRecord) -> tuple[discord.Embed, discord.ui.View]:
         language = self.guild_language()
         schedule, overrides = await self.schedule_of(event)
-        upcoming = (
-            schedule.next_occurrence(overrides, self.now()) if event.status == "scheduled" else None
-        )
+        upcoming = schedule.shown(overrides, self.now()) if event.status == "scheduled" else None
         counts = await self.events.counts(event.id, upcoming.key) if upcoming else {}
         embed = announcement_embed(
             language, event, upcoming, counts, self.repeat_text(language, event)
@@ -207,12 +205,13 @@ class EventService:
             return
         schedule, overrides = await self.schedule_of(event)
         upcoming = (
-            schedule.next_occurrence(overrides, self.now()) if event.status == "scheduled" else None
+            schedule.next_start(overrides, self.now()) if event.status == "scheduled" else None
         )
         existing = event.discord_event_id
         try:
-            if upcoming is None or upcoming.start <= self.now():
-                if existing:
+            if upcoming is None:
+                # Cancelled: cancel the mirror. Under way or over: Discord's copy may stay.
+                if existing and event.status == "cancelled":
                     scheduled = await guild.fetch_scheduled_event(existing)
                     await scheduled.cancel()
                     await self.events.set_discord_event(event.id, None)

@@ -28,8 +28,9 @@ async def create_event(
 
 
 def announcement(community: LocalCommunity, channel: str = "events") -> Message:
-    """The newest message in the channel (the events channel by default)."""
-    return community.sandbox.messages(community.channels[channel])[-1]
+    """The newest announcement (a message with an embed) in the events channel."""
+    messages = community.sandbox.messages(community.channels[channel])
+    return [m for m in messages if m.embeds][-1]
 
 
 def fields(message: Message) -> dict[str, str]:
