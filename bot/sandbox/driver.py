@@ -360,10 +360,11 @@ class MemberDriver:
         return data
 
     async def slash(
-        self, command: str, channel: Channel | None = None, **options: Any
+        self, command: str, *, in_channel: Channel | None = None, **options: Any
     ) -> InteractionResult:
-        """Use ``/command [group] [sub]`` with options; waits for the bot's initial answer."""
-        where = self._channel(channel)
+        """Use ``/command [group] [sub]`` in ``in_channel`` (default: the guild's first text
+        channel) with options, which may include one named ``channel``; waits for the answer."""
+        where = self._channel(in_channel)
         data = self._command_data(command, where, options)
         interaction = self._backend.start_interaction(2, self.guild, where, self.user, data)
         return await self._await(interaction)
@@ -373,11 +374,12 @@ class MemberDriver:
         command: str,
         option: str,
         typed: str,
-        channel: Channel | None = None,
+        *,
+        in_channel: Channel | None = None,
         **options: Any,
     ) -> list[dict[str, Any]]:
         """Type ``typed`` into an autocomplete option; returns the choices the bot offers."""
-        where = self._channel(channel)
+        where = self._channel(in_channel)
         data = self._command_data(command, where, options, focused=(option, typed))
         interaction = self._backend.start_interaction(4, self.guild, where, self.user, data)
         result = await self._await(interaction)

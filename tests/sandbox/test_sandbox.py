@@ -269,10 +269,12 @@ async def test_members_only_see_allowed_channels(bot: SandboxBot, world: World) 
     sb = world.sb
     assert world.hidden not in sb.visible_channels(world.alice)
     with pytest.raises(SandboxUsageError):
-        await sb.as_member(world.alice).slash("ping", channel=world.hidden)
+        await sb.as_member(world.alice).slash("ping", in_channel=world.hidden)
     sb.set_overwrite(world.hidden, world.alice, allow=perm.VIEW_CHANNEL)
     assert world.hidden in sb.visible_channels(world.alice)
-    assert (await sb.as_member(world.alice).slash("ping", channel=world.hidden)).content == "pong"
+    assert (
+        await sb.as_member(world.alice).slash("ping", in_channel=world.hidden)
+    ).content == "pong"
 
 
 async def test_scheduled_events_and_files(bot: SandboxBot, world: World) -> None:
@@ -317,7 +319,7 @@ async def test_setup_after_connect_reaches_the_bot(bot: SandboxBot, world: World
     guild = bot.get_guild(world.guild.id)
     assert guild is not None
     await sb.wait_until(lambda: guild.get_member(carol.user.id) and guild.get_channel(news.id))
-    result = await sb.as_member(carol).slash("ping", channel=news)
+    result = await sb.as_member(carol).slash("ping", in_channel=news)
     assert result.content == "pong"
     waiting = asyncio.create_task(sb.wait_for_message(news, predicate=lambda m: "ann" in m.content))
     channel = guild.get_channel(news.id)
