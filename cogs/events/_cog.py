@@ -332,6 +332,7 @@ class EventsCog(commands.Cog, name="Events"):
         )
         new_length = parse_duration(duration) if duration else None
 
+        promoted: list[int] = []
         if occurrence:
             if any(v is not None for v in (title, link, venue, capacity, reminders, description)):
                 raise UserFacingError(
@@ -352,6 +353,7 @@ class EventsCog(commands.Cog, name="Events"):
             async with self.bot.db.transaction() as conn:
                 await Events.put_override(conn, record.id, change)
                 await self.service.replan(conn, record, schedule, overrides)
+            after = schedule.find(overrides, before.key) or before
         else:
             changes: dict[str, Any] = {}
             if title is not None:
@@ -384,21 +386,14 @@ class EventsCog(commands.Cog, name="Events"):
                 if after_first is not None and after_first.key != before.key:
                     await Events.move_rsvps(conn, record.id, before.key, after_first.key)
                 await self.service.replan(conn, updated, schedule, overrides)
-                await self.service.promote_waitlist(conn, updated, after_first or before)
+                promoted = await self.service.promote_waitlist(conn, updated, after_first or before)
+            after = after_first or before
         await self.bot.scheduler.rearm()
-        after = (
-            await self.service.pick_occurrence(updated, occurrence)
-            if occurrence
-            else (
-                Schedule(updated.start_local, updated.duration, updated.rrule).shown(
-                    overrides, self.service.now()
-                )
-                or before
-            )
-        )
         await self.service.refresh(updated)
         await self.service.mirror(updated)
         await self.service.tell_changed(record, updated, before, after)
+        for user_id in promoted:
+            await self.service.tell_promoted(updated, after, user_id)
         await reply(
             interaction,
             translate(

@@ -428,12 +428,14 @@ class EventService:
         await self.refresh(event)
         await self.mirror(event)
 
-    async def promote_waitlist(self, conn: Any, event: EventRecord, occurrence: Occurrence) -> None:
-        """After a capacity change, move up as many waiting members as now fit."""
+    @staticmethod
+    async def promote_waitlist(conn: Any, event: EventRecord, occurrence: Occurrence) -> list[int]:
+        """After a capacity change, move up as many waiting members as now fit; returns them."""
         going, waitlist = await Events.going_and_waitlist(conn, event.id, occurrence.key)
-        for user_id in waitlist[: free_seats(event.capacity, going)]:
+        promoted = waitlist[: free_seats(event.capacity, going)]
+        for user_id in promoted:
             await Events.put_rsvp(conn, event.id, occurrence.key, user_id, "going")
-            self.bot.loop.create_task(self.tell_promoted(event, occurrence, user_id))
+        return promoted
 
     async def tell_changed(
         self, old: EventRecord, new: EventRecord, before: Occurrence, after: Occurrence
