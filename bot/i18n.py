@@ -22,21 +22,15 @@ LOCALES_DIR = Path(__file__).with_name("locales")
 SUPPORTED_LANGUAGES = ("en", "fi")
 SOURCE_LANGUAGE = "en"
 DOMAIN = "s3cop"
-# Babel's keyword spec: _() and translate(lang, text) mark strings; N_(singular, plural) plurals.
 # Command, group, parameter and choice names carry the context "command": in Finnish they must
 # stay lower-case single words, unlike the same word in a sentence.
-EXTRACT_KEYWORDS = {"_": None, "N_": (1, 2), "C_": ((1, "c"), 2)}
+EXTRACT_KEYWORDS = {"_": None, "C_": ((1, "c"), 2)}
 NAME_CONTEXT = "command"
 
 
 def _(message: str) -> str:
     """Mark an English source string for the catalog; translation happens at display time."""
     return message
-
-
-def N_(singular: str, plural: str) -> tuple[str, str]:
-    """Mark a singular/plural pair for the catalog."""
-    return singular, plural
 
 
 def C_(context: str, message: str) -> str:
@@ -61,11 +55,7 @@ def _catalog(language: str) -> Mapping[tuple[str | None, object], object]:
         return {}
     with path.open("rb") as fh:
         catalog = read_po(fh, locale=language, domain=DOMAIN)
-    return {
-        (m.context, m.id): m.string
-        for m in catalog
-        if m.id and m.string and not m.fuzzy and (not isinstance(m.string, tuple) or all(m.string))
-    }
+    return {(m.context, m.id): m.string for m in catalog if m.id and m.string and not m.fuzzy}
 
 
 def lookup(language: str, message: str, context: str | None = None) -> str | None:
@@ -80,17 +70,6 @@ def translate(language: str, message: str, /, **params: object) -> str:
     """``message`` in ``language`` with ``params`` filled in; English when no translation exists."""
     text = lookup(language, message) or message
     return text.format(**params) if params else text
-
-
-def translate_plural(language: str, forms: tuple[str, str], n: int, /, **params: object) -> str:
-    """The singular or plural form for ``n`` (English and Finnish share the n != 1 rule)."""
-    singular, plural = forms
-    text = singular if n == 1 else plural
-    if language != SOURCE_LANGUAGE:
-        found = _catalog(language).get((None, (singular, plural)))
-        if isinstance(found, tuple) and len(found) == 2:
-            text = found[0] if n == 1 else found[1]
-    return text.format(n=n, **params)
 
 
 def _extract(root: Path) -> Catalog:

@@ -17,8 +17,10 @@ async def test_healthz(tmp_path: Path, clock: FakeClock) -> None:
     async with local_community(tmp_path, clock=clock, web=WEB) as community:
         await create_event(community, start="in 3 days", reminders="1d, 1h")
         port = community.bot.web.bound_port  # type: ignore[union-attr]
-        async with aiohttp.ClientSession() as session:
-            async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
-                assert response.status == 200
-                body = await response.json()
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"http://127.0.0.1:{port}/healthz") as response,
+        ):
+            assert response.status == 200
+            body = await response.json()
         assert body == {"ok": True, "gateway": True, "database": True, "pending_actions": 3}

@@ -1,10 +1,10 @@
-"""The catalog mechanism: language choice, fallbacks, placeholders and plurals."""
+"""The catalog mechanism: language choice, fallbacks and placeholders."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.i18n import N_, language_of, translate, translate_plural
+from bot.i18n import language_of, translate
 
 
 @pytest.mark.parametrize(
@@ -29,9 +29,3 @@ def test_untranslated_text_falls_back_to_english_with_fields() -> None:
 
 def test_finnish_comes_from_the_catalog() -> None:
     assert translate("fi", "Uptime") != "Uptime"
-
-
-def test_plural_forms() -> None:
-    forms = N_("{n} place left", "{n} places left")
-    assert translate_plural("en", forms, 1) == "1 place left"
-    assert translate_plural("en", forms, 3) == "3 places left"

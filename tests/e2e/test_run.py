@@ -1,0 +1,38 @@
+"""`s3cop run` against the sandbox: a rejected token is one line; SIGTERM stops it cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from bot.cli import _run
+from bot.local import community_settings
+from bot.sandbox.server import Sandbox
+
+
+async def test_rejected_token_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with Sandbox() as sandbox:
+        guild = sandbox.add_guild("S3")
+        settings = community_settings(sandbox, guild.id, tmp_path / "s.sqlite3")
+        assert await _run(settings, "not-the-token", sync_globally=False) == 1
+    assert capsys.readouterr().err.strip() == (
+        "error: Discord rejected the token; check DISCORD_TOKEN"
+    )
+
+
+async def test_sigterm_stops_the_bot_and_closes_the_database(tmp_path: Path) -> None:
+    async with Sandbox() as sandbox:
+        guild = sandbox.add_guild("S3")
+        settings = community_settings(sandbox, guild.id, tmp_path / "s.sqlite3")
+        running = asyncio.create_task(_run(settings, sandbox.token, sync_globally=False))
+        await sandbox.wait_until(lambda: sandbox.gateway.identifies >= 1, timeout=10)
+        await asyncio.sleep(0.05)  # let the bot finish its ready handshake
+        os.kill(os.getpid(), signal.SIGTERM)  # handled by the bot's loop handler, not pytest
+        assert await asyncio.wait_for(running, 10) == 0
+    assert (tmp_path / "s.sqlite3").exists()
