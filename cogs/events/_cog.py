@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import discord
 from aiohttp import web
+from babel.dates import format_datetime
 from discord import app_commands
 from discord.ext import commands
 
@@ -45,6 +46,7 @@ from cogs.events._views import DescriptionModal, ListPageButton, RsvpButton, pag
 from db.events import EventRecord, Events, OverrideRecord
 
 PAGE_SIZE = 5
+OCCURRENCE_FORMAT = "EEE d MMM y HH:mm"  # CLDR pattern: weekday and month in the member's language
 USUAL_ZONES = (
     "Europe/Brussels",
     "Europe/Helsinki",
@@ -715,11 +717,11 @@ class EventsCog(commands.Cog, name="Events"):
             return []
         zone = ZoneInfo(record.tz)
         schedule, overrides = await self.service.schedule_of(record)
+        language = interaction_language(interaction)
         choices = []
         for occurrence in schedule.occurrences(overrides, after=self.service.now(), limit=25):
-            label = (
-                occurrence.start.astimezone(zone).strftime("%a %d %b %Y %H:%M") + f" ({record.tz})"
-            )
+            local = occurrence.start.astimezone(zone)
+            label = f"{format_datetime(local, OCCURRENCE_FORMAT, locale=language)} ({record.tz})"
             if occurrence.cancelled:
                 label += " ✗"
             if current.lower() in label.lower():
