@@ -1,0 +1,431 @@
+"""``s3cop sandbox``: try the bot by hand, as any seeded member, on the local sandbox.
+
+A person types slash commands as Discord's client would send them (``/event create
+title:"Kick-off" start:"tomorrow 14:00" format:online``), presses buttons, switches member and
+moves the clock; every answer is rendered as in the demo. Lines come from a text stream, so a
+test (or ``s3cop sandbox < script``) can drive it the same way a keyboard does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shlex
+import sys
+import threading
+from datetime import datetime
+from typing import Any, TextIO
+
+from bot.clock import FakeClock
+from bot.demo import describe, indent, sandbox_community, show, where_posted
+from bot.errors import UserFacingError
+from bot.local import LocalCommunity
+from bot.sandbox.driver import InteractionResult, MemberDriver, SandboxUsageError
+from bot.sandbox.limits import SELECT_TYPES, walk_components
+from bot.sandbox.models import Member, Message
+from bot.sandbox.render import render_timestamps
+from bot.timeparse import parse_duration
+
+FIRST_MEMBER = "sofia"
+SHOWN_PER_READ = 5
+MAX_STOPS = 1000  # due actions one `wait` runs one by one; a bound, never reached by a person
+SETTLE = 0.1  # seconds for what the bot sends just after answering (a promotion DM)
+EVENT_STATUS = {1: "scheduled", 2: "active", 3: "completed", 4: "cancelled"}
+TRUE_WORDS = {"true", "yes", "on", "1"}
+FALSE_WORDS = {"false", "no", "off", "0"}
+
+HELP = """\
+  /command [sub] name:value ...   a slash command, e.g. /event create title:"Kick-off"
+                                  start:"tomorrow 14:00" format:online link:https://meet.example.org
+                                  (channels as #events, roles as @Organisers, members as @aino)
+  as NAME                         act as another member (see: members)
+  members                         who is in the server
+  press LABEL [in #channel]       press a button on the last message shown (or the newest
+                                  message in #channel that has it)
+  choose LABEL[,LABEL]            pick options in the select on the last message shown
+  read #channel                   the channel's last 5 messages
+  dms                             your direct messages from the bot
+  events                          Discord's scheduled events list
+  wait 1h | wait 30m              move the clock on and let the bot do what is due
+  help                            this list
+  quit                            leave (so does end of input)"""
+
+
+class PromptError(Exception):
+    """Input the prompt cannot act on; the message is a one-line hint for the person."""
+
+
+async def _readline(stream: TextIO) -> str:
+    """One line ('' at end of input), read in a daemon thread so the bot keeps running while a
+    person types; unlike ``asyncio.to_thread``, a read still blocked at Ctrl-C does not hold the
+    process open."""
+    loop = asyncio.get_running_loop()
+    line: asyncio.Future[str] = loop.create_future()
+
+    def deliver(text: str) -> None:
+        if not line.done():
+            line.set_result(text)
+
+    def read() -> None:
+        text = stream.readline()
+        with contextlib.suppress(RuntimeError):  # the loop closed while a person was typing
+            loop.call_soon_threadsafe(deliver, text)
+
+    threading.Thread(target=read, name="s3cop-prompt-input", daemon=True).start()
+    return await line
+
+
+def split_command(line: str) -> tuple[str, dict[str, str]]:
+    """``/event create title:"A B"`` -> ``("event create", {"title": "A B"})``."""
+    try:
+        words = shlex.split(line.removeprefix("/"))
+    except ValueError as exc:
+        raise PromptError(f"{exc}: close the quotes around a value with spaces") from None
+    path: list[str] = []
+    options: dict[str, str] = {}
+    for word in words:
+        name, colon, value = word.partition(":")
+        if colon:
+            options[name] = value
+        elif options:
+            raise PromptError(f"{word!r} is not name:value; quote values that have spaces")
+        else:
+            path.append(word)
+    if not path:
+        raise PromptError("type a command after the slash, e.g. /about")
+    return " ".join(path), options
+
+
+class Session:
+    """One person at the prompt: the member they act as, and what they have been shown."""
+
+    def __init__(
+        self, community: LocalCommunity, clock: FakeClock, stdin: TextIO, stdout: TextIO
+    ) -> None:
+        self.community = community
+        self.clock = clock
+        self.stdin = stdin
+        self.stdout = stdout
+        self.member = FIRST_MEMBER
+        self.shown: list[Message] = []
+        self.seen = len(community.sandbox.backend.message_log)
+        self.ended = False
+
+    # ------------------------------------------------------------ input and output
+
+    def write(self, text: str = "") -> None:
+        print(text, file=self.stdout, flush=True)
+
+    async def ask(self, prompt: str) -> str | None:
+        """A line the person types after ``prompt``; None at end of input."""
+        self.stdout.write(prompt)
+        self.stdout.flush()
+        line = await _readline(self.stdin)
+        if not line:
+            self.write()
+            self.ended = True
+            return None
+        if not self.stdin.isatty():
+            self.write(line.rstrip("\n"))  # a script's lines, echoed, read like a session
+        return line.strip()
+
+    def display(self, msg: Message, label: str | None = None, now: datetime | None = None) -> None:
+        """Bot output is indented under the typed line; a label (where it was posted) above it."""
+        text = show(self.community, msg, now or self.clock.now())
+        if label:
+            self.write(f"  {label}")
+            text = indent(text, "    ")
+        else:
+            text = indent(text, "  ")
+        self.write(text)
+        self.shown.append(msg)
+
+    async def news(self, skip: Message | None = None) -> None:
+        """Report what the bot posted since the last report: channel messages and DMs."""
+        await asyncio.sleep(SETTLE)
+        log = self.community.sandbox.backend.message_log
+        fresh, self.seen = log[self.seen :], len(log)
+        for msg in fresh:
+            if msg is not skip and not msg.deleted and not msg.ephemeral:
+                place = where_posted(self.community, msg)
+                # Relative times as members read them when it arrived, not after a long wait.
+                self.display(msg, place[0].upper() + place[1:] + ":", now=msg.created_at)
+
+    # ------------------------------------------------------------ the loop
+
+    async def run(self) -> None:
+        start = render_timestamps(f"<t:{int(self.clock.now().timestamp())}:F>")
+        self.write(
+            "s3cop sandbox: the real bot on a local Discord-compatible server; no token, no "
+            f"network.\nThe clock starts at {start} and moves only when you type `wait`.\n"
+            f"You are {describe(self.member)}. Type help for what you can do, quit to leave."
+        )
+        while not self.ended:
+            line = await self.ask(f"{self.member}> ")
+            if line is None or line in ("quit", "exit"):
+                return
+            try:
+                await self.handle(line)
+            except (PromptError, SandboxUsageError, UserFacingError) as exc:
+                self.write(f"  ! {exc}")
+            except TimeoutError as exc:
+                self.write(f"  ! the bot did not answer: {exc}")
+
+    async def handle(self, line: str) -> None:
+        word, _, rest = line.partition(" ")
+        rest = rest.strip()
+        if not line:
+            pass
+        elif line.startswith("/"):
+            await self.slash(line)
+        elif word == "as" and rest:
+            self.switch(rest.lower())
+        elif word == "members":
+            self.list_members()
+        elif word == "press" and rest:
+            await self.press(rest)
+        elif word == "choose" and rest:
+            await self.choose(rest)
+        elif word == "read" and rest:
+            self.read(rest)
+        elif word == "dms":
+            self.dms()
+        elif word == "events":
+            self.events()
+        elif word == "wait" and rest:
+            await self.wait(rest)
+        elif word == "help":
+            self.write(HELP)
+        else:
+            raise PromptError(f"I don't know {line!r}; type help for what I understand")
+
+    # ------------------------------------------------------------ members
+
+    def switch(self, name: str) -> None:
+        name = name.lstrip("@")
+        if name not in self.community.members:
+            raise PromptError(f"no member {name!r}; members: {', '.join(self.community.members)}")
+        self.member = name
+        self.write(f"  You are now {describe(name)}.")
+
+    def list_members(self) -> None:
+        for name in self.community.members:
+            marker = "*" if name == self.member else " "
+            self.write(f" {marker} {name}: {describe(name)}")
+
+    def driver(self) -> MemberDriver:
+        driver: MemberDriver = self.community.as_member(self.member)
+        return driver
+
+    def _me(self) -> Member:
+        member: Member = self.community.members[self.member]
+        return member
+
+    # ------------------------------------------------------------ commands and answers
+
+    async def slash(self, line: str) -> None:
+        path, typed = split_command(line)
+        specs = self._option_specs(path)
+        options = {name: self._convert(specs.get(name), value) for name, value in typed.items()}
+        await self.answer(await self.driver().slash(path, **options))
+
+    def _option_specs(self, path: str) -> dict[str, dict[str, Any]]:
+        """The registered options of ``/path``, by name; empty when the path is unknown (the
+        driver then says what exists)."""
+        words = path.split()
+        guild_id = self.community.guild.id
+        command = next(
+            (
+                c
+                for c in self.community.sandbox.backend.commands.values()
+                if c.name == words[0] and c.guild_id in (None, guild_id)
+            ),
+            None,
+        )
+        specs: list[dict[str, Any]] = command.data.get("options") or [] if command else []
+        for word in words[1:]:
+            sub = next((o for o in specs if o["name"] == word), None)
+            specs = sub.get("options") or [] if sub else []
+        return {spec["name"]: spec for spec in specs}
+
+    def _convert(self, spec: dict[str, Any] | None, text: str) -> Any:
+        """Typed text as the option's value: numbers, yes/no, #channel, @role, @member, or a
+        choice by its name; anything else stays text (the driver checks it)."""
+        if spec is None:
+            return text
+        name, kind = spec["name"], spec["type"]
+        value: Any = text
+        try:
+            if kind == 4:
+                value = int(text.lstrip("#"))
+            elif kind == 10:
+                value = float(text)
+        except ValueError:
+            raise PromptError(f"{name} takes a number, not {text!r}") from None
+        if kind == 5:
+            if text.lower() not in TRUE_WORDS | FALSE_WORDS:
+                raise PromptError(f"{name} takes true or false, not {text!r}")
+            value = text.lower() in TRUE_WORDS
+        elif kind in (6, 7, 8, 9):
+            value = self.resolve(text, kind)
+        for choice in spec.get("choices") or []:
+            if text.lower() in (str(choice["value"]).lower(), str(choice["name"]).lower()):
+                return choice["value"]
+        return value
+
+    def resolve(self, text: str, kind: int) -> Any:
+        """A member (6), channel (7), role (8) or either of member and role (9) by its name."""
+        guild = self.community.guild
+        name = text.lstrip("#@").lower()
+        if kind == 7:
+            found: Any = next((c for c in guild.channels.values() if c.name == name), None)
+        else:
+            found = None
+            if kind in (8, 9):
+                found = next((r for r in guild.roles.values() if r.name.lower() == name), None)
+            if found is None and kind in (6, 9):
+                found = next(
+                    (m for m in guild.members.values() if m.user.name.lower() == name), None
+                )
+        if found is None:
+            what = {6: "member", 7: "channel", 8: "role", 9: "member or role"}[kind]
+            raise PromptError(f"no {what} called {text!r}")
+        return found
+
+    async def answer(self, result: InteractionResult) -> None:
+        """Show the bot's answer to an interaction; a form is filled in field by field."""
+        if result.failed:
+            self.write(
+                "  ! the bot did not answer in time: Discord shows “This interaction failed”"
+            )
+        elif result.modal is not None:
+            await self.fill(result)
+            return
+        else:
+            if result.kind == "deferred":
+                await result.wait_edit()
+            if result.message is not None:
+                self.display(result.message)
+            for followup in result.followups:
+                if followup is not result.message:
+                    self.display(followup)
+        await self.news(skip=result.message)
+
+    async def fill(self, result: InteractionResult) -> None:
+        modal = result.modal
+        assert modal is not None
+        self.write(f"  The bot opens a form: “{modal['title']}”. Type each field (Enter to skip).")
+        answers: dict[str, Any] = {}
+        for item in walk_components(modal.get("components", [])):
+            if item.get("type") not in (4, *SELECT_TYPES):
+                continue
+            label = item.get("label") or item.get("placeholder") or item["custom_id"]
+            required = item.get("required", True)
+            while True:
+                value = await self.ask(f"  {label}{'' if required else ' (optional)'}: ")
+                if value is None:
+                    self.write("  (the form was closed without sending)")
+                    return
+                if value or not required:
+                    break
+                self.write("  ! this field is required")
+            answers[item["custom_id"]] = value if item["type"] == 4 else value.split(",")
+        await self.answer(await result.submit_modal(answers))
+
+    # ------------------------------------------------------------ components
+
+    def _visible(self, msg: Message) -> bool:
+        if msg.deleted:
+            return False
+        if msg.ephemeral:
+            return msg.ephemeral_to == self._me().user.id
+        place = where_posted(self.community, msg)
+        return not place.startswith("DM to ") or place == f"DM to {self._me().user.name}"
+
+    def _with(self, label: str | None, kinds: set[int], channel: str | None) -> Message:
+        """The newest message (shown, or in ``channel``) with such a component."""
+
+        def has(msg: Message) -> bool:
+            return any(
+                c.get("type") in kinds and (label is None or c.get("label") == label)
+                for c in walk_components(msg.components)
+            )
+
+        if channel is not None:
+            found = self.resolve(channel, 7)
+            pool = self.community.sandbox.messages(found)
+        else:
+            pool = self.shown
+        what = f"a [{label}] button" if label else "a select"
+        for msg in reversed(pool):
+            if self._visible(msg) and has(msg):
+                return msg
+        where = f"#{channel.lstrip('#')}" if channel else "the messages shown to you"
+        raise PromptError(f"nothing in {where} has {what}; try `read #events`")
+
+    async def press(self, rest: str) -> None:
+        label, _, channel = rest.partition(" in #")
+        label = label.strip().strip("\"'")
+        msg = self._with(label, {2}, channel.strip() or None)
+        await self.answer(await self.driver().click(msg, label))
+
+    async def choose(self, rest: str) -> None:
+        msg = self._with(None, set(SELECT_TYPES), None)
+        menu = next(c for c in walk_components(msg.components) if c.get("type") in SELECT_TYPES)
+        picked: list[Any] = [v.strip() for v in rest.split(",") if v.strip()]
+        if menu["type"] != 3:  # user, role, mentionable or channel selects take objects
+            kind = {5: 6, 6: 8, 7: 9, 8: 7}[menu["type"]]
+            picked = [self.resolve(v, kind) for v in picked]
+        await self.answer(await self.driver().select(msg, picked, custom_id=menu["custom_id"]))
+
+    # ------------------------------------------------------------ looking around
+
+    def read(self, channel: str) -> None:
+        messages = self.community.sandbox.messages(self.resolve(channel, 7))
+        if not messages:
+            self.write("  (no messages)")
+        for msg in messages[-SHOWN_PER_READ:]:
+            self.display(msg)
+
+    def dms(self) -> None:
+        messages = self.community.sandbox.dms(self._me())
+        if not messages:
+            self.write("  (no direct messages)")
+        for msg in messages[-SHOWN_PER_READ:]:
+            self.display(msg)
+
+    def events(self) -> None:
+        listed = self.community.sandbox.scheduled_events(self.community.guild)
+        if not listed:
+            self.write("  (no scheduled events)")
+        for event in listed:
+            start = render_timestamps(f"<t:{int(event.scheduled_start_time.timestamp())}:F>")
+            end = event.scheduled_end_time
+            until = render_timestamps(f" – <t:{int(end.timestamp())}:t>") if end else ""
+            status = EVENT_STATUS.get(event.status, str(event.status))
+            self.write(f"  {event.name}: {start}{until}, {event.location or '—'} ({status})")
+
+    async def wait(self, text: str) -> None:
+        """Move the clock on, stopping at each due action on the way so that it runs on time
+        (one jump past it would find it overdue, and the scheduler skips what is too late)."""
+        target = self.clock.now() + parse_duration(text)
+        scheduler = self.community.bot.scheduler if self.community.bot else None
+        assert scheduler is not None
+        for _ in range(MAX_STOPS):
+            due = await scheduler.repo.next_due()
+            if due is None or due > target:
+                break
+            self.clock.set(max(due, self.clock.now()))
+            await scheduler.run_due()
+        self.clock.set(target)
+        await scheduler.run_due()
+        moment = int(self.clock.now().timestamp())
+        self.write("  The clock is now " + render_timestamps(f"<t:{moment}:F>."))
+        await self.news()
+
+
+async def run_prompt(stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    """Serve the prompt until ``quit`` or end of input; 0 either way."""
+    async with sandbox_community() as (community, clock):
+        await Session(community, clock, stdin or sys.stdin, stdout or sys.stdout).run()
+    return 0

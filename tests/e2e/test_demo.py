@@ -1,0 +1,73 @@
+"""``s3cop demo``: the tour runs end to end, quickly, and shows each key moment readably."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+
+import pytest
+
+import bot.demo
+from bot.demo import Tour, TourError, run_demo
+
+
+def step(transcript: str, line: str) -> str:
+    """The transcript from the ▶ line starting with ``line`` to the next ▶, ⏩ or section."""
+    start = transcript.index(f"▶ {line}")
+    end = re.compile(r"^(▶|⏩|\d+\. )", re.M).search(transcript, start + 1)
+    return transcript[start : end.start() if end else None]
+
+
+async def test_the_tour_shows_every_key_moment() -> None:
+    out = io.StringIO()
+    began = time.monotonic()
+    assert await run_demo(out) == 0
+    assert time.monotonic() - began < 20
+    transcript = out.getvalue()
+
+    assert "no token, no network" in transcript
+    english = step(transcript, "Sofia (secretariat, organiser; Discord in English): /about")
+    finnish = step(transcript, "Aino (Discord in Finnish): /about")
+    assert "Uptime" in english and "only Sofia sees this" in english
+    assert "only Aino sees this" in finnish and "Uptime" not in finnish  # in Finnish instead
+    assert "`/event create`" in step(transcript, "Marco (Discord in Italian): /help")
+
+    create = step(transcript, "Olli (organiser; Discord in Finnish): /event create")
+    assert 'start:"ensi tiistaina klo 10"' in create and "capacity:2" in create
+    assert "opens a form" in create
+    assert "In #events, everyone sees:" in transcript and "[Going] [Maybe] [Can't go]" in transcript
+    assert "number 1 on the waitlist" in step(transcript, "Lena (Discord in German): presses")
+    promoted = step(transcript, "Marco: presses [Can't go]")
+    assert "Lena gets a DM" in promoted and "moved up from the waitlist" in promoted
+    assert "Places: 2 of 2 taken" in promoted and "Can't go: 1" in promoted
+
+    assert "⏰ Reminder: **Industrial transition WG** starts in 1 hour" in transcript
+    assert "Lena, who is going, gets a DM" in transcript
+    edit = step(transcript, "Sofia: /event edit")
+    assert re.search(r"When: .+ UTC .*→ .+ UTC", edit.replace("\n", " "))
+    ics = step(transcript, "Aino: /event ics")
+    assert "event-1.ics" in ics and "BEGIN:VCALENDAR" in ics and "BEGIN:VEVENT" in ics
+    assert "Industrial transition WG" in step(transcript, "Aino: /event list")
+
+    # Readable: Discord markup is rendered, and no Python objects leak into the text.
+    for raw in ("<t:", "<@", "<#", "Message(", "InteractionResult", "https://discord.com"):
+        assert raw not in transcript
+
+
+async def test_an_unexpected_answer_is_printed_and_stops_the_demo(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def marco_announces(tour: Tour) -> None:
+        result = await tour.community.as_member("marco").slash(
+            "event create", title="Mine", start="tomorrow 14:00", format="online"
+        )
+        if result.modal is None:
+            raise tour.fail(result, "the description form")
+
+    monkeypatch.setattr(bot.demo, "TOUR", [("Marco is no organiser", marco_announces)])
+    out = io.StringIO()
+    with pytest.raises(TourError, match="expected the description form"):
+        await run_demo(out)
+    assert "(unexpected answer)" in out.getvalue()
+    assert "Only organisers" in out.getvalue()
