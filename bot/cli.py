@@ -8,6 +8,7 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import discord
@@ -139,13 +140,22 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return asyncio.run(run_demo(sys.stdout))
+    return _interruptible(lambda: asyncio.run(run_demo(sys.stdout)))
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from bot.prompt import run_prompt
 
-    return asyncio.run(run_prompt())
+    return _interruptible(lambda: asyncio.run(run_prompt()))
+
+
+def _interruptible(run: Callable[[], int]) -> int:
+    """Ctrl-C ends a local session quietly, with the shell's usual exit code."""
+    try:
+        return run()
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
 
 
 def build_parser() -> argparse.ArgumentParser:

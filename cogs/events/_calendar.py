@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from icalendar import Calendar, Event, vCalAddress, vRecur
 
 from cogs.events._recurrence import parse_repeat
 
+ZONE_RULE_YEARS = 8
 PRODID = "-//s3cop//EN"
 
 # (original start, new start, new end, new title or None) of one edited occurrence
@@ -60,10 +61,17 @@ def build_calendar(events: Iterable[CalendarEvent], *, name: str, now: datetime)
     calendar.add("method", "PUBLISH")
     calendar.calendar_name = name
     stamp = now.astimezone(UTC)
+    events = list(events)
     for event in events:
         for component in _components(event, stamp):
             calendar.add_component(component)
-    calendar.add_missing_timezones()
+    # Describe each zone's rules from a year before the first event to well past any series
+    # (a series may run at most 5 years), not icalendar's default 1970-2038.
+    first = min((e.start.date() for e in events), default=stamp.date())
+    calendar.add_missing_timezones(
+        first_date=date(min(first.year, stamp.year) - 1, 1, 1),
+        last_date=date(max(first.year, stamp.year) + ZONE_RULE_YEARS, 1, 1),
+    )
     return calendar.to_ical()
 
 

@@ -44,7 +44,7 @@ async def test_audience_role_is_pinged_and_title_mentions_are_not(
 
 async def test_finnish_organiser_gets_finnish_answers(community: LocalCommunity) -> None:
     result = await create_event(community, member="olli", start="3.12. klo 14")
-    assert "Tapahtuma #1" in result.content
+    assert "Tapahtumasta #1 on ilmoitettu" in result.content
 
 
 async def test_member_without_organiser_role_is_refused(community: LocalCommunity) -> None:
