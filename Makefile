@@ -1,6 +1,6 @@
 # The README's two set-up commands: `make demo` and `make test`. Each creates .venv on a fresh
 # machine with only Python 3.11 and installs what it needs before running.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
