@@ -57,6 +57,29 @@ USUAL_ZONES = (
 )
 
 
+# Option names, marked once for the catalog: discord.py asks the translator for each option's
+# name by itself, so they need no rename decorators.
+OPTION_NAMES = (
+    C_("command", "audience"),
+    C_("command", "capacity"),
+    C_("command", "channel"),
+    C_("command", "description"),
+    C_("command", "duration"),
+    C_("command", "end"),
+    C_("command", "event"),
+    C_("command", "format"),
+    C_("command", "link"),
+    C_("command", "occurrence"),
+    C_("command", "reminders"),
+    C_("command", "repeat"),
+    C_("command", "start"),
+    C_("command", "timezone"),
+    C_("command", "title"),
+    C_("command", "venue"),
+    C_("command", "zone"),
+)
+
+
 def zone_choices(current: str) -> list[app_commands.Choice[str]]:
     """IANA zones matching what the member typed; the community's usual ones first."""
     needle = current.lower().replace(" ", "_")
@@ -112,21 +135,6 @@ class EventsCog(commands.Cog, name="Events"):
         reminders=_("When to remind, e.g. 1d, 1h"),
         repeat=_("A repeat rule, e.g. weekly, monthly on the last Friday, or an RRULE"),
         timezone=_("The event's time zone (default: yours)"),
-    )
-    @app_commands.rename(
-        title=C_("command", "title"),
-        start=C_("command", "start"),
-        format=C_("command", "format"),
-        end=C_("command", "end"),
-        duration=C_("command", "duration"),
-        link=C_("command", "link"),
-        venue=C_("command", "venue"),
-        channel=C_("command", "channel"),
-        audience=C_("command", "audience"),
-        capacity=C_("command", "capacity"),
-        reminders=C_("command", "reminders"),
-        repeat=C_("command", "repeat"),
-        timezone=C_("command", "timezone"),
     )
     @app_commands.choices(
         format=[
@@ -291,18 +299,6 @@ class EventsCog(commands.Cog, name="Events"):
         reminders=_("New reminder offsets, e.g. 1d, 1h"),
         description=_("A new description"),
     )
-    @app_commands.rename(
-        event=C_("command", "event"),
-        occurrence=C_("command", "occurrence"),
-        title=C_("command", "title"),
-        start=C_("command", "start"),
-        duration=C_("command", "duration"),
-        link=C_("command", "link"),
-        venue=C_("command", "venue"),
-        capacity=C_("command", "capacity"),
-        reminders=C_("command", "reminders"),
-        description=C_("command", "description"),
-    )
     async def edit(
         self,
         interaction: discord.Interaction[S3Bot],
@@ -409,7 +405,6 @@ class EventsCog(commands.Cog, name="Events"):
     @app_commands.describe(
         event=_("The event to cancel"), occurrence=_("Only this occurrence of a series")
     )
-    @app_commands.rename(event=C_("command", "event"), occurrence=C_("command", "occurrence"))
     async def cancel(
         self, interaction: discord.Interaction[S3Bot], event: int, occurrence: str | None = None
     ) -> None:
@@ -487,7 +482,6 @@ class EventsCog(commands.Cog, name="Events"):
 
     @event.command(name=C_("command", "info"), description=_("Everything about one event"))
     @app_commands.describe(event=_("The event"))
-    @app_commands.rename(event=C_("command", "event"))
     async def info(self, interaction: discord.Interaction[S3Bot], event: int) -> None:
         language = interaction_language(interaction)
         record = await self.service.load(interaction.guild_id, event)
@@ -516,7 +510,6 @@ class EventsCog(commands.Cog, name="Events"):
         description=_("Who answered what, with a CSV file (organisers)"),
     )
     @app_commands.describe(event=_("The event"), occurrence=_("One occurrence of a series"))
-    @app_commands.rename(event=C_("command", "event"), occurrence=C_("command", "occurrence"))
     async def attendees(
         self, interaction: discord.Interaction[S3Bot], event: int, occurrence: str | None = None
     ) -> None:
@@ -561,7 +554,6 @@ class EventsCog(commands.Cog, name="Events"):
         name=C_("command", "ics"), description=_("A calendar file for an event or series")
     )
     @app_commands.describe(event=_("The event"))
-    @app_commands.rename(event=C_("command", "event"))
     async def ics(self, interaction: discord.Interaction[S3Bot], event: int) -> None:
         language = interaction_language(interaction)
         record = await self.service.load(interaction.guild_id, event)
@@ -625,7 +617,6 @@ class EventsCog(commands.Cog, name="Events"):
         name=C_("command", "set"), description=_("Set the time zone your times are read in")
     )
     @app_commands.describe(zone=_("Your time zone, e.g. Europe/Helsinki"))
-    @app_commands.rename(zone=C_("command", "zone"))
     async def timezone_set(self, interaction: discord.Interaction[S3Bot], zone: str) -> None:
         language = interaction_language(interaction)
         picked = self.service.pick_zone(zone)
