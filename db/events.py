@@ -199,8 +199,9 @@ class Events:
         conn: aiosqlite.Connection, event_id: int, override: OverrideRecord
     ) -> None:
         await conn.execute(
-            "INSERT INTO event_overrides (event_id, occurrence, start_utc, duration_minutes, "
-            "cancelled) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id, occurrence) DO UPDATE SET "
+            "INSERT INTO event_overrides (guild_id, event_id, occurrence, start_utc, "
+            "duration_minutes, cancelled) VALUES ((SELECT guild_id FROM events WHERE id = ?1), "
+            "?1, ?2, ?3, ?4, ?5) ON CONFLICT (event_id, occurrence) DO UPDATE SET "
             "start_utc = excluded.start_utc, duration_minutes = excluded.duration_minutes, "
             "cancelled = excluded.cancelled",
             (
@@ -250,8 +251,9 @@ class Events:
     ) -> None:
         """Store an answer; the waitlist order is kept when the answer does not change."""
         await conn.execute(
-            "INSERT INTO rsvps (event_id, occurrence, user_id, answer, answered_at) "
-            "VALUES (?, ?, ?, ?, (SELECT coalesce(max(answered_at), 0) + 1 FROM rsvps)) "
+            "INSERT INTO rsvps (guild_id, event_id, occurrence, user_id, answer, answered_at) "
+            "VALUES ((SELECT guild_id FROM events WHERE id = ?1), ?1, ?2, ?3, ?4, "
+            "(SELECT coalesce(max(answered_at), 0) + 1 FROM rsvps)) "
             "ON CONFLICT (event_id, occurrence, user_id) DO UPDATE SET "
             "answer = excluded.answer, answered_at = excluded.answered_at "
             "WHERE rsvps.answer != excluded.answer",

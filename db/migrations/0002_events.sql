@@ -1,5 +1,5 @@
 -- Events: a single event or a series (rrule), its RSVPs per occurrence, per-occurrence changes,
--- and each guild's calendar feed token. An occurrence is named by its original start in UTC
+-- and each guild's calendar feed token. Every row carries its guild id. An occurrence is named by its original start in UTC
 -- (ISO text), like RFC 5545's RECURRENCE-ID, so it keeps its name when moved.
 
 CREATE TABLE events (
@@ -29,6 +29,7 @@ CREATE TABLE events (
 CREATE INDEX events_guild ON events (guild_id, status);
 
 CREATE TABLE event_overrides (
+    guild_id         INTEGER NOT NULL,
     event_id         INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
     occurrence       TEXT    NOT NULL,
     start_utc        TEXT,
@@ -38,6 +39,7 @@ CREATE TABLE event_overrides (
 );
 
 CREATE TABLE rsvps (
+    guild_id    INTEGER NOT NULL,
     event_id    INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
     occurrence  TEXT    NOT NULL,
     user_id     INTEGER NOT NULL,
