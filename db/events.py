@@ -17,6 +17,7 @@ from db.times import from_db, to_db
 EVENT_COLUMNS = (
     "channel_id",
     "message_id",
+    "thread_id",
     "title",
     "description",
     "start_local",
@@ -40,6 +41,7 @@ class EventRecord:
     guild_id: int
     channel_id: int
     message_id: int | None
+    thread_id: int | None
     organiser_id: int
     title: str
     description: str
@@ -80,6 +82,7 @@ def _event(row: aiosqlite.Row) -> EventRecord:
         guild_id=row["guild_id"],
         channel_id=row["channel_id"],
         message_id=row["message_id"],
+        thread_id=row["thread_id"],
         organiser_id=row["organiser_id"],
         title=row["title"],
         description=row["description"],
@@ -148,8 +151,14 @@ class Events:
         )
 
     @staticmethod
-    async def set_message(conn: aiosqlite.Connection, event_id: int, message_id: int) -> None:
-        await conn.execute("UPDATE events SET message_id = ? WHERE id = ?", (message_id, event_id))
+    async def set_message(
+        conn: aiosqlite.Connection, event_id: int, message_id: int, thread_id: int | None
+    ) -> None:
+        """Where the announcement (and its discussion thread, if any) was posted."""
+        await conn.execute(
+            "UPDATE events SET message_id = ?, thread_id = ? WHERE id = ?",
+            (message_id, thread_id, event_id),
+        )
 
     async def set_discord_event(self, event_id: int, discord_event_id: int | None) -> None:
         await self.db.execute(

@@ -74,6 +74,7 @@ OPTION_NAMES = (
     C_("command", "repeat"),
     C_("command", "start"),
     C_("command", "timezone"),
+    C_("command", "thread"),
     C_("command", "title"),
     C_("command", "venue"),
     C_("command", "zone"),
@@ -135,6 +136,7 @@ class EventsCog(commands.Cog, name="Events"):
         reminders=_("When to remind, e.g. 1d, 1h"),
         repeat=_("A repeat rule, e.g. weekly, monthly on the last Friday, or an RRULE"),
         timezone=_("The event's time zone (default: yours)"),
+        thread=_("Open a discussion thread under the announcement; reminders go there"),
     )
     @app_commands.choices(
         format=[
@@ -159,6 +161,7 @@ class EventsCog(commands.Cog, name="Events"):
         reminders: str | None = None,
         repeat: str | None = None,
         timezone: str | None = None,
+        thread: bool = False,
     ) -> None:
         self.service.require_organiser(interaction)
         assert interaction.guild is not None
@@ -194,6 +197,7 @@ class EventsCog(commands.Cog, name="Events"):
             guild_id=interaction.guild.id,
             channel_id=target.id,
             message_id=None,
+            thread_id=None,
             organiser_id=interaction.user.id,
             title=check_title(title),
             description="",
@@ -225,6 +229,7 @@ class EventsCog(commands.Cog, name="Events"):
                 modal_interaction,
                 replace(record, description=check_description(description)),
                 notes,
+                open_thread=thread,
             )
 
         await interaction.response.send_modal(
@@ -236,8 +241,14 @@ class EventsCog(commands.Cog, name="Events"):
         )
 
     async def finish_create(
-        self, interaction: discord.Interaction[Any], record: EventRecord, notes: list[str]
+        self,
+        interaction: discord.Interaction[Any],
+        record: EventRecord,
+        notes: list[str],
+        *,
+        open_thread: bool,
     ) -> None:
+        """Store, announce (and open the thread), mirror, and tell the organiser what happened."""
         language = interaction_language(interaction)
         schedule = Schedule(record.start_local, record.duration, record.rrule)
         async with self.bot.db.transaction() as conn:
@@ -266,8 +277,9 @@ class EventsCog(commands.Cog, name="Events"):
                 ),
                 channel=channel.mention,
             ) from None
+        thread_id = await self.service.open_thread(message, record) if open_thread else None
         async with self.bot.db.transaction() as conn:
-            await Events.set_message(conn, record.id, message.id)
+            await Events.set_message(conn, record.id, message.id, thread_id)
         await self.bot.scheduler.rearm()
         await self.service.mirror(replace(record, message_id=message.id))
         upcoming = schedule.next_start({}, self.service.now())
@@ -279,10 +291,6 @@ class EventsCog(commands.Cog, name="Events"):
             start=int(upcoming.start.timestamp()) if upcoming else 0,
         )
         await reply(interaction, "\n".join([text, *notes]))
-
-    # -- RSVP ---------------------------------------------------------------------------------
-
-    # -- scheduled actions --------------------------------------------------------------------
 
     # -- editing and cancelling ---------------------------------------------------------------
 

@@ -198,6 +198,33 @@ class EventService:
         except discord.HTTPException as exc:
             log.warning("could not update the announcement of event %s: %s", event.id, exc)
 
+    async def open_thread(self, message: discord.Message, event: EventRecord) -> int | None:
+        """A discussion thread under the announcement; without permission, say so once."""
+        try:
+            thread = await message.create_thread(name=event.title[:100])
+        except discord.Forbidden:
+            if message.guild is not None:
+                await self.bot.admin_log_once(
+                    message.guild,
+                    "create-threads",
+                    translate(
+                        self.guild_language(),
+                        _(
+                            "I can't open discussion threads for events: give me the Create "
+                            "Public Threads permission. Events are announced without them."
+                        ),
+                    ),
+                )
+            return None
+        return thread.id
+
+    def notice_channel(self, event: EventRecord) -> discord.abc.Messageable | None:
+        """Where reminders and notices go: the event's thread if it has one, else its channel."""
+        channel = self.bot.get_channel(event.thread_id or event.channel_id)
+        if channel is None and event.thread_id:
+            channel = self.bot.get_channel(event.channel_id)
+        return channel if isinstance(channel, discord.abc.Messageable) else None
+
     async def mirror(self, event: EventRecord) -> None:
         """Mirror the next occurrence as a guild scheduled event; report missing permission once."""
         guild = self.bot.get_guild(event.guild_id)
@@ -392,8 +419,8 @@ class EventService:
                 body += "\n" + translate(lang, _("(Sent late: I was offline when it was due.)"))
             return body
 
-        channel = self.bot.get_channel(event.channel_id)
-        if isinstance(channel, discord.abc.Messageable):
+        channel = self.notice_channel(event)
+        if channel is not None:
             post = channel.send
             await ctx.once("channel", lambda: post(text(language)))
         going = [
@@ -416,12 +443,13 @@ class EventService:
         if event is None or event.status != "scheduled":
             return
         language = self.guild_language()
-        channel = self.bot.get_channel(event.channel_id)
         body = translate(language, _("▶️ **{title}** is starting now."), title=event.title)
         if event.link:
             body += "\n" + event.link
-        if isinstance(channel, discord.abc.Messageable):
-            await ctx.once("channel", lambda: channel.send(body))
+        channel = self.notice_channel(event)
+        if channel is not None:
+            post = channel.send
+            await ctx.once("channel", lambda: post(body))
         schedule, overrides = await self.schedule_of(event)
         async with self.bot.db.transaction() as conn:
             await self.replan(conn, event, schedule, overrides)

@@ -7,6 +7,7 @@ CREATE TABLE events (
     guild_id         INTEGER NOT NULL,
     channel_id       INTEGER NOT NULL,
     message_id       INTEGER,
+    thread_id        INTEGER,                    -- a discussion thread under the announcement
     organiser_id     INTEGER NOT NULL,
     title            TEXT    NOT NULL,
     description      TEXT    NOT NULL DEFAULT '',

@@ -114,3 +114,22 @@ async def test_rsvp_buttons_work_after_a_restart(community: LocalCommunity) -> N
     await community.restart_bot()
     answer = await community.as_member("marco").click(announcement(community), "Going")
     assert "Going" in answer.content
+
+
+async def test_reminders_go_to_the_events_discussion_thread(
+    community: LocalCommunity, clock: FakeClock
+) -> None:
+    await create_event(community, start="in 3 hours", reminders="1h", thread=True)
+    message = announcement(community)
+    threads = [
+        c
+        for c in community.guild.channels.values()
+        if c.is_thread and c.parent_id == community.channels["events"].id
+    ]
+    assert [t.name for t in threads] == ["Kick-off"]
+    await community.as_member("aino").click(message, "Going")
+    clock.advance(timedelta(hours=2))
+    await due_now(community)
+    in_thread = [m.content for m in community.sandbox.messages(threads[0])]
+    assert len(in_thread) == 1 and in_thread[0].startswith("⏰")
+    assert reminders_in(community) == []  # the events channel stays clean
