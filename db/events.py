@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -166,15 +168,11 @@ class Events:
         )
 
     async def get(self, guild_id: int, event_id: int) -> EventRecord | None:
-        row = await self.db.fetchone(
-            "SELECT * FROM events WHERE guild_id = ? AND id = ?", (guild_id, event_id)
-        )
-        return _event(row) if row else None
+        return await self.db.call(partial(select_event, guild_id=guild_id, event_id=event_id))
 
     async def get_any(self, event_id: int) -> EventRecord | None:
         """By id alone, for background work that has no guild in hand."""
-        row = await self.db.fetchone("SELECT * FROM events WHERE id = ?", (event_id,))
-        return _event(row) if row else None
+        return await self.db.call(partial(select_event, guild_id=None, event_id=event_id))
 
     async def in_guild(
         self, guild_id: int, *, include_cancelled: bool = False
@@ -188,20 +186,7 @@ class Events:
     # -- overrides ----------------------------------------------------------------------------
 
     async def overrides(self, event_id: int) -> dict[str, OverrideRecord]:
-        rows = await self.db.fetchall(
-            "SELECT * FROM event_overrides WHERE event_id = ?", (event_id,)
-        )
-        return {
-            r["occurrence"]: OverrideRecord(
-                occurrence=r["occurrence"],
-                start=from_db(r["start_utc"]) if r["start_utc"] else None,
-                duration=timedelta(minutes=r["duration_minutes"])
-                if r["duration_minutes"]
-                else None,
-                cancelled=bool(r["cancelled"]),
-            )
-            for r in rows
-        }
+        return await self.db.call(partial(select_overrides, event_id=event_id))
 
     @staticmethod
     async def put_override(
@@ -224,50 +209,6 @@ class Events:
         await conn.execute("UPDATE events SET sequence = sequence + 1 WHERE id = ?", (event_id,))
 
     # -- RSVPs --------------------------------------------------------------------------------
-
-    @staticmethod
-    async def rsvp_of(
-        conn: aiosqlite.Connection, event_id: int, occurrence: str, user_id: int
-    ) -> str | None:
-        async with conn.execute(
-            "SELECT answer FROM rsvps WHERE event_id = ? AND occurrence = ? AND user_id = ?",
-            (event_id, occurrence, user_id),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return row[0] if row else None
-
-    @staticmethod
-    async def going_and_waitlist(
-        conn: aiosqlite.Connection, event_id: int, occurrence: str
-    ) -> tuple[int, list[int]]:
-        """How many are going, and the waitlist in order."""
-        async with conn.execute(
-            "SELECT count(*) FROM rsvps WHERE event_id = ? AND occurrence = ? AND answer = 'going'",
-            (event_id, occurrence),
-        ) as cursor:
-            row = await cursor.fetchone()
-        async with conn.execute(
-            "SELECT user_id FROM rsvps WHERE event_id = ? AND occurrence = ? "
-            "AND answer = 'waitlist' ORDER BY answered_at",
-            (event_id, occurrence),
-        ) as cursor:
-            waiting = [r[0] for r in await cursor.fetchall()]
-        return (row[0] if row else 0), waiting
-
-    @staticmethod
-    async def put_rsvp(
-        conn: aiosqlite.Connection, event_id: int, occurrence: str, user_id: int, answer: str
-    ) -> None:
-        """Store an answer; the waitlist order is kept when the answer does not change."""
-        await conn.execute(
-            "INSERT INTO rsvps (guild_id, event_id, occurrence, user_id, answer, answered_at) "
-            "VALUES ((SELECT guild_id FROM events WHERE id = ?1), ?1, ?2, ?3, ?4, "
-            "(SELECT coalesce(max(answered_at), 0) + 1 FROM rsvps)) "
-            "ON CONFLICT (event_id, occurrence, user_id) DO UPDATE SET "
-            "answer = excluded.answer, answered_at = excluded.answered_at "
-            "WHERE rsvps.answer != excluded.answer",
-            (event_id, occurrence, user_id, answer),
-        )
 
     @staticmethod
     async def move_rsvps(conn: aiosqlite.Connection, event_id: int, old: str, new: str) -> None:
@@ -328,3 +269,73 @@ class Events:
             "SELECT guild_id FROM calendar_feeds WHERE token = ?", (token,)
         )
         return int(row[0]) if row else None
+
+
+# -- run in SQLite's thread (through Database.call or Database.batched) ---------------------------
+# One function holds several statements so that a click costs one trip to the database thread.
+
+
+def select_event(
+    conn: sqlite3.Connection, *, guild_id: int | None, event_id: int
+) -> EventRecord | None:
+    """An event by id, within ``guild_id`` unless it is None."""
+    if guild_id is None:
+        row = conn.execute("SELECT * FROM events WHERE id = ?", (event_id,)).fetchone()
+    else:
+        row = conn.execute(
+            "SELECT * FROM events WHERE guild_id = ? AND id = ?", (guild_id, event_id)
+        ).fetchone()
+    return _event(row) if row else None
+
+
+def select_overrides(conn: sqlite3.Connection, *, event_id: int) -> dict[str, OverrideRecord]:
+    """The per-occurrence changes of one event, by occurrence key."""
+    rows = conn.execute("SELECT * FROM event_overrides WHERE event_id = ?", (event_id,))
+    return {
+        r["occurrence"]: OverrideRecord(
+            occurrence=r["occurrence"],
+            start=from_db(r["start_utc"]) if r["start_utc"] else None,
+            duration=timedelta(minutes=r["duration_minutes"]) if r["duration_minutes"] else None,
+            cancelled=bool(r["cancelled"]),
+        )
+        for r in rows
+    }
+
+
+def rsvp_of(conn: sqlite3.Connection, event_id: int, occurrence: str, user_id: int) -> str | None:
+    row = conn.execute(
+        "SELECT answer FROM rsvps WHERE event_id = ? AND occurrence = ? AND user_id = ?",
+        (event_id, occurrence, user_id),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def going_and_waitlist(
+    conn: sqlite3.Connection, event_id: int, occurrence: str
+) -> tuple[int, list[int]]:
+    """How many are going, and the waitlist in order."""
+    row = conn.execute(
+        "SELECT count(*) FROM rsvps WHERE event_id = ? AND occurrence = ? AND answer = 'going'",
+        (event_id, occurrence),
+    ).fetchone()
+    waiting = conn.execute(
+        "SELECT user_id FROM rsvps WHERE event_id = ? AND occurrence = ? "
+        "AND answer = 'waitlist' ORDER BY answered_at",
+        (event_id, occurrence),
+    )
+    return (row[0] if row else 0), [r[0] for r in waiting]
+
+
+def put_rsvp(
+    conn: sqlite3.Connection, event_id: int, occurrence: str, user_id: int, answer: str
+) -> None:
+    """Store an answer; the waitlist order is kept when the answer does not change."""
+    conn.execute(
+        "INSERT INTO rsvps (guild_id, event_id, occurrence, user_id, answer, answered_at) "
+        "VALUES ((SELECT guild_id FROM events WHERE id = ?1), ?1, ?2, ?3, ?4, "
+        "(SELECT coalesce(max(answered_at), 0) + 1 FROM rsvps)) "
+        "ON CONFLICT (event_id, occurrence, user_id) DO UPDATE SET "
+        "answer = excluded.answer, answered_at = excluded.answered_at "
+        "WHERE rsvps.answer != excluded.answer",
+        (event_id, occurrence, user_id, answer),
+    )

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
-
-import aiosqlite
 
 from db.database import Database
 
@@ -56,11 +55,12 @@ class Prefs:
         )
 
     @staticmethod
-    async def remember_language(
-        conn: aiosqlite.Connection, guild_id: int, user_id: int, language: str
+    def remember_language(
+        conn: sqlite3.Connection, guild_id: int, user_id: int, language: str
     ) -> None:
-        """Keep the member's client language, so DMs sent later speak it too."""
-        await conn.execute(
+        """Keep the member's client language, so DMs sent later speak it too (in SQLite's
+        thread, inside the caller's batched write)."""
+        conn.execute(
             "INSERT INTO member_prefs (guild_id, user_id, language) VALUES (?, ?, ?) "
             "ON CONFLICT (guild_id, user_id) DO UPDATE SET language = excluded.language "
             "WHERE member_prefs.language IS NOT excluded.language",

@@ -11,6 +11,7 @@ import csv
 import io
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,7 +42,7 @@ from cogs.events._rules import (
     check_venue,
     offsets_to_text,
 )
-from cogs.events._service import ALL_ZONES, EventService, key_prefix
+from cogs.events._service import EventService, all_zones, key_prefix, promote_waitlist
 from cogs.events._views import DescriptionModal, ListPageButton, RsvpButton, pager_view
 from db.events import EventRecord, Events, OverrideRecord
 
@@ -84,7 +85,7 @@ OPTION_NAMES = (
 def zone_choices(current: str) -> list[app_commands.Choice[str]]:
     """IANA zones matching what the member typed; the community's usual ones first."""
     needle = current.lower().replace(" ", "_")
-    matches = sorted(z for z in ALL_ZONES if needle in z.lower()) if needle else USUAL_ZONES
+    matches = sorted(z for z in all_zones() if needle in z.lower()) if needle else USUAL_ZONES
     return [app_commands.Choice(name=z, value=z) for z in list(matches)[:25]]
 
 
@@ -392,7 +393,9 @@ class EventsCog(commands.Cog, name="Events"):
                 if after_first is not None and after_first.key != before.key:
                     await Events.move_rsvps(conn, record.id, before.key, after_first.key)
                 await self.service.replan(conn, updated, schedule, overrides)
-                promoted = await self.service.promote_waitlist(conn, updated, after_first or before)
+                promoted = await self.bot.db.call(
+                    partial(promote_waitlist, event=updated, occurrence=(after_first or before).key)
+                )
             after = after_first or before
         await self.bot.scheduler.rearm()
         await self.service.refresh(updated)

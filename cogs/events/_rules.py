@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.errors import UserFacingError
 from bot.i18n import _
-from cogs.events._recurrence import Recurrence, parse_repeat
+from cogs.events._recurrence import parse_repeat
 
 Format = Literal["online", "live", "hybrid"]
 FORMATS: tuple[Format, ...] = ("online", "live", "hybrid")
@@ -150,15 +151,11 @@ class Schedule:
         assert isinstance(self.start_local.tzinfo, ZoneInfo)
         return self.start_local.tzinfo
 
-    def recurrence(self) -> Recurrence | None:
-        return parse_repeat(self.rrule) if self.rrule else None
-
     def original_starts(self, *, after: datetime | None = None, limit: int = 500) -> list[datetime]:
         """Original starts (aware, in the event's zone) of every occurrence, bounded."""
-        recurrence = self.recurrence()
-        if recurrence is None:
+        if self.rrule is None:
             return [self.start_local] if after is None or self.start_local > after else []
-        return recurrence.occurrences(self.start_local, after=after, limit=limit)
+        return list(_expand(self.start_local, self.rrule, after, limit))
 
     def occurrences(
         self,
@@ -221,11 +218,19 @@ class Schedule:
         except ValueError:
             return None
         for occurrence in self.occurrences(
-            overrides, after=original - timedelta(seconds=1), limit=400
+            overrides, after=original - timedelta(seconds=1), limit=64
         ):
             if occurrence.key == key:
                 return occurrence
         return None
+
+
+@lru_cache(maxsize=256)
+def _expand(
+    start_local: datetime, rrule: str, after: datetime | None, limit: int
+) -> tuple[datetime, ...]:
+    """A series' starts, remembered: a burst of clicks on one occurrence expands it once."""
+    return tuple(parse_repeat(rrule).occurrences(start_local, after=after, limit=limit))
 
 
 # -- RSVPs -------------------------------------------------------------------------------------

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -34,7 +36,16 @@ from cogs.events._rules import (
     reminder_plan,
 )
 from cogs.events._views import rsvp_view
-from db.events import EventRecord, Events
+from db.events import (
+    EventRecord,
+    Events,
+    OverrideRecord,
+    going_and_waitlist,
+    put_rsvp,
+    rsvp_of,
+    select_event,
+    select_overrides,
+)
 from db.prefs import Prefs
 
 log = logging.getLogger(__name__)
@@ -42,12 +53,85 @@ log = logging.getLogger(__name__)
 REMIND = "event.remind"
 START = "event.start"
 REFRESH_DELAY = 0.5  # seconds: a burst of clicks becomes one edit of the announcement
-ALL_ZONES = frozenset(available_timezones())
+
+
+@cache
+def all_zones() -> frozenset[str]:
+    """Every IANA zone name; read from tzdata on first use, not at import (start-up time)."""
+    return frozenset(available_timezones())
 
 
 def key_prefix(event_id: int) -> str:
     """Every scheduled action of one event has a key starting with this."""
     return f"event:{event_id}:"
+
+
+def schedule_from(
+    event: EventRecord, records: dict[str, OverrideRecord]
+) -> tuple[Schedule, dict[str, Override]]:
+    """An event's schedule and its per-occurrence changes, as the rules take them."""
+    overrides = {key: Override(o.start, o.duration, o.cancelled) for key, o in records.items()}
+    return Schedule(event.start_local, event.duration, event.rrule), overrides
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What storing an answer did."""
+
+    event: EventRecord
+    occurrence: Occurrence
+    stored: str
+    promoted: tuple[int, ...]
+    position: int
+
+
+def record_answer(
+    conn: sqlite3.Connection,
+    *,
+    guild_id: int,
+    event_id: int,
+    occurrence: str,
+    user_id: int,
+    wanted: str,
+    language: str,
+    now: datetime,
+) -> Answered:
+    """In SQLite's thread: check the occurrence is open, decide with the rules, store."""
+    event = select_event(conn, guild_id=guild_id, event_id=event_id)
+    if event is None:
+        raise UserFacingError(
+            _("I can't find event #{id}. Pick one from the list as you type."), id=event_id
+        )
+    schedule, overrides = schedule_from(event, select_overrides(conn, event_id=event_id))
+    found = schedule.find(overrides, occurrence)
+    if event.status != "scheduled" or found is None or found.cancelled:
+        raise UserFacingError(_("This event was cancelled; answers are closed."))
+    if found.end <= now:
+        raise UserFacingError(_("This event is over; answers are closed."))
+    previous = rsvp_of(conn, event_id, occurrence, user_id)
+    going, waitlist = going_and_waitlist(conn, event_id, occurrence)
+    decision = decide_rsvp(
+        previous=previous,
+        wanted=wanted,
+        capacity=event.capacity,
+        going_count=going,
+        waitlist=waitlist,
+    )
+    put_rsvp(conn, event_id, occurrence, user_id, decision.stored)
+    for promoted in decision.promote:
+        put_rsvp(conn, event_id, occurrence, promoted, "going")
+    Prefs.remember_language(conn, guild_id, user_id, language)
+    position = waitlist.index(user_id) + 1 if user_id in waitlist else len(waitlist) + 1
+    return Answered(event, found, decision.stored, decision.promote, position)
+
+
+def promote_waitlist(conn: sqlite3.Connection, event: EventRecord, occurrence: str) -> list[int]:
+    """In SQLite's thread: after a capacity change, move up as many waiting members as fit."""
+    going, waitlist = going_and_waitlist(conn, event.id, occurrence)
+    promoted = waitlist[: free_seats(event.capacity, going)]
+    for user_id in promoted:
+        put_rsvp(conn, event.id, occurrence, user_id, "going")
+    return promoted
 
 
 class EventService:
@@ -107,11 +191,7 @@ class EventService:
         return event
 
     async def schedule_of(self, event: EventRecord) -> tuple[Schedule, dict[str, Override]]:
-        overrides = {
-            key: Override(o.start, o.duration, o.cancelled)
-            for key, o in (await self.events.overrides(event.id)).items()
-        }
-        return Schedule(event.start_local, event.duration, event.rrule), overrides
+        return schedule_from(event, await self.events.overrides(event.id))
 
     async def pick_occurrence(self, event: EventRecord, key: str | None) -> Occurrence:
         schedule, overrides = await self.schedule_of(event)
@@ -308,7 +388,7 @@ class EventService:
             await self.send_dm(user_id, content=compose(languages[user_id]))
 
     def pick_zone(self, name: str) -> ZoneInfo:
-        if name not in ALL_ZONES:
+        if name not in all_zones():
             raise UserFacingError(
                 _(
                     "“{zone}” is not a time zone I know. Pick one from the list, e.g. "
@@ -325,35 +405,23 @@ class EventService:
         occurrence: str,
         wanted: str,
     ) -> None:
-        """A member's answer: stored in a shared transaction with other clicks, then shown."""
+        """A member's answer: checked and stored in one trip to the database, in a transaction
+        shared with the other clicks of a burst, then shown to the member."""
         language = interaction_language(interaction)
-        event = await self.load(interaction.guild_id, event_id)
-        schedule, overrides = await self.schedule_of(event)
-        found = schedule.find(overrides, occurrence)
-        if event.status != "scheduled" or found is None or found.cancelled:
-            raise UserFacingError(_("This event was cancelled; answers are closed."))
-        if found.end <= self.now():
-            raise UserFacingError(_("This event is over; answers are closed."))
-        user_id = interaction.user.id
-
-        async def work(conn: Any) -> tuple[str, tuple[int, ...], int]:
-            previous = await Events.rsvp_of(conn, event_id, occurrence, user_id)
-            going, waitlist = await Events.going_and_waitlist(conn, event_id, occurrence)
-            decision = decide_rsvp(
-                previous=previous,
+        outcome = await self.bot.db.batched(
+            partial(
+                record_answer,
+                guild_id=interaction.guild_id or 0,
+                event_id=event_id,
+                occurrence=occurrence,
+                user_id=interaction.user.id,
                 wanted=wanted,
-                capacity=event.capacity,
-                going_count=going,
-                waitlist=waitlist,
+                language=language,
+                now=self.now(),
             )
-            await Events.put_rsvp(conn, event_id, occurrence, user_id, decision.stored)
-            for promoted in decision.promote:
-                await Events.put_rsvp(conn, event_id, occurrence, promoted, "going")
-            await Prefs.remember_language(conn, event.guild_id, user_id, language)
-            position = waitlist.index(user_id) + 1 if user_id in waitlist else len(waitlist) + 1
-            return decision.stored, decision.promote, position
-
-        stored, promoted, position = await self.bot.db.batched(work)
+        )
+        event, found, stored = outcome.event, outcome.occurrence, outcome.stored
+        promoted, position = outcome.promoted, outcome.position
         answer_text = translate(language, ANSWER_LABELS[stored])
         text = translate(
             language,
@@ -455,15 +523,6 @@ class EventService:
             await self.replan(conn, event, schedule, overrides)
         await self.refresh(event)
         await self.mirror(event)
-
-    @staticmethod
-    async def promote_waitlist(conn: Any, event: EventRecord, occurrence: Occurrence) -> list[int]:
-        """After a capacity change, move up as many waiting members as now fit; returns them."""
-        going, waitlist = await Events.going_and_waitlist(conn, event.id, occurrence.key)
-        promoted = waitlist[: free_seats(event.capacity, going)]
-        for user_id in promoted:
-            await Events.put_rsvp(conn, event.id, occurrence.key, user_id, "going")
-        return promoted
 
     async def tell_changed(
         self, old: EventRecord, new: EventRecord, before: Occurrence, after: Occurrence

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -68,11 +70,9 @@ async def test_batched_writes_share_a_transaction_but_fail_alone(tmp_path: Path)
     db = await Database.open(tmp_path / "s.sqlite3")
     await db.migrate()
 
-    def insert(user: int):  # type: ignore[no-untyped-def]
-        async def work(conn):  # type: ignore[no-untyped-def]
-            await conn.execute(
-                "INSERT INTO member_prefs (guild_id, user_id) VALUES (1, ?)", (user,)
-            )
+    def insert(user: int) -> Callable[[sqlite3.Connection], int]:
+        def work(conn: sqlite3.Connection) -> int:
+            conn.execute("INSERT INTO member_prefs (guild_id, user_id) VALUES (1, ?)", (user,))
             return user
 
         return work
@@ -97,4 +97,19 @@ async def test_online_backup_is_consistent(tmp_path: Path) -> None:
     row = await copy.fetchone("SELECT user_id FROM member_prefs")
     assert row is not None and row[0] == 7
     await copy.close()
+    await db.close()
+
+
+async def test_call_joins_the_open_transaction(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "s.sqlite3")
+    await db.migrate()
+
+    def insert(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO member_prefs (guild_id, user_id) VALUES (1, 9)")
+
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.call(insert)
+            raise RuntimeError("undo it all")
+    assert await db.fetchone("SELECT * FROM member_prefs") is None
     await db.close()
