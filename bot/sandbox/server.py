@@ -63,7 +63,9 @@ class Sandbox:
             app, access_log=None, handle_signals=False, shutdown_timeout=0.1
         )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        # Discord never refuses a connection; a deep accept queue keeps a burst of a thousand
+        # simultaneous requests from being dropped and retried a second later by the kernel.
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=4096)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
         self.backend.origin = f"http://127.0.0.1:{self.port}"
