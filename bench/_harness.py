@@ -18,11 +18,20 @@ from typing import Any
 import discord
 from discord.ext import commands
 
-from bot.client import intents
 from bot.discord_urls import point_discord_at
 from bot.sandbox.server import Sandbox
 
 READY_TIMEOUT = 15.0
+
+
+def intents() -> discord.Intents:
+    """The intents s3cop asks for (bot.client.intents), without importing s3cop: the baseline
+    bots' processes in the cold-start benchmark must not load s3cop's code."""
+    wanted = discord.Intents.default()
+    wanted.members = True
+    wanted.message_content = False
+    return wanted
+
 
 # The benchmarks print their own table; library chatter would bury it.
 logging.basicConfig(level=logging.CRITICAL)
