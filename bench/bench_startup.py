@@ -36,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from _harness import MinimalBot, Timer, median, run, start_client, table, verdict
 
@@ -61,26 +61,33 @@ def bytecode(cache_dir: str | None) -> Iterator[None]:
             sys.pycache_prefix, sys.dont_write_bytecode = saved
 
 
-async def s3cop_once() -> float:
+def say_ready() -> None:
+    """A child process tells the parent the moment its bot is ready (before shutting down)."""
+    print("ready", flush=True)
+
+
+async def s3cop_once(ready: Callable[[], None] = lambda: None) -> float:
     from bot.local import local_community  # only s3cop's runs load s3cop
 
     async with local_community(start=False) as community:
         timer = Timer()
         bot = await community.start_bot()
         elapsed = timer.elapsed()
+        ready()
         synced = [c.name for c in community.sandbox.backend.commands.values()]
         assert bot.is_ready() and "event" in synced, synced
         assert bot.scheduler._running  # armed (nothing pending on a fresh database)
         return elapsed
 
 
-async def minimal_once() -> float:
+async def minimal_once(ready: Callable[[], None] = lambda: None) -> float:
     async with Sandbox() as sandbox:
         guild = sandbox.add_guild("S3 Community of Practice")
         bot = MinimalBot(guild.id, guild_ready_timeout=0.01)
         timer = Timer()
         task = await start_client(bot, sandbox)
         elapsed = timer.elapsed()
+        ready()
         synced = [c.name for c in sandbox.backend.commands.values()]
         assert bot.is_ready() and synced == ["ping"], synced
         await bot.close()
@@ -90,7 +97,7 @@ async def minimal_once() -> float:
 
 async def child(kind: str) -> int:
     """One cold start in this fresh process; says "ready" the moment the bot is."""
-    await (s3cop_once() if kind == "s3cop" else minimal_once())
+    await (s3cop_once(say_ready) if kind == "s3cop" else minimal_once(say_ready))
     return 0
 
 
@@ -173,7 +180,5 @@ async def main() -> int:
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == CHILD:
-        code = asyncio.run(child(sys.argv[2]))
-        print("ready", flush=True)
-        sys.exit(code)
+        sys.exit(asyncio.run(child(sys.argv[2])))
     run(main)

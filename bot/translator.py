@@ -12,8 +12,6 @@ _NAME_LOCATIONS = {
     app_commands.TranslationContextLocation.group_name,
     app_commands.TranslationContextLocation.parameter_name,
 }
-# Discord locales that each supported language is offered to.
-DISCORD_LOCALES = {"fi": (discord.Locale.finnish,)}
 
 
 class CatalogTranslator(app_commands.Translator):

@@ -6,6 +6,7 @@ edit and cancel; everyone who can see the channel browses and answers.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import csv
 import io
@@ -24,7 +25,7 @@ from discord.ext import commands
 from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import C_, _, translate
-from bot.timeparse import format_offset, parse_duration, parse_offsets, parse_when
+from bot.timeparse import format_offset, parse_duration, parse_offsets, parse_when, warm_up
 from bot.tree import interaction_language, reply
 from cogs.events import _calendar
 from cogs.events._display import ANSWER_LABELS, announcement_embed, when
@@ -110,6 +111,7 @@ class EventsCog(commands.Cog, name="Events"):
         self.bot = bot
         self.service = EventService(bot)
         self.events = self.service.events
+        self._warming: asyncio.Future[None] | None = None
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RsvpButton, ListPageButton)
@@ -118,7 +120,16 @@ class EventsCog(commands.Cog, name="Events"):
             self.bot.web.add_get("/calendar/{token}.ics", self._feed)
 
     async def cog_unload(self) -> None:
+        if self._warming is not None:
+            await self._warming
         await self.service.close()
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """dateparser takes about a second to import: pay it in the background once the bot is
+        ready (not during start-up), rather than inside a member's first /event create."""
+        if self._warming is None:
+            self._warming = asyncio.get_running_loop().run_in_executor(None, warm_up)
 
     # -- /event create ------------------------------------------------------------------------
 
