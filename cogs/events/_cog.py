@@ -36,6 +36,7 @@ from cogs.events._rules import (
     Schedule,
     check_capacity,
     check_description,
+    check_duration,
     check_link,
     check_place,
     check_times,
@@ -362,9 +363,11 @@ class EventsCog(commands.Cog, name="Events"):
             if new_start is None and new_length is None:
                 raise UserFacingError(_("Tell me what to change: start or duration."))
             starts = new_start or before.start
-            length = check_times(
-                starts, starts + (new_length or (before.end - before.start)), self.service.now()
-            )
+            length = new_length or (before.end - before.start)
+            if new_start is not None:
+                check_times(starts, starts + length, self.service.now())
+            else:
+                check_duration(length)
             change = OverrideRecord(before.key, starts, length, False)
             overrides[before.key] = Override(starts, length, False)
             updated = record
@@ -386,13 +389,15 @@ class EventsCog(commands.Cog, name="Events"):
                 changes["capacity"] = check_capacity(capacity)
             if reminders is not None:
                 changes["reminders"] = offsets_to_text(parse_offsets(reminders))
-            if new_start is not None or new_length is not None:
-                starts = new_start or record.start_local.astimezone(before.start.tzinfo)
-                length = check_times(
-                    starts, starts + (new_length or record.duration), self.service.now()
+            if new_start is not None:
+                changes["duration"] = check_times(
+                    new_start, new_start + (new_length or record.duration), self.service.now()
                 )
-                changes["start_local"] = starts.astimezone(zone)
-                changes["duration"] = length
+                changes["start_local"] = new_start.astimezone(zone)
+                if record.rrule:
+                    parse_repeat(record.rrule).check_start(changes["start_local"])
+            elif new_length is not None:
+                changes["duration"] = check_duration(new_length)
             if not changes:
                 raise UserFacingError(_("Tell me what to change: give at least one new value."))
             updated = replace(record, **changes)

@@ -101,11 +101,16 @@ def check_times(start: datetime, end: datetime, now: datetime) -> timedelta:
             _("The start <t:{start}:F> is in the past: pick a time ahead."),
             start=int(start.timestamp()),
         )
-    if end <= start:
+    return check_duration(end - start)
+
+
+def check_duration(length: timedelta) -> timedelta:
+    """A duration an event can have: more than nothing, at most 14 days."""
+    if length <= timedelta(0):
         raise UserFacingError(_("The end must come after the start."))
-    if end - start > DURATION_MAX:
+    if length > DURATION_MAX:
         raise UserFacingError(_("An event can last at most 14 days; use a series for more."))
-    return end - start
+    return length
 
 
 # -- occurrences ---------------------------------------------------------------------------------

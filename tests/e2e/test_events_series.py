@@ -151,3 +151,27 @@ async def test_calendar_feed_lists_every_event(tmp_path, clock: FakeClock) -> No
         weekly = await bot_occurrences(community)
         conference = datetime(2027, 5, 20, 7, 0, tzinfo=UTC)  # 09:00 in Brussels
         assert expand(body) == sorted([*weekly, conference])
+
+
+async def test_series_duration_can_change_after_it_began(
+    community: LocalCommunity, clock: FakeClock
+) -> None:
+    await create_weekly(community)
+    first = (await bot_occurrences(community))[0]
+    clock.set(first + timedelta(days=1))  # the series' first meeting is in the past
+    result = await community.as_member("sofia").slash("event edit", event=1, duration="2h")
+    assert "updated" in result.content, result.content
+    nxt = (await bot_occurrences(community))[1]
+    info = await community.as_member("sofia").slash("event info", event=1)
+    when = {f["name"]: f["value"] for f in info.message.embeds[0]["fields"]}["When"]  # type: ignore[union-attr]
+    assert f"<t:{int((nxt + timedelta(hours=2)).timestamp())}:t>" in when
+
+
+async def test_moving_a_series_off_its_weekday_is_refused(community: LocalCommunity) -> None:
+    await create_weekly(community)
+    result = await community.as_member("sofia").slash(
+        "event edit",
+        event=1,
+        start="2027-03-17 10:00",  # a Wednesday; the series is Tuesdays
+    )
+    assert result.ephemeral and "not on a day this series repeats on" in result.content
