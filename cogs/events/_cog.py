@@ -12,7 +12,6 @@ import csv
 import io
 from dataclasses import replace
 from datetime import timedelta
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,7 +31,6 @@ from cogs.events._display import ANSWER_LABELS, announcement_embed, when
 from cogs.events._recurrence import parse_repeat
 from cogs.events._rules import (
     FORMATS,
-    Override,
     Schedule,
     check_capacity,
     check_description,
@@ -44,9 +42,9 @@ from cogs.events._rules import (
     check_venue,
     offsets_to_text,
 )
-from cogs.events._service import EventService, all_zones, key_prefix, promote_waitlist
+from cogs.events._service import EventService, all_zones, key_prefix
 from cogs.events._views import DescriptionModal, ListPageButton, RsvpButton, pager_view
-from db.events import EventRecord, Events, OverrideRecord
+from db.events import EventRecord, Events
 
 PAGE_SIZE = 5
 OCCURRENCE_FORMAT = "EEE d MMM y HH:mm"  # CLDR pattern: weekday and month in the member's language
@@ -341,7 +339,6 @@ class EventsCog(commands.Cog, name="Events"):
             raise UserFacingError(
                 _("Event #{id} is cancelled; create a new one instead."), id=record.id
             )
-        schedule, overrides = await self.service.schedule_of(record)
         zone = ZoneInfo(record.tz)
         before = await self.service.pick_occurrence(record, occurrence)
         new_start = (
@@ -368,13 +365,8 @@ class EventsCog(commands.Cog, name="Events"):
                 check_times(starts, starts + length, self.service.now())
             else:
                 check_duration(length)
-            change = OverrideRecord(before.key, starts, length, False)
-            overrides[before.key] = Override(starts, length, False)
             updated = record
-            async with self.bot.db.transaction() as conn:
-                await Events.put_override(conn, record.id, change)
-                await self.service.replan(conn, record, schedule, overrides)
-            after = schedule.find(overrides, before.key) or before
+            after = await self.service.move_occurrence(record, before, starts, length)
         else:
             changes: dict[str, Any] = {}
             if title is not None:
@@ -402,23 +394,8 @@ class EventsCog(commands.Cog, name="Events"):
                 raise UserFacingError(_("Tell me what to change: give at least one new value."))
             updated = replace(record, **changes)
             check_place(updated.format, updated.link, updated.venue)
-            schedule = Schedule(updated.start_local, updated.duration, updated.rrule)
-            after_first = schedule.shown(overrides, self.service.now())
-            async with self.bot.db.transaction() as conn:
-                await Events.update(conn, updated, self.service.now())
-                if after_first is not None and after_first.key != before.key:
-                    await Events.move_rsvps(conn, record.id, before.key, after_first.key)
-                await self.service.replan(conn, updated, schedule, overrides)
-                promoted = await self.bot.db.call(
-                    partial(promote_waitlist, event=updated, occurrence=(after_first or before).key)
-                )
-            after = after_first or before
-        await self.bot.scheduler.rearm()
-        await self.service.refresh(updated)
-        await self.service.mirror(updated)
-        await self.service.tell_changed(record, updated, before, after)
-        for user_id in promoted:
-            await self.service.tell_promoted(updated, after, user_id)
+            after, promoted = await self.service.update_event(record, updated, before)
+        await self.service.announce_change(record, updated, before, after, promoted)
         await reply(
             interaction,
             translate(
@@ -441,34 +418,7 @@ class EventsCog(commands.Cog, name="Events"):
         if record.status != "scheduled":
             raise UserFacingError(_("Event #{id} is already cancelled."), id=record.id)
         target = await self.service.pick_occurrence(record, occurrence)
-        schedule, overrides = await self.service.schedule_of(record)
-        if occurrence:
-            overrides[target.key] = Override(None, None, True)
-            updated = record
-            async with self.bot.db.transaction() as conn:
-                await Events.put_override(
-                    conn, record.id, OverrideRecord(target.key, None, None, True)
-                )
-                await self.service.replan(conn, record, schedule, overrides)
-        else:
-            updated = replace(record, status="cancelled")
-            async with self.bot.db.transaction() as conn:
-                await Events.update(conn, updated, self.service.now())
-                await self.service.replan(conn, updated, schedule, overrides)
-        await self.bot.scheduler.rearm()
-        await self.service.refresh(updated)
-        await self.service.mirror(updated)
-        await self.service.notify(
-            record,
-            target.key,
-            ("going", "maybe", "waitlist"),
-            lambda lang: translate(
-                lang,
-                _("❌ **{title}** on <t:{start}:F> is cancelled."),
-                title=record.title,
-                start=int(target.start.timestamp()),
-            ),
-        )
+        await self.service.cancel(record, target, whole=occurrence is None)
         await reply(interaction, translate(language, _("Cancelled; attendees were told.")))
 
     # -- browsing -----------------------------------------------------------------------------

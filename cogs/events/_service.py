@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from functools import cache, partial
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
@@ -523,6 +523,83 @@ class EventService:
             await self.replan(conn, event, schedule, overrides)
         await self.refresh(event)
         await self.mirror(event)
+
+    async def move_occurrence(
+        self, event: EventRecord, before: Occurrence, start: datetime, length: timedelta
+    ) -> Occurrence:
+        """Give one occurrence of a series a new start or length; returns it as it now is."""
+        schedule, overrides = await self.schedule_of(event)
+        overrides[before.key] = Override(start, length, False)
+        async with self.bot.db.transaction() as conn:
+            await Events.put_override(
+                conn, event.id, OverrideRecord(before.key, start, length, False)
+            )
+            await self.replan(conn, event, schedule, overrides)
+        return schedule.find(overrides, before.key) or before
+
+    async def update_event(
+        self, old: EventRecord, new: EventRecord, before: Occurrence
+    ) -> tuple[Occurrence, list[int]]:
+        """Store an edited event in one transaction: its answers follow the next occurrence if
+        its times moved, its reminders are planned again, and a larger capacity moves the
+        waitlist up. Returns the occurrence now shown and who moved up."""
+        _schedule, overrides = await self.schedule_of(old)
+        schedule = Schedule(new.start_local, new.duration, new.rrule)
+        after = schedule.shown(overrides, self.now()) or before
+        async with self.bot.db.transaction() as conn:
+            await Events.update(conn, new, self.now())
+            if after.key != before.key:
+                await Events.move_rsvps(conn, old.id, before.key, after.key)
+            await self.replan(conn, new, schedule, overrides)
+            promoted = await self.bot.db.call(
+                partial(promote_waitlist, event=new, occurrence=after.key)
+            )
+        return after, promoted
+
+    async def announce_change(
+        self,
+        old: EventRecord,
+        new: EventRecord,
+        before: Occurrence,
+        after: Occurrence,
+        promoted: list[int],
+    ) -> None:
+        """After an edit: re-arm, update the announcement and the mirror, tell the attendees."""
+        await self.bot.scheduler.rearm()
+        await self.refresh(new)
+        await self.mirror(new)
+        await self.tell_changed(old, new, before, after)
+        for user_id in promoted:
+            await self.tell_promoted(new, after, user_id)
+
+    async def cancel(self, event: EventRecord, target: Occurrence, *, whole: bool) -> None:
+        """Cancel the whole event or one occurrence: the announcement stays, marked; its
+        reminders stop; everyone who answered for ``target`` is told."""
+        schedule, overrides = await self.schedule_of(event)
+        async with self.bot.db.transaction() as conn:
+            if whole:
+                updated = replace(event, status="cancelled")
+                await Events.update(conn, updated, self.now())
+            else:
+                updated = event
+                overrides[target.key] = Override(None, None, True)
+                cancelled = OverrideRecord(target.key, None, None, True)
+                await Events.put_override(conn, event.id, cancelled)
+            await self.replan(conn, updated, schedule, overrides)
+        await self.bot.scheduler.rearm()
+        await self.refresh(updated)
+        await self.mirror(updated)
+        await self.notify(
+            event,
+            target.key,
+            ("going", "maybe", "waitlist"),
+            lambda language: translate(
+                language,
+                _("❌ **{title}** on <t:{start}:F> is cancelled."),
+                title=event.title,
+                start=int(target.start.timestamp()),
+            ),
+        )
 
     async def tell_changed(
         self, old: EventRecord, new: EventRecord, before: Occurrence, after: Occurrence
