@@ -153,6 +153,11 @@ class Events:
         )
 
     @staticmethod
+    async def delete(conn: aiosqlite.Connection, event_id: int) -> None:
+        """Remove an event that could not be announced (its answers and changes go with it)."""
+        await conn.execute("DELETE FROM events WHERE id = ?", (event_id,))
+
+    @staticmethod
     async def set_message(
         conn: aiosqlite.Connection, event_id: int, message_id: int, thread_id: int | None
     ) -> None:

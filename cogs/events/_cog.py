@@ -42,9 +42,9 @@ from cogs.events._rules import (
     check_venue,
     offsets_to_text,
 )
-from cogs.events._service import EventService, all_zones, key_prefix
+from cogs.events._service import EventService, all_zones
 from cogs.events._views import DescriptionModal, ListPageButton, RsvpButton, pager_view
-from db.events import EventRecord, Events
+from db.events import EventRecord
 
 PAGE_SIZE = 5
 OCCURRENCE_FORMAT = "EEE d MMM y HH:mm"  # CLDR pattern: weekday and month in the member's language
@@ -261,38 +261,8 @@ class EventsCog(commands.Cog, name="Events"):
     ) -> None:
         """Store, announce (and open the thread), mirror, and tell the organiser what happened."""
         language = interaction_language(interaction)
+        record, message = await self.service.publish(record, open_thread=open_thread)
         schedule = Schedule(record.start_local, record.duration, record.rrule)
-        async with self.bot.db.transaction() as conn:
-            event_id = await Events.insert(conn, record, self.service.now())
-            record = replace(record, id=event_id)
-            await self.service.replan(conn, record, schedule, {})
-        channel = self.bot.get_channel(record.channel_id)
-        assert isinstance(channel, discord.TextChannel)
-        embed, view = await self.service.render(record)
-        mention = f"<@&{record.audience_role_id}>" if record.audience_role_id else None
-        try:
-            message = await channel.send(
-                content=mention,
-                embed=embed,
-                view=view,
-                allowed_mentions=discord.AllowedMentions(roles=bool(mention)),
-            )
-        except discord.HTTPException:
-            async with self.bot.db.transaction() as conn:
-                await self.bot.scheduler.cancel(conn, key_prefix(record.id))
-                await conn.execute("DELETE FROM events WHERE id = ?", (record.id,))
-            raise UserFacingError(
-                _(
-                    "I can't post in {channel}: give me permission to send messages there, or "
-                    "pick another channel."
-                ),
-                channel=channel.mention,
-            ) from None
-        thread_id = await self.service.open_thread(message, record) if open_thread else None
-        async with self.bot.db.transaction() as conn:
-            await Events.set_message(conn, record.id, message.id, thread_id)
-        await self.bot.scheduler.rearm()
-        await self.service.mirror(replace(record, message_id=message.id))
         upcoming = schedule.next_start({}, self.service.now())
         text = translate(
             language,

@@ -278,6 +278,45 @@ class EventService:
         except discord.HTTPException as exc:
             log.warning("could not update the announcement of event %s: %s", event.id, exc)
 
+    async def publish(
+        self, record: EventRecord, *, open_thread: bool
+    ) -> tuple[EventRecord, discord.Message]:
+        """Store a new event with its reminder plan, announce it (with a discussion thread if
+        asked) and mirror it. If the announcement cannot be posted, nothing stays stored."""
+        schedule = Schedule(record.start_local, record.duration, record.rrule)
+        async with self.bot.db.transaction() as conn:
+            record = replace(record, id=await Events.insert(conn, record, self.now()))
+            await self.replan(conn, record, schedule, {})
+        channel = self.bot.get_channel(record.channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        embed, view = await self.render(record)
+        mention = f"<@&{record.audience_role_id}>" if record.audience_role_id else None
+        try:
+            message = await channel.send(
+                content=mention,
+                embed=embed,
+                view=view,
+                allowed_mentions=discord.AllowedMentions(roles=bool(mention)),
+            )
+        except discord.HTTPException:
+            async with self.bot.db.transaction() as conn:
+                await self.bot.scheduler.cancel(conn, key_prefix(record.id))
+                await Events.delete(conn, record.id)
+            raise UserFacingError(
+                _(
+                    "I can't post in {channel}: give me permission to send messages there, or "
+                    "pick another channel."
+                ),
+                channel=channel.mention,
+            ) from None
+        thread_id = await self.open_thread(message, record) if open_thread else None
+        record = replace(record, message_id=message.id, thread_id=thread_id)
+        async with self.bot.db.transaction() as conn:
+            await Events.set_message(conn, record.id, message.id, thread_id)
+        await self.bot.scheduler.rearm()
+        await self.mirror(record)
+        return record, message
+
     async def open_thread(self, message: discord.Message, event: EventRecord) -> int | None:
         """A discussion thread under the announcement; without permission, say so once."""
         try:
