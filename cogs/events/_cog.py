@@ -272,6 +272,7 @@ class EventsCog(commands.Cog, name="Events"):
             start=int(upcoming.start.timestamp()) if upcoming else 0,
         )
         await reply(interaction, "\n".join([text, *notes]))
+        await self.service.mirror(record)
 
     # -- editing and cancelling ---------------------------------------------------------------
 
@@ -365,15 +366,16 @@ class EventsCog(commands.Cog, name="Events"):
             updated = replace(record, **changes)
             check_place(updated.format, updated.link, updated.venue)
             after, promoted = await self.service.update_event(record, updated, before)
-        await self.service.announce_change(record, updated, before, after, promoted)
+        # Answer first: telling every attendee can take longer than Discord's 3 seconds.
         await reply(
             interaction,
             translate(
                 language,
-                _("Event #{id} is updated; attendees were told what changed."),
+                _("Event #{id} is updated; I'm telling the attendees what changed."),
                 id=record.id,
             ),
         )
+        await self.service.announce_change(record, updated, before, after, promoted)
 
     @event.command(name=C_("command", "cancel"), description=_("Cancel an event or one occurrence"))
     @app_commands.describe(
@@ -388,8 +390,10 @@ class EventsCog(commands.Cog, name="Events"):
         if record.status != "scheduled":
             raise UserFacingError(_("Event #{id} is already cancelled."), id=record.id)
         target = await self.service.pick_occurrence(record, occurrence)
-        await self.service.cancel(record, target, whole=occurrence is None)
-        await reply(interaction, translate(language, _("Cancelled; attendees were told.")))
+        updated = await self.service.cancel(record, target, whole=occurrence is None)
+        # Answer first: telling every attendee can take longer than Discord's 3 seconds.
+        await reply(interaction, translate(language, _("Cancelled; I'm telling the attendees.")))
+        await self.service.announce_cancel(record, updated, target)
 
     # -- browsing -----------------------------------------------------------------------------
 

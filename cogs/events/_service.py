@@ -281,8 +281,8 @@ class EventService:
     async def publish(
         self, record: EventRecord, *, open_thread: bool
     ) -> tuple[EventRecord, discord.Message]:
-        """Store a new event with its reminder plan, announce it (with a discussion thread if
-        asked) and mirror it. If the announcement cannot be posted, nothing stays stored."""
+        """Store a new event with its reminder plan and announce it (with a discussion thread if
+        asked). If the announcement cannot be posted, nothing stays stored."""
         schedule = Schedule(record.start_local, record.duration, record.rrule)
         async with self.bot.db.transaction() as conn:
             record = replace(record, id=await Events.insert(conn, record, self.now()))
@@ -314,7 +314,6 @@ class EventService:
         async with self.bot.db.transaction() as conn:
             await Events.set_message(conn, record.id, message.id, thread_id)
         await self.bot.scheduler.rearm()
-        await self.mirror(record)
         return record, message
 
     async def open_thread(self, message: discord.Message, event: EventRecord) -> int | None:
@@ -574,6 +573,7 @@ class EventService:
                 conn, event.id, OverrideRecord(before.key, start, length, False)
             )
             await self.replan(conn, event, schedule, overrides)
+        await self.bot.scheduler.rearm()
         return schedule.find(overrides, before.key) or before
 
     async def update_event(
@@ -593,6 +593,7 @@ class EventService:
             promoted = await self.bot.db.call(
                 partial(promote_waitlist, event=new, occurrence=after.key)
             )
+        await self.bot.scheduler.rearm()
         return after, promoted
 
     async def announce_change(
@@ -603,17 +604,16 @@ class EventService:
         after: Occurrence,
         promoted: list[int],
     ) -> None:
-        """After an edit: re-arm, update the announcement and the mirror, tell the attendees."""
-        await self.bot.scheduler.rearm()
+        """After an edit: update the announcement and the mirror, tell the attendees."""
         await self.refresh(new)
         await self.mirror(new)
         await self.tell_changed(old, new, before, after)
         for user_id in promoted:
             await self.tell_promoted(new, after, user_id)
 
-    async def cancel(self, event: EventRecord, target: Occurrence, *, whole: bool) -> None:
-        """Cancel the whole event or one occurrence: the announcement stays, marked; its
-        reminders stop; everyone who answered for ``target`` is told."""
+    async def cancel(self, event: EventRecord, target: Occurrence, *, whole: bool) -> EventRecord:
+        """Cancel the whole event or one occurrence and stop its reminders, in one transaction;
+        returns the event as it now is."""
         schedule, overrides = await self.schedule_of(event)
         async with self.bot.db.transaction() as conn:
             if whole:
@@ -626,6 +626,13 @@ class EventService:
                 await Events.put_override(conn, event.id, cancelled)
             await self.replan(conn, updated, schedule, overrides)
         await self.bot.scheduler.rearm()
+        return updated
+
+    async def announce_cancel(
+        self, event: EventRecord, updated: EventRecord, target: Occurrence
+    ) -> None:
+        """After a cancel: the announcement stays, marked; the mirror goes; those who answered
+        for ``target`` are told."""
         await self.refresh(updated)
         await self.mirror(updated)
         await self.notify(

@@ -79,18 +79,18 @@ async def test_personal_time_zone_reads_times(community: LocalCommunity) -> None
 async def test_discord_scheduled_event_follows_edits_and_cancel(
     community: LocalCommunity,
 ) -> None:
+    sandbox = community.sandbox
     await create_event(community, format="hybrid", venue="Berlaymont, Brussels")
-    [mirrored] = community.sandbox.scheduled_events(community.guild)
+    [mirrored] = await sandbox.wait_until(lambda: sandbox.scheduled_events(community.guild))
     assert mirrored.name == "Kick-off" and mirrored.location == "Berlaymont, Brussels"
     assert mirrored.entity_type == 3  # external
     await community.as_member("sofia").slash(
         "event edit", event=1, title="Kick-off 2027", start="2026-12-04 14:00"
     )
-    [mirrored] = community.sandbox.scheduled_events(community.guild)
-    assert mirrored.name == "Kick-off 2027"
+    await sandbox.wait_until(lambda: mirrored.name == "Kick-off 2027")
     assert mirrored.scheduled_start_time == datetime(2026, 12, 4, 13, 0, tzinfo=UTC)
     await community.as_member("sofia").slash("event cancel", event=1)
-    assert community.sandbox.scheduled_events(community.guild)[0].status == 4  # canceled
+    await sandbox.wait_until(lambda: mirrored.status == 4)  # canceled
 
 
 async def test_missing_manage_events_is_reported_once(community: LocalCommunity) -> None:

@@ -66,6 +66,7 @@ async def test_answers_close_when_cancelled(community: LocalCommunity) -> None:
     await community.as_member("sofia").slash("event cancel", event=1)
     late = await aino.click(first.message, "Tulen")  # the buttons on her earlier answer  # type: ignore[arg-type]
     assert late.ephemeral and "peruttu" in late.content.lower()
-    updated = announcement(community)
-    assert updated.embeds[0]["title"] == "Cancelled: Kick-off"
+    updated = await community.sandbox.wait_until(
+        lambda: (m := announcement(community)).embeds[0]["title"] == "Cancelled: Kick-off" and m
+    )
     assert updated.components == []
