@@ -215,13 +215,34 @@ class Events:
 
     # -- RSVPs --------------------------------------------------------------------------------
 
-    @staticmethod
-    async def move_rsvps(conn: aiosqlite.Connection, event_id: int, old: str, new: str) -> None:
-        """Carry answers over when a series' times move and its next occurrence is renamed."""
-        await conn.execute(
-            "UPDATE OR IGNORE rsvps SET occurrence = ? WHERE event_id = ? AND occurrence = ?",
-            (new, event_id, old),
+    async def occurrence_keys(self, event_id: int) -> set[str]:
+        """Every occurrence of an event that has answers or changes stored."""
+        rows = await self.db.fetchall(
+            "SELECT occurrence FROM rsvps WHERE event_id = ?1 "
+            "UNION SELECT occurrence FROM event_overrides WHERE event_id = ?1",
+            (event_id,),
         )
+        return {r[0] for r in rows}
+
+    @staticmethod
+    async def rename_occurrences(
+        conn: aiosqlite.Connection, event_id: int, renames: dict[str, str | None]
+    ) -> None:
+        """Carry answers and per-occurrence changes to occurrences' new keys after the event's
+        times moved; where the new key already has its own, or there is no new key, the old
+        ones go."""
+        for table in ("rsvps", "event_overrides"):
+            for old, new in renames.items():
+                if new is not None:
+                    await conn.execute(
+                        f"UPDATE OR IGNORE {table} SET occurrence = ? "  # noqa: S608 - fixed names
+                        "WHERE event_id = ? AND occurrence = ?",
+                        (new, event_id, old),
+                    )
+                await conn.execute(
+                    f"DELETE FROM {table} WHERE event_id = ? AND occurrence = ?",  # noqa: S608
+                    (event_id, old),
+                )
 
     async def counts(self, event_id: int, occurrence: str) -> dict[str, int]:
         rows = await self.db.fetchall(

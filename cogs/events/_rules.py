@@ -230,6 +230,29 @@ class Schedule:
         return None
 
 
+def renamed_occurrences(old: Schedule, new: Schedule, keys: Iterable[str]) -> dict[str, str | None]:
+    """When a series' times change, its occurrences keep their identity by their local date:
+    for each old key, the key of the new occurrence on the same day, or None when the new
+    schedule has none that day (its answers and changes then go). Unchanged keys are left out.
+    """
+    keys = sorted(keys, key=int)
+    if not keys or (old.start_local, old.rrule) == (new.start_local, new.rrule):
+        return {}
+    old_zone, new_zone = old.zone, new.zone
+    first = datetime.fromtimestamp(int(keys[0]), UTC) - timedelta(days=2)
+    new_by_day = {
+        start.date(): occurrence_key(start)
+        for start in new.original_starts(after=first.astimezone(new_zone), limit=2000)
+    }
+    renames: dict[str, str | None] = {}
+    for key in keys:
+        day = datetime.fromtimestamp(int(key), old_zone).date()
+        renamed = new_by_day.get(day)
+        if renamed != key:
+            renames[key] = renamed
+    return renames
+
+
 @lru_cache(maxsize=256)
 def _expand(
     start_local: datetime, rrule: str, after: datetime | None, limit: int

@@ -34,6 +34,7 @@ from cogs.events._rules import (
     free_seats,
     offsets_from_text,
     reminder_plan,
+    renamed_occurrences,
 )
 from cogs.events._views import rsvp_view
 from db.events import (
@@ -579,16 +580,25 @@ class EventService:
     async def update_event(
         self, old: EventRecord, new: EventRecord, before: Occurrence
     ) -> tuple[Occurrence, list[int]]:
-        """Store an edited event in one transaction: its answers follow the next occurrence if
-        its times moved, its reminders are planned again, and a larger capacity moves the
-        waitlist up. Returns the occurrence now shown and who moved up."""
-        _schedule, overrides = await self.schedule_of(old)
+        """Store an edited event in one transaction. If its times moved, answers and changes
+        follow each occurrence to its new time (the one shown keeps its answers in any case);
+        reminders are planned again; a larger capacity moves the waitlist up. Returns the
+        occurrence now shown and who moved up."""
+        old_schedule, _overrides = await self.schedule_of(old)
         schedule = Schedule(new.start_local, new.duration, new.rrule)
-        after = schedule.shown(overrides, self.now()) or before
+        renames = renamed_occurrences(
+            old_schedule, schedule, await self.events.occurrence_keys(old.id)
+        )
         async with self.bot.db.transaction() as conn:
             await Events.update(conn, new, self.now())
-            if after.key != before.key:
-                await Events.move_rsvps(conn, old.id, before.key, after.key)
+            shown = schedule.shown({}, self.now())
+            if shown is not None and shown.key != before.key:
+                renames[before.key] = shown.key
+            await Events.rename_occurrences(conn, old.id, renames)
+            overrides = schedule_from(
+                new, await self.bot.db.call(partial(select_overrides, event_id=old.id))
+            )[1]
+            after = schedule.shown(overrides, self.now()) or before
             await self.replan(conn, new, schedule, overrides)
             promoted = await self.bot.db.call(
                 partial(promote_waitlist, event=new, occurrence=after.key)

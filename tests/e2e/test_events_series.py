@@ -175,3 +175,26 @@ async def test_moving_a_series_off_its_weekday_is_refused(community: LocalCommun
         start="2027-03-17 10:00",  # a Wednesday; the series is Tuesdays
     )
     assert result.ephemeral and "not on a day this series repeats on" in result.content
+
+
+async def test_moving_the_series_time_keeps_cancellations_and_answers(
+    community: LocalCommunity,
+) -> None:
+    await create_weekly(community)
+    await community.as_member("aino").click(announcement(community), "Going")
+    series = await bot_occurrences(community)
+    third = str(int(series[2].timestamp()))
+    await community.as_member("sofia").slash("event cancel", event=1, occurrence=third)
+    result = await community.as_member("sofia").slash(
+        "event edit", event=1, start="2027-03-16 11:30"
+    )
+    assert "updated" in result.content
+    moved = await bot_occurrences(community)
+    assert len(moved) == 33  # the cancelled one stays cancelled
+    assert {s.astimezone(HELSINKI).strftime("%H:%M") for s in moved} == {"11:30"}
+    assert series[2].astimezone(HELSINKI).date() not in {
+        s.astimezone(HELSINKI).date() for s in moved
+    }
+    await community.sandbox.wait_until(
+        lambda: fields(announcement(community))["Answers"].startswith("Going: 1")
+    )

@@ -19,6 +19,7 @@ from cogs.events._rules import (
     decide_rsvp,
     occurrence_key,
     reminder_plan,
+    renamed_occurrences,
 )
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
@@ -115,3 +116,19 @@ def test_single_event_has_one_occurrence_until_it_ends() -> None:
     during = start.astimezone(UTC) + timedelta(minutes=30)
     assert schedule.next_occurrence({}, during) is not None  # still under way
     assert schedule.next_occurrence({}, during + timedelta(hours=2)) is None
+
+
+def test_occurrences_keep_their_identity_by_day_when_a_series_moves() -> None:
+    old = Schedule(
+        datetime(2027, 3, 16, 10, 0, tzinfo=HELSINKI), timedelta(hours=1), "FREQ=WEEKLY;COUNT=5"
+    )
+    later = Schedule(
+        datetime(2027, 3, 16, 11, 30, tzinfo=HELSINKI), timedelta(hours=1), "FREQ=WEEKLY;COUNT=5"
+    )
+    keys = [o.key for o in old.occurrences()]
+    renames = renamed_occurrences(old, later, keys)
+    new_keys = [o.key for o in later.occurrences()]
+    assert renames == dict(zip(keys, new_keys, strict=True))  # across the DST change too
+    shorter = Schedule(old.start_local, old.duration, "FREQ=WEEKLY;COUNT=3")
+    assert renamed_occurrences(old, shorter, keys) == {keys[3]: None, keys[4]: None}
+    assert renamed_occurrences(old, old, keys) == {}
