@@ -143,6 +143,7 @@ class EventService:
         self.events = Events(bot.db)
         self.prefs = Prefs(bot.db)
         self._refreshing: dict[int, asyncio.Task[None]] = {}
+        self._mirroring: dict[int, asyncio.Lock] = {}
         self.refresh_delay = REFRESH_DELAY
 
     def register(self) -> None:
@@ -345,7 +346,18 @@ class EventService:
         return channel if isinstance(channel, discord.abc.Messageable) else None
 
     async def mirror(self, event: EventRecord) -> None:
-        """Mirror the next occurrence as a guild scheduled event; report missing permission once."""
+        """Mirror the next occurrence as a guild scheduled event; report missing permission once.
+
+        One mirror update per event at a time, each from the event as stored: an edit right
+        after the creation must edit the mirror the creation made, not make a second one.
+        """
+        lock = self._mirroring.setdefault(event.id, asyncio.Lock())
+        async with lock:
+            current = await self.events.get_any(event.id)
+            if current is not None:
+                await self._mirror(current)
+
+    async def _mirror(self, event: EventRecord) -> None:
         guild = self.bot.get_guild(event.guild_id)
         if guild is None:
             return
