@@ -15,11 +15,10 @@ import aiosqlite
 from db.database import Database
 from db.times import from_db, to_db
 
-# Editable columns; anything else is never written from user input.
-EVENT_COLUMNS = (
-    "channel_id",
-    "message_id",
-    "thread_id",
+# What an edit or cancel writes. Where the announcement, its thread and its Discord mirror are
+# is written only by their own setters, so an edit made from a record read a moment earlier
+# cannot undo them.
+EDITABLE_COLUMNS = (
     "title",
     "description",
     "start_local",
@@ -33,7 +32,6 @@ EVENT_COLUMNS = (
     "reminders",
     "rrule",
     "status",
-    "discord_event_id",
 )
 
 
@@ -140,16 +138,15 @@ class Events:
         return cursor.lastrowid or 0
 
     @staticmethod
-    async def update(
-        conn: aiosqlite.Connection, record: EventRecord, now: datetime, *, bump: bool = True
-    ) -> None:
-        """Write every editable column; ``bump`` raises the calendar SEQUENCE for real edits."""
+    async def update(conn: aiosqlite.Connection, record: EventRecord, now: datetime) -> None:
+        """Write the editable columns and raise the calendar SEQUENCE, so calendar apps that
+        imported the event take the change."""
         values = event_values(record)
-        assignments = ", ".join(f"{c} = ?" for c in EVENT_COLUMNS)
+        assignments = ", ".join(f"{c} = ?" for c in EDITABLE_COLUMNS)
         await conn.execute(
             f"UPDATE events SET {assignments}, updated_at = ?, "  # noqa: S608 - fixed columns
-            "sequence = sequence + ? WHERE id = ?",
-            (*(values[c] for c in EVENT_COLUMNS), to_db(now), int(bump), record.id),
+            "sequence = sequence + 1 WHERE id = ?",
+            (*(values[c] for c in EDITABLE_COLUMNS), to_db(now), record.id),
         )
 
     @staticmethod
