@@ -58,7 +58,10 @@ class S3Bot(commands.Bot):
         self.db = db
         self.clock = clock or SystemClock()
         self.scheduler = Scheduler(
-            db, self.clock, timedelta(minutes=settings.scheduler.grace_minutes)
+            db,
+            self.clock,
+            timedelta(minutes=settings.scheduler.grace_minutes),
+            ready=self.wait_until_ready,
         )
         self.web: WebServer | None = (
             WebServer(self, settings.web.host, settings.web.port) if settings.web.enabled else None

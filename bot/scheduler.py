@@ -69,8 +69,18 @@ Handler = Callable[[RunContext], Awaitable[None]]
 class Scheduler:
     """Arms the earliest pending action, runs due ones, and keeps the database true."""
 
-    def __init__(self, db: Database, clock: Clock, grace: timedelta) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        grace: timedelta,
+        *,
+        ready: Callable[[], Awaitable[Any]] | None = None,
+    ) -> None:
         self.db = db
+        # Due actions wait for this (the bot's gateway cache being filled): a reminder that
+        # fell due while the bot was down must not run before its channel is known.
+        self._ready = ready
         self.repo = ScheduledActions(db)
         self.clock = clock
         self.grace = grace
@@ -99,9 +109,10 @@ class Scheduler:
         if self._aps.running:
             self._aps.shutdown(wait=False)
         async with self._dispatching:
-            pass
-        for task in list(self._tasks):
-            await task
+            # Any dispatch still to come is waiting for the bot to be ready or for this lock,
+            # and has sent nothing: it can go.
+            for task in list(self._tasks):
+                task.cancel()
 
     # -- planning -----------------------------------------------------------------------------
 
@@ -162,6 +173,8 @@ class Scheduler:
     async def run_due(self) -> int:
         """Run every action due by now (in batches, each row once); returns how many ran."""
         ran = 0
+        if self._ready is not None:
+            await self._ready()
         async with self._dispatching:
             # Bounded: each pass finishes or reschedules every row it takes.
             for _ in range(10_000):

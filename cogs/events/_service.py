@@ -338,12 +338,20 @@ class EventService:
             return None
         return thread.id
 
-    def notice_channel(self, event: EventRecord) -> discord.abc.Messageable | None:
-        """Where reminders and notices go: the event's thread if it has one, else its channel."""
-        channel = self.bot.get_channel(event.thread_id or event.channel_id)
-        if channel is None and event.thread_id:
-            channel = self.bot.get_channel(event.channel_id)
-        return channel if isinstance(channel, discord.abc.Messageable) else None
+    async def notice_channel(self, event: EventRecord) -> discord.abc.Messageable | None:
+        """Where reminders and notices go: the event's thread if it has one, else its channel
+        (asked of Discord when not cached, e.g. an archived thread); None if both are gone."""
+        for channel_id in filter(None, (event.thread_id, event.channel_id)):
+            channel = self.bot.get_channel(channel_id)
+            if channel is None:
+                try:
+                    channel = await self.bot.fetch_channel(channel_id)
+                except (discord.NotFound, discord.Forbidden):
+                    continue
+            if isinstance(channel, discord.abc.Messageable):
+                return channel
+        log.warning("event %s has no channel left to post notices in", event.id)
+        return None
 
     async def mirror(self, event: EventRecord) -> None:
         """Mirror the next occurrence as a guild scheduled event; report missing permission once.
@@ -538,7 +546,7 @@ class EventService:
                 body += "\n" + translate(lang, _("(Sent late: I was offline when it was due.)"))
             return body
 
-        channel = self.notice_channel(event)
+        channel = await self.notice_channel(event)
         if channel is not None:
             post = channel.send
             await ctx.once("channel", lambda: post(text(language)))
@@ -565,7 +573,7 @@ class EventService:
         body = translate(language, _("▶️ **{title}** is starting now."), title=event.title)
         if event.link:
             body += "\n" + event.link
-        channel = self.notice_channel(event)
+        channel = await self.notice_channel(event)
         if channel is not None:
             post = channel.send
             await ctx.once("channel", lambda: post(body))

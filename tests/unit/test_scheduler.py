@@ -177,3 +177,40 @@ async def test_timer_fires_on_real_time(db_path: Path) -> None:
         await asyncio.sleep(0.02)
     assert [k for k, _r, _l in rec.sent] == ["soon"]
     await stop(db, scheduler)
+
+
+async def test_due_actions_wait_until_the_bot_is_ready(db_path: Path) -> None:
+    """A reminder overdue at start-up is not run before the bot's cache is filled."""
+    import asyncio
+
+    clock, rec = FakeClock(T0), Recorder()
+    ready = asyncio.Event()
+    db = await Database.open(db_path)
+    scheduler = Scheduler(db, clock, grace=timedelta(hours=1), ready=ready.wait)
+    scheduler.register("remind", rec)
+    await scheduler.start()
+    await plan(scheduler, "r1", T0 - timedelta(minutes=1))  # already due: the timer fires now
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert rec.sent == []
+    ready.set()
+    for _ in range(100):
+        if rec.sent:
+            break
+        await asyncio.sleep(0.01)
+    assert [k for k, _r, _l in rec.sent] == ["r1"]
+    await stop(db, scheduler)
+
+
+async def test_stop_does_not_wait_for_a_bot_that_never_became_ready(db_path: Path) -> None:
+    import asyncio
+
+    clock, rec = FakeClock(T0), Recorder()
+    db = await Database.open(db_path)
+    scheduler = Scheduler(db, clock, grace=timedelta(hours=1), ready=asyncio.Event().wait)
+    scheduler.register("remind", rec)
+    await scheduler.start()
+    await plan(scheduler, "r1", T0 - timedelta(minutes=1))
+    await asyncio.sleep(0.05)
+    await asyncio.wait_for(stop(db, scheduler), 2)
+    assert rec.sent == []
