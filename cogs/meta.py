@@ -16,6 +16,7 @@ from bot.tree import interaction_language
 
 PROJECT_URL = "https://github.com/s3cop/s3cop"
 EMBED_COLOUR = discord.Colour.from_rgb(0, 51, 153)  # the EU flag's blue
+FIELD_LIMIT = 1024  # Discord's limit for one embed field's value
 
 
 def _uptime(seconds: float) -> str:
@@ -30,6 +31,18 @@ def localized_path(command: app_commands.Command | app_commands.Group, language:
         parts.append(lookup(language, node.name, NAME_CONTEXT) or node.name)
         node = node.parent
     return "/" + " ".join(reversed(parts))
+
+
+def field_values(lines: list[str], limit: int = FIELD_LIMIT) -> list[str]:
+    """Whole lines packed into embed field values of at most ``limit`` characters."""
+    values: list[str] = []
+    for line in lines:
+        line = line[:limit]
+        if values and len(values[-1]) + 1 + len(line) <= limit:
+            values[-1] += "\n" + line
+        else:
+            values.append(line)
+    return values
 
 
 class Meta(commands.Cog):
@@ -79,9 +92,10 @@ class Meta(commands.Cog):
                 if isinstance(command, app_commands.Command):
                     description = lookup(language, str(command.description)) or command.description
                     lines.append(f"`{localized_path(command, language)}` {description}")
-            if lines:
-                heading = translate(language, getattr(cog, "feature", cog.qualified_name))
-                embed.add_field(name=heading, value="\n".join(lines)[:1024], inline=False)
+            heading = translate(language, getattr(cog, "feature", cog.qualified_name))
+            for value in field_values(lines):
+                embed.add_field(name=heading, value=value, inline=False)
+                heading = "\u200b"  # a feature too long for one field continues untitled
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
 
