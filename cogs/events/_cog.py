@@ -226,14 +226,7 @@ class EventsCog(commands.Cog, name="Events"):
             discord_event_id=None,
             sequence=0,
         )
-        notes = []
-        if parsed.ambiguous:
-            notes.append(
-                translate(
-                    language,
-                    _("That time happens twice this night (clocks go back); I took the first one."),
-                )
-            )
+        notes = [translate(language, parsed.note)] if parsed.note else []
 
         async def submitted(modal_interaction: discord.Interaction[Any], description: str) -> None:
             await self.finish_create(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache, partial
@@ -67,6 +68,13 @@ def key_prefix(event_id: int) -> str:
     return f"event:{event_id}:"
 
 
+def unknown_event(event_id: int) -> UserFacingError:
+    """The answer for an event id that is not (or no longer) in this server."""
+    return UserFacingError(
+        _("I can't find event #{id}. Pick one from the list as you type."), id=event_id
+    )
+
+
 def schedule_from(
     event: EventRecord, records: dict[str, OverrideRecord]
 ) -> tuple[Schedule, dict[str, Override]]:
@@ -100,9 +108,7 @@ def record_answer(
     """In SQLite's thread: check the occurrence is open, decide with the rules, store."""
     event = select_event(conn, guild_id=guild_id, event_id=event_id)
     if event is None:
-        raise UserFacingError(
-            _("I can't find event #{id}. Pick one from the list as you type."), id=event_id
-        )
+        raise unknown_event(event_id)
     schedule, overrides = schedule_from(event, select_overrides(conn, event_id=event_id))
     found = schedule.find(overrides, occurrence)
     if event.status != "scheduled" or found is None or found.cancelled:
@@ -187,9 +193,7 @@ class EventService:
     async def load(self, guild_id: int | None, event_id: int) -> EventRecord:
         event = await self.events.get(guild_id or 0, event_id)
         if event is None:
-            raise UserFacingError(
-                _("I can't find event #{id}. Pick one from the list as you type."), id=event_id
-            )
+            raise unknown_event(event_id)
         return event
 
     async def schedule_of(self, event: EventRecord) -> tuple[Schedule, dict[str, Override]]:
@@ -436,7 +440,11 @@ class EventService:
         }
 
     async def notify(
-        self, event: EventRecord, occurrence: str, answers: tuple[str, ...], compose: Any
+        self,
+        event: EventRecord,
+        occurrence: str,
+        answers: tuple[str, ...],
+        compose: Callable[[str], str],
     ) -> None:
         """DM each member with one of ``answers``, each in their language."""
         members = [
@@ -514,8 +522,7 @@ class EventService:
                 language,
                 _(
                     "Good news: a place opened at **{title}** (<t:{start}:F>) and you moved up "
-                    "from "
-                    "the waitlist. You're going!"
+                    "from the waitlist. You're going!"
                 ),
                 title=event.title,
                 start=int(occurrence.start.timestamp()),
@@ -615,9 +622,7 @@ class EventService:
             if shown is not None and shown.key != before.key:
                 renames[before.key] = shown.key
             await Events.rename_occurrences(conn, old.id, renames)
-            overrides = schedule_from(
-                new, await self.bot.db.call(partial(select_overrides, event_id=old.id))
-            )[1]
+            _same, overrides = schedule_from(new, await self.events.overrides(old.id))
             after = schedule.shown(overrides, self.now()) or before
             await self.replan(conn, new, schedule, overrides)
             promoted = await self.bot.db.call(
