@@ -17,6 +17,7 @@ from typing import Any
 from bot.client import EXTENSIONS, S3Bot
 from bot.clock import Clock, SystemClock
 from bot.discord_urls import point_discord_at
+from bot.sandbox.driver import MemberDriver
 from bot.sandbox.server import Sandbox
 from bot.settings import Settings, parse_settings
 from db.database import Database
@@ -50,7 +51,7 @@ class LocalCommunity:
     db: Database | None = None
     _task: asyncio.Task[None] | None = field(default=None, repr=False)
 
-    def as_member(self, name: str) -> Any:
+    def as_member(self, name: str) -> MemberDriver:
         """The driver that acts as this member (slash commands, buttons, modals)."""
         return self.sandbox.as_member(self.members[name])
 

@@ -52,10 +52,16 @@ async def reply(
 async def answer_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
     """Turn any failure in a command, button, select or modal into an ephemeral answer."""
     original = error
-    while isinstance(original, app_commands.CommandInvokeError | app_commands.TransformerError):
-        original = original.__cause__ or original
-        if not isinstance(original, app_commands.AppCommandError):
+    # discord.py wraps what a command or transformer raised; unwrap it (a bounded few layers).
+    for _layer in range(3):
+        if not isinstance(
+            original, app_commands.CommandInvokeError | app_commands.TransformerError
+        ):
             break
+        cause = original.__cause__
+        if cause is None:
+            break
+        original = cause
     language = interaction_language(interaction)
     if isinstance(original, UserFacingError):
         text = translate(language, original.message, **original.params)
