@@ -278,7 +278,7 @@ async def help_(tour: Tour) -> None:
 async def announce(tour: Tour) -> None:
     await tour.slash("sofia", "timezone set", zone="Europe/Brussels")
     tour.print(f"{INDENT}(Members who set none have their times read in the server's zone.)")
-    options = {
+    options: dict[str, Any] = {
         "title": "Industrial transition WG",
         "start": "ensi tiistaina klo 10",
         "format": "online",
