@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import timedelta
@@ -20,6 +21,15 @@ from bot.web import WebServer
 from db.database import Database
 
 log = logging.getLogger(__name__)
+
+# discord.py's names for the tasks that run slash commands, buttons, selects and modals.
+INTERACTION_TASKS = (
+    "CommandTree-invoker",
+    "discord-ui-view-dispatch",
+    "discord-ui-modal-dispatch",
+    "discord-ui-dynamic-item",
+)
+SHUTDOWN_GRACE = 10.0  # seconds the handlers under way get to finish at shutdown
 
 # Listed explicitly: a feature ships when it is added here.
 EXTENSIONS = ("cogs.meta", "cogs.events")
@@ -91,6 +101,26 @@ class S3Bot(commands.Bot):
             synced = await self.tree.sync()
             log.info("synced %d commands globally", len(synced))
 
+    async def _finish_interactions(self) -> None:
+        """Let command, button and modal handlers under way finish (bounded): the owner closes
+        the database right after the bot, and a handler cut off mid-way would lose its writes.
+        discord.py runs each handler as a task with a name that says what it is."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SHUTDOWN_GRACE
+        current = asyncio.current_task()
+        while loop.time() < deadline:
+            running = [
+                task
+                for task in asyncio.all_tasks()
+                if task is not current
+                and not task.done()
+                and task.get_name().startswith(INTERACTION_TASKS)
+            ]
+            if not running:
+                return
+            await asyncio.wait(running, timeout=deadline - loop.time())
+        log.warning("shutting down with interaction handlers still running")
+
     def find_channel(self, guild: discord.Guild, ref: str | int) -> discord.TextChannel | None:
         """A configured text channel, named or by id."""
         if isinstance(ref, int):
@@ -123,6 +153,7 @@ class S3Bot(commands.Bot):
     async def close(self) -> None:
         """Stop taking work, let writes finish, stop the scheduler and the web server."""
         await self.scheduler.stop()
+        await self._finish_interactions()
         if self.web is not None:
             await self.web.stop()
         await super().close()

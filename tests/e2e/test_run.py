@@ -36,3 +36,22 @@ async def test_sigterm_stops_the_bot_and_closes_the_database(tmp_path: Path) -> 
         os.kill(os.getpid(), signal.SIGTERM)  # handled by the bot's loop handler, not pytest
         assert await asyncio.wait_for(running, 10) == 0
     assert (tmp_path / "s.sqlite3").exists()
+
+
+async def test_shutdown_lets_handlers_under_way_finish_their_writes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The mirror is made after the organiser's answer; a stop right then must wait for it."""
+    from bot.local import local_community
+    from tests.e2e.events_helpers import create_event
+
+    async with local_community(tmp_path) as community:
+        # Discord is slow to make the scheduled event: the mirror is still waiting at the stop.
+        community.sandbox.faults.rate_limit("POST /guilds/*/scheduled-events", retry_after=0.3)
+        await create_event(community)
+        await community.stop_bot()  # at once: the creation's handler is still mirroring
+        await community.start_bot()
+        assert community.db is not None
+        row = await community.db.fetchone("SELECT discord_event_id FROM events WHERE id = 1")
+        assert row is not None and row[0] is not None
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
