@@ -13,6 +13,7 @@ import discord
 from discord.ext import commands
 
 from bot.clock import Clock, SystemClock
+from bot.members import Members
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.translator import CatalogTranslator
@@ -32,7 +33,7 @@ INTERACTION_TASKS = (
 SHUTDOWN_GRACE = 10.0  # seconds the handlers under way get to finish at shutdown
 
 # Listed explicitly: a feature ships when it is added here.
-EXTENSIONS = ("cogs.meta", "cogs.events")
+EXTENSIONS = ("cogs.meta", "cogs.prefs", "cogs.events")
 
 
 def intents() -> discord.Intents:
@@ -81,6 +82,7 @@ class S3Bot(commands.Bot):
         self.started_at = time.monotonic()
         self.default_language = settings.locale.language
         self.default_timezone = ZoneInfo(settings.locale.timezone)
+        self.members = Members(self)
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogTranslator())
@@ -90,6 +92,10 @@ class S3Bot(commands.Bot):
         if self.web is not None:
             await self.web.start()
         await self.sync_commands()
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Every command, button, select and modal: remember the member's language."""
+        self.members.remember(interaction)
 
     async def sync_commands(self) -> None:
         """Sync to the configured guild; globally only when asked (it takes Discord an hour)."""
@@ -154,6 +160,7 @@ class S3Bot(commands.Bot):
         """Stop taking work, let writes finish, stop the scheduler and the web server."""
         await self.scheduler.stop()
         await self._finish_interactions()
+        await self.members.flush()
         if self.web is not None:
             await self.web.stop()
         await super().close()

@@ -55,14 +55,12 @@ class Prefs:
         )
 
     @staticmethod
-    def remember_language(
-        conn: sqlite3.Connection, guild_id: int, user_id: int, language: str
-    ) -> None:
-        """Keep the member's client language, so DMs sent later speak it too (in SQLite's
-        thread, inside the caller's batched write)."""
-        conn.execute(
+    def remember_languages(conn: sqlite3.Connection, *, rows: list[tuple[int, int, str]]) -> None:
+        """Keep members' client languages, (guild, user, language) each, so DMs sent later speak
+        them too (in SQLite's thread, as one item of a batched write)."""
+        conn.executemany(
             "INSERT INTO member_prefs (guild_id, user_id, language) VALUES (?, ?, ?) "
             "ON CONFLICT (guild_id, user_id) DO UPDATE SET language = excluded.language "
             "WHERE member_prefs.language IS NOT excluded.language",
-            (guild_id, user_id, language),
+            rows,
         )

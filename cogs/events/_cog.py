@@ -24,6 +24,7 @@ from discord.ext import commands
 from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import C_, _, translate
+from bot.members import pick_zone, zone_choices
 from bot.timeparse import format_offset, parse_duration, parse_offsets, parse_when, warm_up
 from bot.tree import interaction_language, reply
 from cogs.events import _calendar
@@ -42,20 +43,15 @@ from cogs.events._rules import (
     check_venue,
     offsets_to_text,
 )
-from cogs.events._service import EventService, all_zones
+from cogs.events._service import EventService
 from cogs.events._views import DescriptionModal, ListPageButton, RsvpButton, pager_view
 from db.events import EventRecord
 
 PAGE_SIZE = 5
 OCCURRENCE_FORMAT = "EEE d MMM y HH:mm"  # CLDR pattern: weekday and month in the member's language
-USUAL_ZONES = (
-    "Europe/Brussels",
-    "Europe/Helsinki",
-    "Europe/Lisbon",
-    "Europe/Berlin",
-    "Europe/Athens",
-    "UTC",
-)
+# What the refusal names when someone who is no organiser asks.
+ORGANISING = _("create, edit or cancel events")
+SEEING_ATTENDEES = _("see who answered an event")
 
 
 # Option names, marked once for the catalog: discord.py asks the translator for each option's
@@ -82,13 +78,6 @@ OPTION_NAMES = (
 )
 
 
-def zone_choices(current: str) -> list[app_commands.Choice[str]]:
-    """IANA zones matching what the member typed; the community's usual ones first."""
-    needle = current.lower().replace(" ", "_")
-    matches = sorted(z for z in all_zones() if needle in z.lower()) if needle else USUAL_ZONES
-    return [app_commands.Choice(name=z, value=z) for z in list(matches)[:25]]
-
-
 class EventsCog(commands.Cog, name="Events"):
     """Announcements, RSVPs with waitlists, reminders, series and calendars."""
 
@@ -98,12 +87,6 @@ class EventsCog(commands.Cog, name="Events"):
     event = app_commands.Group(name=C_("command", "event"), description=_("Community events"))
     calendar = app_commands.Group(
         name=C_("command", "calendar"), description=_("Events in your own calendar app")
-    )
-    timezone = app_commands.Group(
-        name=C_("command", "timezone"), description=_("The time zone your times are read in")
-    )
-    reminders = app_commands.Group(
-        name=C_("command", "reminders"), description=_("Event reminders by direct message")
     )
 
     def __init__(self, bot: S3Bot) -> None:
@@ -174,13 +157,13 @@ class EventsCog(commands.Cog, name="Events"):
         timezone: str | None = None,
         thread: bool = False,
     ) -> None:
-        self.service.require_organiser(interaction)
+        await self.bot.members.require(interaction, self.bot.members.organisers, action=ORGANISING)
         assert interaction.guild is not None
         language = interaction_language(interaction)
         zone = (
-            self.service.pick_zone(timezone)
+            pick_zone(timezone)
             if timezone
-            else await self.service.zone_for(interaction.guild.id, interaction.user.id)
+            else await self.bot.members.zone(interaction.guild.id, interaction.user.id)
         )
         parsed = parse_when(start, tz=zone, now=self.service.now(), language=language)
         starts = parsed.utc
@@ -296,7 +279,7 @@ class EventsCog(commands.Cog, name="Events"):
         reminders: str | None = None,
         description: str | None = None,
     ) -> None:
-        self.service.require_organiser(interaction)
+        await self.bot.members.require(interaction, self.bot.members.organisers, action=ORGANISING)
         language = interaction_language(interaction)
         record = await self.service.load(interaction.guild_id, event)
         if record.status != "scheduled":
@@ -377,7 +360,7 @@ class EventsCog(commands.Cog, name="Events"):
     async def cancel(
         self, interaction: discord.Interaction[S3Bot], event: int, occurrence: str | None = None
     ) -> None:
-        self.service.require_organiser(interaction)
+        await self.bot.members.require(interaction, self.bot.members.organisers, action=ORGANISING)
         language = interaction_language(interaction)
         record = await self.service.load(interaction.guild_id, event)
         if record.status != "scheduled":
@@ -457,7 +440,9 @@ class EventsCog(commands.Cog, name="Events"):
     async def attendees(
         self, interaction: discord.Interaction[S3Bot], event: int, occurrence: str | None = None
     ) -> None:
-        self.service.require_organiser(interaction)
+        await self.bot.members.require(
+            interaction, self.bot.members.organisers, action=SEEING_ATTENDEES
+        )
         language = interaction_language(interaction)
         record = await self.service.load(interaction.guild_id, event)
         target = await self.service.pick_occurrence(record, occurrence)
@@ -466,7 +451,7 @@ class EventsCog(commands.Cog, name="Events"):
         assert guild is not None
 
         def name(user_id: int) -> str:
-            return self.service.member_name(guild.id, user_id)
+            return self.bot.members.display_name(guild.id, user_id)
 
         embed = discord.Embed(
             title=translate(language, _("Attendees: {title}"), title=record.title)[:256],
@@ -554,71 +539,6 @@ class EventsCog(commands.Cog, name="Events"):
             now=self.service.now(),
         )
         return web.Response(body=data, content_type="text/calendar", charset="utf-8")
-
-    # -- member preferences -------------------------------------------------------------------
-
-    @timezone.command(
-        name=C_("command", "set"), description=_("Set the time zone your times are read in")
-    )
-    @app_commands.describe(zone=_("Your time zone, e.g. Europe/Helsinki"))
-    async def timezone_set(self, interaction: discord.Interaction[S3Bot], zone: str) -> None:
-        language = interaction_language(interaction)
-        picked = self.service.pick_zone(zone)
-        await self.service.prefs.set_timezone(
-            interaction.guild_id or 0, interaction.user.id, picked.key
-        )
-        await reply(
-            interaction,
-            translate(
-                language,
-                _("Your time zone is now {zone}. Times you type are read in it."),
-                zone=picked.key,
-            ),
-        )
-
-    @timezone.command(
-        name=C_("command", "show"), description=_("Show the time zone your times are read in")
-    )
-    async def timezone_show(self, interaction: discord.Interaction[S3Bot]) -> None:
-        language = interaction_language(interaction)
-        zone = await self.service.zone_for(interaction.guild_id or 0, interaction.user.id)
-        await reply(
-            interaction, translate(language, _("Times you type are read in {zone}."), zone=zone.key)
-        )
-
-    @timezone_set.autocomplete("zone")
-    async def _zone_choices(
-        self, interaction: discord.Interaction[S3Bot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return zone_choices(current)
-
-    @reminders.command(
-        name=C_("command", "on"), description=_("Get event reminders by direct message")
-    )
-    async def reminders_on(self, interaction: discord.Interaction[S3Bot]) -> None:
-        await self.service.prefs.set_reminders(interaction.guild_id or 0, interaction.user.id, True)
-        await reply(
-            interaction,
-            translate(
-                interaction_language(interaction),
-                _("I'll remind you of events you're going to by DM."),
-            ),
-        )
-
-    @reminders.command(
-        name=C_("command", "off"), description=_("Stop event reminders by direct message")
-    )
-    async def reminders_off(self, interaction: discord.Interaction[S3Bot]) -> None:
-        await self.service.prefs.set_reminders(
-            interaction.guild_id or 0, interaction.user.id, False
-        )
-        await reply(
-            interaction,
-            translate(
-                interaction_language(interaction),
-                _("No more reminder DMs; channel reminders continue."),
-            ),
-        )
 
     # -- autocomplete -------------------------------------------------------------------------
 

@@ -13,15 +13,15 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import cache, partial
+from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 import discord
 
 from bot.client import S3Bot
 from bot.errors import UserFacingError
-from bot.i18n import _, language_of, translate
+from bot.i18n import _, translate
 from bot.scheduler import RunContext
 from bot.tree import interaction_language
 from cogs.events import _calendar
@@ -48,19 +48,12 @@ from db.events import (
     select_event,
     select_overrides,
 )
-from db.prefs import Prefs
 
 log = logging.getLogger(__name__)
 
 REMIND = "event.remind"
 START = "event.start"
 REFRESH_DELAY = 0.5  # seconds: a burst of clicks becomes one edit of the announcement
-
-
-@cache
-def all_zones() -> frozenset[str]:
-    """Every IANA zone name; read from tzdata on first use, not at import (start-up time)."""
-    return frozenset(available_timezones())
 
 
 def key_prefix(event_id: int) -> str:
@@ -102,7 +95,6 @@ def record_answer(
     occurrence: str,
     user_id: int,
     wanted: str,
-    language: str,
     now: datetime,
 ) -> Answered:
     """In SQLite's thread: check the occurrence is open, decide with the rules, store."""
@@ -127,7 +119,6 @@ def record_answer(
     put_rsvp(conn, event_id, occurrence, user_id, decision.stored)
     for promoted in decision.promote:
         put_rsvp(conn, event_id, occurrence, promoted, "going")
-    Prefs.remember_language(conn, guild_id, user_id, language)
     position = waitlist.index(user_id) + 1 if user_id in waitlist else len(waitlist) + 1
     return Answered(event, found, decision.stored, decision.promote, position)
 
@@ -147,7 +138,7 @@ class EventService:
     def __init__(self, bot: S3Bot) -> None:
         self.bot = bot
         self.events = Events(bot.db)
-        self.prefs = Prefs(bot.db)
+        self.members = bot.members
         self._refreshing: dict[int, asyncio.Task[None]] = {}
         self._mirroring: dict[int, asyncio.Lock] = {}
         self.refresh_delay = REFRESH_DELAY
@@ -167,28 +158,6 @@ class EventService:
 
     def guild_language(self) -> str:
         return self.bot.default_language
-
-    async def zone_for(self, guild_id: int, user_id: int) -> ZoneInfo:
-        prefs = await self.prefs.get(guild_id, user_id)
-        return ZoneInfo(prefs.timezone) if prefs.timezone else self.bot.default_timezone
-
-    def is_organiser(self, member: discord.Member | discord.User) -> bool:
-        if not isinstance(member, discord.Member):
-            return False
-        if member.guild_permissions.manage_events or member.guild_permissions.administrator:
-            return True
-        role = self.bot.find_role(member.guild, self.bot.settings.roles.organisers)
-        return role is not None and role in member.roles
-
-    def require_organiser(self, interaction: discord.Interaction[Any]) -> None:
-        if not self.is_organiser(interaction.user):
-            raise UserFacingError(
-                _(
-                    "Only organisers can create, edit or cancel events. Ask someone with the "
-                    "{role} role."
-                ),
-                role=str(self.bot.settings.roles.organisers),
-            )
 
     async def load(self, guild_id: int | None, event_id: int) -> EventRecord:
         event = await self.events.get(guild_id or 0, event_id)
@@ -419,26 +388,6 @@ class EventService:
         except discord.HTTPException as exc:
             log.warning("mirroring event %s failed: %s", event.id, exc)
 
-    async def send_dm(self, user_id: int, **message: Any) -> bool:
-        """DM a member; a closed DM is logged and skipped, never raised."""
-        try:
-            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-            await user.send(**message)
-        except discord.Forbidden:
-            log.info("DMs closed for member %s; skipped", user_id)
-            return False
-        except discord.HTTPException as exc:
-            log.warning("DM to %s failed: %s", user_id, exc)
-            return False
-        return True
-
-    async def languages_of(self, guild_id: int, user_ids: list[int]) -> dict[int, str]:
-        prefs = await self.prefs.many(guild_id, user_ids)
-        fallback = self.guild_language()
-        return {
-            u: language_of(prefs[u].language if u in prefs else None, fallback) for u in user_ids
-        }
-
     async def notify(
         self,
         event: EventRecord,
@@ -447,23 +396,10 @@ class EventService:
         compose: Callable[[str], str],
     ) -> None:
         """DM each member with one of ``answers``, each in their language."""
-        members = [
-            r.user_id for r in await self.events.rsvps(event.id, occurrence) if r.answer in answers
-        ]
-        languages = await self.languages_of(event.guild_id, members)
-        for user_id in members:
-            await self.send_dm(user_id, content=compose(languages[user_id]))
-
-    def pick_zone(self, name: str) -> ZoneInfo:
-        if name not in all_zones():
-            raise UserFacingError(
-                _(
-                    "“{zone}” is not a time zone I know. Pick one from the list, e.g. "
-                    "Europe/Helsinki."
-                ),
-                zone=name,
-            )
-        return ZoneInfo(name)
+        rows = await self.events.rsvps(event.id, occurrence)
+        await self.members.dm_each(
+            event.guild_id, [r.user_id for r in rows if r.answer in answers], compose
+        )
 
     async def rsvp(
         self,
@@ -483,7 +419,6 @@ class EventService:
                 occurrence=occurrence,
                 user_id=interaction.user.id,
                 wanted=wanted,
-                language=language,
                 now=self.now(),
             )
         )
@@ -515,8 +450,8 @@ class EventService:
             await self.tell_promoted(event, found, user)
 
     async def tell_promoted(self, event: EventRecord, occurrence: Occurrence, user_id: int) -> None:
-        language = (await self.languages_of(event.guild_id, [user_id]))[user_id]
-        await self.send_dm(
+        language = await self.members.language(event.guild_id, user_id)
+        await self.members.dm(
             user_id,
             content=translate(
                 language,
@@ -562,13 +497,10 @@ class EventService:
             for r in await self.events.rsvps(event.id, occurrence.key)
             if r.answer == "going"
         ]
-        prefs = await self.prefs.many(event.guild_id, going)
-        for user_id in going:
-            member_prefs = prefs.get(user_id)
-            if member_prefs is not None and not member_prefs.reminders_dm:
-                continue
-            lang = language_of(member_prefs.language if member_prefs else None, language)
-            await ctx.once(f"dm:{user_id}", partial(self.send_dm, user_id, content=text(lang)))
+        for user_id, prefs in (await self.members.preferences(event.guild_id, going)).items():
+            if prefs.reminders_dm:
+                dm = partial(self.members.dm, user_id, content=text(self.members.speaks(prefs)))
+                await ctx.once(f"dm:{user_id}", dm)
 
     async def _on_start(self, ctx: RunContext) -> None:
         """Say the event is starting, then roll the series on to its next occurrence."""
@@ -734,12 +666,6 @@ class EventService:
         found.sort(key=lambda pair: pair[1].start)
         return found[:100]
 
-    def member_name(self, guild_id: int, user_id: int) -> str:
-        """A member's display name, or their id when they have left."""
-        guild = self.bot.get_guild(guild_id)
-        member = guild.get_member(user_id) if guild else None
-        return member.display_name if member else str(user_id)
-
     async def calendar_entries(self, events: list[EventRecord]) -> list[_calendar.CalendarEvent]:
         entries = []
         for record in events:
@@ -770,7 +696,7 @@ class EventService:
                     overrides=tuple(sorted(moved, key=lambda m: m[0])),
                     status="CANCELLED" if record.status == "cancelled" else "CONFIRMED",
                     sequence=record.sequence,
-                    organiser=self.member_name(record.guild_id, record.organiser_id),
+                    organiser=self.members.display_name(record.guild_id, record.organiser_id),
                 )
             )
         return entries

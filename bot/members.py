@@ -1,0 +1,265 @@
+"""What every feature does with members: speak their language, DM them, name them, check what
+they may do, and read times in their zone.
+
+One instance lives on the bot (``bot.members``); events, groups, polls and support all use it
+rather than keeping their own copies:
+
+* languages: a member's language is remembered whenever they use the bot (any interaction,
+  :meth:`Members.remember`), so a DM sent later, when no interaction is at hand, speaks it too;
+* DMs: :meth:`Members.dm` sends one, :meth:`Members.dm_each` composes one per member in their
+  language; a closed DM is logged and skipped, never raised;
+* names: :meth:`Members.display_name`, the member's id when they have left;
+* who may do what: a :class:`Who` names a group of members and how to tell one; organisers and the
+  secretariat are built in, a feature adds its own (a working group's leads) the same way, and
+  :meth:`Members.require` refuses everyone else with one message naming what was asked;
+* time zones: :meth:`Members.zone` (the member's own, else the community's), :func:`pick_zone`
+  for a typed zone and :func:`zone_choices` for autocomplete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache, partial
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, available_timezones
+
+import discord
+from babel.lists import format_list
+from discord import app_commands
+
+from bot.errors import UserFacingError
+from bot.i18n import _, language_of, translate
+from bot.tree import interaction_language
+from db.prefs import MemberPrefs, Prefs
+
+if TYPE_CHECKING:
+    from bot.client import S3Bot
+
+log = logging.getLogger(__name__)
+
+# Offered first when a member has typed nothing yet: the community's usual zones.
+USUAL_ZONES = (
+    "Europe/Brussels",
+    "Europe/Helsinki",
+    "Europe/Lisbon",
+    "Europe/Berlin",
+    "Europe/Athens",
+    "UTC",
+)
+
+
+# -- time zones -------------------------------------------------------------------------------
+
+
+@cache
+def all_zones() -> frozenset[str]:
+    """Every IANA zone name; read from tzdata on first use, not at import (start-up time)."""
+    return frozenset(available_timezones())
+
+
+def pick_zone(name: str) -> ZoneInfo:
+    """The zone a member typed, or a readable refusal."""
+    if name not in all_zones():
+        raise UserFacingError(
+            _("“{zone}” is not a time zone I know. Pick one from the list, e.g. Europe/Helsinki."),
+            zone=name,
+        )
+    return ZoneInfo(name)
+
+
+def zone_choices(current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete: IANA zones matching what the member typed; the usual ones first."""
+    needle = current.lower().replace(" ", "_")
+    matches = sorted(z for z in all_zones() if needle in z.lower()) if needle else USUAL_ZONES
+    return [app_commands.Choice(name=z, value=z) for z in list(matches)[:25]]
+
+
+# -- who may do what --------------------------------------------------------------------------
+
+Check = Callable[[discord.Member], bool | Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class Who:
+    """A group of members who may do something: how the refusal names them, and the check.
+
+    ``label`` is a catalog string (``_("organisers (the {role} role)")``) filled with
+    ``params`` in the member's language; ``check`` may be a coroutine (a group's leads are read
+    from the database)."""
+
+    label: str
+    check: Check
+    params: dict[str, object] = field(default_factory=dict)
+
+    async def admits(self, member: discord.Member) -> bool:
+        verdict = self.check(member)
+        return bool(await verdict) if inspect.isawaitable(verdict) else bool(verdict)
+
+    def describe(self, language: str) -> str:
+        return translate(language, self.label, **self.params)
+
+
+def role_text(ref: str | int) -> str:
+    """A configured role as a message shows it: its name, or a mention when set by id (Discord
+    shows the role's name; the bot's messages ping nobody)."""
+    return f"<@&{ref}>" if isinstance(ref, int) else ref
+
+
+# -- the members service ----------------------------------------------------------------------
+
+
+class Members:
+    """Languages, DMs, names, permissions and zones of the community's members."""
+
+    def __init__(self, bot: S3Bot) -> None:
+        self.bot = bot
+        self.prefs = Prefs(bot.db)
+        self._known: dict[tuple[int, int], str] = {}  # (guild, user) -> language last stored
+        self._unsaved: dict[tuple[int, int], str] = {}
+        self._saving: asyncio.Task[None] | None = None
+        roles = bot.settings.roles
+        self.organisers = Who(
+            _("organisers (the {role} role)"),
+            self.is_organiser,
+            {"role": role_text(roles.organisers)},
+        )
+        self.secretariat = Who(
+            _("the secretariat (the {role} role)"),
+            self.is_secretariat,
+            {"role": role_text(roles.secretariat)},
+        )
+
+    # -- languages ----------------------------------------------------------------------------
+
+    def remember(self, interaction: discord.Interaction[Any]) -> None:
+        """Keep the language of a member who just used the bot, so DMs sent later speak it.
+
+        Changes are saved together in the background, one write for all the members of a
+        burst, through the database's batched writes: remembering costs a click no trip."""
+        if interaction.guild_id is None:
+            return
+        key = (interaction.guild_id, interaction.user.id)
+        language = interaction_language(interaction)
+        if self._known.get(key) == language:
+            return
+        self._known[key] = language
+        self._unsaved[key] = language
+        if self._saving is None:
+            self._saving = asyncio.create_task(self._save())
+
+    async def _save(self) -> None:
+        try:
+            while self._unsaved:
+                batch, self._unsaved = self._unsaved, {}
+                rows = [(guild, user, language) for (guild, user), language in batch.items()]
+                await self.bot.db.batched(partial(Prefs.remember_languages, rows=rows))
+        except Exception:
+            log.exception("could not store members' languages")
+        finally:
+            self._saving = None
+
+    async def flush(self) -> None:
+        """Save the languages not saved yet (the bot does before the database closes)."""
+        if self._saving is not None:
+            await self._saving
+
+    async def preferences(self, guild_id: int, user_ids: Iterable[int]) -> dict[int, MemberPrefs]:
+        """Each member's stored preferences (defaults for those who never set any)."""
+        wanted = list(dict.fromkeys(user_ids))
+        stored = await self.prefs.many(guild_id, wanted)
+        return {u: stored.get(u, MemberPrefs()) for u in wanted}
+
+    def speaks(self, prefs: MemberPrefs) -> str:
+        """The language to write to a member in: theirs if known, else the community's."""
+        return language_of(prefs.language, self.bot.default_language)
+
+    async def languages(self, guild_id: int, user_ids: Iterable[int]) -> dict[int, str]:
+        """The language to write to each member in (see :meth:`speaks`)."""
+        stored = await self.preferences(guild_id, user_ids)
+        return {user: self.speaks(prefs) for user, prefs in stored.items()}
+
+    async def language(self, guild_id: int, user_id: int) -> str:
+        return (await self.languages(guild_id, [user_id]))[user_id]
+
+    # -- direct messages ----------------------------------------------------------------------
+
+    async def dm(self, user_id: int, **message: Any) -> bool:
+        """DM a member; a closed DM (or a member gone) is logged and skipped, never raised.
+        Returns whether the message was sent."""
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            await user.send(**message)
+        except discord.Forbidden:
+            log.info("DMs closed for member %s; skipped", user_id)
+            return False
+        except discord.HTTPException as exc:
+            log.warning("DM to %s failed: %s", user_id, exc)
+            return False
+        return True
+
+    async def dm_each(
+        self, guild_id: int, user_ids: Iterable[int], compose: Callable[[str], str]
+    ) -> int:
+        """DM each member ``compose(their language)``; returns how many were sent."""
+        languages = await self.languages(guild_id, user_ids)
+        sent = 0
+        for user_id, language in languages.items():
+            sent += await self.dm(user_id, content=compose(language))
+        return sent
+
+    # -- names --------------------------------------------------------------------------------
+
+    def display_name(self, guild_id: int, user_id: int) -> str:
+        """A member's display name in the guild, or their id when they have left."""
+        guild = self.bot.get_guild(guild_id)
+        member = guild.get_member(user_id) if guild else None
+        return member.display_name if member else str(user_id)
+
+    # -- who may do what ----------------------------------------------------------------------
+
+    def has_role(self, member: discord.Member, ref: str | int) -> bool:
+        """Whether the member has a configured role (named or by id)."""
+        role = self.bot.find_role(member.guild, ref)
+        return role is not None and role in member.roles
+
+    def is_organiser(self, member: discord.Member) -> bool:
+        """The organisers role, or Discord's Manage Events (or administrator)."""
+        permissions = member.guild_permissions
+        if permissions.manage_events or permissions.administrator:
+            return True
+        return self.has_role(member, self.bot.settings.roles.organisers)
+
+    def is_secretariat(self, member: discord.Member) -> bool:
+        """The secretariat role (or administrator)."""
+        if member.guild_permissions.administrator:
+            return True
+        return self.has_role(member, self.bot.settings.roles.secretariat)
+
+    async def require(
+        self, interaction: discord.Interaction[Any], *allowed: Who, action: str
+    ) -> discord.Member:
+        """The member, if one of ``allowed`` admits them; else the one refusal, which names
+        what was asked (``action``, a catalog string such as ``_("cancel events")``) and who may
+        do it, in the member's language."""
+        member = interaction.user
+        if isinstance(member, discord.Member):
+            for who in allowed:
+                if await who.admits(member):
+                    return member
+        language = interaction_language(interaction)
+        raise UserFacingError(
+            _("Only {who} can {action}. Ask one of them if it needs doing."),
+            who=format_list([who.describe(language) for who in allowed], "or", language),
+            action=translate(language, action),
+        )
+
+    # -- time zones ---------------------------------------------------------------------------
+
+    async def zone(self, guild_id: int, user_id: int) -> ZoneInfo:
+        """The zone a member's typed times are read in: their own, else the community's."""
+        prefs = await self.prefs.get(guild_id, user_id)
+        return ZoneInfo(prefs.timezone) if prefs.timezone else self.bot.default_timezone
