@@ -1,0 +1,1 @@
+"""Working groups, thematic partnerships, regions and member profiles."""

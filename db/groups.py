@@ -1,0 +1,582 @@
+"""Repository for groups, their names, memberships, applications, profiles and regions.
+
+Takes and returns typed records; every write that belongs with another (a group and its names
+and first lead, an approval and the membership it grants) is one transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from db.database import Database
+from db.times import to_db
+
+
+def region_key(code: str | None, text: str | None) -> str | None:
+    """One key per region, so members' profiles and lead-added regions meet: the ISO code, or
+    the free text case-folded."""
+    if code:
+        return code
+    if text:
+        return "text:" + " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return None
+
+
+class NameTaken(Exception):
+    """Another group claimed one of the names first (two creations racing)."""
+
+
+class AlreadyPending(Exception):
+    """The member already has a pending application to this group."""
+
+
+@dataclass(frozen=True)
+class GroupRecord:
+    id: int
+    guild_id: int
+    name: str
+    name_fi: str | None
+    kind: str
+    description: str
+    joining: str  # open | application
+    visibility: str  # public | private
+    role_id: int | None
+    channel_id: int | None
+    card_message_id: int | None
+    archived: bool
+    reported_missing: frozenset[str]
+    created_by: int
+
+    def display_name(self, language: str) -> str:
+        return self.name_fi if language == "fi" and self.name_fi else self.name
+
+
+@dataclass(frozen=True)
+class NewGroup:
+    guild_id: int
+    name: str
+    name_fi: str | None
+    kind: str
+    description: str
+    joining: str
+    visibility: str
+    created_by: int
+
+
+@dataclass(frozen=True)
+class Membership:
+    group_id: int
+    user_id: int
+    lead: bool
+
+
+@dataclass(frozen=True)
+class Application:
+    id: int
+    guild_id: int
+    group_id: int
+    user_id: int
+    motivation: str
+    organisation: str
+    region: str
+    status: str  # pending | approved | declined | withdrawn
+    decided_by: int | None
+    reason: str | None
+    channel_id: int | None
+    message_id: int | None
+
+
+@dataclass(frozen=True)
+class Profile:
+    guild_id: int
+    user_id: int
+    country: str | None = None
+    region_code: str | None = None
+    region_text: str | None = None
+    organisation: str | None = None
+    stakeholder: str | None = None
+    languages: tuple[str, ...] = ()
+
+    @property
+    def region_key(self) -> str | None:
+        return region_key(self.region_code, self.region_text)
+
+
+@dataclass(frozen=True)
+class GroupRegion:
+    """A region a group takes part in: from members' profiles, or added by a lead."""
+
+    key: str
+    code: str | None
+    text: str | None
+    lead_added: bool
+    members: int
+
+
+def _group(row: aiosqlite.Row) -> GroupRecord:
+    return GroupRecord(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        name=row["name"],
+        name_fi=row["name_fi"],
+        kind=row["kind"],
+        description=row["description"],
+        joining=row["joining"],
+        visibility=row["visibility"],
+        role_id=row["role_id"],
+        channel_id=row["channel_id"],
+        card_message_id=row["card_message_id"],
+        archived=bool(row["archived"]),
+        reported_missing=frozenset(filter(None, row["reported_missing"].split(","))),
+        created_by=row["created_by"],
+    )
+
+
+def _application(row: aiosqlite.Row) -> Application:
+    return Application(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        group_id=row["group_id"],
+        user_id=row["user_id"],
+        motivation=row["motivation"],
+        organisation=row["organisation"],
+        region=row["region"],
+        status=row["status"],
+        decided_by=row["decided_by"],
+        reason=row["reason"],
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+    )
+
+
+def _profile(row: aiosqlite.Row) -> Profile:
+    return Profile(
+        guild_id=row["guild_id"],
+        user_id=row["user_id"],
+        country=row["country"],
+        region_code=row["region_code"],
+        region_text=row["region_text"],
+        organisation=row["organisation"],
+        stakeholder=row["stakeholder"],
+        languages=tuple(filter(None, row["languages"].split(","))),
+    )
+
+
+class Groups:
+    """SQL for the groups feature."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- groups -------------------------------------------------------------------------------
+
+    async def create(
+        self, new: NewGroup, keys: Iterable[str], lead_id: int, now: datetime
+    ) -> GroupRecord:
+        """The group, the names it claims and its first lead, together or not at all."""
+        try:
+            async with self.db.transaction() as conn:
+                cursor = await conn.execute(
+                    "INSERT INTO groups (guild_id, name, name_fi, kind, description, joining, "
+                    "visibility, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        new.guild_id,
+                        new.name,
+                        new.name_fi,
+                        new.kind,
+                        new.description,
+                        new.joining,
+                        new.visibility,
+                        new.created_by,
+                        to_db(now),
+                    ),
+                )
+                group_id = cursor.lastrowid
+                await conn.executemany(
+                    "INSERT INTO group_names (group_id, guild_id, key) VALUES (?, ?, ?)",
+                    [(group_id, new.guild_id, key) for key in keys],
+                )
+                await conn.execute(
+                    "INSERT INTO memberships (guild_id, group_id, user_id, lead, joined_at) "
+                    "VALUES (?, ?, ?, 1, ?)",
+                    (new.guild_id, group_id, lead_id, to_db(now)),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise NameTaken from exc
+        found = await self.get(group_id or 0)
+        assert found is not None
+        return found
+
+    async def delete(self, group_id: int) -> None:
+        """Undo a creation whose Discord half failed (cascades to names and memberships)."""
+        await self.db.execute("DELETE FROM groups WHERE id = ?", (group_id,))
+
+    async def get(self, group_id: int) -> GroupRecord | None:
+        row = await self.db.fetchone("SELECT * FROM groups WHERE id = ?", (group_id,))
+        return _group(row) if row else None
+
+    async def by_key(self, guild_id: int, key: str) -> GroupRecord | None:
+        row = await self.db.fetchone(
+            "SELECT g.* FROM groups g JOIN group_names n ON n.group_id = g.id "
+            "WHERE n.guild_id = ? AND n.key = ?",
+            (guild_id, key),
+        )
+        return _group(row) if row else None
+
+    async def taken_keys(self, guild_id: int, except_group: int | None = None) -> set[str]:
+        rows = await self.db.fetchall(
+            "SELECT key FROM group_names WHERE guild_id = ? AND group_id IS NOT ?",
+            (guild_id, except_group),
+        )
+        return {r[0] for r in rows}
+
+    async def in_guild(
+        self, guild_id: int, *, kind: str | None = None, archived: bool | None = False
+    ) -> list[GroupRecord]:
+        """Groups by name; ``archived`` None lists both."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM groups WHERE guild_id = ? AND (? IS NULL OR kind = ?) "
+            "AND (? IS NULL OR archived = ?) ORDER BY name COLLATE NOCASE",
+            (guild_id, kind, kind, archived, archived),
+        )
+        return [_group(r) for r in rows]
+
+    async def set_discord(
+        self, group_id: int, *, role_id: int | None, channel_id: int | None
+    ) -> None:
+        """Where the group lives in Discord; clears an earlier "missing" report."""
+        await self.db.execute(
+            "UPDATE groups SET role_id = ?, channel_id = ?, reported_missing = '' WHERE id = ?",
+            (role_id, channel_id, group_id),
+        )
+
+    async def set_card(self, group_id: int, message_id: int | None) -> None:
+        await self.db.execute(
+            "UPDATE groups SET card_message_id = ? WHERE id = ?", (message_id, group_id)
+        )
+
+    async def mark_reported(self, group_id: int, missing: Iterable[str]) -> None:
+        await self.db.execute(
+            "UPDATE groups SET reported_missing = ? WHERE id = ?",
+            (",".join(sorted(set(missing))), group_id),
+        )
+
+    async def rename(
+        self, group_id: int, name: str, name_fi: str | None, keys: Iterable[str]
+    ) -> None:
+        """New names replace the old ones in one transaction; NameTaken if another claimed one."""
+        try:
+            async with self.db.transaction() as conn:
+                row = await (
+                    await conn.execute("SELECT guild_id FROM groups WHERE id = ?", (group_id,))
+                ).fetchone()
+                if row is None:
+                    return
+                await conn.execute("DELETE FROM group_names WHERE group_id = ?", (group_id,))
+                await conn.executemany(
+                    "INSERT INTO group_names (group_id, guild_id, key) VALUES (?, ?, ?)",
+                    [(group_id, row[0], key) for key in keys],
+                )
+                await conn.execute(
+                    "UPDATE groups SET name = ?, name_fi = ? WHERE id = ?",
+                    (name, name_fi, group_id),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise NameTaken from exc
+
+    async def edit(self, group_id: int, *, description: str, joining: str, visibility: str) -> None:
+        await self.db.execute(
+            "UPDATE groups SET description = ?, joining = ?, visibility = ? WHERE id = ?",
+            (description, joining, visibility, group_id),
+        )
+
+    async def set_archived(self, group_id: int, archived: bool) -> None:
+        await self.db.execute(
+            "UPDATE groups SET archived = ? WHERE id = ?", (int(archived), group_id)
+        )
+
+    # -- memberships --------------------------------------------------------------------------
+
+    async def add_member(
+        self, group: GroupRecord, user_id: int, now: datetime, *, lead: bool = False
+    ) -> bool:
+        """True when the member was not in the group before (a lead stays a lead)."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO memberships (guild_id, group_id, user_id, lead, joined_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (group_id, user_id) DO UPDATE "
+                "SET lead = MAX(lead, excluded.lead) WHERE excluded.lead > lead",
+                (group.guild_id, group.id, user_id, int(lead), to_db(now)),
+            )
+            return cursor.rowcount > 0
+
+    async def remove_member(self, group_id: int, user_id: int) -> bool:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM memberships WHERE group_id = ? AND user_id = ?", (group_id, user_id)
+            )
+            return cursor.rowcount > 0
+
+    async def set_lead(self, group_id: int, user_id: int, lead: bool) -> bool:
+        """Make a member a lead or not; False when they are not a member."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE memberships SET lead = ? WHERE group_id = ? AND user_id = ?",
+                (int(lead), group_id, user_id),
+            )
+            return cursor.rowcount > 0
+
+    async def members(self, group_id: int) -> list[Membership]:
+        """Leads first, then by join time."""
+        rows = await self.db.fetchall(
+            "SELECT group_id, user_id, lead FROM memberships WHERE group_id = ? "
+            "ORDER BY lead DESC, joined_at, user_id",
+            (group_id,),
+        )
+        return [Membership(r[0], r[1], bool(r[2])) for r in rows]
+
+    async def membership(self, group_id: int, user_id: int) -> Membership | None:
+        row = await self.db.fetchone(
+            "SELECT group_id, user_id, lead FROM memberships WHERE group_id = ? AND user_id = ?",
+            (group_id, user_id),
+        )
+        return Membership(row[0], row[1], bool(row[2])) if row else None
+
+    async def groups_of(self, guild_id: int, user_id: int) -> list[tuple[GroupRecord, bool]]:
+        """The member's groups and whether they lead each."""
+        rows = await self.db.fetchall(
+            "SELECT g.*, m.lead AS is_lead FROM groups g JOIN memberships m ON m.group_id = g.id "
+            "WHERE m.guild_id = ? AND m.user_id = ? ORDER BY g.name COLLATE NOCASE",
+            (guild_id, user_id),
+        )
+        return [(_group(r), bool(r["is_lead"])) for r in rows]
+
+    async def all_members(self, guild_id: int) -> dict[int, set[int]]:
+        """Every group's member ids in one query (for reconciling with Discord's roles)."""
+        rows = await self.db.fetchall(
+            "SELECT group_id, user_id FROM memberships WHERE guild_id = ?", (guild_id,)
+        )
+        result: dict[int, set[int]] = defaultdict(set)
+        for group_id, user_id in rows:
+            result[group_id].add(user_id)
+        return result
+
+    async def apply_drift(
+        self,
+        guild_id: int,
+        joined: Iterable[tuple[int, int]],
+        left: Iterable[tuple[int, int]],
+        now: datetime,
+    ) -> None:
+        """Memberships read back from Discord (roles given or taken by hand), in one transaction."""
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO memberships (guild_id, group_id, user_id, joined_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [(guild_id, g, u, to_db(now)) for g, u in joined],
+            )
+            await conn.executemany(
+                "DELETE FROM memberships WHERE group_id = ? AND user_id = ?", list(left)
+            )
+
+    # -- applications -------------------------------------------------------------------------
+
+    async def apply(
+        self,
+        group: GroupRecord,
+        user_id: int,
+        motivation: str,
+        organisation: str,
+        region: str,
+        now: datetime,
+    ) -> Application:
+        try:
+            app_id = await self.db.execute(
+                "INSERT INTO applications (guild_id, group_id, user_id, motivation, organisation, "
+                "region, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (group.guild_id, group.id, user_id, motivation, organisation, region, to_db(now)),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise AlreadyPending from exc
+        found = await self.application(app_id)
+        assert found is not None
+        return found
+
+    async def application(self, app_id: int) -> Application | None:
+        row = await self.db.fetchone("SELECT * FROM applications WHERE id = ?", (app_id,))
+        return _application(row) if row else None
+
+    async def pending(self, group_id: int, user_id: int) -> Application | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM applications WHERE group_id = ? AND user_id = ? AND status = 'pending'",
+            (group_id, user_id),
+        )
+        return _application(row) if row else None
+
+    async def set_application_message(self, app_id: int, channel_id: int, message_id: int) -> None:
+        await self.db.execute(
+            "UPDATE applications SET channel_id = ?, message_id = ? WHERE id = ?",
+            (channel_id, message_id, app_id),
+        )
+
+    async def decide(
+        self,
+        app_id: int,
+        status: str,
+        by: int,
+        now: datetime,
+        reason: str | None = None,
+    ) -> Application | None:
+        """Decide a pending application: approve (the membership comes with it), decline or
+        withdraw. None when it was no longer pending: someone decided first."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE applications SET status = ?, decided_by = ?, reason = ?, decided_at = ? "
+                "WHERE id = ? AND status = 'pending'",
+                (status, by, reason, to_db(now), app_id),
+            )
+            if cursor.rowcount == 0:
+                return None
+            if status == "approved":
+                await conn.execute(
+                    "INSERT INTO memberships (guild_id, group_id, user_id, joined_at) "
+                    "SELECT guild_id, group_id, user_id, ? FROM applications WHERE id = ? "
+                    "ON CONFLICT DO NOTHING",
+                    (to_db(now), app_id),
+                )
+        return await self.application(app_id)
+
+    # -- profiles -----------------------------------------------------------------------------
+
+    async def set_profile(self, profile: Profile, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO member_profiles (guild_id, user_id, country, region_code, region_text, "
+            "organisation, stakeholder, languages, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (guild_id, user_id) DO UPDATE SET country = excluded.country, "
+            "region_code = excluded.region_code, region_text = excluded.region_text, "
+            "organisation = excluded.organisation, stakeholder = excluded.stakeholder, "
+            "languages = excluded.languages, updated_at = excluded.updated_at",
+            (
+                profile.guild_id,
+                profile.user_id,
+                profile.country,
+                profile.region_code,
+                profile.region_text,
+                profile.organisation,
+                profile.stakeholder,
+                ",".join(profile.languages),
+                to_db(now),
+            ),
+        )
+
+    async def profile(self, guild_id: int, user_id: int) -> Profile | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM member_profiles WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
+        return _profile(row) if row else None
+
+    async def profiles(self, guild_id: int, user_ids: Iterable[int]) -> dict[int, Profile]:
+        ids = list(user_ids)
+        if not ids:
+            return {}
+        marks = ", ".join("?" for _ in ids)
+        rows = await self.db.fetchall(
+            "SELECT * FROM member_profiles WHERE guild_id = ? "  # noqa: S608 - placeholders only
+            f"AND user_id IN ({marks})",
+            (guild_id, *ids),
+        )
+        return {r["user_id"]: _profile(r) for r in rows}
+
+    async def clear_profile(self, guild_id: int, user_id: int) -> bool:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM member_profiles WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            )
+            return cursor.rowcount > 0
+
+    async def members_in_region(self, guild_id: int, key: str) -> list[Profile]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM member_profiles WHERE guild_id = ?", (guild_id,)
+        )
+        return [p for p in map(_profile, rows) if p.region_key == key]
+
+    # -- regions ------------------------------------------------------------------------------
+
+    async def add_region(
+        self,
+        group: GroupRecord,
+        key: str,
+        code: str | None,
+        text: str | None,
+        by: int,
+        now: datetime,
+    ) -> bool:
+        """A region a lead adds to the group; False if it was added before."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO group_regions (guild_id, group_id, region_key, region_code, "
+                "region_text, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                (group.guild_id, group.id, key, code, text, by, to_db(now)),
+            )
+            return cursor.rowcount > 0
+
+    async def remove_region(self, group_id: int, key: str) -> bool:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM group_regions WHERE group_id = ? AND region_key = ?", (group_id, key)
+            )
+            return cursor.rowcount > 0
+
+    async def regions(self, group_id: int) -> list[GroupRegion]:
+        """The group's regions: its members' profile regions (with how many members) plus the
+        regions its leads added (marked)."""
+        rows = await self.db.fetchall(
+            "SELECT p.* FROM member_profiles p JOIN memberships m "
+            "ON m.guild_id = p.guild_id AND m.user_id = p.user_id WHERE m.group_id = ?",
+            (group_id,),
+        )
+        counts: dict[str, int] = defaultdict(int)
+        found: dict[str, tuple[str | None, str | None]] = {}
+        for profile in map(_profile, rows):
+            key = profile.region_key
+            if key is not None:
+                counts[key] += 1
+                found.setdefault(key, (profile.region_code, profile.region_text))
+        added = await self.db.fetchall(
+            "SELECT region_key, region_code, region_text FROM group_regions WHERE group_id = ?",
+            (group_id,),
+        )
+        lead_added = {r[0] for r in added}
+        for key, code, text in added:
+            found.setdefault(key, (code, text))
+        return sorted(
+            (
+                GroupRegion(key, code, text, key in lead_added, counts.get(key, 0))
+                for key, (code, text) in found.items()
+            ),
+            key=lambda r: r.key,
+        )
+
+    async def groups_in_region(self, guild_id: int, key: str) -> list[GroupRecord]:
+        """Every group a region takes part in: through a member's profile or added by a lead."""
+        profiles = await self.members_in_region(guild_id, key)
+        ids = [p.user_id for p in profiles]
+        marks = ", ".join("?" for _ in ids) or "NULL"
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT g.* FROM groups g WHERE g.guild_id = ? AND g.archived = 0 AND ("  # noqa: S608 - placeholders only
+            "g.id IN (SELECT group_id FROM memberships WHERE guild_id = ? "
+            f"AND user_id IN ({marks})) "
+            "OR g.id IN (SELECT group_id FROM group_regions WHERE region_key = ?)) "
+            "ORDER BY g.kind, g.name COLLATE NOCASE",
+            (guild_id, guild_id, *ids, key),
+        )
+        return [_group(r) for r in rows]
