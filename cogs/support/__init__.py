@@ -1,0 +1,1 @@
+"""Support requests: regions ask, the secretariat answers, nobody is forgotten."""
