@@ -314,6 +314,7 @@ class Backend:
         guild = self.guild(guild_id)
         self.require(guild, perm.MANAGE_ROLES)
         limits.check_role(payload)
+        limits.check_room_for_role(guild)
         permissions = int(payload.get("permissions") or 0)
         self.require_grantable(guild, permissions)
         colors = payload.get("colors") or {}
@@ -352,12 +353,47 @@ class Backend:
         role.permissions = permissions
         self.emit("GUILD_ROLE_UPDATE", {"guild_id": str(role.guild_id), "role": role.payload()})
 
-    def delete_role(self, guild_id: int, role_id: int) -> None:
-        """DELETE /guilds/{gid}/roles/{rid}."""
+    def move_roles(
+        self, guild_id: int, items: list[dict[str, Any]], *, checked: bool = True
+    ) -> list[Role]:
+        """PATCH /guilds/{gid}/roles: new positions. Only roles below the bot's highest role
+        move, and only to places below it; positions stay 1..n above @everyone. ``checked``
+        False is an admin dragging roles by hand."""
+        guild = self.guild(guild_id)
+        if checked:
+            self.require(guild, perm.MANAGE_ROLES)
+        top = guild.role_position(self.bot_user.id)
+        admin = not checked or bool(self.bot_perms(guild) & perm.ADMINISTRATOR)
+        wanted: dict[int, int] = {}
+        for item in items:
+            role = self.role(guild, int(item["id"]))
+            position = int(item["position"])
+            if role.id == guild.id or position == role.position:
+                continue
+            if checked:
+                self.require_above(guild, role)
+            if not admin and position >= top:
+                raise errors.MissingPermissions
+            wanted[role.id] = position
+        before = {r.id: r.position for r in guild.roles.values()}
+        ordered = sorted(
+            (r for r in guild.roles.values() if r.id != guild.id),
+            key=lambda r: (wanted.get(r.id, r.position), r.id not in wanted),
+        )
+        for position, role in enumerate(ordered, start=1):
+            role.position = position
+        for role in ordered:
+            if role.position != before[role.id]:
+                self.emit("GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": role.payload()})
+        return list(guild.roles.values())
+
+    def delete_role(self, guild_id: int, role_id: int, *, checked: bool = True) -> None:
+        """DELETE /guilds/{gid}/roles/{rid}; ``checked`` False is an admin deleting it by hand."""
         guild = self.guild(guild_id)
         role = self.role(guild, role_id)
-        self.require(guild, perm.MANAGE_ROLES)
-        self.require_above(guild, role)
+        if checked:
+            self.require(guild, perm.MANAGE_ROLES)
+            self.require_above(guild, role)
         if role.id == guild.id or role.managed:
             raise errors.InvalidFormBody({"role_id": {"_errors": [{"code": "INVALID_ROLE"}]}})
         del guild.roles[role.id]
@@ -369,13 +405,17 @@ class Backend:
     def _member_updated(self, guild: Guild, member: Member) -> None:
         self.emit("GUILD_MEMBER_UPDATE", member.payload() | {"guild_id": str(guild.id)})
 
-    def change_member_role(self, guild_id: int, user_id: int, role_id: int, *, add: bool) -> None:
-        """PUT/DELETE /guilds/{gid}/members/{uid}/roles/{rid}."""
+    def change_member_role(
+        self, guild_id: int, user_id: int, role_id: int, *, add: bool, checked: bool = True
+    ) -> None:
+        """PUT/DELETE /guilds/{gid}/members/{uid}/roles/{rid}; ``checked`` False is an admin
+        changing it by hand in Discord (the bot hears GUILD_MEMBER_UPDATE all the same)."""
         guild = self.guild(guild_id)
         member = self.member(guild, user_id)
         role = self.role(guild, role_id)
-        self.require(guild, perm.MANAGE_ROLES)
-        self.require_above(guild, role)
+        if checked:
+            self.require(guild, perm.MANAGE_ROLES)
+            self.require_above(guild, role)
         if role.id == guild.id or role.managed:
             raise errors.MissingPermissions
         if add and role.id not in member.roles:
@@ -438,10 +478,9 @@ class Backend:
                 {"type": {"_errors": [{"code": "BASE_TYPE_CHOICES", "message": "Invalid type."}]}}
             )
         parent_id = int(payload["parent_id"]) if payload.get("parent_id") else None
-        if parent_id is not None and self.channel(parent_id).type != CATEGORY:
-            raise errors.InvalidFormBody(
-                {"parent_id": {"_errors": [{"code": "CHANNEL_PARENT_INVALID_TYPE"}]}}
-            )
+        if kind == CATEGORY:
+            parent_id = None
+        limits.check_room_for_channel(guild, parent_id)
         channel = Channel(
             self.ids.next(),
             kind,
@@ -473,8 +512,11 @@ class Backend:
             channel.name = payload["name"]
         if "topic" in payload:
             channel.topic = payload["topic"]
-        if "parent_id" in payload:
-            channel.parent_id = int(payload["parent_id"]) if payload["parent_id"] else None
+        if "parent_id" in payload and not channel.is_thread:
+            parent_id = int(payload["parent_id"]) if payload["parent_id"] else None
+            if parent_id != channel.parent_id:
+                limits.check_room_for_channel(guild, parent_id, moving=channel.id)
+            channel.parent_id = parent_id
         if "archived" in payload:
             channel.archived = bool(payload["archived"])
         if "permission_overwrites" in payload:
@@ -484,14 +526,45 @@ class Backend:
         self.emit(event, channel.payload())
         return channel
 
-    def delete_channel(self, channel_id: int) -> Channel:
-        """DELETE /channels/{cid}."""
+    def move_channels(self, guild_id: int, items: list[dict[str, Any]]) -> None:
+        """PATCH /guilds/{gid}/channels: positions, and parents with ``lock_permissions``
+        taking the new category's overwrites; CHANNEL_UPDATE for each channel that changed."""
+        guild = self.guild(guild_id)
+        for item in items:
+            channel = guild.channels.get(int(item["id"]))
+            if channel is None or channel.is_thread:
+                raise errors.UnknownChannel
+            self.require(guild, perm.MANAGE_CHANNELS, channel)
+            if item.get("position") is not None:
+                channel.position = int(item["position"])
+            if "parent_id" in item and channel.type != CATEGORY:
+                parent_id = int(item["parent_id"]) if item["parent_id"] else None
+                if parent_id != channel.parent_id:
+                    limits.check_room_for_channel(guild, parent_id, moving=channel.id)
+                channel.parent_id = parent_id
+                parent = guild.channels.get(parent_id or 0)
+                if item.get("lock_permissions") and parent is not None:
+                    channel.overwrites = {
+                        k: Overwrite(o.id, o.type, o.allow, o.deny)
+                        for k, o in parent.overwrites.items()
+                    }
+            self.emit("CHANNEL_UPDATE", channel.payload())
+
+    def delete_channel(self, channel_id: int, *, checked: bool = True) -> Channel:
+        """DELETE /channels/{cid}; ``checked`` False is an admin deleting it by hand. A deleted
+        category's channels stay, without a parent, like Discord."""
         channel = self.channel(channel_id)
         guild = self._guild_of(channel)
         needed = perm.MANAGE_THREADS if channel.is_thread else perm.MANAGE_CHANNELS
-        self.require(guild, needed, channel)
+        if checked:
+            self.require(guild, needed, channel)
         del guild.channels[channel.id]
         del self.channels[channel.id]
+        if channel.type == CATEGORY:
+            for child in guild.channels.values():
+                if child.parent_id == channel.id and not child.is_thread:
+                    child.parent_id = None
+                    self.emit("CHANNEL_UPDATE", child.payload())
         if channel.is_thread:
             self.emit(
                 "THREAD_DELETE",

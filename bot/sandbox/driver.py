@@ -176,6 +176,18 @@ class MemberDriver:
     def _perms(self, channel: Channel) -> int:
         return perm.channel_permissions(self.guild, self.user.id, channel)
 
+    def read(self, channel: Channel) -> list[Message]:
+        """The channel's messages as this member sees them, oldest first; a channel the member
+        cannot see (overwrites) is a test bug, like clicking something not on screen."""
+        where = self._channel(channel)
+        if not self._perms(where) & perm.READ_MESSAGE_HISTORY:
+            raise SandboxUsageError(f"{self.user.name} cannot read the history of #{where.name}")
+        return [
+            m
+            for m in self._backend.message_log
+            if m.channel_id == where.id and not m.deleted and not m.ephemeral
+        ]
+
     def say(self, content: str, channel: Channel | None = None) -> Message:
         """Post a plain message; without the message content intent the bot gets it blank."""
         where = self._channel(channel)

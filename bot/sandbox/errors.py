@@ -58,6 +58,20 @@ class MaxScheduledEvents(DiscordError):
     message = "Maximum number of uncompleted guild scheduled events reached (100)"
 
 
+class MaxRoles(DiscordError):
+    """400 30005: a guild holds at most 250 roles."""
+
+    code = 30005
+    message = "Maximum number of guild roles reached (250)"
+
+
+class MaxChannels(DiscordError):
+    """400 30013: a guild holds at most 500 channels (categories included, threads not)."""
+
+    code = 30013
+    message = "Maximum number of guild channels reached (500)"
+
+
 class Unauthorized(DiscordError):
     """401: wrong or missing bot token."""
 

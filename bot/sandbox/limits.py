@@ -12,8 +12,8 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.sandbox.errors import CannotSendEmptyMessage, InvalidFormBody
-from bot.sandbox.models import COMPONENTS_V2
+from bot.sandbox.errors import CannotSendEmptyMessage, InvalidFormBody, MaxChannels, MaxRoles
+from bot.sandbox.models import CATEGORY, COMPONENTS_V2, Guild
 
 Path = tuple[str | int, ...]
 
@@ -26,6 +26,9 @@ SELECT_TYPES = frozenset({3, 5, 6, 7, 8})
 COMMANDS_MAX = 100
 COMMAND_CHARS_MAX = 4000
 EVENTS_ACTIVE_MAX = 100
+GUILD_ROLES_MAX = 250
+GUILD_CHANNELS_MAX = 500
+CATEGORY_CHILDREN_MAX = 50
 
 
 class Form:
@@ -436,6 +439,55 @@ def check_channel(payload: dict[str, Any], *, creating: bool) -> None:
     form.length(("name",), payload.get("name"), 1, 100, required=creating)
     form.length(("topic",), payload.get("topic"), 0, 1024)
     form.raise_if_any()
+
+
+def check_room_for_channel(guild: Guild, parent_id: int | None, moving: int | None = None) -> None:
+    """500 channels per guild (threads aside) on create; 50 per category on create and on a
+    move into it (``moving`` is the channel being moved, which does not count twice)."""
+    if moving is None:
+        channels = sum(1 for c in guild.channels.values() if not c.is_thread)
+        if channels >= GUILD_CHANNELS_MAX:
+            raise MaxChannels
+    if parent_id is None:
+        return
+    parent = guild.channels.get(parent_id)
+    if parent is None or parent.type != CATEGORY:
+        raise InvalidFormBody(
+            {
+                "parent_id": {
+                    "_errors": [
+                        {
+                            "code": "CHANNEL_PARENT_INVALID_TYPE",
+                            "message": "Invalid parent channel type.",
+                        }
+                    ]
+                }
+            }
+        )
+    children = sum(
+        1
+        for c in guild.channels.values()
+        if c.parent_id == parent_id and not c.is_thread and c.id != moving
+    )
+    if children >= CATEGORY_CHILDREN_MAX:
+        raise InvalidFormBody(
+            {
+                "parent_id": {
+                    "_errors": [
+                        {
+                            "code": "CHANNEL_PARENT_MAX_CHANNELS",
+                            "message": "Maximum number of channels in category reached (50)",
+                        }
+                    ]
+                }
+            }
+        )
+
+
+def check_room_for_role(guild: Guild) -> None:
+    """250 roles per guild, @everyone and managed roles included."""
+    if len(guild.roles) >= GUILD_ROLES_MAX:
+        raise MaxRoles
 
 
 def check_role(payload: dict[str, Any]) -> None:

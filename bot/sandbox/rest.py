@@ -410,6 +410,18 @@ class RestApi:
         )
         return json_response(role.payload())
 
+    async def patch_roles(self, request: web.Request) -> web.Response:
+        """PATCH /guilds/{gid}/roles: positions."""
+        payload, _ = await read_body(request)
+        roles = self.backend.move_roles(snowflake(request, "guild_id"), list(payload or []))
+        return json_response([r.payload() for r in roles])
+
+    async def patch_guild_channels(self, request: web.Request) -> web.Response:
+        """PATCH /guilds/{gid}/channels: positions and parents."""
+        payload, _ = await read_body(request)
+        self.backend.move_channels(snowflake(request, "guild_id"), list(payload or []))
+        return no_content()
+
     async def delete_role(self, request: web.Request) -> web.Response:
         """DELETE /guilds/{gid}/roles/{rid}."""
         self.backend.delete_role(snowflake(request, "guild_id"), snowflake(request, "role_id"))
@@ -557,8 +569,10 @@ class RestApi:
             ("GET", guild, self.get_guild),
             ("GET", guild + "/channels", self.get_guild_channels),
             ("POST", guild + "/channels", self.post_guild_channel),
+            ("PATCH", guild + "/channels", self.patch_guild_channels),
             ("GET", guild + "/roles", self.get_roles),
             ("POST", guild + "/roles", self.post_role),
+            ("PATCH", guild + "/roles", self.patch_roles),
             ("PATCH", guild + "/roles/{role_id}", self.patch_role),
             ("DELETE", guild + "/roles/{role_id}", self.delete_role),
             ("GET", guild + "/members", self.get_members),

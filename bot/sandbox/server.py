@@ -192,6 +192,46 @@ class Sandbox:
         """Replace the permissions of the bot's role in a guild."""
         self.backend.set_role_permissions(self.backend.bot_role(guild), permissions)
 
+    # ------------------------------------------------------------------ by hand
+    # What an admin does in Discord's own interface: no bot permission checks, the same
+    # gateway events the bot would hear from Discord.
+
+    def give_role(self, member: Member, role: Role) -> None:
+        """An admin gives a member a role by hand (GUILD_MEMBER_UPDATE)."""
+        self.backend.change_member_role(
+            member.guild_id, member.user.id, role.id, add=True, checked=False
+        )
+
+    def take_role(self, member: Member, role: Role) -> None:
+        """An admin removes a role from a member by hand (GUILD_MEMBER_UPDATE)."""
+        self.backend.change_member_role(
+            member.guild_id, member.user.id, role.id, add=False, checked=False
+        )
+
+    def move_role(self, role: Role, position: int) -> None:
+        """An admin drags a role to a position by hand (GUILD_ROLE_UPDATE for each moved)."""
+        self.backend.move_roles(
+            role.guild_id, [{"id": role.id, "position": position}], checked=False
+        )
+
+    def delete_role(self, role: Role) -> None:
+        """An admin deletes a role by hand (GUILD_ROLE_DELETE)."""
+        self.backend.delete_role(role.guild_id, role.id, checked=False)
+
+    def delete_channel(self, channel: Channel) -> None:
+        """An admin deletes a channel by hand (CHANNEL_DELETE)."""
+        self.backend.delete_channel(channel.id, checked=False)
+
+    def role_named(self, guild: Guild, name: str) -> Role | None:
+        """The guild's role with this name, if any."""
+        return next((r for r in guild.roles.values() if r.name == name), None)
+
+    def channel_named(self, guild: Guild, name: str) -> Channel | None:
+        """The guild's channel (not thread) with this name, if any."""
+        return next(
+            (c for c in guild.channels.values() if c.name == name and not c.is_thread), None
+        )
+
     # ------------------------------------------------------------------ members
 
     def as_member(self, member: Member) -> MemberDriver:
