@@ -106,7 +106,10 @@ class Database:
         conn.row_factory = sqlite3.Row
         await conn.executescript(
             "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
-            "PRAGMA busy_timeout=5000; PRAGMA synchronous=NORMAL;"
+            "PRAGMA busy_timeout=5000; PRAGMA synchronous=NORMAL; "
+            # Deleted rows are overwritten with zeros, not left in free pages: a closed secret
+            # poll's key must not be readable from the file afterwards.
+            "PRAGMA secure_delete=ON;"
         )
         return cls(conn, path)
 
@@ -226,6 +229,16 @@ class Database:
             self._batch_task = None
 
     # -- maintenance --------------------------------------------------------------------------
+
+    async def checkpoint(self) -> bool:
+        """Copy the write-ahead log into the database file and truncate the log to nothing.
+
+        Between writes (under the write lock), so it cannot be refused by our own transaction;
+        False if another connection's reader kept it from finishing.
+        """
+        async with self._write_lock:
+            row = await self.fetchone("PRAGMA wal_checkpoint(TRUNCATE)")
+        return row is not None and row[0] == 0
 
     async def backup(self, target: Path) -> None:
         """A consistent copy of the live database through SQLite's online backup API."""
