@@ -146,6 +146,9 @@ class Backend:
         self.dispatch: Callable[[str, dict[str, Any]], None] = lambda event, data: None
         self._timers: set[asyncio.TimerHandle] = set()
         self.in_flight = 0
+        # The message content intent as the bot's last IDENTIFY asked for it: REST reads of
+        # messages follow it like gateway events do.
+        self.content_intent = False
 
     # ------------------------------------------------------------------ plumbing
 
@@ -255,6 +258,20 @@ class Backend:
     def message_payload(self, msg: Message) -> dict[str, Any]:
         """A message as Discord serialises it, with the author's member data in guilds."""
         return msg.payload(self.member_payload(msg.guild_id, msg.author.id))
+
+    def as_bot_reads(self, data: dict[str, Any], *, content_intent: bool) -> dict[str, Any]:
+        """A message payload as the bot may read it, by gateway or REST: without the message
+        content intent, members' guild messages come blank (content, embeds, attachments,
+        components) unless they mention the bot."""
+        bot_id = str(self.bot_user.id)
+        if (
+            content_intent
+            or "guild_id" not in data
+            or data["author"]["id"] == bot_id
+            or any(u["id"] == bot_id for u in data.get("mentions", []))
+        ):
+            return data
+        return data | {"content": "", "embeds": [], "attachments": [], "components": []}
 
     # ------------------------------------------------------------------ setup
 
@@ -627,25 +644,22 @@ class Backend:
             parent_id=parent.id,
             owner_id=self.bot_user.id,
             thread_members={self.bot_user.id},
+            invitable=bool(payload.get("invitable", True)),
             created_at=self.now(),
         )
         return self.add_channel(guild, thread)
 
-    def add_thread_member(self, thread_id: int, user_id: int) -> None:
-        """PUT /channels/{tid}/thread-members/{uid} (THREAD_MEMBERS_UPDATE)."""
-        thread = self.channel(thread_id)
-        guild = self._guild_of(thread)
-        if not thread.is_thread:
-            raise errors.UnknownChannel
-        self.member(guild, user_id)
-        if user_id != self.bot_user.id:
-            self.require(guild, perm.SEND_MESSAGES_IN_THREADS, thread)
+    def join_thread(self, thread: Channel, user_id: int) -> None:
+        """Make a member a thread member and send THREAD_MEMBERS_UPDATE (bots get it with the
+        members intent); already a member: nothing happens, as Discord answers 204 either way."""
+        if user_id in thread.thread_members:
+            return
         thread.thread_members.add(user_id)
         self.emit(
             "THREAD_MEMBERS_UPDATE",
             {
                 "id": str(thread.id),
-                "guild_id": str(guild.id),
+                "guild_id": str(thread.guild_id),
                 "member_count": len(thread.thread_members),
                 "added_members": [
                     {
@@ -657,6 +671,19 @@ class Backend:
                 ],
             },
         )
+
+    def add_thread_member(self, thread_id: int, user_id: int) -> None:
+        """PUT /channels/{tid}/thread-members/{uid} (THREAD_MEMBERS_UPDATE)."""
+        thread = self.channel(thread_id)
+        guild = self._guild_of(thread)
+        if not thread.is_thread:
+            raise errors.UnknownChannel
+        self.member(guild, user_id)
+        if thread.archived:
+            raise errors.ThreadArchived
+        if user_id != self.bot_user.id:
+            self.require(guild, perm.SEND_MESSAGES_IN_THREADS, thread)
+        self.join_thread(thread, user_id)
 
     def open_dm(self, recipient_id: int) -> Channel:
         """POST /users/@me/channels: the one DM channel between the bot and a user."""

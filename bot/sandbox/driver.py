@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot.sandbox import permissions as perm
-from bot.sandbox.backend import Backend
+from bot.sandbox.backend import Backend, UploadedFile
 from bot.sandbox.limits import SELECT_TYPES, walk_components
 from bot.sandbox.models import (
     LOADING,
@@ -188,20 +188,34 @@ class MemberDriver:
             if m.channel_id == where.id and not m.deleted and not m.ephemeral
         ]
 
-    def say(self, content: str, channel: Channel | None = None) -> Message:
-        """Post a plain message; without the message content intent the bot gets it blank."""
+    def say(
+        self,
+        content: str,
+        channel: Channel | None = None,
+        *,
+        files: Sequence[tuple[str, bytes]] = (),
+    ) -> Message:
+        """Post a message, with ``files`` as (filename, bytes) attachments; in a thread, the
+        member joins it as Discord does. Without the message content intent the bot gets it
+        blank."""
         where = self._channel(channel)
-        if not self._perms(where) & perm.SEND_MESSAGES:
-            raise SandboxUsageError(f"{self.user.name} cannot send messages in #{where.name}")
-        msg = Message(
-            self._backend.ids.next(),
-            where.id,
-            where.guild_id,
-            self.user,
-            self._backend.now(),
-            content=content,
-        )
-        return self._backend.store_message(msg)
+        needed = perm.SEND_MESSAGES_IN_THREADS if where.is_thread else perm.SEND_MESSAGES
+        if files:
+            needed |= perm.ATTACH_FILES
+        if self._perms(where) & needed != needed:
+            raise SandboxUsageError(f"{self.user.name} cannot post that in #{where.name}")
+        if where.archived:
+            raise SandboxUsageError(f"#{where.name} is archived")
+        uploads = [UploadedFile(i, name, bytes(data), None) for i, (name, data) in enumerate(files)]
+        backend = self._backend
+        msg = backend.new_message(where, self.user, {"content": content}, uploads)
+        if where.is_thread:
+            backend.join_thread(where, self.user.id)
+        return backend.store_message(msg)
+
+    def can_see(self, channel: Channel) -> bool:
+        """Whether Discord shows this member the channel or thread at all."""
+        return self._backend.visible(self.guild, self.user.id, channel)
 
     # ------------------------------------------------------------------ commands
 

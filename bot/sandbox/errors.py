@@ -51,6 +51,13 @@ class AlreadyAcknowledged(DiscordError):
     message = "Interaction has already been acknowledged."
 
 
+class ThreadArchived(DiscordError):
+    """400 50083: members cannot be added to (or messages sent in) an archived thread."""
+
+    code = 50083
+    message = "Thread is archived"
+
+
 class MaxScheduledEvents(DiscordError):
     """400 30038: a guild already has 100 scheduled or active events."""
 

@@ -99,22 +99,12 @@ class Gateway:
         if session is None:
             return
         if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE"):
-            data = self._without_content(session, data)
+            data = self.backend.as_bot_reads(
+                data, content_intent=bool(session.intents & MESSAGE_CONTENT_INTENT)
+            )
         frame = self._dispatch_frame(session, event, data)
         if session.connection is not None:
             session.connection.send(frame)
-
-    def _without_content(self, session: Session, data: dict[str, Any]) -> dict[str, Any]:
-        """Without the message content intent, members' guild messages arrive blank."""
-        bot_id = str(self.backend.bot_user.id)
-        if (
-            session.intents & MESSAGE_CONTENT_INTENT
-            or "guild_id" not in data
-            or data["author"]["id"] == bot_id
-            or any(u["id"] == bot_id for u in data.get("mentions", []))
-        ):
-            return data
-        return data | {"content": "", "embeds": [], "attachments": [], "components": []}
 
     async def flush(self, limit: float = 2.0) -> None:
         """Wait until queued frames are written, so REST answers follow their events."""
@@ -208,6 +198,7 @@ class Gateway:
         session = Session(secrets.token_hex(16), int(data.get("intents") or 0))
         session.connection = connection
         self.session = session
+        self.backend.content_intent = bool(session.intents & MESSAGE_CONTENT_INTENT)
         backend = self.backend
         guilds = [g for g in backend.guilds.values() if backend.bot_user.id in g.members]
         ready: dict[str, Any] = {

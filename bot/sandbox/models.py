@@ -137,6 +137,7 @@ class Channel:
     owner_id: int | None = None
     thread_members: set[int] = field(default_factory=set)
     archived: bool = False
+    invitable: bool = True  # private threads: whether non-moderators may add members
     created_at: datetime | None = None
     message_count: int = 0
 
@@ -174,6 +175,8 @@ class Channel:
                     "create_timestamp": iso(self.created_at),
                 },
             }
+            if self.type == PRIVATE_THREAD:
+                data["thread_metadata"]["invitable"] = self.invitable
             return data
         data["permission_overwrites"] = [ow.payload() for ow in self.overwrites.values()]
         if self.type in (TEXT, NEWS):

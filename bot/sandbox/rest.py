@@ -225,6 +225,13 @@ class RestApi:
     def _message(self, msg: Message) -> web.Response:
         return json_response(self.backend.message_payload(msg))
 
+    def _as_read(self, msg: Message) -> dict[str, Any]:
+        """A message the bot reads back, blank without the message content intent."""
+        backend = self.backend
+        return backend.as_bot_reads(
+            backend.message_payload(msg), content_intent=backend.content_intent
+        )
+
     async def post_followup(self, request: web.Request) -> web.Response:
         """POST /webhooks/{app}/{token}?wait=1."""
         payload, files = await read_body(request)
@@ -312,7 +319,7 @@ class RestApi:
             before=int(query["before"]) if "before" in query else None,
             after=int(query["after"]) if "after" in query else None,
         )
-        return json_response([self.backend.message_payload(m) for m in found])
+        return json_response([self._as_read(m) for m in found])
 
     async def get_message(self, request: web.Request) -> web.Response:
         """GET /channels/{cid}/messages/{mid}."""
@@ -320,7 +327,7 @@ class RestApi:
         msg = self.backend.message(channel, snowflake(request, "message_id"))
         if msg.ephemeral:
             raise errors.UnknownMessage
-        return self._message(msg)
+        return json_response(self._as_read(msg))
 
     async def patch_message(self, request: web.Request) -> web.Response:
         """PATCH /channels/{cid}/messages/{mid}."""

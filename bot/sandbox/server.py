@@ -219,8 +219,12 @@ class Sandbox:
         self.backend.delete_role(role.guild_id, role.id, checked=False)
 
     def delete_channel(self, channel: Channel) -> None:
-        """An admin deletes a channel by hand (CHANNEL_DELETE)."""
+        """An admin deletes a channel or thread by hand (CHANNEL_DELETE, THREAD_DELETE)."""
         self.backend.delete_channel(channel.id, checked=False)
+
+    def delete_message(self, message: Message) -> None:
+        """An admin deletes a message by hand (MESSAGE_DELETE)."""
+        self.backend.remove_message(message)
 
     def role_named(self, guild: Guild, name: str) -> Role | None:
         """The guild's role with this name, if any."""
@@ -280,6 +284,11 @@ class Sandbox:
             for c in guild.channels.values()
             if not c.is_thread and self.backend.visible(guild, member.user.id, c)
         ]
+
+    def threads(self, channel: Channel) -> list[Channel]:
+        """Threads under a channel in creation order, private ones included."""
+        guild = self.backend.guilds[channel.guild_id or 0]
+        return [c for c in guild.channels.values() if c.is_thread and c.parent_id == channel.id]
 
     @property
     def failed_interactions(self) -> list[Any]:

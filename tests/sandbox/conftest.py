@@ -57,9 +57,10 @@ class Feedback(discord.ui.Modal, title="Feedback"):
 class SandboxBot(commands.Bot):
     """The test bot: syncs its commands to the test guild at start-up."""
 
-    def __init__(self, guild_id: int) -> None:
+    def __init__(self, guild_id: int, *, message_content: bool = False) -> None:
         intents = discord.Intents.default()
         intents.members = True
+        intents.message_content = message_content
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
