@@ -187,16 +187,25 @@ class Members:
 
     # -- direct messages ----------------------------------------------------------------------
 
-    async def dm(self, user_id: int, **message: Any) -> bool:
+    async def dm(self, user_id: int, *, nonce: str | None = None, **message: Any) -> bool:
         """DM a member; a closed DM (or a member gone) is logged and skipped, never raised.
-        Returns whether the message was sent."""
+        Returns whether the message was sent.
+
+        A scheduled send (``RunContext.once``) passes its ``nonce``: then any other failure
+        (a 5xx or 429 past discord.py's own retries) is raised, so the scheduler tries again
+        later with the same nonce instead of the DM being skipped for good."""
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-            await user.send(**message)
-        except discord.Forbidden:
-            log.info("DMs closed for member %s; skipped", user_id)
+            if nonce is None:
+                await user.send(**message)
+            else:
+                await user.send(nonce=nonce, **message)
+        except (discord.Forbidden, discord.NotFound):
+            log.info("DMs closed for member %s (or they are gone); skipped", user_id)
             return False
         except discord.HTTPException as exc:
+            if nonce is not None:
+                raise
             log.warning("DM to %s failed: %s", user_id, exc)
             return False
         return True

@@ -12,15 +12,28 @@ The policy for rows that fell due while the bot was down (or busy), stated once:
   ``late=True``, so the handler can say it is late;
 * older than the grace window: marked ``missed`` with a note, never run.
 
-Handlers send through :meth:`RunContext.once`, which records each send in ``sent_log`` under a
-unique key, so a handler interrupted half-way (a restart, a crash) is re-run later and only sends
-what it had not sent yet. A handler that raises is retried with backoff, at most ``MAX_ATTEMPTS``
-times, then marked ``failed``.
+Handlers send through :meth:`RunContext.once`, which makes each send exactly once:
+
+1. a key already in ``sent_log`` is not sent again (a handler re-run after a restart or a crash
+   sends only what it had not sent yet);
+2. otherwise the send is first written down in ``send_intents``, then made with a message nonce
+   derived from its key (:func:`nonce_for`), then moved to ``sent_log``;
+3. an intent left over means the process died between the send and step 3: the send is made
+   again with the same nonce, and Discord returns the message made the first time instead of a
+   second one, as long as the first attempt began within its nonce window ("a few minutes";
+   we count on :data:`NONCE_WINDOW`);
+4. after a longer outage the send is still made again (a reminder shown twice beats one never
+   shown), with a warning in the log: a duplicate then needs a crash in the milliseconds between
+   Discord's answer and step 3 *and* an outage longer than the window.
+
+A handler that raises is retried with backoff, at most ``MAX_ATTEMPTS`` times, then marked
+``failed``; its sends that went through are not repeated.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -42,6 +55,14 @@ MAX_ATTEMPTS = 3
 RETRY_BACKOFF = timedelta(minutes=1)
 BATCH_SIZE = 100
 _DISPATCH_JOB = "dispatch"
+# How long we count on Discord to de-duplicate a message nonce (its docs: "a few minutes").
+NONCE_WINDOW = timedelta(minutes=2)
+
+
+def nonce_for(key: str) -> str:
+    """The message nonce for a once-key: the same key always gives the same nonce, 24 hex
+    characters (Discord takes at most 25), 96 bits so two keys never share one in practice."""
+    return hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
 
 
 @dataclass
@@ -52,14 +73,27 @@ class RunContext:
     late: bool
     _scheduler: Scheduler
 
-    async def once(self, key: str, send: Callable[[], Awaitable[Any]]) -> bool:
-        """Run ``send`` unless ``key`` was sent before; True if it ran now."""
+    async def once(self, key: str, send: Callable[[str], Awaitable[Any]]) -> bool:
+        """Make a send once (see the module's docstring); True if it was made now.
+
+        ``send`` gets the nonce and must pass it to Discord (``channel.send(..., nonce=nonce)``):
+        that is what makes a repeat after a crash return the first message.
+        """
         repo = self._scheduler.repo
         full_key = f"{self.action.dedupe_key}|{key}"
         if await repo.was_sent(full_key):
             return False
-        await send()
-        await repo.mark_sent(full_key, self.action.guild_id, self._scheduler.clock.now())
+        clock = self._scheduler.clock
+        started = await repo.intend(full_key, self.action.guild_id, clock.now())
+        if clock.now() - started > NONCE_WINDOW:
+            log.warning(
+                "sending %s again: an attempt began at %s, beyond the nonce window; if it was "
+                "delivered, members see it twice",
+                full_key,
+                started.isoformat(),
+            )
+        await send(nonce_for(full_key))
+        await repo.mark_sent(full_key, self.action.guild_id, clock.now())
         return True
 
 

@@ -121,8 +121,25 @@ class ScheduledActions:
     async def was_sent(self, key: str) -> bool:
         return await self.db.fetchone("SELECT 1 FROM sent_log WHERE key = ?", (key,)) is not None
 
+    async def intend(self, key: str, guild_id: int, now: datetime) -> datetime:
+        """Write down that a send is about to be made; returns when the first attempt began
+        (earlier than ``now`` if an attempt was cut off before it was marked sent)."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT OR IGNORE INTO send_intents (key, guild_id, started_at) VALUES (?, ?, ?)",
+                (key, guild_id, to_db(now)),
+            )
+            async with conn.execute(
+                "SELECT started_at FROM send_intents WHERE key = ?", (key,)
+            ) as cursor:
+                row = await cursor.fetchone()
+        return from_db(row[0]) if row else now
+
     async def mark_sent(self, key: str, guild_id: int, now: datetime) -> None:
-        await self.db.execute(
-            "INSERT OR IGNORE INTO sent_log (key, guild_id, sent_at) VALUES (?, ?, ?)",
-            (key, guild_id, to_db(now)),
-        )
+        """The send was made: into the sent-log, and its intent is settled."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT OR IGNORE INTO sent_log (key, guild_id, sent_at) VALUES (?, ?, ?)",
+                (key, guild_id, to_db(now)),
+            )
+            await conn.execute("DELETE FROM send_intents WHERE key = ?", (key,))

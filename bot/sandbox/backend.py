@@ -40,6 +40,7 @@ from bot.sandbox.models import (
     Snowflakes,
     User,
 )
+from bot.sandbox.nonces import NonceLedger, check_nonce
 
 T = TypeVar("T")
 
@@ -149,6 +150,7 @@ class Backend:
         # The message content intent as the bot's last IDENTIFY asked for it: REST reads of
         # messages follow it like gateway events do.
         self.content_intent = False
+        self.nonces = NonceLedger()
 
     # ------------------------------------------------------------------ plumbing
 
@@ -795,7 +797,16 @@ class Backend:
         limits.check_message(payload, creating=True, has_files=bool(files))
         if int(payload.get("flags") or 0) & EPHEMERAL:
             raise errors.InvalidFormBody({"flags": {"_errors": [{"code": "MESSAGE_FLAGS"}]}})
-        return self.store_message(self.new_message(channel, self.bot_user, payload, files))
+        nonce = check_nonce(payload)
+        author = self.bot_user
+        if nonce is not None and payload.get("enforce_nonce"):
+            existing = self.nonces.existing(author.id, nonce, self.now())
+            if existing is not None and existing in self.messages:
+                return self.messages[existing]
+        msg = self.new_message(channel, author, payload, files, nonce=nonce)
+        if nonce is not None:
+            self.nonces.remember(author.id, nonce, msg.id, self.now())
+        return self.store_message(msg)
 
     def apply_edit(self, msg: Message, payload: dict[str, Any], files: list[UploadedFile]) -> None:
         """Apply an edit payload to a message and send MESSAGE_UPDATE when others see it."""

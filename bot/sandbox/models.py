@@ -361,6 +361,7 @@ class Message:
     reactions: dict[str, set[int]] = field(default_factory=dict)
     deleted: bool = False
     edits: int = 0
+    nonce: str | None = None
 
     @property
     def ephemeral(self) -> bool:
@@ -401,6 +402,8 @@ class Message:
             data["webhook_id"] = str(self.application_id)
         if self.application_id is not None:
             data["application_id"] = str(self.application_id)
+        if self.nonce is not None:
+            data["nonce"] = self.nonce
         return data
 
 

@@ -491,7 +491,7 @@ class EventService:
         channel = await self.notice_channel(event)
         if channel is not None:
             post = channel.send
-            await ctx.once("channel", lambda: post(text(language)))
+            await ctx.once("channel", lambda nonce: post(text(language), nonce=nonce))
         going = [
             r.user_id
             for r in await self.events.rsvps(event.id, occurrence.key)
@@ -500,7 +500,7 @@ class EventService:
         for user_id, prefs in (await self.members.preferences(event.guild_id, going)).items():
             if prefs.reminders_dm:
                 dm = partial(self.members.dm, user_id, content=text(self.members.speaks(prefs)))
-                await ctx.once(f"dm:{user_id}", dm)
+                await ctx.once(f"dm:{user_id}", lambda nonce, dm=dm: dm(nonce=nonce))
 
     async def _on_start(self, ctx: RunContext) -> None:
         """Say the event is starting, then roll the series on to its next occurrence."""
@@ -515,7 +515,7 @@ class EventService:
         channel = await self.notice_channel(event)
         if channel is not None:
             post = channel.send
-            await ctx.once("channel", lambda: post(body))
+            await ctx.once("channel", lambda nonce: post(body, nonce=nonce))
         schedule, overrides = await self.schedule_of(event)
         async with self.bot.db.transaction() as conn:
             await self.replan(conn, event, schedule, overrides)

@@ -9,24 +9,30 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from bot.scheduler import LATE_AFTER, MAX_ATTEMPTS, RunContext, Scheduler
+from bot.scheduler import LATE_AFTER, MAX_ATTEMPTS, NONCE_WINDOW, RunContext, Scheduler, nonce_for
 from db.database import Database
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 class Recorder:
-    """A handler that 'sends' one message per recipient and can crash after the first."""
+    """A handler that 'sends' one message per recipient and can crash after the first, or
+    inside a send (after Discord took it, before the sent-log knows)."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, bool]] = []
+        self.nonces: list[str] = []
         self.crash_after_first = False
+        self.crash_inside_send = False
 
     async def __call__(self, ctx: RunContext) -> None:
         for recipient in ctx.action.payload.get("to", ["channel"]):
 
-            async def send(recipient: str = recipient) -> None:
+            async def send(nonce: str, recipient: str = recipient) -> None:
                 self.sent.append((ctx.action.dedupe_key, recipient, ctx.late))
+                self.nonces.append(nonce)
+                if self.crash_inside_send:
+                    raise KeyboardInterrupt  # the process dies before recording the send
 
             ran = await ctx.once(recipient, send)
             if ran and self.crash_after_first:
@@ -117,6 +123,37 @@ async def test_crash_mid_send_resumes_without_repeating(db_path: Path) -> None:
     await scheduler.run_due()
     assert [r for _key, r, _late in rec.sent] == ["ann", "bo", "cy"]
     await stop(db, scheduler)
+
+
+@pytest.mark.parametrize("down_for", [timedelta(seconds=5), NONCE_WINDOW + timedelta(minutes=1)])
+async def test_crash_between_send_and_record_repeats_with_the_same_nonce(
+    db_path: Path, down_for: timedelta, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock, rec = FakeClock(T0), Recorder()
+    db, scheduler = await start(db_path, clock, rec)
+    await plan(scheduler, "r1", T0, to=["ann"])
+    rec.crash_inside_send = True
+    with pytest.raises(KeyboardInterrupt):
+        await scheduler.run_due()
+    await db.close()  # killed after Discord took the message, before the sent-log knew
+
+    rec.crash_inside_send = False
+    clock.advance(down_for)
+    db, scheduler = await start(db_path, clock, rec)
+    await scheduler.run_due()
+    await stop(db, scheduler)
+    # Sent again, with the nonce of the first attempt: Discord returns the first message.
+    assert rec.nonces == [nonce_for("r1|ann")] * 2
+    beyond = down_for > NONCE_WINDOW
+    assert ("beyond the nonce window" in caplog.text) == beyond
+
+
+def test_nonces_are_stable_short_and_distinct() -> None:
+    keys = [f"event:{e}:2026-12-01:remind:3600|dm:{u}" for e in range(50) for u in range(50)]
+    nonces = {nonce_for(k) for k in keys}
+    assert len(nonces) == len(keys)
+    assert all(len(n) <= 25 for n in nonces)
+    assert nonce_for(keys[0]) == nonce_for(keys[0])
 
 
 async def test_failing_handler_retries_then_gives_up(db_path: Path) -> None:
