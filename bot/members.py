@@ -210,6 +210,11 @@ class Members:
             return False
         return True
 
+    async def dm_once(self, user_id: int, content: str, nonce: str) -> bool:
+        """The DM of a scheduled send: ``partial(members.dm_once, user, text)`` is what
+        ``RunContext.once`` takes."""
+        return await self.dm(user_id, content=content, nonce=nonce)
+
     async def dm_each(
         self, guild_id: int, user_ids: Iterable[int], compose: Callable[[str], str]
     ) -> int:

@@ -499,8 +499,8 @@ class EventService:
         ]
         for user_id, prefs in (await self.members.preferences(event.guild_id, going)).items():
             if prefs.reminders_dm:
-                dm = partial(self.members.dm, user_id, content=text(self.members.speaks(prefs)))
-                await ctx.once(f"dm:{user_id}", lambda nonce, dm=dm: dm(nonce=nonce))
+                content = text(self.members.speaks(prefs))
+                await ctx.once(f"dm:{user_id}", partial(self.members.dm_once, user_id, content))
 
     async def _on_start(self, ctx: RunContext) -> None:
         """Say the event is starting, then roll the series on to its next occurrence."""
