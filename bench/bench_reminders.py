@@ -71,12 +71,13 @@ async def seed(path: Path, now: datetime, guild_id: int) -> list[datetime]:
         )
         for i, d in enumerate(due)
     ]
-    async with db.transaction() as conn:
-        await conn.executemany(
+    await db.write(
+        lambda conn: conn.executemany(
             "INSERT INTO scheduled_actions (guild_id, kind, dedupe_key, due_at, payload, "
             "created_at) VALUES (?, ?, ?, ?, ?, ?)",
             rows,
         )
+    )
     row = await db.fetchone("SELECT count(*) FROM scheduled_actions WHERE status = 'pending'")
     assert row is not None and row[0] == ROWS
     await db.close()

@@ -143,18 +143,17 @@ class S3Bot(commands.Bot):
 
     async def admin_log_once(self, guild: discord.Guild, key: str, text: str) -> None:
         """Tell the admins about a problem once (per key), never failing the caller."""
-        repo = self.scheduler.repo
-        full_key = f"admin-log:{guild.id}:{key}"
-        if await repo.was_sent(full_key):
-            return
-        channel = self.find_channel(guild, self.settings.channels.admin_log)
-        log.warning("admin log (%s): %s", guild.id, text)
-        if channel is not None:
-            try:
-                await channel.send(text)
-            except discord.HTTPException:
-                log.warning("could not write to the admin log channel in %s", guild.id)
-        await repo.mark_sent(full_key, guild.id, self.clock.now())
+
+        async def post(nonce: str) -> None:
+            channel = self.find_channel(guild, self.settings.channels.admin_log)
+            log.warning("admin log (%s): %s", guild.id, text)
+            if channel is not None:
+                try:
+                    await channel.send(text, nonce=nonce)
+                except discord.HTTPException:
+                    log.warning("could not write to the admin log channel in %s", guild.id)
+
+        await self.scheduler.once(f"admin-log:{guild.id}:{key}", guild.id, post)
 
     async def close(self) -> None:
         """Stop taking work, let writes finish, stop the scheduler and the web server."""

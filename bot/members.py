@@ -23,7 +23,7 @@ import inspect
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -34,7 +34,8 @@ from discord import app_commands
 from bot.errors import UserFacingError
 from bot.i18n import _, language_of, translate
 from bot.tree import interaction_language
-from db.prefs import MemberPrefs, Prefs
+from db import prefs
+from db.prefs import MemberPrefs
 
 if TYPE_CHECKING:
     from bot.client import S3Bot
@@ -117,7 +118,6 @@ class Members:
 
     def __init__(self, bot: S3Bot) -> None:
         self.bot = bot
-        self.prefs = Prefs(bot.db)
         self._known: dict[tuple[int, int], str] = {}  # (guild, user) -> language last stored
         self._unsaved: dict[tuple[int, int], str] = {}
         self._saving: asyncio.Task[None] | None = None
@@ -156,7 +156,7 @@ class Members:
             while self._unsaved:
                 batch, self._unsaved = self._unsaved, {}
                 rows = [(guild, user, language) for (guild, user), language in batch.items()]
-                await self.bot.db.batched(partial(Prefs.remember_languages, rows=rows))
+                await self.bot.db.batched(prefs.remember_languages, rows)
         except Exception:
             log.exception("could not store members' languages")
         finally:
@@ -170,7 +170,7 @@ class Members:
     async def preferences(self, guild_id: int, user_ids: Iterable[int]) -> dict[int, MemberPrefs]:
         """Each member's stored preferences (defaults for those who never set any)."""
         wanted = list(dict.fromkeys(user_ids))
-        stored = await self.prefs.many(guild_id, wanted)
+        stored = await self.bot.db.read(prefs.many, guild_id, wanted)
         return {u: stored.get(u, MemberPrefs()) for u in wanted}
 
     def speaks(self, prefs: MemberPrefs) -> str:
@@ -275,5 +275,5 @@ class Members:
 
     async def zone(self, guild_id: int, user_id: int) -> ZoneInfo:
         """The zone a member's typed times are read in: their own, else the community's."""
-        prefs = await self.prefs.get(guild_id, user_id)
-        return ZoneInfo(prefs.timezone) if prefs.timezone else self.bot.default_timezone
+        mine = await self.bot.db.read(prefs.get, guild_id, user_id)
+        return ZoneInfo(mine.timezone) if mine.timezone else self.bot.default_timezone

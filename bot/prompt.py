@@ -412,7 +412,7 @@ class Session:
         scheduler = self.community.bot.scheduler if self.community.bot else None
         assert scheduler is not None
         for _ in range(MAX_STOPS):
-            due = await scheduler.repo.next_due()
+            due = await scheduler.next_due()
             if due is None or due > target:
                 break
             self.clock.set(max(due, self.clock.now()))

@@ -35,18 +35,19 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aiosqlite
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock
+from db import scheduled
 from db.database import Database
-from db.scheduled import ScheduledAction, ScheduledActions
+from db.scheduled import ScheduledAction
 
 log = logging.getLogger(__name__)
 
@@ -79,22 +80,9 @@ class RunContext:
         ``send`` gets the nonce and must pass it to Discord (``channel.send(..., nonce=nonce)``):
         that is what makes a repeat after a crash return the first message.
         """
-        repo = self._scheduler.repo
-        full_key = f"{self.action.dedupe_key}|{key}"
-        if await repo.was_sent(full_key):
-            return False
-        clock = self._scheduler.clock
-        started = await repo.intend(full_key, self.action.guild_id, clock.now())
-        if clock.now() - started > NONCE_WINDOW:
-            log.warning(
-                "sending %s again: an attempt began at %s, beyond the nonce window; if it was "
-                "delivered, members see it twice",
-                full_key,
-                started.isoformat(),
-            )
-        await send(nonce_for(full_key))
-        await repo.mark_sent(full_key, self.action.guild_id, clock.now())
-        return True
+        return await self._scheduler.once(
+            f"{self.action.dedupe_key}|{key}", self.action.guild_id, send
+        )
 
 
 Handler = Callable[[RunContext], Awaitable[None]]
@@ -115,7 +103,6 @@ class Scheduler:
         # Due actions wait for this (the bot's gateway cache being filled): a reminder that
         # fell due while the bot was down must not run before its channel is known.
         self._ready = ready
-        self.repo = ScheduledActions(db)
         self.clock = clock
         self.grace = grace
         self._handlers: dict[str, Handler] = {}
@@ -150,9 +137,9 @@ class Scheduler:
 
     # -- planning -----------------------------------------------------------------------------
 
-    async def plan(
+    def plan(
         self,
-        conn: aiosqlite.Connection,
+        conn: sqlite3.Connection,
         *,
         guild_id: int,
         kind: str,
@@ -160,10 +147,11 @@ class Scheduler:
         due_at: datetime,
         payload: dict[str, Any] | None = None,
     ) -> None:
-        """Plan an action inside the caller's transaction; call :meth:`rearm` after commit."""
+        """Plan an action inside the caller's write (in SQLite's thread, see
+        :mod:`db.database`); call :meth:`rearm` after it committed."""
         if kind not in self._handlers:
             raise ValueError(f"no handler registered for {kind!r}")
-        await self.repo.upsert(
+        scheduled.upsert(
             conn,
             guild_id=guild_id,
             kind=kind,
@@ -173,15 +161,41 @@ class Scheduler:
             now=self.clock.now(),
         )
 
-    async def cancel(self, conn: aiosqlite.Connection, key_prefix: str) -> None:
-        """Cancel pending actions by key prefix inside the caller's transaction."""
-        await self.repo.cancel_prefix(conn, key_prefix, self.clock.now())
+    def cancel(self, conn: sqlite3.Connection, key_prefix: str) -> None:
+        """Cancel pending actions by key prefix inside the caller's write."""
+        scheduled.cancel_prefix(conn, key_prefix, self.clock.now())
+
+    async def once(self, key: str, guild_id: int, send: Callable[[str], Awaitable[Any]]) -> bool:
+        """Make a send once under ``key`` (see the module's docstring); True if it was made
+        now. Scheduled handlers use :meth:`RunContext.once`; the bot's one-time notices to the
+        admins use this."""
+        if await self.db.read(scheduled.was_sent, key):
+            return False
+        started = await self.db.write(scheduled.intend, key, guild_id, self.clock.now())
+        if self.clock.now() - started > NONCE_WINDOW:
+            log.warning(
+                "sending %s again: an attempt began at %s, beyond the nonce window; if it was "
+                "delivered, members see it twice",
+                key,
+                started.isoformat(),
+            )
+        await send(nonce_for(key))
+        await self.db.write(scheduled.mark_sent, key, guild_id, self.clock.now())
+        return True
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest pending action is due."""
+        return await self.db.read(scheduled.next_due)
+
+    async def pending(self) -> int:
+        """How many actions wait (for the health check)."""
+        return await self.db.read(scheduled.pending_count)
 
     async def rearm(self) -> None:
         """Point the timer at the earliest pending row (after any change to the plan)."""
         if not self._running:
             return
-        next_due = await self.repo.next_due()
+        next_due = await self.next_due()
         self.armed_for = next_due
         if next_due is None:
             if self._aps.get_job(_DISPATCH_JOB):
@@ -214,7 +228,7 @@ class Scheduler:
             for _ in range(10_000):
                 if not self._running:
                     break
-                batch = await self.repo.due(self.clock.now(), BATCH_SIZE)
+                batch = await self.db.read(scheduled.due, self.clock.now(), BATCH_SIZE)
                 if not batch:
                     break
                 for action in batch:
@@ -230,21 +244,24 @@ class Scheduler:
         if overdue > self.grace and overdue > LATE_AFTER:
             note = f"missed: due {action.due_at.isoformat()}, bot was away {overdue}"
             log.warning("scheduled %s %s %s", action.kind, action.dedupe_key, note)
-            await self.repo.finish(action.id, "missed", now, note)
+            await self.db.write(scheduled.finish, action.id, "missed", now, note)
             return 0
         handler = self._handlers.get(action.kind)
         if handler is None:
-            await self.repo.finish(action.id, "failed", now, f"no handler for {action.kind}")
+            note = f"no handler for {action.kind}"
+            await self.db.write(scheduled.finish, action.id, "failed", now, note)
             return 0
         try:
             await handler(RunContext(action, overdue > LATE_AFTER, self))
         except Exception:
             log.exception("scheduled action %s (%s) failed", action.dedupe_key, action.kind)
             if action.attempts + 1 >= MAX_ATTEMPTS:
-                await self.repo.finish(action.id, "failed", now, "handler raised; gave up")
+                note = "handler raised; gave up"
+                await self.db.write(scheduled.finish, action.id, "failed", now, note)
             else:
                 retry_at = now + RETRY_BACKOFF * (action.attempts + 1)
-                await self.repo.retry_later(action.id, retry_at, "handler raised; retrying")
+                note = "handler raised; retrying"
+                await self.db.write(scheduled.retry_later, action.id, retry_at, note)
             return 0
-        await self.repo.finish(action.id, "done", self.clock.now(), None)
+        await self.db.write(scheduled.finish, action.id, "done", self.clock.now(), None)
         return 1

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from db import health
+
 if TYPE_CHECKING:
     from bot.client import S3Bot
 
@@ -37,9 +39,9 @@ class WebServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        self.bound_port = sockets[0].getsockname()[1] if sockets else self.port
+        # The runner's public list of bound addresses: with port 0 the system picked one.
+        addresses = self._runner.addresses
+        self.bound_port = int(addresses[0][1]) if addresses else self.port
         log.info("web server listening on %s:%s", self.host, self.bound_port)
 
     async def stop(self) -> None:
@@ -48,15 +50,16 @@ class WebServer:
             self._runner = None
 
     async def healthz(self, request: web.Request) -> web.Response:
-        """Gateway connected, database writable, and how many actions wait."""
+        """Gateway connected, database writable (proved by writing the check's own row, never
+        a feature's table), and how many actions wait."""
         gateway = self.bot.is_ready() and not self.bot.is_closed()
         try:
-            await self.bot.db.execute("UPDATE member_prefs SET user_id = user_id WHERE 0")
+            await self.bot.db.write(health.record_check, self.bot.clock.now())
             database = True
         except Exception:
             log.exception("health check: database not writable")
             database = False
-        pending = await self.bot.scheduler.repo.pending_count() if database else None
+        pending = await self.bot.scheduler.pending() if database else None
         ok = gateway and database
         return web.json_response(
             {"ok": ok, "gateway": gateway, "database": database, "pending_actions": pending},

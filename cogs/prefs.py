@@ -14,6 +14,7 @@ from bot.client import S3Bot
 from bot.i18n import C_, _, translate
 from bot.members import pick_zone, zone_choices
 from bot.tree import interaction_language, reply
+from db import prefs
 
 
 class PrefsCog(commands.Cog, name="Preferences"):
@@ -31,7 +32,6 @@ class PrefsCog(commands.Cog, name="Preferences"):
 
     def __init__(self, bot: S3Bot) -> None:
         self.bot = bot
-        self.prefs = bot.members.prefs
 
     @timezone.command(
         name=C_("command", "set"), description=_("Set the time zone your times are read in")
@@ -39,7 +39,9 @@ class PrefsCog(commands.Cog, name="Preferences"):
     @app_commands.describe(zone=_("Your time zone, e.g. Europe/Helsinki"))
     async def timezone_set(self, interaction: discord.Interaction[S3Bot], zone: str) -> None:
         picked = pick_zone(zone)
-        await self.prefs.set_timezone(interaction.guild_id or 0, interaction.user.id, picked.key)
+        await self.bot.db.write(
+            prefs.set_timezone, interaction.guild_id or 0, interaction.user.id, picked.key
+        )
         await reply(
             interaction,
             translate(
@@ -73,7 +75,9 @@ class PrefsCog(commands.Cog, name="Preferences"):
         name=C_("command", "on"), description=_("Get event reminders by direct message")
     )
     async def reminders_on(self, interaction: discord.Interaction[S3Bot]) -> None:
-        await self.prefs.set_reminders(interaction.guild_id or 0, interaction.user.id, True)
+        await self.bot.db.write(
+            prefs.set_reminders, interaction.guild_id or 0, interaction.user.id, True
+        )
         await reply(
             interaction,
             translate(
@@ -86,7 +90,9 @@ class PrefsCog(commands.Cog, name="Preferences"):
         name=C_("command", "off"), description=_("Stop event reminders by direct message")
     )
     async def reminders_off(self, interaction: discord.Interaction[S3Bot]) -> None:
-        await self.prefs.set_reminders(interaction.guild_id or 0, interaction.user.id, False)
+        await self.bot.db.write(
+            prefs.set_reminders, interaction.guild_id or 0, interaction.user.id, False
+        )
         await reply(
             interaction,
             translate(

@@ -1,9 +1,32 @@
-"""The one SQLite connection: WAL, foreign keys, a busy timeout, migrations and transactions.
+"""The one SQLite connection: WAL, foreign keys, a busy timeout, migrations, and the one way
+every part of the bot reaches it.
 
-Writes that belong together run in :meth:`Database.transaction`. Many small writes arriving at
-once (a burst of RSVP clicks) go through :meth:`Database.batched`, which commits them together in
-one transaction, each inside its own savepoint, so a burst costs one commit and one trip to
-SQLite's thread instead of hundreds, and one failing write never undoes the others.
+The convention (follow it for every table):
+
+* A query is a plain synchronous function whose first parameter is a ``sqlite3.Connection``,
+  e.g. ``def get(conn: sqlite3.Connection, *, event_id: int) -> EventRecord | None``. It lives in
+  the feature's repository module ``db/<feature>.py``, returns typed records, and uses ``?``
+  parameters only. It never commits: the caller says which transaction it belongs to.
+* The connection lives in one thread that the Database owns; the bot hands functions to it:
+
+  - ``await db.read(fn, *args, **kwargs)``: a read (no transaction);
+  - ``await db.write(fn, *args, **kwargs)``: ``fn`` in one transaction, rolled back if it
+    raises. Writes that belong together are one function that calls the repository's
+    functions in turn (a feature's service composes them), so they commit together, in one trip
+    to SQLite's thread;
+  - ``await db.batched(fn, *args, **kwargs)``: a small write that many members make at the
+    same moment (a burst of RSVP clicks). It shares one transaction with the others arriving
+    meanwhile, each inside its own savepoint, so a burst costs a few commits and trips instead of
+    hundreds, and one failing write never undoes the others.
+
+  One function per action is also what keeps a click at one trip: reading, deciding with the
+  rules and storing all happen in the same hand-over.
+* ``fetchone``/``fetchall`` are ad-hoc reads for checks, tests and benchmarks; features use their
+  repository's functions.
+
+The thread is a one-worker :class:`~concurrent.futures.ThreadPoolExecutor` (public APIs only);
+the connection is opened in it and used nowhere else, which SQLite's ``check_same_thread``
+enforces.
 """
 
 from __future__ import annotations
@@ -13,19 +36,18 @@ import itertools
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
-
-import aiosqlite
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+P = ParamSpec("P")
 Params = tuple[Any, ...] | dict[str, Any]
 # A burst is committed in slices of this many writes: callers of an early slice get their
 # answers while later clicks are still arriving, instead of all waiting for one large commit
@@ -33,6 +55,13 @@ Params = tuple[Any, ...] | dict[str, Any]
 # throughput, 64 0.82x, 16 0.89-1.09x).
 BATCH_LIMIT = 16
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
+    "PRAGMA busy_timeout=5000; PRAGMA synchronous=NORMAL; "
+    # Deleted rows are overwritten with zeros, not left in free pages: a closed secret
+    # poll's key must not be readable from the file afterwards.
+    "PRAGMA secure_delete=ON;"
+)
 
 
 class DatabaseTooNewError(RuntimeError):
@@ -47,7 +76,8 @@ class Migration:
 
 
 def bundled_migrations() -> list[Migration]:
-    """Every ``db/migrations/NNNN_reason.sql`` in version order."""
+    """Every ``db/migrations/NNNN_reason.sql`` in version order. Numbers are reserved per
+    feature, so gaps are allowed; two files with one number are not."""
     found = []
     for entry in resources.files("db.migrations").iterdir():
         match = _MIGRATION_NAME.match(entry.name)
@@ -65,13 +95,45 @@ def bundled_migrations() -> list[Migration]:
 Work = Callable[[sqlite3.Connection], Any]
 
 
+def one(conn: sqlite3.Connection, sql: str, params: Params = ()) -> sqlite3.Row | None:
+    """The first row of an ad-hoc query."""
+    row: sqlite3.Row | None = conn.execute(sql, params).fetchone()
+    return row
+
+
+def every(conn: sqlite3.Connection, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+    """Every row of an ad-hoc query."""
+    return list(conn.execute(sql, params))
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """In SQLite's thread: connect with the pragmas every part of the bot relies on. Autocommit
+    mode (``isolation_level=None``): transactions are begun explicitly, by :meth:`write`."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.executescript(PRAGMAS)
+    return conn
+
+
+def _in_transaction(conn: sqlite3.Connection, work: Work) -> Any:
+    """In SQLite's thread: ``work`` in one transaction; rolled back if it raises."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
+
+
 def _run_batch(
-    batch: list[tuple[Work, asyncio.Future[Any]]], conn: sqlite3.Connection
+    conn: sqlite3.Connection, batch: list[tuple[Work, asyncio.Future[Any]]]
 ) -> list[tuple[bool, Any]]:
     """In SQLite's thread: one transaction, one savepoint per caller's work."""
     outcomes: list[tuple[bool, Any]] = []
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+
+    def each(conn: sqlite3.Connection) -> None:
         for work, _future in batch:
             conn.execute("SAVEPOINT item")
             try:
@@ -80,44 +142,133 @@ def _run_batch(
                 conn.execute("ROLLBACK TO item")
                 outcomes.append((False, exc))
             conn.execute("RELEASE item")
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
+
+    _in_transaction(conn, each)
     return outcomes
 
 
-class Database:
-    """Owns the aiosqlite connection; repositories borrow it for their queries."""
+def _migrate(conn: sqlite3.Connection, migration: Migration) -> None:
+    """In SQLite's thread: one migration and its version number, in one transaction."""
+    try:
+        # executescript runs the whole file; BEGIN/COMMIT make it one transaction.
+        conn.executescript(
+            f"BEGIN IMMEDIATE;\n{migration.sql}\n"
+            f"PRAGMA user_version = {migration.version};\nCOMMIT;"
+        )
+    except sqlite3.Error:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
-        self.conn = conn
+
+def _backup(conn: sqlite3.Connection, target: Path) -> None:
+    dest = sqlite3.connect(target)
+    try:
+        conn.backup(dest)
+    finally:
+        dest.close()
+
+
+class Database:
+    """Owns the connection and the one thread it is used in; see the module's convention."""
+
+    def __init__(self, path: Path, executor: ThreadPoolExecutor) -> None:
         self.path = path
-        self._write_lock = asyncio.Lock()
+        self._executor = executor
+        self._conn: sqlite3.Connection | None = None
         self._batch: list[tuple[Work, asyncio.Future[Any]]] = []
         self._batch_task: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
-        """Connect with the pragmas every part of the bot relies on."""
         path = Path(path)
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        await conn.executescript(
-            "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
-            "PRAGMA busy_timeout=5000; PRAGMA synchronous=NORMAL; "
-            # Deleted rows are overwritten with zeros, not left in free pages: a closed secret
-            # poll's key must not be readable from the file afterwards.
-            "PRAGMA secure_delete=ON;"
-        )
-        return cls(conn, path)
+        db = cls(path, ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite"))
+        db._conn = await db._hand_over(_connect, path)
+        return db
 
     async def close(self) -> None:
-        """Finish pending batched writes, then close."""
+        """Finish pending batched writes, then close the connection and its thread."""
         if self._batch_task is not None:
             await self._batch_task
-        await self.conn.close()
+        if self._conn is not None:
+            await self._hand_over(sqlite3.Connection.close, self._conn)
+            self._conn = None
+        self._executor.shutdown(wait=True)
+
+    async def _hand_over(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(*args)`` in SQLite's thread: one trip."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    @property
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise RuntimeError(f"the database {self.path} is closed")
+        return self._conn
+
+    # -- the convention -----------------------------------------------------------------------
+
+    async def read(
+        self,
+        fn: Callable[Concatenate[sqlite3.Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """``fn(conn, *args, **kwargs)`` in SQLite's thread, outside any transaction."""
+        return await self._hand_over(partial(fn, self._connection, *args, **kwargs))
+
+    async def write(
+        self,
+        fn: Callable[Concatenate[sqlite3.Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """``fn(conn, *args, **kwargs)`` in one transaction, in one trip; undone if it raises."""
+        result: T = await self._hand_over(
+            _in_transaction, self._connection, lambda conn: fn(conn, *args, **kwargs)
+        )
+        return result
+
+    async def batched(
+        self,
+        fn: Callable[Concatenate[sqlite3.Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Like :meth:`write`, in a transaction shared with other writes arriving meanwhile.
+
+        ``fn`` runs inside its own savepoint: if it raises, only its own changes are undone and
+        the exception reaches its caller."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._batch.append((lambda conn: fn(conn, *args, **kwargs), future))
+        if self._batch_task is None:
+            self._batch_task = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._batch:
+                batch, self._batch = self._batch[:BATCH_LIMIT], self._batch[BATCH_LIMIT:]
+                try:
+                    outcomes = await self._hand_over(_run_batch, self._connection, batch)
+                except Exception as exc:  # the batch as a whole failed: all callers hear it
+                    outcomes = [(False, exc)] * len(batch)
+                for (_work, future), (ok, value) in zip(batch, outcomes, strict=True):
+                    if future.done():
+                        continue
+                    if ok:
+                        future.set_result(value)
+                    else:
+                        future.set_exception(value)
+        finally:
+            self._batch_task = None
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """An ad-hoc read (checks, tests, benchmarks); features use repository functions."""
+        return await self.read(one, sql, params)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """An ad-hoc read (checks, tests, benchmarks); features use repository functions."""
+        return await self.read(every, sql, params)
 
     # -- schema -------------------------------------------------------------------------------
 
@@ -139,94 +290,10 @@ class Database:
         for migration in migrations:
             if migration.version <= current:
                 continue
-            async with self._write_lock:
-                try:
-                    # executescript runs the whole file; BEGIN/COMMIT make it one transaction.
-                    await self.conn.executescript(
-                        f"BEGIN IMMEDIATE;\n{migration.sql}\n"
-                        f"PRAGMA user_version = {migration.version};\nCOMMIT;"
-                    )
-                except sqlite3.Error:
-                    if self.conn.in_transaction:
-                        await self.conn.execute("ROLLBACK")
-                    raise
+            await self._hand_over(_migrate, self._connection, migration)
             log.info("applied migration %s", migration.name)
             applied.append(migration.name)
         return applied
-
-    # -- reads --------------------------------------------------------------------------------
-
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self.conn.execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
-
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self.conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
-
-    # -- writes -------------------------------------------------------------------------------
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One atomic unit of writes: everything inside commits together or not at all."""
-        async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
-                raise
-            else:
-                await self.conn.execute("COMMIT")
-
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """A single write in its own transaction; returns lastrowid."""
-        async with self.transaction() as conn:
-            cursor = await conn.execute(sql, params)
-            return cursor.lastrowid or 0
-
-    async def call(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run synchronous ``work`` on the connection in its own thread, in one trip.
-
-        Inside :meth:`transaction` it joins that transaction. Many statements in one ``work``
-        cost one hand-over between the event loop and SQLite's thread instead of one each.
-        aiosqlite has no public call for this: ``_execute`` is its own way to run a function
-        in the connection's thread (pinned to aiosqlite < 0.23 in pyproject.toml).
-        """
-        result: T = await self.conn._execute(work, self.conn._conn)
-        return result
-
-    async def batched(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run synchronous ``work`` in a transaction shared with other writes arriving meanwhile.
-
-        ``work`` runs inside its own savepoint: if it raises, only its own changes are undone
-        and the exception reaches its caller. The whole batch is one trip to SQLite's thread.
-        """
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._batch.append((work, future))
-        if self._batch_task is None:
-            self._batch_task = asyncio.create_task(self._drain())
-        return await future
-
-    async def _drain(self) -> None:
-        try:
-            while self._batch:
-                batch, self._batch = self._batch[:BATCH_LIMIT], self._batch[BATCH_LIMIT:]
-                async with self._write_lock:
-                    try:
-                        outcomes = await self.call(partial(_run_batch, batch))
-                    except Exception as exc:  # the batch as a whole failed: all callers hear it
-                        outcomes = [(False, exc)] * len(batch)
-                for (_work, future), (ok, value) in zip(batch, outcomes, strict=True):
-                    if future.done():
-                        continue
-                    if ok:
-                        future.set_result(value)
-                    else:
-                        future.set_exception(value)
-        finally:
-            self._batch_task = None
 
     # -- maintenance --------------------------------------------------------------------------
 
@@ -243,8 +310,4 @@ class Database:
     async def backup(self, target: Path) -> None:
         """A consistent copy of the live database through SQLite's online backup API."""
         target.parent.mkdir(parents=True, exist_ok=True)
-        dest = await aiosqlite.connect(target)
-        try:
-            await self.conn.backup(dest)
-        finally:
-            await dest.close()
+        await self._hand_over(_backup, self._connection, target)

@@ -1,18 +1,17 @@
-"""Repository for events, their per-occurrence changes, RSVPs and calendar feed tokens."""
+"""Repository for events, their per-occurrence changes, RSVPs and calendar feed tokens.
+
+Functions on a ``sqlite3.Connection``, run through :class:`db.database.Database` (see its
+convention): ``await db.read(events.get, guild_id=g, event_id=e)``; writes that belong together
+are composed by the events service into one function for ``db.write``."""
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
-from db.database import Database
 from db.times import from_db, to_db
 
 # What an edit or cancel writes. Where the announcement, its thread and its Discord mirror are
@@ -75,7 +74,7 @@ class RsvpRecord:
     answered_at: int
 
 
-def _event(row: aiosqlite.Row) -> EventRecord:
+def _event(row: sqlite3.Row) -> EventRecord:
     zone = ZoneInfo(row["tz"])
     return EventRecord(
         id=row["id"],
@@ -116,192 +115,62 @@ def event_values(record: EventRecord) -> dict[str, Any]:
     return values
 
 
-class Events:
-    """SQL for the events feature. Writers take the caller's connection (its transaction)."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    # -- events -------------------------------------------------------------------------------
-
-    @staticmethod
-    async def insert(conn: aiosqlite.Connection, record: EventRecord, now: datetime) -> int:
-        values = event_values(record)
-        del values["id"]
-        values["created_at"] = values["updated_at"] = to_db(now)
-        columns = ", ".join(values)
-        marks = ", ".join("?" for _ in values)
-        cursor = await conn.execute(
-            f"INSERT INTO events ({columns}) VALUES ({marks})",  # noqa: S608 - fixed column names
-            tuple(values.values()),
-        )
-        return cursor.lastrowid or 0
-
-    @staticmethod
-    async def update(conn: aiosqlite.Connection, record: EventRecord, now: datetime) -> None:
-        """Write the editable columns and raise the calendar SEQUENCE, so calendar apps that
-        imported the event take the change."""
-        values = event_values(record)
-        assignments = ", ".join(f"{c} = ?" for c in EDITABLE_COLUMNS)
-        await conn.execute(
-            f"UPDATE events SET {assignments}, updated_at = ?, "  # noqa: S608 - fixed columns
-            "sequence = sequence + 1 WHERE id = ?",
-            (*(values[c] for c in EDITABLE_COLUMNS), to_db(now), record.id),
-        )
-
-    @staticmethod
-    async def delete(conn: aiosqlite.Connection, event_id: int) -> None:
-        """Remove an event that could not be announced (its answers and changes go with it)."""
-        await conn.execute("DELETE FROM events WHERE id = ?", (event_id,))
-
-    @staticmethod
-    async def set_message(
-        conn: aiosqlite.Connection, event_id: int, message_id: int, thread_id: int | None
-    ) -> None:
-        """Where the announcement (and its discussion thread, if any) was posted."""
-        await conn.execute(
-            "UPDATE events SET message_id = ?, thread_id = ? WHERE id = ?",
-            (message_id, thread_id, event_id),
-        )
-
-    async def set_discord_event(self, event_id: int, discord_event_id: int | None) -> None:
-        await self.db.execute(
-            "UPDATE events SET discord_event_id = ? WHERE id = ?", (discord_event_id, event_id)
-        )
-
-    async def get(self, guild_id: int, event_id: int) -> EventRecord | None:
-        return await self.db.call(partial(select_event, guild_id=guild_id, event_id=event_id))
-
-    async def get_any(self, event_id: int) -> EventRecord | None:
-        """By id alone, for background work that has no guild in hand."""
-        return await self.db.call(partial(select_event, guild_id=None, event_id=event_id))
-
-    async def in_guild(
-        self, guild_id: int, *, include_cancelled: bool = False
-    ) -> list[EventRecord]:
-        sql = "SELECT * FROM events WHERE guild_id = ?"
-        if not include_cancelled:
-            sql += " AND status = 'scheduled'"
-        rows = await self.db.fetchall(sql + " ORDER BY id", (guild_id,))
-        return [_event(r) for r in rows]
-
-    # -- overrides ----------------------------------------------------------------------------
-
-    async def overrides(self, event_id: int) -> dict[str, OverrideRecord]:
-        return await self.db.call(partial(select_overrides, event_id=event_id))
-
-    @staticmethod
-    async def put_override(
-        conn: aiosqlite.Connection, event_id: int, override: OverrideRecord
-    ) -> None:
-        await conn.execute(
-            "INSERT INTO event_overrides (guild_id, event_id, occurrence, start_utc, "
-            "duration_minutes, cancelled) VALUES ((SELECT guild_id FROM events WHERE id = ?1), "
-            "?1, ?2, ?3, ?4, ?5) ON CONFLICT (event_id, occurrence) DO UPDATE SET "
-            "start_utc = excluded.start_utc, duration_minutes = excluded.duration_minutes, "
-            "cancelled = excluded.cancelled",
-            (
-                event_id,
-                override.occurrence,
-                to_db(override.start) if override.start else None,
-                int(override.duration.total_seconds() // 60) if override.duration else None,
-                int(override.cancelled),
-            ),
-        )
-        await conn.execute("UPDATE events SET sequence = sequence + 1 WHERE id = ?", (event_id,))
-
-    # -- RSVPs --------------------------------------------------------------------------------
-
-    async def occurrence_keys(self, event_id: int) -> set[str]:
-        """Every occurrence of an event that has answers or changes stored."""
-        rows = await self.db.fetchall(
-            "SELECT occurrence FROM rsvps WHERE event_id = ?1 "
-            "UNION SELECT occurrence FROM event_overrides WHERE event_id = ?1",
-            (event_id,),
-        )
-        return {r[0] for r in rows}
-
-    @staticmethod
-    async def rename_occurrences(
-        conn: aiosqlite.Connection, event_id: int, renames: dict[str, str | None]
-    ) -> None:
-        """Carry answers and per-occurrence changes to occurrences' new keys after the event's
-        times moved; where the new key already has its own, or there is no new key, the old
-        ones go."""
-        for table in ("rsvps", "event_overrides"):
-            for old, new in renames.items():
-                if new is not None:
-                    await conn.execute(
-                        f"UPDATE OR IGNORE {table} SET occurrence = ? "  # noqa: S608 - fixed names
-                        "WHERE event_id = ? AND occurrence = ?",
-                        (new, event_id, old),
-                    )
-                await conn.execute(
-                    f"DELETE FROM {table} WHERE event_id = ? AND occurrence = ?",  # noqa: S608
-                    (event_id, old),
-                )
-
-    async def counts(self, event_id: int, occurrence: str) -> dict[str, int]:
-        rows = await self.db.fetchall(
-            "SELECT answer, count(*) FROM rsvps WHERE event_id = ? AND occurrence = ? "
-            "GROUP BY answer",
-            (event_id, occurrence),
-        )
-        return {r[0]: r[1] for r in rows}
-
-    async def rsvps(self, event_id: int, occurrence: str) -> list[RsvpRecord]:
-        rows = await self.db.fetchall(
-            "SELECT user_id, answer, answered_at FROM rsvps WHERE event_id = ? "
-            "AND occurrence = ? ORDER BY answered_at",
-            (event_id, occurrence),
-        )
-        return [RsvpRecord(r[0], r[1], r[2]) for r in rows]
-
-    async def answers_of(
-        self, user_id: int, keys: list[tuple[int, str]]
-    ) -> dict[tuple[int, str], str]:
-        """One member's answers for several (event, occurrence) pairs, for /event list."""
-        if not keys:
-            return {}
-        marks = ", ".join("?" for _ in keys)
-        sql = (
-            "SELECT event_id, occurrence, answer FROM rsvps "  # noqa: S608 - placeholders only
-            f"WHERE user_id = ? AND event_id IN ({marks})"
-        )
-        rows = await self.db.fetchall(sql, (user_id, *(k[0] for k in keys)))
-        wanted = set(keys)
-        return {(r[0], r[1]): r[2] for r in rows if (r[0], r[1]) in wanted}
-
-    # -- calendar feed ------------------------------------------------------------------------
-
-    async def feed_token(self, guild_id: int) -> str:
-        """The guild's unguessable feed token, made on first use."""
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT OR IGNORE INTO calendar_feeds (guild_id, token) VALUES (?, ?)",
-                (guild_id, secrets.token_urlsafe(24)),
-            )
-        row = await self.db.fetchone(
-            "SELECT token FROM calendar_feeds WHERE guild_id = ?", (guild_id,)
-        )
-        assert row is not None
-        return str(row[0])
-
-    async def guild_of_feed(self, token: str) -> int | None:
-        row = await self.db.fetchone(
-            "SELECT guild_id FROM calendar_feeds WHERE token = ?", (token,)
-        )
-        return int(row[0]) if row else None
+# -- events -----------------------------------------------------------------------------------
 
 
-# -- run in SQLite's thread (through Database.call or Database.batched) ---------------------------
-# One function holds several statements so that a click costs one trip to the database thread.
+def insert(conn: sqlite3.Connection, record: EventRecord, now: datetime) -> int:
+    """A new event; returns its id."""
+    values = event_values(record)
+    del values["id"]
+    values["created_at"] = values["updated_at"] = to_db(now)
+    columns = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    cursor = conn.execute(
+        f"INSERT INTO events ({columns}) VALUES ({marks})",  # noqa: S608 - fixed column names
+        tuple(values.values()),
+    )
+    return cursor.lastrowid or 0
 
 
-def select_event(
-    conn: sqlite3.Connection, *, guild_id: int | None, event_id: int
-) -> EventRecord | None:
-    """An event by id, within ``guild_id`` unless it is None."""
+def update(conn: sqlite3.Connection, record: EventRecord, now: datetime) -> None:
+    """Write the editable columns and raise the calendar SEQUENCE, so calendar apps that
+    imported the event take the change."""
+    values = event_values(record)
+    assignments = ", ".join(f"{c} = ?" for c in EDITABLE_COLUMNS)
+    conn.execute(
+        f"UPDATE events SET {assignments}, updated_at = ?, "  # noqa: S608 - fixed columns
+        "sequence = sequence + 1 WHERE id = ?",
+        (*(values[c] for c in EDITABLE_COLUMNS), to_db(now), record.id),
+    )
+
+
+def delete(conn: sqlite3.Connection, event_id: int) -> None:
+    """Remove an event that could not be announced (its answers and changes go with it)."""
+    conn.execute("DELETE FROM events WHERE id = ?", (event_id,))
+
+
+def set_message(
+    conn: sqlite3.Connection, event_id: int, message_id: int, thread_id: int | None
+) -> None:
+    """Where the announcement (and its discussion thread, if any) was posted."""
+    conn.execute(
+        "UPDATE events SET message_id = ?, thread_id = ? WHERE id = ?",
+        (message_id, thread_id, event_id),
+    )
+
+
+def set_discord_event(
+    conn: sqlite3.Connection, event_id: int, discord_event_id: int | None
+) -> None:
+    """The id of the event's mirror in Discord's own events list."""
+    conn.execute(
+        "UPDATE events SET discord_event_id = ? WHERE id = ?", (discord_event_id, event_id)
+    )
+
+
+def get(conn: sqlite3.Connection, *, guild_id: int | None, event_id: int) -> EventRecord | None:
+    """An event by id, within ``guild_id`` unless it is None (background work that has no
+    guild in hand)."""
     if guild_id is None:
         row = conn.execute("SELECT * FROM events WHERE id = ?", (event_id,)).fetchone()
     else:
@@ -311,7 +180,19 @@ def select_event(
     return _event(row) if row else None
 
 
-def select_overrides(conn: sqlite3.Connection, *, event_id: int) -> dict[str, OverrideRecord]:
+def in_guild(
+    conn: sqlite3.Connection, guild_id: int, *, include_cancelled: bool = False
+) -> list[EventRecord]:
+    sql = "SELECT * FROM events WHERE guild_id = ?"
+    if not include_cancelled:
+        sql += " AND status = 'scheduled'"
+    return [_event(r) for r in conn.execute(sql + " ORDER BY id", (guild_id,))]
+
+
+# -- per-occurrence changes --------------------------------------------------------------------
+
+
+def overrides(conn: sqlite3.Connection, event_id: int) -> dict[str, OverrideRecord]:
     """The per-occurrence changes of one event, by occurrence key."""
     rows = conn.execute("SELECT * FROM event_overrides WHERE event_id = ?", (event_id,))
     return {
@@ -323,6 +204,91 @@ def select_overrides(conn: sqlite3.Connection, *, event_id: int) -> dict[str, Ov
         )
         for r in rows
     }
+
+
+def put_override(conn: sqlite3.Connection, event_id: int, override: OverrideRecord) -> None:
+    conn.execute(
+        "INSERT INTO event_overrides (guild_id, event_id, occurrence, start_utc, "
+        "duration_minutes, cancelled) VALUES ((SELECT guild_id FROM events WHERE id = ?1), "
+        "?1, ?2, ?3, ?4, ?5) ON CONFLICT (event_id, occurrence) DO UPDATE SET "
+        "start_utc = excluded.start_utc, duration_minutes = excluded.duration_minutes, "
+        "cancelled = excluded.cancelled",
+        (
+            event_id,
+            override.occurrence,
+            to_db(override.start) if override.start else None,
+            int(override.duration.total_seconds() // 60) if override.duration else None,
+            int(override.cancelled),
+        ),
+    )
+    conn.execute("UPDATE events SET sequence = sequence + 1 WHERE id = ?", (event_id,))
+
+
+def occurrence_keys(conn: sqlite3.Connection, event_id: int) -> set[str]:
+    """Every occurrence of an event that has answers or changes stored."""
+    rows = conn.execute(
+        "SELECT occurrence FROM rsvps WHERE event_id = ?1 "
+        "UNION SELECT occurrence FROM event_overrides WHERE event_id = ?1",
+        (event_id,),
+    )
+    return {r[0] for r in rows}
+
+
+def rename_occurrences(
+    conn: sqlite3.Connection, event_id: int, renames: dict[str, str | None]
+) -> None:
+    """Carry answers and per-occurrence changes to occurrences' new keys after the event's
+    times moved; where the new key already has its own, or there is no new key, the old ones
+    go."""
+    for table in ("rsvps", "event_overrides"):
+        for old, new in renames.items():
+            if new is not None:
+                conn.execute(
+                    f"UPDATE OR IGNORE {table} SET occurrence = ? "  # noqa: S608 - fixed names
+                    "WHERE event_id = ? AND occurrence = ?",
+                    (new, event_id, old),
+                )
+            conn.execute(
+                f"DELETE FROM {table} WHERE event_id = ? AND occurrence = ?",  # noqa: S608
+                (event_id, old),
+            )
+
+
+# -- RSVPs ---------------------------------------------------------------------------------------
+
+
+def counts(conn: sqlite3.Connection, event_id: int, occurrence: str) -> dict[str, int]:
+    rows = conn.execute(
+        "SELECT answer, count(*) FROM rsvps WHERE event_id = ? AND occurrence = ? GROUP BY answer",
+        (event_id, occurrence),
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def rsvps(conn: sqlite3.Connection, event_id: int, occurrence: str) -> list[RsvpRecord]:
+    """Every answer for one occurrence, in the order given (the waitlist's order)."""
+    rows = conn.execute(
+        "SELECT user_id, answer, answered_at FROM rsvps WHERE event_id = ? "
+        "AND occurrence = ? ORDER BY answered_at",
+        (event_id, occurrence),
+    )
+    return [RsvpRecord(r[0], r[1], r[2]) for r in rows]
+
+
+def answers_of(
+    conn: sqlite3.Connection, user_id: int, keys: list[tuple[int, str]]
+) -> dict[tuple[int, str], str]:
+    """One member's answers for several (event, occurrence) pairs, for /event list."""
+    if not keys:
+        return {}
+    marks = ", ".join("?" for _ in keys)
+    sql = (
+        "SELECT event_id, occurrence, answer FROM rsvps "  # noqa: S608 - placeholders only
+        f"WHERE user_id = ? AND event_id IN ({marks})"
+    )
+    rows = conn.execute(sql, (user_id, *(k[0] for k in keys)))
+    wanted = set(keys)
+    return {(r[0], r[1]): r[2] for r in rows if (r[0], r[1]) in wanted}
 
 
 def rsvp_of(conn: sqlite3.Connection, event_id: int, occurrence: str, user_id: int) -> str | None:
@@ -362,3 +328,21 @@ def put_rsvp(
         "WHERE rsvps.answer != excluded.answer",
         (event_id, occurrence, user_id, answer),
     )
+
+
+# -- calendar feed ---------------------------------------------------------------------------
+
+
+def feed_token(conn: sqlite3.Connection, guild_id: int, new_token: str) -> str:
+    """The guild's unguessable feed token; ``new_token`` becomes it on first use."""
+    conn.execute(
+        "INSERT OR IGNORE INTO calendar_feeds (guild_id, token) VALUES (?, ?)",
+        (guild_id, new_token),
+    )
+    row = conn.execute("SELECT token FROM calendar_feeds WHERE guild_id = ?", (guild_id,))
+    return str(row.fetchone()[0])
+
+
+def guild_of_feed(conn: sqlite3.Connection, token: str) -> int | None:
+    row = conn.execute("SELECT guild_id FROM calendar_feeds WHERE token = ?", (token,)).fetchone()
+    return int(row[0]) if row else None

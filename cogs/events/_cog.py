@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import csv
 import io
+import secrets
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -45,6 +46,7 @@ from cogs.events._rules import (
 )
 from cogs.events._service import EventService
 from cogs.events._views import DescriptionModal, ListPageButton, RsvpButton, pager_view
+from db import events as stored
 from db.events import EventRecord
 
 PAGE_SIZE = 5
@@ -92,7 +94,7 @@ class EventsCog(commands.Cog, name="Events"):
     def __init__(self, bot: S3Bot) -> None:
         self.bot = bot
         self.service = EventService(bot)
-        self.events = self.service.events
+        self.db = bot.db
         self._warming: asyncio.Future[None] | None = None
 
     async def cog_load(self) -> None:
@@ -385,7 +387,9 @@ class EventsCog(commands.Cog, name="Events"):
         pages = max((len(upcoming) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
         page = min(page, pages - 1)
         shown = upcoming[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-        mine = await self.events.answers_of(interaction.user.id, [(e.id, o.key) for e, o in shown])
+        mine = await self.db.read(
+            stored.answers_of, interaction.user.id, [(e.id, o.key) for e, o in shown]
+        )
         embed = discord.Embed(title=translate(language, _("Upcoming events")), colour=0x003399)
         for record, occurrence in shown:
             answer = mine.get((record.id, occurrence.key))
@@ -414,7 +418,7 @@ class EventsCog(commands.Cog, name="Events"):
         record = await self.service.load(interaction.guild_id, event)
         schedule, overrides = await self.service.schedule_of(record)
         upcoming = schedule.shown(overrides, self.service.now())
-        counts = await self.events.counts(record.id, upcoming.key) if upcoming else {}
+        counts = await self.db.read(stored.counts, record.id, upcoming.key) if upcoming else {}
         embed = announcement_embed(
             language, record, upcoming, counts, self.service.repeat_text(language, record)
         )
@@ -446,7 +450,7 @@ class EventsCog(commands.Cog, name="Events"):
         language = interaction_language(interaction)
         record = await self.service.load(interaction.guild_id, event)
         target = await self.service.pick_occurrence(record, occurrence)
-        rows = await self.events.rsvps(record.id, target.key)
+        rows = await self.db.read(stored.rsvps, record.id, target.key)
         guild = interaction.guild
         assert guild is not None
 
@@ -511,7 +515,9 @@ class EventsCog(commands.Cog, name="Events"):
                     "server in the settings."
                 )
             )
-        token = await self.events.feed_token(interaction.guild_id or 0)
+        token = await self.db.write(
+            stored.feed_token, interaction.guild_id or 0, secrets.token_urlsafe(24)
+        )
         url = f"{self.bot.settings.web.public_base_url}/calendar/{token}.ics"
         await interaction.response.send_message(
             translate(
@@ -528,11 +534,11 @@ class EventsCog(commands.Cog, name="Events"):
 
     async def _feed(self, request: Any) -> Any:
 
-        guild_id = await self.events.guild_of_feed(request.match_info["token"])
+        guild_id = await self.db.read(stored.guild_of_feed, request.match_info["token"])
         if guild_id is None:
             raise web.HTTPNotFound()
         guild = self.bot.get_guild(guild_id)
-        records = await self.events.in_guild(guild_id, include_cancelled=True)
+        records = await self.db.read(stored.in_guild, guild_id, include_cancelled=True)
         data = _calendar.build_calendar(
             await self.service.calendar_entries(records),
             name=guild.name if guild else "s3cop",
@@ -552,7 +558,7 @@ class EventsCog(commands.Cog, name="Events"):
     ) -> list[app_commands.Choice[int]]:
         needle = current.lower().lstrip("#")
         choices = []
-        for record in await self.events.in_guild(interaction.guild_id or 0):
+        for record in await self.db.read(stored.in_guild, interaction.guild_id or 0):
             label = f"#{record.id} {record.title}"
             if needle in label.lower():
                 choices.append(app_commands.Choice(name=label[:100], value=record.id))
@@ -567,7 +573,9 @@ class EventsCog(commands.Cog, name="Events"):
         event_id = getattr(interaction.namespace, "event", None)
         if not isinstance(event_id, int):
             return []
-        record = await self.events.get(interaction.guild_id or 0, event_id)
+        record = await self.db.read(
+            stored.get, guild_id=interaction.guild_id or 0, event_id=event_id
+        )
         if record is None:
             return []
         zone = ZoneInfo(record.tz)

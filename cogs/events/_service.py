@@ -38,16 +38,8 @@ from cogs.events._rules import (
     renamed_occurrences,
 )
 from cogs.events._views import rsvp_view
-from db.events import (
-    EventRecord,
-    Events,
-    OverrideRecord,
-    going_and_waitlist,
-    put_rsvp,
-    rsvp_of,
-    select_event,
-    select_overrides,
-)
+from db import events as stored
+from db.events import EventRecord, OverrideRecord
 
 log = logging.getLogger(__name__)
 
@@ -98,17 +90,17 @@ def record_answer(
     now: datetime,
 ) -> Answered:
     """In SQLite's thread: check the occurrence is open, decide with the rules, store."""
-    event = select_event(conn, guild_id=guild_id, event_id=event_id)
+    event = stored.get(conn, guild_id=guild_id, event_id=event_id)
     if event is None:
         raise unknown_event(event_id)
-    schedule, overrides = schedule_from(event, select_overrides(conn, event_id=event_id))
+    schedule, overrides = schedule_from(event, stored.overrides(conn, event_id))
     found = schedule.find(overrides, occurrence)
     if event.status != "scheduled" or found is None or found.cancelled:
         raise UserFacingError(_("This event was cancelled; answers are closed."))
     if found.end <= now:
         raise UserFacingError(_("This event is over; answers are closed."))
-    previous = rsvp_of(conn, event_id, occurrence, user_id)
-    going, waitlist = going_and_waitlist(conn, event_id, occurrence)
+    previous = stored.rsvp_of(conn, event_id, occurrence, user_id)
+    going, waitlist = stored.going_and_waitlist(conn, event_id, occurrence)
     decision = decide_rsvp(
         previous=previous,
         wanted=wanted,
@@ -116,19 +108,19 @@ def record_answer(
         going_count=going,
         waitlist=waitlist,
     )
-    put_rsvp(conn, event_id, occurrence, user_id, decision.stored)
+    stored.put_rsvp(conn, event_id, occurrence, user_id, decision.stored)
     for promoted in decision.promote:
-        put_rsvp(conn, event_id, occurrence, promoted, "going")
+        stored.put_rsvp(conn, event_id, occurrence, promoted, "going")
     position = waitlist.index(user_id) + 1 if user_id in waitlist else len(waitlist) + 1
     return Answered(event, found, decision.stored, decision.promote, position)
 
 
 def promote_waitlist(conn: sqlite3.Connection, event: EventRecord, occurrence: str) -> list[int]:
     """In SQLite's thread: after a capacity change, move up as many waiting members as fit."""
-    going, waitlist = going_and_waitlist(conn, event.id, occurrence)
+    going, waitlist = stored.going_and_waitlist(conn, event.id, occurrence)
     promoted = waitlist[: free_seats(event.capacity, going)]
     for user_id in promoted:
-        put_rsvp(conn, event.id, occurrence, user_id, "going")
+        stored.put_rsvp(conn, event.id, occurrence, user_id, "going")
     return promoted
 
 
@@ -137,7 +129,7 @@ class EventService:
 
     def __init__(self, bot: S3Bot) -> None:
         self.bot = bot
-        self.events = Events(bot.db)
+        self.db = bot.db
         self.members = bot.members
         self._refreshing: dict[int, asyncio.Task[None]] = {}
         self._mirroring: dict[int, asyncio.Lock] = {}
@@ -160,13 +152,13 @@ class EventService:
         return self.bot.default_language
 
     async def load(self, guild_id: int | None, event_id: int) -> EventRecord:
-        event = await self.events.get(guild_id or 0, event_id)
+        event = await self.db.read(stored.get, guild_id=guild_id or 0, event_id=event_id)
         if event is None:
             raise unknown_event(event_id)
         return event
 
     async def schedule_of(self, event: EventRecord) -> tuple[Schedule, dict[str, Override]]:
-        return schedule_from(event, await self.events.overrides(event.id))
+        return schedule_from(event, await self.db.read(stored.overrides, event.id))
 
     async def pick_occurrence(self, event: EventRecord, key: str | None) -> Occurrence:
         schedule, overrides = await self.schedule_of(event)
@@ -183,11 +175,15 @@ class EventService:
     def repeat_text(self, language: str, event: EventRecord) -> str | None:
         return parse_repeat(event.rrule).describe(language) if event.rrule else None
 
-    async def replan(
-        self, conn: Any, event: EventRecord, schedule: Schedule, overrides: dict[str, Override]
+    def replan(
+        self,
+        conn: sqlite3.Connection,
+        event: EventRecord,
+        schedule: Schedule,
+        overrides: dict[str, Override],
     ) -> None:
-        """Cancel the event's pending actions and plan the next occurrence's, in one transaction."""
-        await self.bot.scheduler.cancel(conn, key_prefix(event.id))
+        """Inside a write: cancel the event's pending actions and plan the next occurrence's."""
+        self.bot.scheduler.cancel(conn, key_prefix(event.id))
         if event.status != "scheduled":
             return
         upcoming = schedule.next_start(overrides, self.now())
@@ -199,7 +195,7 @@ class EventService:
             upcoming.start, offsets_from_text(event.reminders), self.now()
         ):
             seconds = int(offset.total_seconds())
-            await self.bot.scheduler.plan(
+            self.bot.scheduler.plan(
                 conn,
                 guild_id=event.guild_id,
                 kind=REMIND,
@@ -208,7 +204,7 @@ class EventService:
                 payload={**payload, "offset": seconds},
             )
         if upcoming.start > self.now():
-            await self.bot.scheduler.plan(
+            self.bot.scheduler.plan(
                 conn,
                 guild_id=event.guild_id,
                 kind=START,
@@ -221,7 +217,7 @@ class EventService:
         language = self.guild_language()
         schedule, overrides = await self.schedule_of(event)
         upcoming = schedule.shown(overrides, self.now()) if event.status == "scheduled" else None
-        counts = await self.events.counts(event.id, upcoming.key) if upcoming else {}
+        counts = await self.db.read(stored.counts, event.id, upcoming.key) if upcoming else {}
         embed = announcement_embed(
             language, event, upcoming, counts, self.repeat_text(language, event)
         )
@@ -236,7 +232,7 @@ class EventService:
     async def _refresh_later(self, event_id: int) -> None:
         await asyncio.sleep(self.refresh_delay)
         self._refreshing.pop(event_id, None)
-        event = await self.events.get_any(event_id)
+        event = await self.db.read(stored.get, guild_id=None, event_id=event_id)
         if event is not None:
             await self.refresh(event)
 
@@ -259,9 +255,13 @@ class EventService:
         """Store a new event with its reminder plan and announce it (with a discussion thread if
         asked). If the announcement cannot be posted, nothing stays stored."""
         schedule = Schedule(record.start_local, record.duration, record.rrule)
-        async with self.bot.db.transaction() as conn:
-            record = replace(record, id=await Events.insert(conn, record, self.now()))
-            await self.replan(conn, record, schedule, {})
+
+        def store(conn: sqlite3.Connection) -> EventRecord:
+            created = replace(record, id=stored.insert(conn, record, self.now()))
+            self.replan(conn, created, schedule, {})
+            return created
+
+        record = await self.db.write(store)
         channel = self.bot.get_channel(record.channel_id)
         assert isinstance(channel, discord.TextChannel)
         embed, view = await self.render(record)
@@ -274,9 +274,12 @@ class EventService:
                 allowed_mentions=discord.AllowedMentions(roles=bool(mention)),
             )
         except discord.HTTPException:
-            async with self.bot.db.transaction() as conn:
-                await self.bot.scheduler.cancel(conn, key_prefix(record.id))
-                await Events.delete(conn, record.id)
+
+            def undo(conn: sqlite3.Connection) -> None:
+                self.bot.scheduler.cancel(conn, key_prefix(record.id))
+                stored.delete(conn, record.id)
+
+            await self.db.write(undo)
             raise UserFacingError(
                 _(
                     "I can't post in {channel}: give me permission to send messages there, or "
@@ -286,8 +289,7 @@ class EventService:
             ) from None
         thread_id = await self.open_thread(message, record) if open_thread else None
         record = replace(record, message_id=message.id, thread_id=thread_id)
-        async with self.bot.db.transaction() as conn:
-            await Events.set_message(conn, record.id, message.id, thread_id)
+        await self.db.write(stored.set_message, record.id, message.id, thread_id)
         await self.bot.scheduler.rearm()
         return record, message
 
@@ -334,7 +336,7 @@ class EventService:
         """
         lock = self._mirroring.setdefault(event.id, asyncio.Lock())
         async with lock:
-            current = await self.events.get_any(event.id)
+            current = await self.db.read(stored.get, guild_id=None, event_id=event.id)
             if current is not None:
                 await self._mirror(current)
 
@@ -353,7 +355,7 @@ class EventService:
                 if existing and event.status == "cancelled":
                     scheduled = await guild.fetch_scheduled_event(existing)
                     await scheduled.cancel()
-                    await self.events.set_discord_event(event.id, None)
+                    await self.db.write(stored.set_discord_event, event.id, None)
                 return
             location = (event.venue or event.link or "")[:100]
             options: dict[str, Any] = {
@@ -370,7 +372,7 @@ class EventService:
                 await scheduled.edit(**options)
             else:
                 created = await guild.create_scheduled_event(**options)
-                await self.events.set_discord_event(event.id, created.id)
+                await self.db.write(stored.set_discord_event, event.id, created.id)
         except discord.Forbidden:
             await self.bot.admin_log_once(
                 guild,
@@ -384,7 +386,7 @@ class EventService:
                 ),
             )
         except discord.NotFound:
-            await self.events.set_discord_event(event.id, None)
+            await self.db.write(stored.set_discord_event, event.id, None)
         except discord.HTTPException as exc:
             log.warning("mirroring event %s failed: %s", event.id, exc)
 
@@ -396,7 +398,7 @@ class EventService:
         compose: Callable[[str], str],
     ) -> None:
         """DM each member with one of ``answers``, each in their language."""
-        rows = await self.events.rsvps(event.id, occurrence)
+        rows = await self.db.read(stored.rsvps, event.id, occurrence)
         await self.members.dm_each(
             event.guild_id, [r.user_id for r in rows if r.answer in answers], compose
         )
@@ -411,20 +413,18 @@ class EventService:
         """A member's answer: checked and stored in one trip to the database, in a transaction
         shared with the other clicks of a burst, then shown to the member."""
         language = interaction_language(interaction)
-        outcome = await self.bot.db.batched(
-            partial(
-                record_answer,
-                guild_id=interaction.guild_id or 0,
-                event_id=event_id,
-                occurrence=occurrence,
-                user_id=interaction.user.id,
-                wanted=wanted,
-                now=self.now(),
-            )
+        outcome = await self.db.batched(
+            record_answer,
+            guild_id=interaction.guild_id or 0,
+            event_id=event_id,
+            occurrence=occurrence,
+            user_id=interaction.user.id,
+            wanted=wanted,
+            now=self.now(),
         )
-        event, found, stored = outcome.event, outcome.occurrence, outcome.stored
+        event, found, answer = outcome.event, outcome.occurrence, outcome.stored
         promoted, position = outcome.promoted, outcome.position
-        answer_text = translate(language, ANSWER_LABELS[stored])
+        answer_text = translate(language, ANSWER_LABELS[answer])
         text = translate(
             language,
             _("Your answer for **{title}** (<t:{start}:f>): {answer}."),
@@ -432,7 +432,7 @@ class EventService:
             start=int(found.start.timestamp()),
             answer=answer_text,
         )
-        if stored == "waitlist":
+        if answer == "waitlist":
             text += "\n" + translate(
                 language,
                 _(
@@ -466,7 +466,9 @@ class EventService:
 
     async def _on_reminder(self, ctx: RunContext) -> None:
         payload = ctx.action.payload
-        event = await self.events.get(ctx.action.guild_id, int(payload["event"]))
+        event = await self.db.read(
+            stored.get, guild_id=ctx.action.guild_id, event_id=int(payload["event"])
+        )
         if event is None or event.status != "scheduled":
             return
         occurrence = await self.pick_occurrence(event, payload["occurrence"])
@@ -494,7 +496,7 @@ class EventService:
             await ctx.once("channel", lambda nonce: post(text(language), nonce=nonce))
         going = [
             r.user_id
-            for r in await self.events.rsvps(event.id, occurrence.key)
+            for r in await self.db.read(stored.rsvps, event.id, occurrence.key)
             if r.answer == "going"
         ]
         for user_id, prefs in (await self.members.preferences(event.guild_id, going)).items():
@@ -505,7 +507,9 @@ class EventService:
     async def _on_start(self, ctx: RunContext) -> None:
         """Say the event is starting, then roll the series on to its next occurrence."""
         payload = ctx.action.payload
-        event = await self.events.get(ctx.action.guild_id, int(payload["event"]))
+        event = await self.db.read(
+            stored.get, guild_id=ctx.action.guild_id, event_id=int(payload["event"])
+        )
         if event is None or event.status != "scheduled":
             return
         language = self.guild_language()
@@ -517,8 +521,8 @@ class EventService:
             post = channel.send
             await ctx.once("channel", lambda nonce: post(body, nonce=nonce))
         schedule, overrides = await self.schedule_of(event)
-        async with self.bot.db.transaction() as conn:
-            await self.replan(conn, event, schedule, overrides)
+        await self.db.write(self.replan, event, schedule, overrides)
+        await self.bot.scheduler.rearm()
         await self.refresh(event)
         await self.mirror(event)
 
@@ -528,11 +532,12 @@ class EventService:
         """Give one occurrence of a series a new start or length; returns it as it now is."""
         schedule, overrides = await self.schedule_of(event)
         overrides[before.key] = Override(start, length, False)
-        async with self.bot.db.transaction() as conn:
-            await Events.put_override(
-                conn, event.id, OverrideRecord(before.key, start, length, False)
-            )
-            await self.replan(conn, event, schedule, overrides)
+
+        def store(conn: sqlite3.Connection) -> None:
+            stored.put_override(conn, event.id, OverrideRecord(before.key, start, length, False))
+            self.replan(conn, event, schedule, overrides)
+
+        await self.db.write(store)
         await self.bot.scheduler.rearm()
         return schedule.find(overrides, before.key) or before
 
@@ -545,21 +550,23 @@ class EventService:
         occurrence now shown and who moved up."""
         old_schedule, _overrides = await self.schedule_of(old)
         schedule = Schedule(new.start_local, new.duration, new.rrule)
-        renames = renamed_occurrences(
-            old_schedule, schedule, await self.events.occurrence_keys(old.id)
-        )
-        async with self.bot.db.transaction() as conn:
-            await Events.update(conn, new, self.now())
-            shown = schedule.shown({}, self.now())
+        now = self.now()
+
+        def store(conn: sqlite3.Connection) -> tuple[Occurrence, list[int]]:
+            renames = renamed_occurrences(
+                old_schedule, schedule, stored.occurrence_keys(conn, old.id)
+            )
+            stored.update(conn, new, now)
+            shown = schedule.shown({}, now)
             if shown is not None and shown.key != before.key:
                 renames[before.key] = shown.key
-            await Events.rename_occurrences(conn, old.id, renames)
-            _same, overrides = schedule_from(new, await self.events.overrides(old.id))
-            after = schedule.shown(overrides, self.now()) or before
-            await self.replan(conn, new, schedule, overrides)
-            promoted = await self.bot.db.call(
-                partial(promote_waitlist, event=new, occurrence=after.key)
-            )
+            stored.rename_occurrences(conn, old.id, renames)
+            _same, overrides = schedule_from(new, stored.overrides(conn, old.id))
+            after = schedule.shown(overrides, now) or before
+            self.replan(conn, new, schedule, overrides)
+            return after, promote_waitlist(conn, new, after.key)
+
+        after, promoted = await self.db.write(store)
         await self.bot.scheduler.rearm()
         return after, promoted
 
@@ -582,16 +589,18 @@ class EventService:
         """Cancel the whole event or one occurrence and stop its reminders, in one transaction;
         returns the event as it now is."""
         schedule, overrides = await self.schedule_of(event)
-        async with self.bot.db.transaction() as conn:
+        updated = replace(event, status="cancelled") if whole else event
+        if not whole:
+            overrides[target.key] = Override(None, None, True)
+
+        def store(conn: sqlite3.Connection) -> None:
             if whole:
-                updated = replace(event, status="cancelled")
-                await Events.update(conn, updated, self.now())
+                stored.update(conn, updated, self.now())
             else:
-                updated = event
-                overrides[target.key] = Override(None, None, True)
-                cancelled = OverrideRecord(target.key, None, None, True)
-                await Events.put_override(conn, event.id, cancelled)
-            await self.replan(conn, updated, schedule, overrides)
+                stored.put_override(conn, event.id, OverrideRecord(target.key, None, None, True))
+            self.replan(conn, updated, schedule, overrides)
+
+        await self.db.write(store)
         await self.bot.scheduler.rearm()
         return updated
 
@@ -658,7 +667,7 @@ class EventService:
 
     async def upcoming_occurrences(self, guild_id: int) -> list[tuple[EventRecord, Occurrence]]:
         found = []
-        for record in await self.events.in_guild(guild_id):
+        for record in await self.db.read(stored.in_guild, guild_id):
             schedule, overrides = await self.schedule_of(record)
             for occurrence in schedule.occurrences(overrides, after=self.now(), limit=10):
                 if not occurrence.cancelled:

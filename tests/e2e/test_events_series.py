@@ -12,6 +12,8 @@ import recurring_ical_events
 
 from bot.clock import FakeClock
 from bot.local import LocalCommunity, local_community
+from cogs.events._rules import Override, Schedule
+from db import events
 from tests.e2e.events_helpers import announcement, create_event, dm_containing, fields
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -30,9 +32,13 @@ async def create_weekly(community: LocalCommunity) -> None:
 
 
 async def bot_occurrences(community: LocalCommunity) -> list[datetime]:
-    events = community.bot.get_cog("Events").service  # type: ignore[union-attr]
-    record = await events.events.get(community.guild.id, 1)
-    schedule, overrides = await events.schedule_of(record)
+    """The series' occurrences as stored (read through the repository and the rules)."""
+    assert community.db is not None
+    record = await community.db.read(events.get, guild_id=community.guild.id, event_id=1)
+    assert record is not None
+    changes = await community.db.read(events.overrides, 1)
+    overrides = {k: Override(o.start, o.duration, o.cancelled) for k, o in changes.items()}
+    schedule = Schedule(record.start_local, record.duration, record.rrule)
     return [o.start for o in schedule.occurrences(overrides) if not o.cancelled]
 
 

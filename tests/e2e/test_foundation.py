@@ -4,11 +4,12 @@ handler's two paths, sends that survive 429s and 5xx, and resuming after a recon
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 import pytest
 
 from bot.local import LocalCommunity
-from db.prefs import Prefs
+from db import prefs
 
 
 async def test_bot_connects_and_syncs_guild_commands(community: LocalCommunity) -> None:
@@ -53,10 +54,10 @@ async def test_user_facing_error_is_an_ephemeral_message(community: LocalCommuni
 async def test_unexpected_error_is_logged_with_an_id(
     community: LocalCommunity, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async def broken(self: Prefs, guild_id: int, user_id: int) -> None:
+    def broken(conn: sqlite3.Connection, guild_id: int, user_id: int) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(Prefs, "get", broken)
+    monkeypatch.setattr(prefs, "get", broken)
     result = await community.as_member("aino").slash("timezone show")
     assert result.ephemeral
     assert "virhe" in result.content.lower()  # the apology is in Finnish for Aino

@@ -24,3 +24,6 @@ async def test_healthz(tmp_path: Path, clock: FakeClock) -> None:
             assert response.status == 200
             body = await response.json()
         assert body == {"ok": True, "gateway": True, "database": True, "pending_actions": 3}
+        assert community.db is not None
+        row = await community.db.fetchone("SELECT count(*) FROM health_checks")
+        assert row is not None and row[0] == 1  # the check wrote its own row, no feature's

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from db.database import Database, DatabaseTooNewError, Migration, bundled_migrations
+
+
+def insert_one(conn: sqlite3.Connection, sql: str) -> None:
+    conn.execute(sql)
 
 
 async def test_fresh_database_gets_every_migration(tmp_path: Path) -> None:
@@ -30,7 +35,7 @@ async def test_upgrade_applies_only_newer_migrations(tmp_path: Path) -> None:
     first = [Migration(1, "0001_a.sql", "CREATE TABLE a (x INTEGER);")]
     both = [*first, Migration(2, "0002_b.sql", "ALTER TABLE a ADD COLUMN y TEXT;")]
     assert await db.migrate(first) == ["0001_a.sql"]
-    await db.execute("INSERT INTO a (x) VALUES (1)")
+    await db.write(insert_one, "INSERT INTO a (x) VALUES (1)")
     assert await db.migrate(both) == ["0002_b.sql"]
     row = await db.fetchone("SELECT x, y FROM a")
     assert row is not None and (row["x"], row["y"]) == (1, None)
@@ -49,7 +54,7 @@ async def test_failed_migration_leaves_no_trace(tmp_path: Path) -> None:
 
 async def test_newer_database_is_refused(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "s.sqlite3")
-    await db.conn.execute("PRAGMA user_version = 99")
+    await db.write(insert_one, "PRAGMA user_version = 99")
     with pytest.raises(DatabaseTooNewError, match="upgrade s3cop"):
         await db.migrate()
     await db.close()
@@ -58,10 +63,13 @@ async def test_newer_database_is_refused(tmp_path: Path) -> None:
 async def test_transaction_rolls_back_together(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "s.sqlite3")
     await db.migrate()
+
+    def two_writes(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO member_prefs (guild_id, user_id) VALUES (1, 1)")
+        raise RuntimeError("second write failed")
+
     with pytest.raises(RuntimeError):
-        async with db.transaction() as conn:
-            await conn.execute("INSERT INTO member_prefs (guild_id, user_id) VALUES (1, 1)")
-            raise RuntimeError("second write failed")
+        await db.write(two_writes)
     assert await db.fetchone("SELECT * FROM member_prefs") is None
     await db.close()
 
@@ -90,7 +98,7 @@ async def test_batched_writes_share_a_transaction_but_fail_alone(tmp_path: Path)
 async def test_online_backup_is_consistent(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "s.sqlite3")
     await db.migrate()
-    await db.execute("INSERT INTO member_prefs (guild_id, user_id) VALUES (1, 7)")
+    await db.write(insert_one, "INSERT INTO member_prefs (guild_id, user_id) VALUES (1, 7)")
     await db.backup(tmp_path / "copy" / "b.sqlite3")
     copy = await Database.open(tmp_path / "copy" / "b.sqlite3")
     assert await copy.version() == await db.version()
@@ -100,16 +108,34 @@ async def test_online_backup_is_consistent(tmp_path: Path) -> None:
     await db.close()
 
 
-async def test_call_joins_the_open_transaction(tmp_path: Path) -> None:
+async def test_reads_and_writes_run_in_one_thread_of_their_own(tmp_path: Path) -> None:
+    """The connection is used only in the Database's thread (SQLite's check_same_thread holds
+    it to that), never in the event loop's."""
+    db = await Database.open(tmp_path / "s.sqlite3")
+
+    def where(conn: sqlite3.Connection) -> str:
+        return threading.current_thread().name
+
+    threads = {await db.read(where), await db.write(where), await db.batched(where)}
+    assert len(threads) == 1 and threads != {threading.current_thread().name}
+    await db.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        await db.read(where)
+
+
+async def test_arguments_reach_the_function_after_the_connection(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "s.sqlite3")
     await db.migrate()
 
-    def insert(conn: sqlite3.Connection) -> None:
-        conn.execute("INSERT INTO member_prefs (guild_id, user_id) VALUES (1, 9)")
+    def put(conn: sqlite3.Connection, guild: int, user: int, *, zone: str) -> int:
+        conn.execute(
+            "INSERT INTO member_prefs (guild_id, user_id, timezone) VALUES (?, ?, ?)",
+            (guild, user, zone),
+        )
+        return user
 
-    with pytest.raises(RuntimeError):
-        async with db.transaction():
-            await db.call(insert)
-            raise RuntimeError("undo it all")
-    assert await db.fetchone("SELECT * FROM member_prefs") is None
+    assert await db.write(put, 1, 2, zone="UTC") == 2
+    assert await db.batched(put, 1, 3, zone="UTC") == 3
+    row = await db.fetchone("SELECT count(*) FROM member_prefs WHERE timezone = 'UTC'")
+    assert row is not None and row[0] == 2
     await db.close()

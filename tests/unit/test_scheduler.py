@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.scheduler import LATE_AFTER, MAX_ATTEMPTS, NONCE_WINDOW, RunContext, Scheduler, nonce_for
+from db import scheduled
 from db.database import Database
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -57,8 +59,10 @@ async def start(path: Path, clock: FakeClock, recorder: Recorder) -> tuple[Datab
 
 
 async def plan(scheduler: Scheduler, key: str, due: datetime, **payload: object) -> None:
-    async with scheduler.db.transaction() as conn:
-        await scheduler.plan(conn, guild_id=1, kind="remind", key=key, due_at=due, payload=payload)
+    def store(conn: sqlite3.Connection) -> None:
+        scheduler.plan(conn, guild_id=1, kind="remind", key=key, due_at=due, payload=payload)
+
+    await scheduler.db.write(store)
     await scheduler.rearm()
 
 
@@ -101,7 +105,7 @@ async def test_restart_policy(db_path: Path, down_for: timedelta, expected: list
     await scheduler.run_due()
     assert rec.sent == expected
     status = "done" if expected else "missed"
-    action = await scheduler.repo.by_key("r1")
+    action = await db.read(scheduled.by_key, "r1")
     assert action is not None and action.status == status
     await stop(db, scheduler)
 
@@ -174,7 +178,7 @@ async def test_failing_handler_retries_then_gives_up(db_path: Path) -> None:
         await scheduler.run_due()
         clock.advance(timedelta(minutes=10))
     assert calls == MAX_ATTEMPTS
-    action = await scheduler.repo.by_key("r1")
+    action = await db.read(scheduled.by_key, "r1")
     assert action is not None and action.status == "failed"
     await stop(db, scheduler)
 
@@ -185,8 +189,7 @@ async def test_cancel_by_prefix_and_replan(db_path: Path) -> None:
     await plan(scheduler, "event:1:a", T0 + timedelta(minutes=1))
     await plan(scheduler, "event:1:b", T0 + timedelta(minutes=2))
     await plan(scheduler, "event:10:a", T0 + timedelta(minutes=3))
-    async with db.transaction() as conn:
-        await scheduler.cancel(conn, "event:1:")
+    await db.write(scheduler.cancel, "event:1:")
     await scheduler.rearm()
     assert scheduler.armed_for == T0 + timedelta(minutes=3)
     await plan(scheduler, "event:1:a", T0 + timedelta(minutes=4))  # planned again: pending
