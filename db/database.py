@@ -21,8 +21,12 @@ The convention (follow it for every table):
 
   One function per action is also what keeps a click at one trip: reading, deciding with the
   rules and storing all happen in the same hand-over.
-* ``fetchone``/``fetchall`` are ad-hoc reads for checks, tests and benchmarks; features use their
-  repository's functions.
+* A single statement needs no function of its own: ``db.fetchone``, ``db.fetchall`` and
+  ``db.execute`` (its own transaction) are shorthands for ``read``/``write`` with the helpers
+  :func:`one`, :func:`every`, :func:`insert_id` and :func:`changes`. A repository may wrap its
+  functions in a class whose async methods each make one such trip (``db/groups.py``); what
+  never happens is holding the connection across an ``await``: no transaction is left open
+  while the event loop runs other work.
 
 The thread is a one-worker :class:`~concurrent.futures.ThreadPoolExecutor` (public APIs only);
 the connection is opened in it and used nowhere else, which SQLite's ``check_same_thread``
@@ -104,6 +108,16 @@ def one(conn: sqlite3.Connection, sql: str, params: Params = ()) -> sqlite3.Row 
 def every(conn: sqlite3.Connection, sql: str, params: Params = ()) -> list[sqlite3.Row]:
     """Every row of an ad-hoc query."""
     return list(conn.execute(sql, params))
+
+
+def insert_id(conn: sqlite3.Connection, sql: str, params: Params = ()) -> int:
+    """One ad-hoc write; the new row's id."""
+    return conn.execute(sql, params).lastrowid or 0
+
+
+def changes(conn: sqlite3.Connection, sql: str, params: Params = ()) -> int:
+    """One ad-hoc write; how many rows it changed."""
+    return conn.execute(sql, params).rowcount
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -262,13 +276,20 @@ class Database:
         finally:
             self._batch_task = None
 
+    # -- one statement ------------------------------------------------------------------------
+
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        """An ad-hoc read (checks, tests, benchmarks); features use repository functions."""
+        """One statement's first row: ``read(one, sql, params)``."""
         return await self.read(one, sql, params)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        """An ad-hoc read (checks, tests, benchmarks); features use repository functions."""
+        """One statement's rows: ``read(every, sql, params)``."""
         return await self.read(every, sql, params)
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """One statement in its own transaction; the new row's id (``write(insert_id, ...)``).
+        For how many rows changed, ``write(changes, sql, params)``."""
+        return await self.write(insert_id, sql, params)
 
     # -- schema -------------------------------------------------------------------------------
 

@@ -13,9 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from db.database import Database
+from db.database import Database, changes
 from db.times import to_db
 
 
@@ -120,7 +118,7 @@ class GroupRegion:
     members: int
 
 
-def _group(row: aiosqlite.Row) -> GroupRecord:
+def _group(row: sqlite3.Row) -> GroupRecord:
     return GroupRecord(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -139,7 +137,7 @@ def _group(row: aiosqlite.Row) -> GroupRecord:
     )
 
 
-def _application(row: aiosqlite.Row) -> Application:
+def _application(row: sqlite3.Row) -> Application:
     return Application(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -156,7 +154,7 @@ def _application(row: aiosqlite.Row) -> Application:
     )
 
 
-def _profile(row: aiosqlite.Row) -> Profile:
+def _profile(row: sqlite3.Row) -> Profile:
     return Profile(
         guild_id=row["guild_id"],
         user_id=row["user_id"],
@@ -181,36 +179,40 @@ class Groups:
         self, new: NewGroup, keys: Iterable[str], lead_id: int, now: datetime
     ) -> GroupRecord:
         """The group, the names it claims and its first lead, together or not at all."""
+
+        def store(conn: sqlite3.Connection) -> int:
+            cursor = conn.execute(
+                "INSERT INTO groups (guild_id, name, name_fi, kind, description, joining, "
+                "visibility, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    new.guild_id,
+                    new.name,
+                    new.name_fi,
+                    new.kind,
+                    new.description,
+                    new.joining,
+                    new.visibility,
+                    new.created_by,
+                    to_db(now),
+                ),
+            )
+            group_id = cursor.lastrowid or 0
+            conn.executemany(
+                "INSERT INTO group_names (group_id, guild_id, key) VALUES (?, ?, ?)",
+                [(group_id, new.guild_id, key) for key in keys],
+            )
+            conn.execute(
+                "INSERT INTO memberships (guild_id, group_id, user_id, lead, joined_at) "
+                "VALUES (?, ?, ?, 1, ?)",
+                (new.guild_id, group_id, lead_id, to_db(now)),
+            )
+            return group_id
+
         try:
-            async with self.db.transaction() as conn:
-                cursor = await conn.execute(
-                    "INSERT INTO groups (guild_id, name, name_fi, kind, description, joining, "
-                    "visibility, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        new.guild_id,
-                        new.name,
-                        new.name_fi,
-                        new.kind,
-                        new.description,
-                        new.joining,
-                        new.visibility,
-                        new.created_by,
-                        to_db(now),
-                    ),
-                )
-                group_id = cursor.lastrowid
-                await conn.executemany(
-                    "INSERT INTO group_names (group_id, guild_id, key) VALUES (?, ?, ?)",
-                    [(group_id, new.guild_id, key) for key in keys],
-                )
-                await conn.execute(
-                    "INSERT INTO memberships (guild_id, group_id, user_id, lead, joined_at) "
-                    "VALUES (?, ?, ?, 1, ?)",
-                    (new.guild_id, group_id, lead_id, to_db(now)),
-                )
+            group_id = await self.db.write(store)
         except sqlite3.IntegrityError as exc:
             raise NameTaken from exc
-        found = await self.get(group_id or 0)
+        found = await self.get(group_id)
         assert found is not None
         return found
 
@@ -272,22 +274,23 @@ class Groups:
         self, group_id: int, name: str, name_fi: str | None, keys: Iterable[str]
     ) -> None:
         """New names replace the old ones in one transaction; NameTaken if another claimed one."""
+
+        def store(conn: sqlite3.Connection) -> None:
+            row = conn.execute("SELECT guild_id FROM groups WHERE id = ?", (group_id,)).fetchone()
+            if row is None:
+                return
+            conn.execute("DELETE FROM group_names WHERE group_id = ?", (group_id,))
+            conn.executemany(
+                "INSERT INTO group_names (group_id, guild_id, key) VALUES (?, ?, ?)",
+                [(group_id, row[0], key) for key in keys],
+            )
+            conn.execute(
+                "UPDATE groups SET name = ?, name_fi = ? WHERE id = ?",
+                (name, name_fi, group_id),
+            )
+
         try:
-            async with self.db.transaction() as conn:
-                row = await (
-                    await conn.execute("SELECT guild_id FROM groups WHERE id = ?", (group_id,))
-                ).fetchone()
-                if row is None:
-                    return
-                await conn.execute("DELETE FROM group_names WHERE group_id = ?", (group_id,))
-                await conn.executemany(
-                    "INSERT INTO group_names (group_id, guild_id, key) VALUES (?, ?, ?)",
-                    [(group_id, row[0], key) for key in keys],
-                )
-                await conn.execute(
-                    "UPDATE groups SET name = ?, name_fi = ? WHERE id = ?",
-                    (name, name_fi, group_id),
-                )
+            await self.db.write(store)
         except sqlite3.IntegrityError as exc:
             raise NameTaken from exc
 
@@ -308,30 +311,31 @@ class Groups:
         self, group: GroupRecord, user_id: int, now: datetime, *, lead: bool = False
     ) -> bool:
         """True when the member was not in the group before (a lead stays a lead)."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO memberships (guild_id, group_id, user_id, lead, joined_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (group_id, user_id) DO UPDATE "
-                "SET lead = MAX(lead, excluded.lead) WHERE excluded.lead > lead",
-                (group.guild_id, group.id, user_id, int(lead), to_db(now)),
-            )
-            return cursor.rowcount > 0
+        changed = await self.db.write(
+            changes,
+            "INSERT INTO memberships (guild_id, group_id, user_id, lead, joined_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (group_id, user_id) DO UPDATE "
+            "SET lead = MAX(lead, excluded.lead) WHERE excluded.lead > lead",
+            (group.guild_id, group.id, user_id, int(lead), to_db(now)),
+        )
+        return changed > 0
 
     async def remove_member(self, group_id: int, user_id: int) -> bool:
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "DELETE FROM memberships WHERE group_id = ? AND user_id = ?", (group_id, user_id)
-            )
-            return cursor.rowcount > 0
+        changed = await self.db.write(
+            changes,
+            "DELETE FROM memberships WHERE group_id = ? AND user_id = ?",
+            (group_id, user_id),
+        )
+        return changed > 0
 
     async def set_lead(self, group_id: int, user_id: int, lead: bool) -> bool:
         """Make a member a lead or not; False when they are not a member."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE memberships SET lead = ? WHERE group_id = ? AND user_id = ?",
-                (int(lead), group_id, user_id),
-            )
-            return cursor.rowcount > 0
+        changed = await self.db.write(
+            changes,
+            "UPDATE memberships SET lead = ? WHERE group_id = ? AND user_id = ?",
+            (int(lead), group_id, user_id),
+        )
+        return changed > 0
 
     async def members(self, group_id: int) -> list[Membership]:
         """Leads first, then by join time."""
@@ -376,15 +380,18 @@ class Groups:
         now: datetime,
     ) -> None:
         """Memberships read back from Discord (roles given or taken by hand), in one transaction."""
-        async with self.db.transaction() as conn:
-            await conn.executemany(
+
+        def store(conn: sqlite3.Connection) -> None:
+            conn.executemany(
                 "INSERT INTO memberships (guild_id, group_id, user_id, joined_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [(guild_id, g, u, to_db(now)) for g, u in joined],
             )
-            await conn.executemany(
+            conn.executemany(
                 "DELETE FROM memberships WHERE group_id = ? AND user_id = ?", list(left)
             )
+
+        await self.db.write(store)
 
     # -- applications -------------------------------------------------------------------------
 
@@ -436,21 +443,26 @@ class Groups:
     ) -> Application | None:
         """Decide a pending application: approve (the membership comes with it), decline or
         withdraw. None when it was no longer pending: someone decided first."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+
+        def decide_pending(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
                 "UPDATE applications SET status = ?, decided_by = ?, reason = ?, decided_at = ? "
                 "WHERE id = ? AND status = 'pending'",
                 (status, by, reason, to_db(now), app_id),
             )
             if cursor.rowcount == 0:
-                return None
+                return False
             if status == "approved":
-                await conn.execute(
+                conn.execute(
                     "INSERT INTO memberships (guild_id, group_id, user_id, joined_at) "
                     "SELECT guild_id, group_id, user_id, ? FROM applications WHERE id = ? "
                     "ON CONFLICT DO NOTHING",
                     (to_db(now), app_id),
                 )
+            return True
+
+        if not await self.db.write(decide_pending):
+            return None
         return await self.application(app_id)
 
     # -- profiles -----------------------------------------------------------------------------
@@ -495,12 +507,12 @@ class Groups:
         return {r["user_id"]: _profile(r) for r in rows}
 
     async def clear_profile(self, guild_id: int, user_id: int) -> bool:
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "DELETE FROM member_profiles WHERE guild_id = ? AND user_id = ?",
-                (guild_id, user_id),
-            )
-            return cursor.rowcount > 0
+        changed = await self.db.write(
+            changes,
+            "DELETE FROM member_profiles WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        return changed > 0
 
     async def members_in_region(self, guild_id: int, key: str) -> list[Profile]:
         rows = await self.db.fetchall(
@@ -520,21 +532,22 @@ class Groups:
         now: datetime,
     ) -> bool:
         """A region a lead adds to the group; False if it was added before."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO group_regions (guild_id, group_id, region_key, region_code, "
-                "region_text, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT DO NOTHING",
-                (group.guild_id, group.id, key, code, text, by, to_db(now)),
-            )
-            return cursor.rowcount > 0
+        changed = await self.db.write(
+            changes,
+            "INSERT INTO group_regions (guild_id, group_id, region_key, region_code, "
+            "region_text, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            (group.guild_id, group.id, key, code, text, by, to_db(now)),
+        )
+        return changed > 0
 
     async def remove_region(self, group_id: int, key: str) -> bool:
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "DELETE FROM group_regions WHERE group_id = ? AND region_key = ?", (group_id, key)
-            )
-            return cursor.rowcount > 0
+        changed = await self.db.write(
+            changes,
+            "DELETE FROM group_regions WHERE group_id = ? AND region_key = ?",
+            (group_id, key),
+        )
+        return changed > 0
 
     async def regions(self, group_id: int) -> list[GroupRegion]:
         """The group's regions: its members' profile regions (with how many members) plus the

@@ -8,11 +8,10 @@ changed the request meanwhile (two staff pressing Claim at once) it writes nothi
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-import aiosqlite
 
 from db.database import Database
 from db.times import from_db, to_db
@@ -56,7 +55,7 @@ class SupportRequest:
     updated_at: datetime
 
 
-def _request(row: aiosqlite.Row) -> SupportRequest:
+def _request(row: sqlite3.Row) -> SupportRequest:
     return SupportRequest(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -164,9 +163,9 @@ class SupportRequests:
     # -- requests -----------------------------------------------------------------------------
 
     @staticmethod
-    async def insert(conn: aiosqlite.Connection, new: NewRequest, now: datetime) -> int:
+    def insert(conn: sqlite3.Connection, new: NewRequest, now: datetime) -> int:
         """Write the request and its first history row; nothing is on Discord yet."""
-        cursor = await conn.execute(
+        cursor = conn.execute(
             "INSERT INTO support_requests (guild_id, requester_id, topic, need, region, "
             "group_name, language, awaiting_staff_since, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -184,7 +183,7 @@ class SupportRequests:
             ),
         )
         request_id = cursor.lastrowid or 0
-        await conn.execute(
+        conn.execute(
             "INSERT INTO support_history (request_id, at, actor_id, action, from_status, "
             "to_status) VALUES (?, ?, ?, 'open', NULL, 'new')",
             (request_id, to_db(now), new.requester_id),
@@ -192,14 +191,14 @@ class SupportRequests:
         return request_id
 
     @staticmethod
-    async def change(
-        conn: aiosqlite.Connection,
+    def change(
+        conn: sqlite3.Connection,
         before: SupportRequest,
         change: StateChange,
         now: datetime,
     ) -> bool:
         """Apply ``change`` if the request is still at ``before.version``; False if not."""
-        cursor = await conn.execute(
+        cursor = conn.execute(
             "UPDATE support_requests SET status = ?, claimed_by = ?, claimed_at = ?, "
             "first_claimed_at = coalesce(first_claimed_at, ?), resolved_at = ?, "
             "resolved_by = coalesce(?, resolved_by), outcome = coalesce(?, outcome), "
@@ -222,7 +221,7 @@ class SupportRequests:
         if cursor.rowcount != 1:
             return False
         if change.action is not None:
-            await conn.execute(
+            conn.execute(
                 "INSERT INTO support_history (request_id, at, actor_id, action, from_status, "
                 "to_status, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -327,9 +326,10 @@ class SupportRequests:
     ) -> int:
         """Store messages and copied files not kept yet, in one transaction; returns how many
         messages were new. ``files`` are (message_id, attachment_id, filename, type, data)."""
-        async with self.db.transaction() as conn:
+
+        def store(conn: sqlite3.Connection) -> int:
             before = conn.total_changes
-            await conn.executemany(
+            conn.executemany(
                 "INSERT OR IGNORE INTO support_messages (request_id, message_id, author_id, "
                 "author_name, created_at, content) VALUES (?, ?, ?, ?, ?, ?)",
                 [
@@ -345,12 +345,15 @@ class SupportRequests:
                 ],
             )
             added = conn.total_changes - before
-            await conn.executemany(
+            conn.executemany(
                 "INSERT OR IGNORE INTO support_files (request_id, message_id, attachment_id, "
                 "filename, content_type, data) VALUES (?, ?, ?, ?, ?, ?)",
                 [(request_id, *f) for f in files],
             )
-        return added
+
+            return added
+
+        return await self.db.write(store)
 
     async def kept_attachment_ids(self, request_id: int) -> set[int]:
         rows = await self.db.fetchall(

@@ -4,6 +4,7 @@ transcripts with copied files, and the guild's limits."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -27,8 +28,7 @@ async def repo(tmp_path: Path) -> AsyncIterator[SupportRequests]:
 
 
 async def _new(repo: SupportRequests, ask: NewRequest = ASK) -> int:
-    async with repo.db.transaction() as conn:
-        return await SupportRequests.insert(conn, ask, NOW)
+    return await repo.db.write(SupportRequests.insert, ask, NOW)
 
 
 def _claim(by: int, at: datetime) -> StateChange:
@@ -65,8 +65,7 @@ async def test_a_change_decided_on_a_stale_version_writes_nothing(repo: SupportR
     later = NOW + timedelta(minutes=5)
 
     async def claim_as(staff: int) -> bool:
-        async with repo.db.transaction() as conn:
-            return await SupportRequests.change(conn, seen, _claim(staff, later), later)
+        return await repo.db.write(SupportRequests.change, seen, _claim(staff, later), later)
 
     results = await asyncio.gather(claim_as(10), claim_as(11))
     assert sorted(results) == [False, True]
@@ -87,8 +86,7 @@ async def test_first_claim_time_survives_hand_over_and_resolve(repo: SupportRequ
     ):
         seen = await repo.get(request_id)
         assert seen is not None
-        async with repo.db.transaction() as conn:
-            assert await SupportRequests.change(conn, seen, change, at)
+        assert await repo.db.write(SupportRequests.change, seen, change, at)
     stored = await repo.get(request_id)
     assert stored is not None
     assert (stored.first_claimed_at, stored.claimed_by, stored.resolved_at) == (t1, 11, t3)
@@ -108,10 +106,12 @@ async def test_first_claim_time_survives_hand_over_and_resolve(repo: SupportRequ
 
 
 async def test_a_failing_transaction_leaves_no_request(repo: SupportRequests) -> None:
+    def insert_then_fail(conn: sqlite3.Connection) -> None:
+        SupportRequests.insert(conn, ASK, NOW)
+        raise RuntimeError("Discord said no")
+
     with pytest.raises(RuntimeError):
-        async with repo.db.transaction() as conn:
-            await SupportRequests.insert(conn, ASK, NOW)
-            raise RuntimeError("Discord said no")
+        await repo.db.write(insert_then_fail)
     assert await repo.in_guild(1) == []
 
 
@@ -121,8 +121,7 @@ async def test_open_counts_and_filters(repo: SupportRequests) -> None:
     await _new(repo, replace(ASK, requester_id=200))
     seen = await repo.get(a)
     assert seen is not None
-    async with repo.db.transaction() as conn:
-        await SupportRequests.change(conn, seen, _claim(10, NOW), NOW)
+    await repo.db.write(SupportRequests.change, seen, _claim(10, NOW), NOW)
     assert await repo.open_count(1, 100) == 2
     assert [r.id for r in await repo.in_guild(1, statuses=("claimed",))] == [a]
     assert [r.id for r in await repo.in_guild(1, claimed_by=10)] == [a]
