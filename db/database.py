@@ -321,11 +321,11 @@ class Database:
     async def checkpoint(self) -> bool:
         """Copy the write-ahead log into the database file and truncate the log to nothing.
 
-        Between writes (under the write lock), so it cannot be refused by our own transaction;
-        False if another connection's reader kept it from finishing.
+        Run in SQLite's thread between two writes (no transaction of ours is ever left open
+        there), so our own writes cannot refuse it; False if another connection's reader kept
+        it from finishing.
         """
-        async with self._write_lock:
-            row = await self.fetchone("PRAGMA wal_checkpoint(TRUNCATE)")
+        row = await self.fetchone("PRAGMA wal_checkpoint(TRUNCATE)")
         return row is not None and row[0] == 0
 
     async def backup(self, target: Path) -> None:

@@ -20,9 +20,6 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
-
-import aiosqlite
 
 from db.database import Database
 from db.times import from_db, to_db
@@ -71,7 +68,7 @@ class Elector:
     unit: str
 
 
-def _poll(row: aiosqlite.Row | sqlite3.Row) -> PollRecord:
+def _poll(row: sqlite3.Row) -> PollRecord:
     return PollRecord(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -113,13 +110,14 @@ class Polls:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def create(
-        self, conn: aiosqlite.Connection, poll: NewPoll, electors: Sequence[Elector], now: datetime
+    @staticmethod
+    def create(
+        conn: sqlite3.Connection, poll: NewPoll, electors: Sequence[Elector], now: datetime
     ) -> PollRecord:
         """Store a poll, its fixed electorate and its fresh secret inside the caller's
         transaction (the caller plans the close and reminder in the same one)."""
         size = len({e.unit for e in electors})
-        cursor = await conn.execute(
+        cursor = conn.execute(
             "INSERT INTO polls (guild_id, channel_id, creator_id, group_id, question, "
             "description, options, mode, min_choices, max_choices, winners, secret, "
             "live_results, electorate_kind, electorate_ref, electorate_size, quorum_percent, "
@@ -150,11 +148,11 @@ class Polls:
         )
         poll_id = cursor.lastrowid
         assert poll_id is not None
-        await conn.executemany(
+        conn.executemany(
             "INSERT INTO poll_electors (poll_id, user_id, unit) VALUES (?, ?, ?)",
             [(poll_id, e.user_id, e.unit) for e in electors],
         )
-        await conn.execute(
+        conn.execute(
             "INSERT INTO poll_secrets (poll_id, key) VALUES (?, ?)",
             (poll_id, secrets.token_bytes(32)),
         )
@@ -225,7 +223,7 @@ class Polls:
                 if _hash(key, unit) not in voted
             ]
 
-        return await self.db.call(work)
+        return await self.db.read(work)
 
     # -- ballots ------------------------------------------------------------------------------
 
@@ -235,7 +233,7 @@ class Polls:
         Runs in a transaction shared with other votes arriving at the same moment (one commit
         per burst); the poll's status is read inside it, so no ballot lands after close.
         """
-        return await self.db.batched(partial(_vote, poll_id, unit, json.dumps(list(choices))))
+        return await self.db.batched(_vote, poll_id, unit, json.dumps(list(choices)))
 
     async def ballot_of(self, poll_id: int, unit: str) -> tuple[int, ...] | None:
         """The unit's current ballot (only while open: afterwards no one can find it)."""
@@ -252,7 +250,7 @@ class Polls:
             ).fetchone()
             return tuple(json.loads(row[0])) if row else None
 
-        return await self.db.call(work)
+        return await self.db.read(work)
 
     async def turnout(self, poll_id: int) -> int:
         row = await self.db.fetchone(
@@ -307,8 +305,7 @@ class Polls:
             )
             return True
 
-        async with self.db.transaction():
-            closed = await self.db.call(work)
+        closed = await self.db.write(work)
         if closed and not await self.db.checkpoint():
             # Another connection was reading: the log is emptied at a later checkpoint. Say so
             # rather than pretend.
@@ -316,7 +313,7 @@ class Polls:
         return closed
 
 
-def _vote(poll_id: int, unit: str, choices: str, conn: sqlite3.Connection) -> bool:
+def _vote(conn: sqlite3.Connection, poll_id: int, unit: str, choices: str) -> bool:
     row = conn.execute(
         "SELECT p.status, p.secret, s.key FROM polls p JOIN poll_secrets s ON s.poll_id = p.id "
         "WHERE p.id = ?",

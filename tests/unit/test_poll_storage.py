@@ -44,8 +44,7 @@ async def open_poll(
     db: Database, poll: NewPoll, people: list[Elector] | None = None
 ) -> tuple[Polls, PollRecord]:
     polls = Polls(db)
-    async with db.transaction() as conn:
-        record = await polls.create(conn, poll, people or electors(VOTERS), NOW)
+    record = await db.write(polls.create, poll, people or electors(VOTERS), NOW)
     return polls, record
 
 
