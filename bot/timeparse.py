@@ -10,19 +10,24 @@ than a second try.
 
 Wall-clock readings are placed in the member's zone with zoneinfo: a time that the clocks skip
 is refused, a time that happens twice takes the first and says so (``ParsedTime.ambiguous``).
+
+Every time leaves this module on a whole minute: that is the precision members expect, the one
+the database keeps, and the one occurrence keys are made of. Seconds (a pasted Discord timestamp,
+``14:29:14``) are cut here and only here, the way Discord itself shows ``<t:…:F>``, and the member
+is told (``ParsedTime.explain``).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.errors import UserFacingError
-from bot.i18n import _
+from bot.i18n import _, translate
 
 UNREADABLE_TIME = _(
     "I couldn't read “{text}” as a time. Try 2026-12-03 14:00, 3.12. klo 14, "
@@ -30,6 +35,9 @@ UNREADABLE_TIME = _(
 )
 NEEDS_TIME = _("“{text}” is a date without a time: events need one. Add it, e.g. “{example}”.")
 AMBIGUOUS_NOTE = _("That time happens twice this night (clocks go back); I took the first one.")
+ROUNDED_NOTE = _(
+    "<t:{exact}:T> is rounded down to <t:{minute}:t>: times are kept to the whole minute."
+)
 
 DURATION_MAX = timedelta(days=366)  # parse_duration's own bound; callers apply tighter ones
 OFFSET_MAX = timedelta(days=60)
@@ -79,10 +87,35 @@ def weekday_number(word: str) -> int | None:
 class ParsedTime:
     """An instant the member meant, with the wall-clock reading it came from."""
 
-    utc: datetime
+    utc: datetime  # on a whole minute, like ``local``
     local: datetime
     ambiguous: bool = False  # the wall time happens twice; the first (fold=0) was taken
     note: str | None = None  # an English catalog string to show the member, if any
+    typed: datetime | None = None  # the instant as typed, when it had seconds that were cut
+
+    def explain(self, language: str) -> list[str]:
+        """What the member should know about this reading, in ``language``."""
+        lines = [translate(language, self.note)] if self.note else []
+        if self.typed is not None:
+            lines.append(
+                translate(
+                    language,
+                    ROUNDED_NOTE,
+                    exact=int(self.typed.timestamp()),
+                    minute=int(self.utc.timestamp()),
+                )
+            )
+        return lines
+
+
+def whole_minute(parsed: ParsedTime) -> ParsedTime:
+    """``parsed`` cut to its minute, remembering what was typed (the one place seconds go)."""
+    if parsed.local.second == 0 and parsed.local.microsecond == 0:
+        return parsed
+    # Offsets are whole minutes in every zone in use today, so cutting the wall time (which
+    # keeps its fold) cuts the instant to the same minute.
+    local = parsed.local.replace(second=0, microsecond=0)
+    return replace(parsed, utc=local.astimezone(UTC), local=local, typed=parsed.utc)
 
 
 # -- placing wall-clock times in a zone ----------------------------------------------------------
@@ -325,12 +358,17 @@ def _normalised(text: str) -> str:
 
 
 def parse_when(text: str, *, tz: ZoneInfo, now: datetime, language: str = "en") -> ParsedTime:
-    """The instant a member means by ``text``, read in ``tz`` and relative to ``now`` (aware).
+    """The instant a member means by ``text``, read in ``tz`` and relative to ``now`` (aware),
+    on a whole minute.
 
     A weekday means its next day ahead (today if the time is still to come); ``next``/``ensi``
     never mean today. A date without a year means its next day ahead. A lone clock time means
     its next occurrence. Relative phrases (``in 2 hours``) are exact, to the minute.
     """
+    return whole_minute(_parse_when(text, tz=tz, now=now, language=language))
+
+
+def _parse_when(text: str, *, tz: ZoneInfo, now: datetime, language: str) -> ParsedTime:
     cleaned = _normalised(text)
     if not cleaned:
         raise UserFacingError(UNREADABLE_TIME, text=text)
@@ -349,6 +387,7 @@ def parse_when(text: str, *, tz: ZoneInfo, now: datetime, language: str = "en") 
         return _placed(moment, tz)
     relative = _relative(cleaned)
     if relative is not None:
+        # cut here, so "in 2 hours" typed at 12:00:37 is not reported as rounded
         return _instant((now + relative).replace(second=0, microsecond=0), tz)
     readings, date_only = _readings(cleaned, now.astimezone(tz))
     if date_only:

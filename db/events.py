@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ EDITABLE_COLUMNS = (
     "title",
     "description",
     "start_local",
+    "start_fold",
     "tz",
     "duration_minutes",
     "format",
@@ -85,7 +86,9 @@ def _event(row: sqlite3.Row) -> EventRecord:
         organiser_id=row["organiser_id"],
         title=row["title"],
         description=row["description"],
-        start_local=datetime.fromisoformat(row["start_local"]).replace(tzinfo=zone),
+        start_local=datetime.fromisoformat(row["start_local"]).replace(
+            tzinfo=zone, fold=row["start_fold"]
+        ),
         tz=row["tz"],
         duration=timedelta(minutes=row["duration_minutes"]),
         format=row["format"],
@@ -101,16 +104,39 @@ def _event(row: sqlite3.Row) -> EventRecord:
     )
 
 
+def _whole_minute(moment: datetime) -> datetime:
+    """Times are whole minutes (bot.timeparse cuts seconds where a time comes in), and occurrence
+    keys are made of them: one with seconds here is a bug, refused rather than silently cut."""
+    if moment.second or moment.microsecond:
+        raise ValueError(f"{moment} is not on a whole minute")
+    return moment
+
+
+def _minutes(length: timedelta) -> int:
+    """A length as stored, in whole minutes (like times, never silently cut)."""
+    minutes, rest = divmod(length, timedelta(minutes=1))
+    if rest:
+        raise ValueError(f"{length} is not whole minutes")
+    return minutes
+
+
+def _fold(moment: datetime) -> int:
+    """1 when ``moment`` is the second time its wall-clock time happens (the hour the clocks
+    turn back), which the wall-clock text alone would read as the first; else 0."""
+    return int(moment.astimezone(UTC) != moment.replace(fold=0).astimezone(UTC))
+
+
 def _local_text(moment: datetime) -> str:
     """Wall-clock time without offset: the zone is stored beside it, so DST cannot shift it."""
-    return moment.replace(tzinfo=None).isoformat(timespec="minutes")
+    return _whole_minute(moment).replace(tzinfo=None).isoformat(timespec="minutes")
 
 
 def event_values(record: EventRecord) -> dict[str, Any]:
     """The record as column values (the inverse of reading a row)."""
     values = {f.name: getattr(record, f.name) for f in fields(record)}
     values["start_local"] = _local_text(record.start_local)
-    values["duration_minutes"] = int(record.duration.total_seconds() // 60)
+    values["start_fold"] = _fold(record.start_local)
+    values["duration_minutes"] = _minutes(record.duration)
     del values["duration"]
     return values
 
@@ -216,8 +242,8 @@ def put_override(conn: sqlite3.Connection, event_id: int, override: OverrideReco
         (
             event_id,
             override.occurrence,
-            to_db(override.start) if override.start else None,
-            int(override.duration.total_seconds() // 60) if override.duration else None,
+            to_db(_whole_minute(override.start)) if override.start else None,
+            _minutes(override.duration) if override.duration else None,
             int(override.cancelled),
         ),
     )

@@ -75,27 +75,39 @@ def build_calendar(events: Iterable[CalendarEvent], *, name: str, now: datetime)
     return calendar.to_ical()
 
 
+def written(moment: datetime, zone: ZoneInfo) -> datetime:
+    """``moment`` as the file says it: on the zone's wall clock, unless that wall time happens
+    twice and ``moment`` is the second (RFC 5545 reads such a time as the first): then in UTC."""
+    local = moment.astimezone(zone)
+    if local.replace(fold=0).astimezone(UTC) != local.astimezone(UTC):
+        return local.astimezone(UTC)
+    return local
+
+
+def written_end(start: datetime, end: datetime, zone: ZoneInfo) -> datetime:
+    """The end as the file says it. Lengths are elapsed time; a reader that takes DTEND - DTSTART
+    on the wall clock would get a clock change's hour wrong, so such an end is written in UTC."""
+    local_start, local_end = start.astimezone(zone), written(end, zone)
+    wall = local_end.replace(tzinfo=None) - local_start.replace(tzinfo=None)
+    if local_end.tzinfo is zone and wall != end - start:
+        return end.astimezone(UTC)
+    return local_end
+
+
 def _components(event: CalendarEvent, stamp: datetime) -> list[Event]:
     zone = ZoneInfo(event.tz_name)
-    start = event.start.astimezone(zone)
-    main = _vevent(event, stamp, start, event.end.astimezone(zone), event.title)
+    main = _vevent(event, stamp, event.start, event.end, event.title)
     if event.rrule is None:
         return [main]
     rule = parse_repeat(event.rrule, today=stamp.date())
     # Re-written so UNTIL is the UTC instant RFC 5545 requires next to a zoned DTSTART.
-    main.add("rrule", vRecur.from_ical(rule.to_rrule_string(start)))
+    main.add("rrule", vRecur.from_ical(rule.to_rrule_string(event.start.astimezone(zone))))
     for excluded in event.exdates:
-        main.add("exdate", excluded.astimezone(zone))
+        main.add("exdate", written(excluded, zone))
     components = [main]
     for original, new_start, new_end, new_title in event.overrides:
-        moved = _vevent(
-            event,
-            stamp,
-            new_start.astimezone(zone),
-            new_end.astimezone(zone),
-            new_title or event.title,
-        )
-        moved.add("recurrence-id", original.astimezone(zone))
+        moved = _vevent(event, stamp, new_start, new_end, new_title or event.title)
+        moved.add("recurrence-id", written(original, zone))
         components.append(moved)
     return components
 
@@ -103,14 +115,15 @@ def _components(event: CalendarEvent, stamp: datetime) -> list[Event]:
 def _vevent(
     event: CalendarEvent, stamp: datetime, start: datetime, end: datetime, title: str
 ) -> Event:
+    zone = ZoneInfo(event.tz_name)
     component = Event()
     component.add("uid", event.uid)
     component.add("dtstamp", stamp)
     component.add("sequence", event.sequence)
     component.add("status", event.status)
     component.add("summary", title)
-    component.add("dtstart", start)
-    component.add("dtend", end)
+    component.add("dtstart", written(start, zone))
+    component.add("dtend", written_end(start, end, zone))
     if event.description:
         component.add("description", event.description)
     if event.location:

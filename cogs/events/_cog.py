@@ -169,8 +169,11 @@ class EventsCog(commands.Cog, name="Events"):
         )
         parsed = parse_when(start, tz=zone, now=self.service.now(), language=language)
         starts = parsed.utc
+        notes = parsed.explain(language)
         if end:
-            ends = parse_when(end, tz=zone, now=self.service.now(), language=language).utc
+            parsed_end = parse_when(end, tz=zone, now=self.service.now(), language=language)
+            ends = parsed_end.utc
+            notes += parsed_end.explain(language)
         else:
             ends = starts + (parse_duration(duration) if duration else timedelta(hours=1))
         length = check_times(starts, ends, self.service.now())
@@ -211,7 +214,6 @@ class EventsCog(commands.Cog, name="Events"):
             discord_event_id=None,
             sequence=0,
         )
-        notes = [translate(language, parsed.note)] if parsed.note else []
 
         async def submitted(modal_interaction: discord.Interaction[Any], description: str) -> None:
             await self.finish_create(

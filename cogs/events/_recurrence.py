@@ -172,7 +172,18 @@ class Recurrence:
 
         RFC 5545 leaves such a series undefined and calendar apps then add the start as an
         extra occurrence, so it is better to ask for a start on one of the series' days.
+        A start in the second pass of a repeated hour is refused too: a series lives on the wall
+        clock, where that time names the first pass.
         """
+        if start_local.astimezone(UTC) != start_local.replace(fold=0).astimezone(UTC):
+            raise UserFacingError(
+                _(
+                    "<t:{start}:F> is in the hour the clocks turn back, when the same wall-clock "
+                    "time happens twice. A series repeats on the wall clock: start it outside "
+                    "that hour."
+                ),
+                start=int(start_local.timestamp()),
+            )
         candidates = self._rule(start_local.replace(tzinfo=None))
         first = next(iter(candidates), None)
         if first is not None and first != start_local.replace(tzinfo=None):

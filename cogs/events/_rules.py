@@ -6,6 +6,7 @@ so they are tested directly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -116,9 +117,39 @@ def check_duration(length: timedelta) -> timedelta:
 # -- occurrences ---------------------------------------------------------------------------------
 
 
+def end_of(start: datetime, length: timedelta) -> datetime:
+    """When something starting at ``start`` and lasting ``length`` ends, in UTC.
+
+    A length is elapsed time: 1 h starting in the hour the clocks repeat lasts 1 h, not 2.
+    (Python adds a timedelta to a zoned datetime on the wall clock, hence the UTC first.)
+    """
+    return start.astimezone(UTC) + length
+
+
 def occurrence_key(original_start: datetime) -> str:
-    """An occurrence's name: its original start as a Unix timestamp (stays when it is moved)."""
+    """An occurrence's name: its original start as a Unix timestamp (stays when it is moved).
+
+    Starts are whole minutes (the database refuses others), so keys are multiples of 60.
+    """
     return str(int(original_start.timestamp()))
+
+
+_KEY = re.compile(r"-?\d{1,12}")
+
+
+def key_minute(key: str) -> datetime | None:
+    """The original start a key names, cut to its minute, or None for what is not a key.
+
+    Cutting lets a button drawn before times were kept to the minute (its key has seconds)
+    still find its occurrence.
+    """
+    if not _KEY.fullmatch(key):
+        return None
+    seconds = int(key)
+    try:
+        return datetime.fromtimestamp(seconds - seconds % 60, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -186,7 +217,7 @@ class Schedule:
                 key=key,
                 original_start=original.astimezone(UTC),
                 start=start.astimezone(UTC),
-                end=(start + duration).astimezone(UTC),
+                end=end_of(start, duration),
                 cancelled=change.cancelled,
             )
             if after is None or occurrence.end > after:
@@ -217,15 +248,16 @@ class Schedule:
         return self.next_start(overrides, now) or self.next_occurrence(overrides, now)
 
     def find(self, overrides: Mapping[str, Override] | None, key: str) -> Occurrence | None:
-        """The occurrence named ``key``, if the series has one."""
-        try:
-            original = datetime.fromtimestamp(int(key), UTC)
-        except ValueError:
+        """The occurrence named ``key`` (or, for an old key with seconds, its minute), if the
+        series has one."""
+        original = key_minute(key)
+        if original is None:
             return None
+        wanted = occurrence_key(original)
         for occurrence in self.occurrences(
             overrides, after=original - timedelta(seconds=1), limit=64
         ):
-            if occurrence.key == key:
+            if occurrence.key == wanted:
                 return occurrence
         return None
 

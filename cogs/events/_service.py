@@ -32,6 +32,7 @@ from cogs.events._rules import (
     Override,
     Schedule,
     decide_rsvp,
+    end_of,
     free_seats,
     offsets_from_text,
     reminder_plan,
@@ -99,6 +100,7 @@ def record_answer(
         raise UserFacingError(_("This event was cancelled; answers are closed."))
     if found.end <= now:
         raise UserFacingError(_("This event is over; answers are closed."))
+    occurrence = found.key  # the stored form, whatever key the button carried
     previous = stored.rsvp_of(conn, event_id, occurrence, user_id)
     going, waitlist = stored.going_and_waitlist(conn, event_id, occurrence)
     decision = decide_rsvp(
@@ -443,7 +445,7 @@ class EventService:
             )
         text += "\n" + translate(language, _("Changed your mind? Press another answer."))
         await interaction.response.send_message(
-            text, ephemeral=True, view=rsvp_view(language, event_id, occurrence)
+            text, ephemeral=True, view=rsvp_view(language, event_id, found.key)
         )
         self.request_refresh(event_id)
         for user in promoted:
@@ -688,7 +690,7 @@ class EventService:
                 elif change.start or change.duration:
                     start = (change.start or original).astimezone(zone)
                     moved.append(
-                        (original, start, start + (change.duration or record.duration), None)
+                        (original, start, end_of(start, change.duration or record.duration), None)
                     )
             entries.append(
                 _calendar.CalendarEvent(
@@ -696,7 +698,7 @@ class EventService:
                     title=record.title,
                     description=record.description,
                     start=record.start_local,
-                    end=record.start_local + record.duration,
+                    end=end_of(record.start_local, record.duration),
                     tz_name=record.tz,
                     location=record.venue,
                     url=record.link,

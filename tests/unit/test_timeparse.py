@@ -52,8 +52,8 @@ def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> da
         ("3.12 10.12", local(2026, 12, 3, 10, 12)),  # date first: the second is the time
         ("5.1. klo 9", local(2027, 1, 5, 9)),  # passed this year: next year
         # Discord timestamps
-        ("<t:1795000000>", datetime.fromtimestamp(1795000000, UTC)),
-        ("<t:1795000000:F>", datetime.fromtimestamp(1795000000, UTC)),
+        ("<t:1794999960>", datetime.fromtimestamp(1794999960, UTC)),
+        ("<t:1794999960:F>", datetime.fromtimestamp(1794999960, UTC)),
         # English phrases
         ("tomorrow 14:00", local(2026, 11, 29, 14)),
         ("Tomorrow at 2pm", local(2026, 11, 29, 14)),
@@ -130,6 +130,45 @@ def test_refused_with_what_to_fix(text: str, message: str) -> None:
         parse_when(text, tz=HELSINKI, now=NOW)
     assert caught.value.message == message
     assert caught.value.params["text"] == text.strip()
+
+
+@pytest.mark.parametrize(
+    ("text", "typed"),
+    [
+        ("<t:1796128154:F>", datetime.fromtimestamp(1796128154, UTC)),
+        ("<t:1796128154>", datetime.fromtimestamp(1796128154, UTC)),
+        ("2026-12-03 14:29:14", local(2026, 12, 3, 14, 29).replace(second=14)),
+        (
+            "2026-12-03T14:29:14.999999+02:00",
+            local(2026, 12, 3, 14, 29).replace(second=14, microsecond=999999),
+        ),
+        ("2026-12-03T12:29:59Z", local(2026, 12, 3, 14, 29).replace(second=59)),
+    ],
+)
+def test_seconds_are_cut_to_the_minute_and_the_member_is_told(text: str, typed: datetime) -> None:
+    parsed = parse_when(text, tz=HELSINKI, now=NOW)
+    minute = typed.replace(second=0, microsecond=0)
+    assert parsed.utc == minute and parsed.local == minute and parsed.typed == typed
+    assert (parsed.utc.second, parsed.utc.microsecond) == (0, 0)
+    (line,) = parsed.explain("en")
+    exact, cut = int(typed.timestamp()), int(minute.timestamp())
+    assert line == (
+        f"<t:{exact}:T> is rounded down to <t:{cut}:t>: times are kept to the whole minute."
+    )
+    assert f"<t:{cut}:t>" in parsed.explain("fi")[0]
+
+
+def test_whole_minutes_and_relative_phrases_are_not_reported_as_rounded() -> None:
+    assert parse_when("2026-12-03 14:29", tz=HELSINKI, now=NOW).explain("en") == []
+    odd_now = NOW + timedelta(seconds=37, microseconds=5)
+    parsed = parse_when("in 2 hours", tz=HELSINKI, now=odd_now)
+    assert parsed.utc == NOW + timedelta(hours=2) and parsed.explain("en") == []
+
+
+def test_a_cut_time_that_happens_twice_keeps_its_fold_and_both_notes() -> None:
+    parsed = parse_when("2027-10-31 03:30:30", tz=HELSINKI, now=NOW)
+    assert parsed.local.fold == 0 and parsed.utc == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+    assert len(parsed.explain("en")) == 2
 
 
 @pytest.mark.parametrize("text", ["2027-03-28 03:30", "28.3.2027 klo 3.30"])
