@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 
 from bot.clock import FakeClock
 from bot.local import LocalCommunity, local_community
+from cogs.events._service import schedule_from
+from db import events
 from tests.conftest import examples
 from tests.e2e.events_helpers import announcement, create_event, fields
 
@@ -102,9 +104,11 @@ def stamp(moment: datetime) -> int:
 
 
 async def bot_starts(community: LocalCommunity) -> list[datetime]:
-    service = community.bot.get_cog("Events").service  # type: ignore[union-attr]
-    record = await service.events.get(community.guild.id, 1)
-    schedule, overrides = await service.schedule_of(record)
+    """The event's starts as stored (read through the repository and the rules)."""
+    assert community.db is not None
+    record = await community.db.read(events.get, guild_id=community.guild.id, event_id=1)
+    assert record is not None
+    schedule, overrides = schedule_from(record, await community.db.read(events.overrides, 1))
     return [o.start for o in schedule.occurrences(overrides) if not o.cancelled]
 
 

@@ -6,9 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cogs.events._service import schedule_from
+from db import events, scheduled
 from db.database import Database, bundled_migrations
-from db.events import Events
-from db.scheduled import ScheduledActions
 
 EXACT = 1795872554  # 2026-11-28 13:29:14 UTC, 15:29:14 in Helsinki
 MINUTE = EXACT - 14
@@ -54,26 +53,24 @@ async def test_keys_answers_changes_and_pending_actions_move_to_the_minute(
 
     assert await db.migrate() == [m.name for m in bundled_migrations()[2:]]
 
-    events = Events(db)
-    event = await events.get(5, 1)
+    event = await db.read(events.get, guild_id=5, event_id=1)
     assert event is not None
     assert event.start_local == datetime(2026, 11, 28, 15, 29, tzinfo=event.start_local.tzinfo)
-    schedule, overrides = schedule_from(event, await events.overrides(1))
-    assert [r.user_id for r in await events.rsvps(1, str(MINUTE))] == [11, 12]
-    assert {r.user_id: r.answer for r in await events.rsvps(1, str(MINUTE))}[12] == "going"
-    assert await events.rsvps(1, str(EXACT)) == []
+    schedule, overrides = schedule_from(event, await db.read(events.overrides, 1))
+    answers = await db.read(events.rsvps, 1, str(MINUTE))
+    assert {r.user_id: r.answer for r in answers} == {11: "going", 12: "going"}
+    assert await db.read(events.rsvps, 1, str(EXACT)) == []
     moved = schedule.find(overrides, str(second - 14))
     assert moved is not None and moved.start == datetime(2026, 12, 5, 14, 0, tzinfo=UTC)
     assert moved.end - moved.start == timedelta(minutes=90)
 
-    actions = ScheduledActions(db)
-    remind = await actions.by_key(f"event:1:{MINUTE}:remind:3600")
+    remind = await db.read(scheduled.by_key, f"event:1:{MINUTE}:remind:3600")
     assert remind is not None and remind.status == "pending"
     assert remind.due_at == datetime(2026, 11, 28, 12, 29, tzinfo=UTC)
     assert remind.payload["occurrence"] == str(MINUTE)
     assert schedule.find(overrides, remind.payload["occurrence"]) is not None
-    duplicate = await actions.by_key(f"event:1:{EXACT}:start")
+    duplicate = await db.read(scheduled.by_key, f"event:1:{EXACT}:start")
     assert duplicate is not None and duplicate.status == "cancelled"
-    start = await actions.by_key(f"event:1:{MINUTE}:start")
+    start = await db.read(scheduled.by_key, f"event:1:{MINUTE}:start")
     assert start is not None and start.status == "pending"
     await db.close()
