@@ -20,6 +20,11 @@ class RedactTokens(logging.Filter):
         return True
 
 
+# discord.py logs every raw gateway event at DEBUG: an interaction names the member beside the
+# options they picked, which would put a secret ballot's voter and choice on one log line.
+NEVER_DEBUG = ("discord.gateway",)
+
+
 def configure_logging(level: str, file: Path | None = None) -> None:
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     if file is not None:
@@ -32,3 +37,6 @@ def configure_logging(level: str, file: Path | None = None) -> None:
         handlers=handlers,
         force=True,
     )
+    for name in NEVER_DEBUG:
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logging.INFO, logging.getLogger().level))

@@ -117,16 +117,7 @@ def check_spec(
         raise UserFacingError(
             _("A single-choice poll has one winner; for more, let members choose several.")
         )
-    if closes_at is not None and closes_at <= now:
-        raise UserFacingError(
-            _("The close time <t:{when}:F> is in the past: pick a time ahead."),
-            when=int(closes_at.timestamp()),
-        )
-    if quorum_percent is not None and not 0 <= quorum_percent <= 100:
-        raise UserFacingError(
-            _("A quorum is a share of the electorate from 0 to 100 %, not {quorum} %."),
-            quorum=quorum_percent,
-        )
+    check_close_and_quorum(closes_at, quorum_percent, now)
     return PollSpec(
         question=question,
         options=options,
@@ -140,6 +131,22 @@ def check_spec(
         closes_at=closes_at,
         quorum_percent=quorum_percent or None,
     )
+
+
+def check_close_and_quorum(
+    closes_at: datetime | None, quorum_percent: int | None, now: datetime
+) -> None:
+    """The settings a poll's form does not change, checked before the form opens too."""
+    if closes_at is not None and closes_at <= now:
+        raise UserFacingError(
+            _("The close time <t:{when}:F> is in the past: pick a time ahead."),
+            when=int(closes_at.timestamp()),
+        )
+    if quorum_percent is not None and not 0 <= quorum_percent <= 100:
+        raise UserFacingError(
+            _("A quorum is a share of the electorate from 0 to 100 %, not {quorum} %."),
+            quorum=quorum_percent,
+        )
 
 
 def choice_bounds(

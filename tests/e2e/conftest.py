@@ -23,7 +23,8 @@ def clock() -> FakeClock:
 @pytest.fixture
 async def community(tmp_path: Path, clock: FakeClock) -> AsyncIterator[LocalCommunity]:
     async with local_community(tmp_path, clock=clock) as running:
-        events = running.bot.get_cog("Events") if running.bot else None
-        if events is not None:
-            events.service.refresh_delay = 0.0  # type: ignore[attr-defined]
+        for feature in ("Events", "Polls"):
+            cog = running.bot.get_cog(feature) if running.bot else None
+            if cog is not None:
+                cog.service.refresh_delay = 0.0  # type: ignore[attr-defined]
         yield running

@@ -1,0 +1,405 @@
+"""Slash commands for polls: thin, they check input with the rules and call the service.
+
+Who may do what: organisers create polls for anyone, a group's leads for their group (its
+members, or one vote per region); a poll's creator or an organiser closes it; everyone reads
+results (live polls anytime, hidden ones after close) and lists open polls.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from typing import Any, cast
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import S3Bot
+from bot.errors import UserFacingError
+from bot.i18n import C_, _, translate
+from bot.members import Who
+from bot.timeparse import parse_duration, parse_when
+from bot.tree import interaction_language, reply
+from cogs.polls._count import Mode
+from cogs.polls._display import ordinal, result_lines, rounds_table, turnout_line
+from cogs.polls._rules import MODES, check_close_and_quorum, check_spec, choice_bounds
+from cogs.polls._service import PollService
+from cogs.polls._views import ChoiceSelect, PollForm, RankButton, RankSelect, VoteButton
+from db.polls import NewPoll, PollRecord
+
+CREATING = _("create polls")
+CLOSING = _("close this poll")
+EXPORTING = _("export this poll's ballots")
+
+OPTION_NAMES = (
+    C_("command", "mode"),
+    C_("command", "minimum"),
+    C_("command", "maximum"),
+    C_("command", "winners"),
+    C_("command", "secret"),
+    C_("command", "results"),
+    C_("command", "electorate"),
+    C_("command", "channel"),
+    C_("command", "role"),
+    C_("command", "group"),
+    C_("command", "closes"),
+    C_("command", "quorum"),
+    C_("command", "remind"),
+    C_("command", "poll"),
+)
+
+
+class PollsCog(commands.Cog, name="Polls"):
+    """Polls and decisions: k of n, ranked choice, secret ballots, electorates, deadlines."""
+
+    # i18n: the feature heading /help shows for poll commands
+    feature = _("Polls")
+
+    poll = app_commands.Group(name=C_("command", "poll"), description=_("Polls and decisions"))
+
+    def __init__(self, bot: S3Bot) -> None:
+        self.bot = bot
+        self.service = PollService(bot)
+        self.polls = self.service.polls
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(VoteButton, ChoiceSelect, RankSelect, RankButton)
+        self.service.register()
+
+    async def cog_unload(self) -> None:
+        await self.service.close_service()
+
+    # -- /poll create -------------------------------------------------------------------------
+
+    @poll.command(
+        name=C_("command", "create"),
+        description=_("Open a poll; a form asks the question and options"),
+    )
+    @app_commands.describe(
+        mode=_("Single choice, multiple choice (with a minimum and maximum) or ranked choice"),
+        minimum=_("Multiple or ranked: the fewest options a ballot holds (default 1)"),
+        maximum=_("Multiple or ranked: the most options a ballot holds (default all)"),
+        winners=_("How many options win (default 1)"),
+        secret=_("Secret ballot: nobody can see who voted what (default yes)"),
+        results=_("Show results while the poll is open, or only after it closes"),
+        electorate=_(
+            "Who votes: everyone who can see the channel, a role, a group, or one vote per region"
+        ),
+        channel=_("Where to post the poll (default: here)"),
+        role=_("For a role electorate: the role whose members vote"),
+        group=_("For a group or region electorate: the group"),
+        closes=_(
+            "When voting closes, e.g. 2026-12-10 17:00 or in 3 days (default: closed by hand)"
+        ),
+        quorum=_("The share of the electorate that must vote, in percent"),
+        remind=_("Remind members who have not voted this long before the close, e.g. 24h"),
+    )
+    @app_commands.choices(
+        mode=[
+            app_commands.Choice(name=_("single choice"), value="single"),
+            app_commands.Choice(name=_("multiple choice"), value="multiple"),
+            app_commands.Choice(name=_("ranked choice"), value="ranked"),
+        ],
+        results=[
+            app_commands.Choice(name=_("shown while open"), value="live"),
+            app_commands.Choice(name=_("hidden until close"), value="hidden"),
+        ],
+        electorate=[
+            app_commands.Choice(name=_("everyone who can see the channel"), value="channel"),
+            app_commands.Choice(name=_("a role"), value="role"),
+            app_commands.Choice(name=_("a group"), value="group"),
+            app_commands.Choice(name=_("one vote per region"), value="region"),
+        ],
+    )
+    async def create(
+        self,
+        interaction: discord.Interaction[S3Bot],
+        mode: str = "single",
+        minimum: int | None = None,
+        maximum: int | None = None,
+        winners: int = 1,
+        secret: bool = True,
+        results: str = "hidden",
+        electorate: str = "channel",
+        channel: discord.TextChannel | None = None,
+        role: discord.Role | None = None,
+        group: int | None = None,
+        closes: str | None = None,
+        quorum: int | None = None,
+        remind: str | None = None,
+    ) -> None:
+        assert interaction.guild is not None
+        language = interaction_language(interaction)
+        group_id = group if electorate in ("group", "region") else None
+        await self.bot.members.require(
+            interaction, self.bot.members.organisers, *await self._leads(group_id), action=CREATING
+        )
+        if mode not in MODES:
+            raise UserFacingError(_("The mode must be single, multiple or ranked."))
+        target = channel or interaction.channel
+        if not isinstance(target, discord.TextChannel):
+            raise UserFacingError(_("Pick a text channel for the poll."))
+        zone = await self.bot.members.zone(interaction.guild.id, interaction.user.id)
+        closes_at = (
+            parse_when(closes, tz=zone, now=self.service.now(), language=language).utc
+            if closes
+            else None
+        )
+        remind_minutes = int(parse_duration(remind).total_seconds() // 60) if remind else None
+        if remind_minutes and closes_at is None:
+            raise UserFacingError(_("A reminder needs a close time to count back from."))
+        check_close_and_quorum(closes_at, quorum, self.service.now())
+        if mode != "single" and minimum is not None and maximum is not None:
+            choice_bounds(mode, max(maximum, minimum), minimum, maximum)  # min > max, early
+        if group_id is not None and await self.service.groups.get(group_id) is None:
+            raise UserFacingError(_("I can't find that group. Pick one from the list."))
+        electors = await self.service.electorate(
+            interaction.guild, electorate, channel=target, role=role, group_id=group_id
+        )
+        if not electors:
+            raise UserFacingError(
+                _("Nobody could vote in this poll: the electorate you chose is empty.")
+            )
+        electorate_ref = {
+            "channel": target.id,
+            "role": role.id if role else 0,
+        }.get(electorate, group_id or 0)
+
+        async def submitted(
+            modal_interaction: discord.Interaction[Any], question: str, options: str, text: str
+        ) -> None:
+            spec = check_spec(
+                question=question,
+                options_text=options,
+                description=text,
+                mode=cast(Mode, mode),
+                minimum=minimum,
+                maximum=maximum,
+                winners=winners,
+                secret=secret,
+                live_results=results == "live",
+                closes_at=closes_at,
+                quorum_percent=quorum,
+                now=self.service.now(),
+            )
+            new = NewPoll(
+                guild_id=interaction.guild_id or 0,
+                channel_id=target.id,
+                creator_id=interaction.user.id,
+                group_id=group_id,
+                question=spec.question,
+                description=spec.description,
+                options=spec.options,
+                mode=spec.mode,
+                min_choices=spec.min_choices,
+                max_choices=spec.max_choices,
+                winners=spec.winners,
+                secret=spec.secret,
+                live_results=spec.live_results,
+                electorate_kind=electorate,
+                electorate_ref=electorate_ref,
+                quorum_percent=spec.quorum_percent,
+                closes_at=spec.closes_at,
+                remind_minutes=remind_minutes,
+            )
+            record, url = await self.service.publish(new, electors)
+            await reply(
+                modal_interaction,
+                translate(
+                    interaction_language(modal_interaction),
+                    _("Poll #{id} is open: {url}\n{turnout}"),
+                    id=record.id,
+                    url=url,
+                    turnout=turnout_line(interaction_language(modal_interaction), record, 0),
+                ),
+            )
+
+        await interaction.response.send_modal(PollForm(language, submitted))
+
+    async def _leads(self, group_id: int | None) -> list[Who]:
+        """For a group's poll, the group's leads may create it too."""
+        if group_id is None:
+            return []
+        group = await self.service.groups.get(group_id)
+        if group is None:
+            return []
+
+        async def leads(member: discord.Member) -> bool:
+            found = await self.service.groups.membership(group_id, member.id)
+            return found is not None and found.lead
+
+        return [Who(_("the leads of {group}"), leads, {"group": group.name})]
+
+    # -- /poll close --------------------------------------------------------------------------
+
+    @poll.command(
+        name=C_("command", "close"), description=_("Close a poll now and show its results")
+    )
+    @app_commands.describe(poll=_("The poll to close"))
+    async def close(self, interaction: discord.Interaction[S3Bot], poll: int) -> None:
+        record = await self.service.load(interaction.guild_id, poll)
+
+        async def is_creator(member: discord.Member) -> bool:
+            return member.id == record.creator_id
+
+        creator = Who(_("the poll's creator"), is_creator)
+        await self.bot.members.require(
+            interaction, creator, self.bot.members.organisers, action=CLOSING
+        )
+        if not record.is_open:
+            raise UserFacingError(_("Poll #{id} is already closed."), id=record.id)
+        await interaction.response.defer(ephemeral=True)
+        await self.service.finish(record.id)
+        await reply(
+            interaction,
+            translate(
+                interaction_language(interaction),
+                _("Poll #{id} is closed; its message shows the results."),
+                id=record.id,
+            ),
+        )
+
+    # -- /poll results ------------------------------------------------------------------------
+
+    @poll.command(name=C_("command", "results"), description=_("A poll's results, with its chart"))
+    @app_commands.describe(poll=_("The poll"))
+    async def results(self, interaction: discord.Interaction[S3Bot], poll: int) -> None:
+        language = interaction_language(interaction)
+        record = await self.service.load(interaction.guild_id, poll)
+        if record.is_open and not record.live_results:
+            raise UserFacingError(
+                _("The results of poll #{id} are hidden until it closes."), id=record.id
+            )
+        await interaction.response.defer(ephemeral=True)
+        result = await self.service.result(record)
+        turnout = await self.polls.turnout(record.id)
+        lines = [f"**{record.question}**", turnout_line(language, record, turnout)]
+        lines += result_lines(language, record, result)
+        if result.counts:
+            lines.append(rounds_table(language, record, result.counts))
+        chart = await self.service.chart(language, record, result)
+        await reply(interaction, "\n".join(lines)[:2000], file=chart)
+
+    # -- /poll export -------------------------------------------------------------------------
+
+    @poll.command(
+        name=C_("command", "export"), description=_("A closed poll's ballots as a CSV file")
+    )
+    @app_commands.describe(poll=_("The poll"))
+    async def export(self, interaction: discord.Interaction[S3Bot], poll: int) -> None:
+        record = await self.service.load(interaction.guild_id, poll)
+
+        async def is_creator(member: discord.Member) -> bool:
+            return member.id == record.creator_id
+
+        await self.bot.members.require(
+            interaction,
+            Who(_("the poll's creator"), is_creator),
+            self.bot.members.organisers,
+            action=EXPORTING,
+        )
+        if record.is_open:
+            # While open, two exports a vote apart would show which ballot is new.
+            raise UserFacingError(
+                _("Ballots can be exported once poll #{id} has closed."), id=record.id
+            )
+        language = interaction_language(interaction)
+        await interaction.response.send_message(
+            translate(
+                language,
+                _("The ballots of poll #{id}, in random order, without names."),
+                id=record.id,
+            )
+            if record.secret
+            else translate(language, _("The ballots of poll #{id}."), id=record.id),
+            file=await self.export_file(record, language),
+            ephemeral=True,
+        )
+
+    async def export_file(self, record: PollRecord, language: str) -> discord.File:
+        """Secret polls: anonymous ballots shuffled; public polls: each ballot with its voter."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        ranked = record.mode == "ranked"
+        width = record.max_choices
+        columns = [ordinal(language, n) for n in range(1, width + 1)] if ranked else []
+        header = ["ballot"] if record.secret else ["voter"]
+        writer.writerow(header + (columns if ranked else list(record.options)))
+        if record.secret:
+            rows: list[tuple[str, tuple[int, ...]]] = [
+                ("", b) for b in await self.polls.ballots(record.id)
+            ]
+            secrets.SystemRandom().shuffle(rows)
+            rows = [(str(n), b) for n, (_unused, b) in enumerate(rows, start=1)]
+        else:
+            rows = [
+                (self.service.unit_name(record, unit, language), b)
+                for unit, b in await self.polls.public_ballots(record.id)
+            ]
+        for first, ballot in rows:
+            if ranked:
+                cells = [record.options[c] for c in ballot] + [""] * (width - len(ballot))
+            else:
+                cells = ["1" if i in ballot else "0" for i in range(len(record.options))]
+            writer.writerow([first, *cells])
+        data = buffer.getvalue().encode("utf-8-sig")
+        return discord.File(io.BytesIO(data), filename=f"poll-{record.id}-ballots.csv")
+
+    # -- /poll list ---------------------------------------------------------------------------
+
+    @poll.command(name=C_("command", "list"), description=_("Open polls, by group"))
+    async def list_polls(self, interaction: discord.Interaction[S3Bot]) -> None:
+        language = interaction_language(interaction)
+        open_polls = await self.polls.in_guild(interaction.guild_id or 0)
+        if not open_polls:
+            await reply(interaction, translate(language, _("No polls are open.")))
+            return
+        sections: dict[str, list[str]] = {}
+        for record in open_polls:
+            heading = translate(language, _("Whole community"))
+            if record.group_id is not None:
+                group = await self.service.groups.get(record.group_id)
+                heading = group.display_name(language) if group else heading
+            turnout = await self.polls.turnout(record.id)
+            closes = f" · <t:{int(record.closes_at.timestamp())}:R>" if record.closes_at else ""
+            link = (
+                f"https://discord.com/channels/{record.guild_id}/{record.channel_id}/"
+                f"{record.message_id}"
+            )
+            sections.setdefault(heading, []).append(
+                f"#{record.id} [{record.question[:80]}]({link}) · "
+                f"{turnout_line(language, record, turnout)}{closes}"
+            )
+        text = "\n\n".join(f"**{h}**\n" + "\n".join(lines) for h, lines in sections.items())
+        await reply(interaction, text[:2000])
+
+    # -- autocomplete -------------------------------------------------------------------------
+
+    @close.autocomplete("poll")
+    @results.autocomplete("poll")
+    @export.autocomplete("poll")
+    async def _poll_choices(
+        self, interaction: discord.Interaction[S3Bot], current: str
+    ) -> list[app_commands.Choice[int]]:
+        needle = current.lower().lstrip("#")
+        found = []
+        for status in ("open", "closed"):
+            for record in await self.polls.in_guild(interaction.guild_id or 0, status=status):
+                label = f"#{record.id} {record.question}"
+                if needle in label.lower():
+                    found.append(app_commands.Choice(name=label[:100], value=record.id))
+        return found[:25]
+
+    @create.autocomplete("group")
+    async def _group_choices(
+        self, interaction: discord.Interaction[S3Bot], current: str
+    ) -> list[app_commands.Choice[int]]:
+        language = interaction_language(interaction)
+        needle = current.lower()
+        return [
+            app_commands.Choice(name=g.display_name(language)[:100], value=g.id)
+            for g in await self.service.groups.in_guild(interaction.guild_id or 0)
+            if needle in g.display_name(language).lower()
+        ][:25]

@@ -1,0 +1,478 @@
+"""What polls do, apart from the slash commands that ask for it.
+
+Fixing the electorate, storing and posting a poll with its planned close and reminder, the ballot
+(opening, ranking step by step, casting with every rule checked again), keeping the poll message
+in step, closing exactly once (scheduled or by hand) with the final results and chart, and
+reminding members who have not voted. Commands (``_cog.py``) and components (``_views.py``) both
+call this one service. Nothing here logs who cast which ballot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any, cast
+
+import discord
+
+from bot.client import S3Bot
+from bot.errors import UserFacingError
+from bot.i18n import _, translate
+from bot.scheduler import RunContext
+from bot.tree import interaction_language
+from cogs.groups._regions import RegionRef
+from cogs.polls._count import Mode, Result, count
+from cogs.polls._display import (
+    CHART_NAME,
+    Electorate,
+    ballot_rules,
+    chart_png,
+    electorate_of,
+    ordinal,
+    poll_embed,
+    rule_line,
+)
+from cogs.polls._rules import check_ballot, check_electorate
+from cogs.polls._views import choice_view, poll_view, ranked_view
+from db.groups import Groups
+from db.polls import Elector, NewPoll, PollClosedError, PollRecord, Polls
+
+log = logging.getLogger(__name__)
+
+CLOSE = "poll.close"
+REMIND = "poll.remind"
+REFRESH_DELAY = 0.5  # seconds: a burst of votes becomes one edit of the poll message
+
+
+def key_prefix(poll_id: int) -> str:
+    """Every scheduled action of one poll has a key starting with this."""
+    return f"poll:{poll_id}:"
+
+
+def unknown_poll(poll_id: int) -> UserFacingError:
+    return UserFacingError(
+        _("I can't find poll #{id}. Pick one from the list as you type."), id=poll_id
+    )
+
+
+def closed_error() -> UserFacingError:
+    return UserFacingError(_("This poll has closed: votes are no longer taken."))
+
+
+class PollService:
+    """The polls feature's behaviour, shared by its commands, components and scheduled actions."""
+
+    def __init__(self, bot: S3Bot) -> None:
+        self.bot = bot
+        self.polls = Polls(bot.db)
+        self.groups = Groups(bot.db)
+        self.members = bot.members
+        self._refreshing: dict[int, asyncio.Task[None]] = {}
+        self.refresh_delay = REFRESH_DELAY
+
+    def register(self) -> None:
+        self.bot.scheduler.register(CLOSE, self._on_close)
+        self.bot.scheduler.register(REMIND, self._on_remind)
+
+    async def close_service(self) -> None:
+        """Finish poll message edits still waiting."""
+        for task in list(self._refreshing.values()):
+            await task
+
+    def now(self) -> datetime:
+        return self.bot.clock.now()
+
+    def guild_language(self) -> str:
+        return self.bot.default_language
+
+    def accepting(self, poll: PollRecord) -> bool:
+        """Open, and its close time (if any) not reached: a vote a second late is refused even if
+        the scheduled close has not run yet."""
+        return poll.is_open and (poll.closes_at is None or self.now() < poll.closes_at)
+
+    async def load(self, guild_id: int | None, poll_id: int) -> PollRecord:
+        poll = await self.polls.get(poll_id)
+        if poll is None or poll.guild_id != guild_id:
+            raise unknown_poll(poll_id)
+        return poll
+
+    # -- the electorate -----------------------------------------------------------------------
+
+    async def electorate(
+        self,
+        guild: discord.Guild,
+        kind: str,
+        *,
+        channel: discord.abc.GuildChannel | None,
+        role: discord.Role | None,
+        group_id: int | None,
+    ) -> list[Elector]:
+        """Who may vote, fixed now: members who can see the channel, hold the role, belong to the
+        group, or (one vote per region) the group's members under their profile's region."""
+        if kind == "channel":
+            assert channel is not None
+            people = [
+                m.id for m in guild.members if not m.bot and channel.permissions_for(m).view_channel
+            ]
+            return [Elector(u, str(u)) for u in people]
+        if kind == "role":
+            if role is None:
+                raise UserFacingError(_("Pick the role whose members vote."))
+            return [Elector(m.id, str(m.id)) for m in role.members if not m.bot]
+        if group_id is None:
+            raise UserFacingError(_("Pick the group whose members vote."))
+        members = [m.user_id for m in await self.groups.members(group_id)]
+        if kind == "group":
+            return [Elector(u, str(u)) for u in members]
+        profiles = await self.groups.profiles(guild.id, members)
+        return [
+            Elector(u, key)
+            for u in members
+            if (profile := profiles.get(u)) is not None and (key := profile.region_key)
+        ]
+
+    async def describe_electorate(self, poll: PollRecord, language: str) -> Electorate:
+        name = None
+        if poll.electorate_kind in ("group", "region"):
+            group = await self.groups.get(poll.electorate_ref)
+            name = group.display_name(language) if group else None
+        return electorate_of(poll, name)
+
+    def unit_name(self, poll: PollRecord, unit: str, language: str) -> str:
+        if poll.electorate_kind == "region":
+            return RegionRef.from_key(unit).display(language)
+        return self.members.display_name(poll.guild_id, int(unit))
+
+    # -- publishing ---------------------------------------------------------------------------
+
+    async def publish(self, new: NewPoll, electors: list[Elector]) -> tuple[PollRecord, str]:
+        """Store the poll with its close and reminder plan, and post it. If it cannot be posted,
+        nothing stays stored. Returns the record and the message's link."""
+        check_electorate(len({e.unit for e in electors}))
+        async with self.bot.db.transaction() as conn:
+            poll = await self.polls.create(conn, new, electors, self.now())
+            await self.plan(conn, poll)
+        channel = self.bot.get_channel(poll.channel_id)
+        assert isinstance(channel, discord.abc.Messageable)
+        embed, view, _files = await self.render(poll)
+        assert view is not None  # an open poll has its Vote button
+        try:
+            message = await channel.send(embed=embed, view=view)
+        except discord.HTTPException:
+            async with self.bot.db.transaction() as conn:
+                await self.bot.scheduler.cancel(conn, key_prefix(poll.id))
+            await self.polls.delete(poll.id)
+            raise UserFacingError(
+                _(
+                    "I can't post in {channel}: give me permission to send messages there, or "
+                    "pick another channel."
+                ),
+                channel=f"<#{poll.channel_id}>",
+            ) from None
+        await self.polls.set_message(poll.id, message.id)
+        await self.bot.scheduler.rearm()
+        return poll, message.jump_url
+
+    async def plan(self, conn: Any, poll: PollRecord) -> None:
+        """The scheduled close, and the reminder to members who have not voted."""
+        if poll.closes_at is None:
+            return
+        await self.bot.scheduler.plan(
+            conn,
+            guild_id=poll.guild_id,
+            kind=CLOSE,
+            key=f"{key_prefix(poll.id)}close",
+            due_at=poll.closes_at,
+            payload={"poll": poll.id},
+        )
+        if poll.remind_minutes:
+            due = poll.closes_at - timedelta(minutes=poll.remind_minutes)
+            if due > self.now():
+                await self.bot.scheduler.plan(
+                    conn,
+                    guild_id=poll.guild_id,
+                    kind=REMIND,
+                    key=f"{key_prefix(poll.id)}remind",
+                    due_at=due,
+                    payload={"poll": poll.id},
+                )
+
+    # -- showing ------------------------------------------------------------------------------
+
+    async def result(self, poll: PollRecord) -> Result:
+        return count(
+            cast(Mode, poll.mode),
+            len(poll.options),
+            await self.polls.ballots(poll.id),
+            seats=poll.winners,
+            electorate=poll.electorate_size,
+            quorum_percent=poll.quorum_percent,
+        )
+
+    async def render(
+        self, poll: PollRecord, language: str | None = None
+    ) -> tuple[discord.Embed, discord.ui.View | None, list[discord.File]]:
+        """The poll message: live results while open if the poll shows them, final after close
+        (with the chart)."""
+        language = language or self.guild_language()
+        turnout = await self.polls.turnout(poll.id)
+        shown = await self.result(poll) if poll.live_results or not poll.is_open else None
+        electorate = await self.describe_electorate(poll, language)
+        embed = poll_embed(language, poll, turnout, electorate, shown)
+        if poll.is_open:
+            return embed, poll_view(language, poll.id), []
+        assert shown is not None
+        return embed, None, [await self.chart(language, poll, shown)]
+
+    async def chart(self, language: str, poll: PollRecord, result: Result) -> discord.File:
+        """The chart, drawn in a worker thread (matplotlib is slow to import and draw)."""
+        loop = asyncio.get_running_loop()
+        png = await loop.run_in_executor(None, chart_png, language, poll, result)
+        return discord.File(io.BytesIO(png), filename=CHART_NAME)
+
+    def request_refresh(self, poll_id: int) -> None:
+        """Edit the poll message soon; requests meanwhile share the one edit."""
+        if poll_id in self._refreshing:
+            return
+        self._refreshing[poll_id] = asyncio.create_task(self._refresh_later(poll_id))
+
+    async def _refresh_later(self, poll_id: int) -> None:
+        await asyncio.sleep(self.refresh_delay)
+        self._refreshing.pop(poll_id, None)
+        poll = await self.polls.get(poll_id)
+        if poll is not None and poll.is_open:
+            await self.refresh(poll)
+
+    async def refresh(self, poll: PollRecord) -> None:
+        """Bring the poll message in line with the database."""
+        if poll.message_id is None:
+            return
+        channel = self.bot.get_channel(poll.channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            return
+        embed, view, files = await self.render(poll)
+        try:
+            await channel.get_partial_message(poll.message_id).edit(
+                embed=embed, view=view, attachments=files
+            )
+        except discord.HTTPException as exc:
+            log.warning("could not update the message of poll %s: %s", poll.id, exc)
+
+    # -- the ballot ---------------------------------------------------------------------------
+
+    async def _voter(
+        self, interaction: discord.Interaction[Any], poll_id: int
+    ) -> tuple[PollRecord, str]:
+        """The poll and the unit the member votes for, or why they cannot vote."""
+        poll = await self.load(interaction.guild_id, poll_id)
+        if not self.accepting(poll):
+            raise closed_error()
+        unit = await self.polls.unit_of(poll.id, interaction.user.id)
+        if unit is None:
+            raise UserFacingError(
+                _(
+                    "You are not in this poll's electorate: it was fixed when the poll opened "
+                    "({who})."
+                ),
+                who=translate(
+                    interaction_language(interaction),
+                    (
+                        e := await self.describe_electorate(poll, interaction_language(interaction))
+                    ).text,
+                    ref=e.ref,
+                ),
+            )
+        return poll, unit
+
+    def ballot_header(
+        self, language: str, poll: PollRecord, unit: str, current: tuple[int, ...] | None
+    ) -> str:
+        lines = [f"**{poll.question}**", rule_line(language, poll)]
+        if poll.electorate_kind == "region":
+            lines.append(
+                translate(
+                    language,
+                    _(
+                        "You vote for {region}: any member from it can cast or change its one "
+                        "ballot, and the last change stands."
+                    ),
+                    region=self.unit_name(poll, unit, language),
+                )
+            )
+        if current:
+            lines.append(
+                translate(
+                    language, _("Current vote: {choices}"), choices=self.choices_text(poll, current)
+                )
+            )
+        else:
+            lines.append(translate(language, _("No vote recorded yet.")))
+        return "\n".join(lines)
+
+    def choices_text(self, poll: PollRecord, choices: tuple[int, ...]) -> str:
+        if poll.mode == "ranked":
+            return ", ".join(f"{n}. {poll.options[c]}" for n, c in enumerate(choices, start=1))
+        return ", ".join(poll.options[c] for c in choices)
+
+    async def open_ballot(self, interaction: discord.Interaction[Any], poll_id: int) -> None:
+        """The member's ballot, ephemeral, with their current vote."""
+        language = interaction_language(interaction)
+        poll, unit = await self._voter(interaction, poll_id)
+        current = await self.polls.ballot_of(poll.id, unit)
+        header = self.ballot_header(language, poll, unit, current)
+        if poll.mode == "ranked":
+            view = ranked_view(language, poll, ())
+            header += "\n" + translate(
+                language,
+                _("Pick your {choice}, one at a time; then press Done."),
+                choice=ordinal(language, 1),
+            )
+        else:
+            view = choice_view(language, poll, current)
+        await interaction.response.send_message(header, ephemeral=True, view=view)
+
+    async def rank_step(
+        self, interaction: discord.Interaction[Any], poll_id: int, picks: tuple[int, ...]
+    ) -> None:
+        """One more pick (or a cleared ranking): show the ranking so far and the next choice."""
+        language = interaction_language(interaction)
+        poll, unit = await self._voter(interaction, poll_id)
+        if (
+            len(set(picks)) != len(picks)
+            or any(not 0 <= p < len(poll.options) for p in picks)
+            or len(picks) > poll.max_choices
+        ):
+            raise UserFacingError(_("That option is not in this poll."))
+        current = await self.polls.ballot_of(poll.id, unit)
+        lines = [self.ballot_header(language, poll, unit, current)]
+        if picks:
+            lines.append(
+                translate(
+                    language,
+                    _("Your ranking so far: {ranking}"),
+                    ranking=self.choices_text(poll, picks),
+                )
+            )
+        if len(picks) < min(poll.max_choices, len(poll.options)):
+            lines.append(
+                translate(
+                    language,
+                    _("Pick your {choice}, or press Done."),
+                    choice=ordinal(language, len(picks) + 1),
+                )
+            )
+        await interaction.response.edit_message(
+            content="\n".join(lines), view=ranked_view(language, poll, picks)
+        )
+
+    async def cast(
+        self, interaction: discord.Interaction[Any], poll_id: int, choices: list[int]
+    ) -> None:
+        """Check the ballot against every rule, store it (replacing the unit's earlier one), and
+        give the member a receipt. A refused ballot records nothing."""
+        language = interaction_language(interaction)
+        poll, unit = await self._voter(interaction, poll_id)
+        ballot = check_ballot(ballot_rules(poll, open=True), choices)
+        try:
+            replaced = await self.polls.vote(poll.id, unit, ballot)
+        except PollClosedError:
+            raise closed_error() from None
+        lines = [
+            translate(
+                language,
+                _("Recorded for **{question}**: {choices}"),
+                question=poll.question,
+                choices=self.choices_text(poll, ballot),
+            )
+        ]
+        if poll.electorate_kind == "region":
+            lines.append(
+                translate(
+                    language,
+                    _("This is the ballot of {region}."),
+                    region=self.unit_name(poll, unit, language),
+                )
+            )
+        if poll.secret:
+            lines.append(
+                translate(language, _("Your ballot is secret: it is stored without your name."))
+            )
+        until = (
+            translate(
+                language,
+                _("You can change it until <t:{when}:F>."),
+                when=int(poll.closes_at.timestamp()),
+            )
+            if poll.closes_at
+            else translate(language, _("You can change it until the poll closes."))
+        )
+        lines.append(until)
+        view = choice_view(language, poll, ballot) if poll.mode != "ranked" else None
+        await interaction.response.edit_message(content="\n".join(lines), view=view)
+        self.request_refresh(poll.id)
+        if poll.electorate_kind == "region":
+            await self.tell_region(poll, unit, interaction.user.id, ballot, replaced)
+
+    async def tell_region(
+        self, poll: PollRecord, unit: str, by: int, ballot: tuple[int, ...], replaced: bool
+    ) -> None:
+        """The region's other members hear who cast or changed its ballot, and what it is now."""
+        others = [u for u in await self.polls.members_of_unit(poll.id, unit) if u != by]
+        name = self.members.display_name(poll.guild_id, by)
+
+        def compose(language: str) -> str:
+            return translate(
+                language,
+                _("{name} changed {region}'s ballot in “{question}”: {choices}")
+                if replaced
+                else _("{name} cast {region}'s ballot in “{question}”: {choices}"),
+                name=name,
+                region=self.unit_name(poll, unit, language),
+                question=poll.question,
+                choices=self.choices_text(poll, ballot),
+            )
+
+        await self.members.dm_each(poll.guild_id, others, compose)
+
+    # -- closing ------------------------------------------------------------------------------
+
+    async def finish(self, poll_id: int) -> PollRecord | None:
+        """Close the poll (once, whoever asks first), cancel what was planned, and show the
+        final results. Safe to call again: the message edit is the same each time."""
+        closed_now = await self.polls.close(poll_id, self.now())
+        if closed_now:
+            async with self.bot.db.transaction() as conn:
+                await self.bot.scheduler.cancel(conn, key_prefix(poll_id))
+            await self.bot.scheduler.rearm()
+            log.info("poll %s closed", poll_id)
+        poll = await self.polls.get(poll_id)
+        if poll is not None:
+            await self.refresh(poll)
+        return poll
+
+    async def _on_close(self, ctx: RunContext) -> None:
+        await self.finish(int(ctx.action.payload["poll"]))
+
+    async def _on_remind(self, ctx: RunContext) -> None:
+        """DM each member who has not voted yet (once each, even if the bot restarts mid-way)."""
+        poll = await self.polls.get(int(ctx.action.payload["poll"]))
+        if poll is None or not self.accepting(poll):
+            return
+        missing = await self.polls.non_voters(poll.id)
+        languages = await self.members.languages(poll.guild_id, missing)
+        link = f"https://discord.com/channels/{poll.guild_id}/{poll.channel_id}/{poll.message_id}"
+        for user_id, language in languages.items():
+            text = translate(
+                language,
+                _(
+                    "Reminder: you have not voted yet in “{question}”. It closes <t:{when}:R>: "
+                    "{link}"
+                ),
+                question=poll.question,
+                when=int(poll.closes_at.timestamp()) if poll.closes_at else 0,
+                link=link,
+            )
+            await ctx.once(f"dm:{user_id}", partial(self.members.dm, user_id, content=text))

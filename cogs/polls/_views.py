@@ -1,0 +1,239 @@
+"""The poll's components: the persistent Vote button, the ballot and the creation form.
+
+Every component is a DynamicItem whose custom_id carries what it needs (the poll, and for a ranked
+ballot the picks so far), so a ballot left open across a restart still works. Whatever a
+component sends, the service checks the ballot against the poll's rules again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.i18n import _, translate
+from bot.tree import reports_errors
+from cogs.polls._display import ordinal
+
+if TYPE_CHECKING:
+    from cogs.polls._cog import PollsCog
+    from db.polls import PollRecord
+
+
+def _polls_cog(interaction: discord.Interaction[Any]) -> PollsCog:
+    from cogs.polls._cog import PollsCog  # the cog imports this module
+
+    cog = interaction.client.get_cog("Polls")
+    assert isinstance(cog, PollsCog), "the polls extension is not loaded"
+    return cog
+
+
+def picks_text(picks: tuple[int, ...]) -> str:
+    return ".".join(map(str, picks))
+
+
+def parse_picks(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split(".") if p)
+
+
+def _values(interaction: discord.Interaction[Any]) -> list[str]:
+    data: dict[str, Any] = dict(interaction.data or {})
+    return [str(v) for v in data.get("values", [])]
+
+
+def option_number(value: str) -> int:
+    """A select value as an option number; anything else (a crafted value) as -1, which the
+    rules refuse as an unknown option rather than silently dropping it."""
+    return int(value) if value.isdigit() else -1
+
+
+class VoteButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"poll:(?P<poll>\d+):vote"
+):
+    """The poll message's Vote button: opens the member's ballot."""
+
+    def __init__(self, poll_id: int, label: str = "") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=discord.ButtonStyle.primary, custom_id=f"poll:{poll_id}:vote"
+            )
+        )
+        self.poll_id = poll_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> VoteButton:
+        return cls(int(match["poll"]))
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _polls_cog(interaction).service.open_ballot(interaction, self.poll_id)
+
+
+class ChoiceSelect(
+    discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"poll:(?P<poll>\d+):pick"
+):
+    """A single or multiple choice ballot, bounded by the poll's minimum and maximum."""
+
+    def __init__(self, poll_id: int, select: discord.ui.Select[Any] | None = None) -> None:
+        super().__init__(select or discord.ui.Select(custom_id=f"poll:{poll_id}:pick"))
+        self.poll_id = poll_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ChoiceSelect:
+        return cls(int(match["poll"]))
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        choices = [option_number(v) for v in _values(interaction)]
+        await _polls_cog(interaction).service.cast(interaction, self.poll_id, choices)
+
+
+class RankSelect(
+    discord.ui.DynamicItem[discord.ui.Select[Any]],
+    template=r"poll:(?P<poll>\d+):rank:(?P<picks>[\d.]*)",
+):
+    """A ranked ballot's next pick: the options not ranked yet."""
+
+    def __init__(
+        self, poll_id: int, picks: tuple[int, ...], select: discord.ui.Select[Any] | None = None
+    ) -> None:
+        super().__init__(
+            select or discord.ui.Select(custom_id=f"poll:{poll_id}:rank:{picks_text(picks)}")
+        )
+        self.poll_id = poll_id
+        self.picks = picks
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> RankSelect:
+        return cls(int(match["poll"]), parse_picks(match["picks"]))
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        picked = [option_number(v) for v in _values(interaction)]
+        await _polls_cog(interaction).service.rank_step(
+            interaction, self.poll_id, (*self.picks, *picked[:1])
+        )
+
+
+class RankButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"poll:(?P<poll>\d+):(?P<action>done|clear):(?P<picks>[\d.]*)",
+):
+    """Done (record the ranking so far) or Clear (start the ranking again)."""
+
+    def __init__(self, poll_id: int, action: str, picks: tuple[int, ...], label: str = "") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.success
+                if action == "done"
+                else discord.ButtonStyle.secondary,
+                custom_id=f"poll:{poll_id}:{action}:{picks_text(picks)}",
+                disabled=action == "done" and not picks,
+            )
+        )
+        self.poll_id = poll_id
+        self.action = action
+        self.picks = picks
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> RankButton:
+        return cls(int(match["poll"]), match["action"], parse_picks(match["picks"]))
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        service = _polls_cog(interaction).service
+        if self.action == "done":
+            await service.cast(interaction, self.poll_id, list(self.picks))
+        else:
+            await service.rank_step(interaction, self.poll_id, ())
+
+
+def poll_view(language: str, poll_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(VoteButton(poll_id, translate(language, _("Vote"))))
+    return view
+
+
+def choice_view(
+    language: str, poll: PollRecord, current: tuple[int, ...] | None
+) -> discord.ui.View:
+    """The choice ballot with the member's current vote selected."""
+    chosen = set(current or ())
+    select: discord.ui.Select[Any] = discord.ui.Select(
+        custom_id=f"poll:{poll.id}:pick",
+        min_values=poll.min_choices,
+        max_values=poll.max_choices,
+        placeholder=translate(language, _("Your choice"))[:150],
+        options=[
+            discord.SelectOption(label=text[:100], value=str(i), default=i in chosen)
+            for i, text in enumerate(poll.options)
+        ],
+    )
+    view = discord.ui.View(timeout=None)
+    view.add_item(ChoiceSelect(poll.id, select))
+    return view
+
+
+def ranked_view(language: str, poll: PollRecord, picks: tuple[int, ...]) -> discord.ui.View:
+    """One pick at a time: the next choice among the options left, then Done or Clear."""
+    view = discord.ui.View(timeout=None)
+    left = [i for i in range(len(poll.options)) if i not in picks]
+    if left and len(picks) < poll.max_choices:
+        select: discord.ui.Select[Any] = discord.ui.Select(
+            custom_id=f"poll:{poll.id}:rank:{picks_text(picks)}",
+            placeholder=ordinal(language, len(picks) + 1)[:150],
+            options=[discord.SelectOption(label=poll.options[i][:100], value=str(i)) for i in left],
+        )
+        view.add_item(RankSelect(poll.id, picks, select))
+    view.add_item(RankButton(poll.id, "done", picks, translate(language, _("Done"))))
+    view.add_item(RankButton(poll.id, "clear", (), translate(language, _("Clear"))))
+    return view
+
+
+class PollForm(discord.ui.Modal):
+    """The question, the options one per line, and an optional description."""
+
+    def __init__(
+        self,
+        language: str,
+        on_submit: Callable[[discord.Interaction[Any], str, str, str], Awaitable[None]],
+    ) -> None:
+        super().__init__(title=translate(language, _("New poll"))[:45], timeout=15 * 60)
+        self._on_submit = on_submit
+        self.question: discord.ui.TextInput[PollForm] = discord.ui.TextInput(
+            custom_id="question",
+            label=translate(language, _("Question"))[:45],
+            max_length=300,
+        )
+        self.options: discord.ui.TextInput[PollForm] = discord.ui.TextInput(
+            custom_id="options",
+            label=translate(language, _("Options, one per line (2 to 25)"))[:45],
+            style=discord.TextStyle.paragraph,
+            max_length=4000,
+        )
+        self.description: discord.ui.TextInput[PollForm] = discord.ui.TextInput(
+            custom_id="description",
+            label=translate(language, _("Description"))[:45],
+            style=discord.TextStyle.paragraph,
+            required=False,
+            max_length=1000,
+        )
+        for item in (self.question, self.options, self.description):
+            self.add_item(item)
+
+    @reports_errors
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        await self._on_submit(
+            interaction, self.question.value, self.options.value, self.description.value
+        )
