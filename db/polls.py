@@ -165,9 +165,10 @@ class Polls:
             closed_at=None,
         )
 
-    async def delete(self, poll_id: int) -> None:
-        """Undo a poll whose message could not be posted."""
-        await self.db.execute("DELETE FROM polls WHERE id = ?", (poll_id,))
+    @staticmethod
+    def delete(conn: sqlite3.Connection, poll_id: int) -> None:
+        """Undo a poll whose message could not be posted (inside the caller's write)."""
+        conn.execute("DELETE FROM polls WHERE id = ?", (poll_id,))
 
     async def set_message(self, poll_id: int, message_id: int) -> None:
         await self.db.execute("UPDATE polls SET message_id = ? WHERE id = ?", (message_id, poll_id))

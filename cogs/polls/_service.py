@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import sqlite3
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, cast
@@ -152,9 +153,14 @@ class PollService:
         """Store the poll with its close and reminder plan, and post it. If it cannot be posted,
         nothing stays stored. Returns the record and the message's link."""
         check_electorate(len({e.unit for e in electors}))
-        async with self.bot.db.transaction() as conn:
-            poll = await self.polls.create(conn, new, electors, self.now())
-            await self.plan(conn, poll)
+        now = self.now()
+
+        def store(conn: sqlite3.Connection) -> PollRecord:
+            poll = Polls.create(conn, new, electors, now)
+            self.plan(conn, poll)
+            return poll
+
+        poll = await self.bot.db.write(store)
         channel = self.bot.get_channel(poll.channel_id)
         assert isinstance(channel, discord.abc.Messageable)
         embed, view, _files = await self.render(poll)
@@ -162,9 +168,12 @@ class PollService:
         try:
             message = await channel.send(embed=embed, view=view)
         except discord.HTTPException:
-            async with self.bot.db.transaction() as conn:
-                await self.bot.scheduler.cancel(conn, key_prefix(poll.id))
-            await self.polls.delete(poll.id)
+
+            def undo(conn: sqlite3.Connection) -> None:
+                self.bot.scheduler.cancel(conn, key_prefix(poll.id))
+                Polls.delete(conn, poll.id)
+
+            await self.bot.db.write(undo)
             raise UserFacingError(
                 _(
                     "I can't post in {channel}: give me permission to send messages there, or "
@@ -176,11 +185,12 @@ class PollService:
         await self.bot.scheduler.rearm()
         return poll, message.jump_url
 
-    async def plan(self, conn: Any, poll: PollRecord) -> None:
-        """The scheduled close, and the reminder to members who have not voted."""
+    def plan(self, conn: sqlite3.Connection, poll: PollRecord) -> None:
+        """The scheduled close, and the reminder to members who have not voted (inside the
+        write that stores the poll)."""
         if poll.closes_at is None:
             return
-        await self.bot.scheduler.plan(
+        self.bot.scheduler.plan(
             conn,
             guild_id=poll.guild_id,
             kind=CLOSE,
@@ -191,7 +201,7 @@ class PollService:
         if poll.remind_minutes:
             due = poll.closes_at - timedelta(minutes=poll.remind_minutes)
             if due > self.now():
-                await self.bot.scheduler.plan(
+                self.bot.scheduler.plan(
                     conn,
                     guild_id=poll.guild_id,
                     kind=REMIND,
@@ -444,8 +454,7 @@ class PollService:
         final results. Safe to call again: the message edit is the same each time."""
         closed_now = await self.polls.close(poll_id, self.now())
         if closed_now:
-            async with self.bot.db.transaction() as conn:
-                await self.bot.scheduler.cancel(conn, key_prefix(poll_id))
+            await self.bot.db.write(self.bot.scheduler.cancel, key_prefix(poll_id))
             await self.bot.scheduler.rearm()
             log.info("poll %s closed", poll_id)
         poll = await self.polls.get(poll_id)
@@ -455,6 +464,9 @@ class PollService:
 
     async def _on_close(self, ctx: RunContext) -> None:
         await self.finish(int(ctx.action.payload["poll"]))
+
+    async def _dm(self, user_id: int, text: str, nonce: str) -> None:
+        await self.members.dm(user_id, nonce=nonce, content=text)
 
     async def _on_remind(self, ctx: RunContext) -> None:
         """DM each member who has not voted yet (once each, even if the bot restarts mid-way)."""
@@ -475,4 +487,4 @@ class PollService:
                 when=int(poll.closes_at.timestamp()) if poll.closes_at else 0,
                 link=link,
             )
-            await ctx.once(f"dm:{user_id}", partial(self.members.dm, user_id, content=text))
+            await ctx.once(f"dm:{user_id}", partial(self._dm, user_id, text))
