@@ -33,7 +33,7 @@ INTERACTION_TASKS = (
 SHUTDOWN_GRACE = 10.0  # seconds the handlers under way get to finish at shutdown
 
 # Listed explicitly: a feature ships when it is added here.
-EXTENSIONS = ("cogs.meta", "cogs.prefs", "cogs.events", "cogs.polls")
+EXTENSIONS = ("cogs.meta", "cogs.prefs", "cogs.events", "cogs.polls", "cogs.groups")
 
 
 def intents() -> discord.Intents:

@@ -32,7 +32,7 @@ DEFAULT_MEMBERS: dict[str, tuple[tuple[str, ...], str]] = {
     "marco": ((), "it"),
     "lena": ((), "de"),
 }
-CHANNELS = ("events", "announcements", "admin-log")  # #general comes with the guild
+CHANNELS = ("events", "announcements", "admin-log", "groups")  # #general comes with the guild
 ROLES = ("Organisers", "Secretariat")
 
 

@@ -114,6 +114,27 @@ class WebSettings(_Section):
         return value.rstrip("/")
 
 
+def _default_kinds() -> dict[str, str]:
+    return {
+        "expert_group": "Expert group",
+        "working_group": "Working groups",
+        "partnership": "Thematic partnerships",
+        "other": "Other groups",
+    }
+
+
+class GroupSettings(_Section):
+    """Working groups and partnerships: where their channels go and what archiving does."""
+
+    # kind -> the category its channels go under ("Working groups", then "Working groups 2")
+    kinds: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")], str] = Field(
+        default_factory=_default_kinds, min_length=1
+    )
+    directory: Ref = "groups"  # where each group's card with Join / Apply is posted
+    archive_category: str = Field(default="Archived groups", min_length=1, max_length=100)
+    alumni_role: Literal["keep", "remove"] = "keep"  # an archived group's role
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     file: Path | None = None
@@ -129,6 +150,7 @@ class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     events: EventSettings = EventSettings()
+    groups: GroupSettings = GroupSettings()
     web: WebSettings = WebSettings()
     logging: LoggingSettings = LoggingSettings()
 

@@ -1,7 +1,8 @@
 """Repository for groups, their names, memberships, applications, profiles and regions.
 
 Takes and returns typed records; every write that belongs with another (a group and its names
-and first lead, an approval and the membership it grants) is one transaction.
+and first lead, an approval and the membership it grants) is one function handed to
+``db.write``: one transaction in one trip, no connection held across an ``await``.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from db.database import Database, changes
+from db.database import Database
 from db.times import to_db
 
 
@@ -179,40 +181,40 @@ class Groups:
         self, new: NewGroup, keys: Iterable[str], lead_id: int, now: datetime
     ) -> GroupRecord:
         """The group, the names it claims and its first lead, together or not at all."""
-
-        def store(conn: sqlite3.Connection) -> int:
-            cursor = conn.execute(
-                "INSERT INTO groups (guild_id, name, name_fi, kind, description, joining, "
-                "visibility, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    new.guild_id,
-                    new.name,
-                    new.name_fi,
-                    new.kind,
-                    new.description,
-                    new.joining,
-                    new.visibility,
-                    new.created_by,
-                    to_db(now),
-                ),
-            )
-            group_id = cursor.lastrowid or 0
-            conn.executemany(
-                "INSERT INTO group_names (group_id, guild_id, key) VALUES (?, ?, ?)",
-                [(group_id, new.guild_id, key) for key in keys],
-            )
-            conn.execute(
-                "INSERT INTO memberships (guild_id, group_id, user_id, lead, joined_at) "
-                "VALUES (?, ?, ?, 1, ?)",
-                (new.guild_id, group_id, lead_id, to_db(now)),
-            )
-            return group_id
-
         try:
+
+            def store(conn: sqlite3.Connection) -> Any:
+                cursor = conn.execute(
+                    "INSERT INTO groups (guild_id, name, name_fi, kind, description, joining, "
+                    "visibility, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        new.guild_id,
+                        new.name,
+                        new.name_fi,
+                        new.kind,
+                        new.description,
+                        new.joining,
+                        new.visibility,
+                        new.created_by,
+                        to_db(now),
+                    ),
+                )
+                group_id = cursor.lastrowid
+                conn.executemany(
+                    "INSERT INTO group_names (group_id, guild_id, key) VALUES (?, ?, ?)",
+                    [(group_id, new.guild_id, key) for key in keys],
+                )
+                conn.execute(
+                    "INSERT INTO memberships (guild_id, group_id, user_id, lead, joined_at, "
+                    "pending) VALUES (?, ?, ?, 1, ?, 'add')",
+                    (new.guild_id, group_id, lead_id, to_db(now)),
+                )
+                return group_id
+
             group_id = await self.db.write(store)
         except sqlite3.IntegrityError as exc:
             raise NameTaken from exc
-        found = await self.get(group_id)
+        found = await self.get(group_id or 0)
         assert found is not None
         return found
 
@@ -274,23 +276,25 @@ class Groups:
         self, group_id: int, name: str, name_fi: str | None, keys: Iterable[str]
     ) -> None:
         """New names replace the old ones in one transaction; NameTaken if another claimed one."""
-
-        def store(conn: sqlite3.Connection) -> None:
-            row = conn.execute("SELECT guild_id FROM groups WHERE id = ?", (group_id,)).fetchone()
-            if row is None:
-                return
-            conn.execute("DELETE FROM group_names WHERE group_id = ?", (group_id,))
-            conn.executemany(
-                "INSERT INTO group_names (group_id, guild_id, key) VALUES (?, ?, ?)",
-                [(group_id, row[0], key) for key in keys],
-            )
-            conn.execute(
-                "UPDATE groups SET name = ?, name_fi = ? WHERE id = ?",
-                (name, name_fi, group_id),
-            )
-
         try:
-            await self.db.write(store)
+
+            def store(conn: sqlite3.Connection) -> Any:
+                row = (
+                    conn.execute("SELECT guild_id FROM groups WHERE id = ?", (group_id,))
+                ).fetchone()
+                if row is None:
+                    return
+                conn.execute("DELETE FROM group_names WHERE group_id = ?", (group_id,))
+                conn.executemany(
+                    "INSERT INTO group_names (group_id, guild_id, key) VALUES (?, ?, ?)",
+                    [(group_id, row[0], key) for key in keys],
+                )
+                conn.execute(
+                    "UPDATE groups SET name = ?, name_fi = ? WHERE id = ?",
+                    (name, name_fi, group_id),
+                )
+
+            return await self.db.write(store)
         except sqlite3.IntegrityError as exc:
             raise NameTaken from exc
 
@@ -306,41 +310,111 @@ class Groups:
         )
 
     # -- memberships --------------------------------------------------------------------------
+    # A membership is written here first and marked pending until Discord's role agrees:
+    # 'add' until the role is given, 'remove' (no longer a member) until it is taken.
 
     async def add_member(
         self, group: GroupRecord, user_id: int, now: datetime, *, lead: bool = False
     ) -> bool:
-        """True when the member was not in the group before (a lead stays a lead)."""
-        changed = await self.db.write(
-            changes,
-            "INSERT INTO memberships (guild_id, group_id, user_id, lead, joined_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (group_id, user_id) DO UPDATE "
-            "SET lead = MAX(lead, excluded.lead) WHERE excluded.lead > lead",
-            (group.guild_id, group.id, user_id, int(lead), to_db(now)),
-        )
-        return changed > 0
+        """True when the member was not in the group before (a lead stays a lead); the role is
+        then to be given (pending 'add')."""
+
+        def store(conn: sqlite3.Connection) -> Any:
+            row = (
+                conn.execute(
+                    "SELECT pending FROM memberships WHERE group_id = ? AND user_id = ?",
+                    (group.id, user_id),
+                )
+            ).fetchone()
+            joining = row is None or row[0] == "remove"
+            conn.execute(
+                "INSERT INTO memberships (guild_id, group_id, user_id, lead, joined_at, pending) "
+                "VALUES (?, ?, ?, ?, ?, 'add') ON CONFLICT (group_id, user_id) DO UPDATE "
+                "SET lead = CASE WHEN pending = 'remove' THEN excluded.lead "
+                "ELSE MAX(lead, excluded.lead) END, "
+                "joined_at = CASE WHEN pending = 'remove' THEN excluded.joined_at "
+                "ELSE joined_at END, "
+                "pending = CASE WHEN pending = 'remove' THEN 'add' ELSE pending END",
+                (group.guild_id, group.id, user_id, int(lead), to_db(now)),
+            )
+            return joining
+
+        return await self.db.write(store)
 
     async def remove_member(self, group_id: int, user_id: int) -> bool:
-        changed = await self.db.write(
-            changes,
-            "DELETE FROM memberships WHERE group_id = ? AND user_id = ?",
-            (group_id, user_id),
-        )
-        return changed > 0
+        """True when they were a member; the role is then to be taken (pending 'remove')."""
+
+        def store(conn: sqlite3.Connection) -> Any:
+            cursor = conn.execute(
+                "UPDATE memberships SET pending = 'remove', lead = 0 "
+                "WHERE group_id = ? AND user_id = ? AND pending IS NOT 'remove'",
+                (group_id, user_id),
+            )
+            return cursor.rowcount > 0
+
+        return await self.db.write(store)
+
+    async def confirm(self, group_id: int, user_ids: Iterable[int], *, has_role: bool) -> None:
+        """Discord now agrees: the role was given (pending cleared) or taken (row deleted)."""
+        ids = [(group_id, u) for u in user_ids]
+
+        def store(conn: sqlite3.Connection) -> Any:
+            if has_role:
+                conn.executemany(
+                    "UPDATE memberships SET pending = NULL "
+                    "WHERE group_id = ? AND user_id = ? AND pending = 'add'",
+                    ids,
+                )
+            else:
+                conn.executemany(
+                    "DELETE FROM memberships WHERE group_id = ? AND user_id = ? "
+                    "AND pending = 'remove'",
+                    ids,
+                )
+
+        await self.db.write(store)
+
+    async def read_back(
+        self,
+        guild_id: int,
+        given: Iterable[tuple[int, int]],
+        taken: Iterable[tuple[int, int]],
+        now: datetime,
+    ) -> None:
+        """Roles given or taken in Discord (by hand, or confirming the bot's own writes):
+        (group, user) pairs. Given makes a member in sync; taken ends the membership."""
+
+        def store(conn: sqlite3.Connection) -> Any:
+            conn.executemany(
+                "INSERT INTO memberships (guild_id, group_id, user_id, joined_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (group_id, user_id) DO UPDATE "
+                "SET pending = NULL, lead = CASE WHEN pending = 'remove' THEN 0 ELSE lead END",
+                [(guild_id, g, u, to_db(now)) for g, u in given],
+            )
+            conn.executemany(
+                "DELETE FROM memberships WHERE group_id = ? AND user_id = ?", list(taken)
+            )
+
+        await self.db.write(store)
 
     async def set_lead(self, group_id: int, user_id: int, lead: bool) -> bool:
         """Make a member a lead or not; False when they are not a member."""
-        changed = await self.db.write(
-            changes,
-            "UPDATE memberships SET lead = ? WHERE group_id = ? AND user_id = ?",
-            (int(lead), group_id, user_id),
-        )
-        return changed > 0
+
+        def store(conn: sqlite3.Connection) -> Any:
+            cursor = conn.execute(
+                "UPDATE memberships SET lead = ? "
+                "WHERE group_id = ? AND user_id = ? AND pending IS NOT 'remove'",
+                (int(lead), group_id, user_id),
+            )
+            return cursor.rowcount > 0
+
+        return await self.db.write(store)
 
     async def members(self, group_id: int) -> list[Membership]:
         """Leads first, then by join time."""
         rows = await self.db.fetchall(
-            "SELECT group_id, user_id, lead FROM memberships WHERE group_id = ? "
+            "SELECT group_id, user_id, lead FROM memberships "
+            "WHERE group_id = ? AND pending IS NOT 'remove' "
             "ORDER BY lead DESC, joined_at, user_id",
             (group_id,),
         )
@@ -348,7 +422,8 @@ class Groups:
 
     async def membership(self, group_id: int, user_id: int) -> Membership | None:
         row = await self.db.fetchone(
-            "SELECT group_id, user_id, lead FROM memberships WHERE group_id = ? AND user_id = ?",
+            "SELECT group_id, user_id, lead FROM memberships "
+            "WHERE group_id = ? AND user_id = ? AND pending IS NOT 'remove'",
             (group_id, user_id),
         )
         return Membership(row[0], row[1], bool(row[2])) if row else None
@@ -357,41 +432,22 @@ class Groups:
         """The member's groups and whether they lead each."""
         rows = await self.db.fetchall(
             "SELECT g.*, m.lead AS is_lead FROM groups g JOIN memberships m ON m.group_id = g.id "
-            "WHERE m.guild_id = ? AND m.user_id = ? ORDER BY g.name COLLATE NOCASE",
+            "WHERE m.guild_id = ? AND m.user_id = ? AND m.pending IS NOT 'remove' "
+            "ORDER BY g.name COLLATE NOCASE",
             (guild_id, user_id),
         )
         return [(_group(r), bool(r["is_lead"])) for r in rows]
 
-    async def all_members(self, guild_id: int) -> dict[int, set[int]]:
-        """Every group's member ids in one query (for reconciling with Discord's roles)."""
+    async def sync_state(self, guild_id: int) -> dict[int, dict[int, str | None]]:
+        """group -> user -> pending ('add', 'remove' or None), every row in one query: what
+        the start-up reconcile compares with Discord's role holders."""
         rows = await self.db.fetchall(
-            "SELECT group_id, user_id FROM memberships WHERE guild_id = ?", (guild_id,)
+            "SELECT group_id, user_id, pending FROM memberships WHERE guild_id = ?", (guild_id,)
         )
-        result: dict[int, set[int]] = defaultdict(set)
-        for group_id, user_id in rows:
-            result[group_id].add(user_id)
+        result: dict[int, dict[int, str | None]] = defaultdict(dict)
+        for group_id, user_id, pending in rows:
+            result[group_id][user_id] = pending
         return result
-
-    async def apply_drift(
-        self,
-        guild_id: int,
-        joined: Iterable[tuple[int, int]],
-        left: Iterable[tuple[int, int]],
-        now: datetime,
-    ) -> None:
-        """Memberships read back from Discord (roles given or taken by hand), in one transaction."""
-
-        def store(conn: sqlite3.Connection) -> None:
-            conn.executemany(
-                "INSERT INTO memberships (guild_id, group_id, user_id, joined_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [(guild_id, g, u, to_db(now)) for g, u in joined],
-            )
-            conn.executemany(
-                "DELETE FROM memberships WHERE group_id = ? AND user_id = ?", list(left)
-            )
-
-        await self.db.write(store)
 
     # -- applications -------------------------------------------------------------------------
 
@@ -427,6 +483,13 @@ class Groups:
         )
         return _application(row) if row else None
 
+    async def pending_count(self, group_id: int) -> int:
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) FROM applications WHERE group_id = ? AND status = 'pending'",
+            (group_id,),
+        )
+        return int(row[0]) if row else 0
+
     async def set_application_message(self, app_id: int, channel_id: int, message_id: int) -> None:
         await self.db.execute(
             "UPDATE applications SET channel_id = ?, message_id = ? WHERE id = ?",
@@ -444,25 +507,24 @@ class Groups:
         """Decide a pending application: approve (the membership comes with it), decline or
         withdraw. None when it was no longer pending: someone decided first."""
 
-        def decide_pending(conn: sqlite3.Connection) -> bool:
+        def store(conn: sqlite3.Connection) -> Any:
             cursor = conn.execute(
                 "UPDATE applications SET status = ?, decided_by = ?, reason = ?, decided_at = ? "
                 "WHERE id = ? AND status = 'pending'",
                 (status, by, reason, to_db(now), app_id),
             )
             if cursor.rowcount == 0:
-                return False
+                return None
             if status == "approved":
                 conn.execute(
-                    "INSERT INTO memberships (guild_id, group_id, user_id, joined_at) "
-                    "SELECT guild_id, group_id, user_id, ? FROM applications WHERE id = ? "
-                    "ON CONFLICT DO NOTHING",
+                    "INSERT INTO memberships (guild_id, group_id, user_id, joined_at, pending) "
+                    "SELECT guild_id, group_id, user_id, ?, 'add' FROM applications WHERE id = ? "
+                    "ON CONFLICT (group_id, user_id) DO UPDATE SET pending = 'add' "
+                    "WHERE pending = 'remove'",
                     (to_db(now), app_id),
                 )
-            return True
 
-        if not await self.db.write(decide_pending):
-            return None
+        return await self.db.write(store)
         return await self.application(app_id)
 
     # -- profiles -----------------------------------------------------------------------------
@@ -507,12 +569,14 @@ class Groups:
         return {r["user_id"]: _profile(r) for r in rows}
 
     async def clear_profile(self, guild_id: int, user_id: int) -> bool:
-        changed = await self.db.write(
-            changes,
-            "DELETE FROM member_profiles WHERE guild_id = ? AND user_id = ?",
-            (guild_id, user_id),
-        )
-        return changed > 0
+        def store(conn: sqlite3.Connection) -> Any:
+            cursor = conn.execute(
+                "DELETE FROM member_profiles WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            )
+            return cursor.rowcount > 0
+
+        return await self.db.write(store)
 
     async def members_in_region(self, guild_id: int, key: str) -> list[Profile]:
         rows = await self.db.fetchall(
@@ -532,29 +596,34 @@ class Groups:
         now: datetime,
     ) -> bool:
         """A region a lead adds to the group; False if it was added before."""
-        changed = await self.db.write(
-            changes,
-            "INSERT INTO group_regions (guild_id, group_id, region_key, region_code, "
-            "region_text, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
-            (group.guild_id, group.id, key, code, text, by, to_db(now)),
-        )
-        return changed > 0
+
+        def store(conn: sqlite3.Connection) -> Any:
+            cursor = conn.execute(
+                "INSERT INTO group_regions (guild_id, group_id, region_key, region_code, "
+                "region_text, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                (group.guild_id, group.id, key, code, text, by, to_db(now)),
+            )
+            return cursor.rowcount > 0
+
+        return await self.db.write(store)
 
     async def remove_region(self, group_id: int, key: str) -> bool:
-        changed = await self.db.write(
-            changes,
-            "DELETE FROM group_regions WHERE group_id = ? AND region_key = ?",
-            (group_id, key),
-        )
-        return changed > 0
+        def store(conn: sqlite3.Connection) -> Any:
+            cursor = conn.execute(
+                "DELETE FROM group_regions WHERE group_id = ? AND region_key = ?", (group_id, key)
+            )
+            return cursor.rowcount > 0
+
+        return await self.db.write(store)
 
     async def regions(self, group_id: int) -> list[GroupRegion]:
         """The group's regions: its members' profile regions (with how many members) plus the
         regions its leads added (marked)."""
         rows = await self.db.fetchall(
             "SELECT p.* FROM member_profiles p JOIN memberships m "
-            "ON m.guild_id = p.guild_id AND m.user_id = p.user_id WHERE m.group_id = ?",
+            "ON m.guild_id = p.guild_id AND m.user_id = p.user_id "
+            "WHERE m.group_id = ? AND m.pending IS NOT 'remove'",
             (group_id,),
         )
         counts: dict[str, int] = defaultdict(int)
@@ -587,7 +656,7 @@ class Groups:
         rows = await self.db.fetchall(
             "SELECT DISTINCT g.* FROM groups g WHERE g.guild_id = ? AND g.archived = 0 AND ("  # noqa: S608 - placeholders only
             "g.id IN (SELECT group_id FROM memberships WHERE guild_id = ? "
-            f"AND user_id IN ({marks})) "
+            f"AND pending IS NOT 'remove' AND user_id IN ({marks})) "
             "OR g.id IN (SELECT group_id FROM group_regions WHERE region_key = ?)) "
             "ORDER BY g.kind, g.name COLLATE NOCASE",
             (guild_id, guild_id, *ids, key),

@@ -1090,20 +1090,28 @@ class Backend:
     def start_interaction(
         self,
         kind: int,
-        guild: Guild,
+        guild: Guild | None,
         channel: Channel,
         user: User,
         data: dict[str, Any],
         message: Message | None = None,
     ) -> Interaction:
-        """Create a guild interaction, send INTERACTION_CREATE and start its response deadline."""
+        """Create an interaction, send INTERACTION_CREATE and start its response deadline.
+
+        ``guild`` None is a button or form in a DM with the bot: Discord then sends ``user``
+        instead of ``member``, no guild, and context 1 (bot DM)."""
         loop = asyncio.get_running_loop()
         interaction = Interaction(
-            self.ids.next(), kind, guild.id, channel.id, user, data, loop.time(), message=message
+            self.ids.next(),
+            kind,
+            guild.id if guild else None,
+            channel.id,
+            user,
+            data,
+            loop.time(),
+            message=message,
         )
         self.interactions[interaction.id] = interaction
-        member = self.member(guild, user.id)
-        user_perms = perm.channel_permissions(guild, user.id, channel)
         payload: dict[str, Any] = {
             "id": str(interaction.id),
             "application_id": str(self.application_id),
@@ -1111,19 +1119,37 @@ class Backend:
             "data": data,
             "token": interaction.token,
             "version": 1,
-            "guild_id": str(guild.id),
-            "guild": {"id": str(guild.id), "locale": guild.locale, "features": []},
-            "guild_locale": guild.locale,
             "channel_id": str(channel.id),
-            "channel": channel.payload() | {"permissions": str(user_perms)},
-            "member": member.payload() | {"permissions": str(user_perms)},
-            "locale": member.locale,
-            "app_permissions": str(self.bot_perms(guild, channel)),
             "entitlements": [],
-            "authorizing_integration_owners": {"0": str(guild.id)},
             "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
-            "context": 0,
         }
+        if guild is not None:
+            member = self.member(guild, user.id)
+            user_perms = perm.channel_permissions(guild, user.id, channel)
+            payload |= {
+                "guild_id": str(guild.id),
+                "guild": {"id": str(guild.id), "locale": guild.locale, "features": []},
+                "guild_locale": guild.locale,
+                "channel": channel.payload() | {"permissions": str(user_perms)},
+                "member": member.payload() | {"permissions": str(user_perms)},
+                "locale": member.locale,
+                "app_permissions": str(self.bot_perms(guild, channel)),
+                "authorizing_integration_owners": {"0": str(guild.id)},
+                "context": 0,
+            }
+        else:
+            locale = next(
+                (g.members[user.id].locale for g in self.guilds.values() if user.id in g.members),
+                "en-US",
+            )
+            payload |= {
+                "channel": channel.payload(self.users),
+                "user": user.payload(),
+                "locale": locale,
+                "app_permissions": str(perm.ALL & ~perm.ADMINISTRATOR),
+                "authorizing_integration_owners": {"0": "0"},
+                "context": 1,
+            }
         if message is not None:
             payload["message"] = self.message_payload(message)
         timer = loop.call_later(self.interaction_deadline, self._expire, interaction)
@@ -1169,7 +1195,7 @@ class Backend:
             "id": str(interaction.id),
             "type": interaction.type,
             "user": interaction.user.payload(),
-            "authorizing_integration_owners": {"0": str(interaction.guild_id)},
+            "authorizing_integration_owners": {"0": str(interaction.guild_id or 0)},
         }
         if command_name:
             metadata["name"] = command_name

@@ -19,6 +19,7 @@ from bot.sandbox import permissions as perm
 from bot.sandbox.backend import Backend, UploadedFile
 from bot.sandbox.limits import SELECT_TYPES, walk_components
 from bot.sandbox.models import (
+    DM,
     LOADING,
     TEXT,
     Attachment,
@@ -420,7 +421,16 @@ class MemberDriver:
             raise SandboxUsageError("the message was deleted")
         if message.ephemeral and message.ephemeral_to != self.user.id:
             raise SandboxUsageError(f"{self.user.name} cannot see someone else's ephemeral message")
-        return self._channel(self._backend.channel(message.channel_id))
+        channel = self._backend.channel(message.channel_id)
+        if channel.type == DM:
+            if channel.recipient_id != self.user.id:
+                raise SandboxUsageError(f"{self.user.name} cannot see someone else's DMs")
+            return channel
+        return self._channel(channel)
+
+    def _guild_of(self, channel: Channel) -> Guild | None:
+        """None for a DM with the bot: interactions there carry no guild."""
+        return None if channel.type == DM else self.guild
 
     def _component(
         self, message: Message, kinds: Iterable[int], label: str | None, custom_id: str | None
@@ -446,7 +456,7 @@ class MemberDriver:
     ) -> InteractionResult:
         channel = self._message_channel(message)
         interaction = self._backend.start_interaction(
-            3, self.guild, channel, self.user, data, message=message
+            3, self._guild_of(channel), channel, self.user, data, message=message
         )
         return await self._await(interaction)
 
@@ -523,7 +533,7 @@ class MemberDriver:
         data = {"custom_id": modal["custom_id"], "components": submitted}
         channel = self._backend.channel(source.channel_id)
         interaction = self._backend.start_interaction(
-            5, self.guild, channel, self.user, data, message=source.message
+            5, self._guild_of(channel), channel, self.user, data, message=source.message
         )
         return await self._await(interaction)
 

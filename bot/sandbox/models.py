@@ -447,7 +447,7 @@ class Interaction:
 
     id: int
     type: int
-    guild_id: int
+    guild_id: int | None  # None in a DM with the bot
     channel_id: int
     user: User
     data: dict[str, Any]

@@ -48,6 +48,16 @@ def channel_name(name: str) -> str:
     return slug[:MAX_NAME].rstrip("-")
 
 
+def name_taken(name: str) -> UserFacingError:
+    return UserFacingError(
+        _(
+            "A group called “{name}” already exists (names are compared in English and "
+            "Finnish, in any case): choose another name."
+        ),
+        name=name,
+    )
+
+
 def check_names(name: str, name_fi: str | None, taken: Iterable[str]) -> list[str]:
     """Validate a group's English and Finnish names; return the keys they claim.
 
@@ -74,13 +84,7 @@ def check_names(name: str, name_fi: str | None, taken: Iterable[str]) -> list[st
     keys = list(dict.fromkeys(name_key(v) for v in names))
     for value, key in zip(names, (name_key(v) for v in names), strict=True):
         if key in taken_keys:
-            raise UserFacingError(
-                _(
-                    "A group called “{name}” already exists (names are compared in English and "
-                    "Finnish, in any case): choose another name."
-                ),
-                name=clean_name(value),
-            )
+            raise name_taken(clean_name(value))
     return keys
 
 

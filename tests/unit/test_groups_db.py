@@ -75,7 +75,7 @@ async def test_delete_removes_names_and_memberships(repo: Groups) -> None:
     await repo.delete(group.id)
     assert await repo.get(group.id) is None
     assert await repo.taken_keys(GUILD) == set()
-    assert await repo.all_members(GUILD) == {}
+    assert await repo.sync_state(GUILD) == {}
 
 
 async def test_rename_replaces_keys_and_refuses_a_taken_name(repo: Groups) -> None:
@@ -95,14 +95,42 @@ async def test_memberships_join_leave_and_leads(repo: Groups) -> None:
     group = await make(repo, "Energy")
     assert await repo.add_member(group, 11, NOW)
     assert not await repo.add_member(group, 11, NOW)
-    assert await repo.add_member(group, 11, NOW, lead=True)  # a member made lead
+    assert not await repo.add_member(group, 11, NOW, lead=True)  # a member made lead
     assert not await repo.add_member(group, 11, NOW)  # joining again does not demote
     assert (await repo.membership(group.id, 11)).lead  # type: ignore[union-attr]
     assert await repo.set_lead(group.id, 11, False)
     assert not await repo.set_lead(group.id, 99, True)  # not a member
     assert await repo.remove_member(group.id, 11)
     assert not await repo.remove_member(group.id, 11)
+    assert await repo.membership(group.id, 11) is None
     assert [g.name for g, lead in await repo.groups_of(GUILD, 10) if lead] == ["Energy"]
+
+
+async def test_pending_marks_what_discord_has_not_confirmed(repo: Groups) -> None:
+    group = await make(repo, "Energy")
+    assert await repo.sync_state(GUILD) == {group.id: {10: "add"}}
+    await repo.confirm(group.id, [10], has_role=True)
+    await repo.add_member(group, 11, NOW)
+    await repo.add_member(group, 12, NOW)
+    await repo.confirm(group.id, [12], has_role=True)
+    await repo.remove_member(group.id, 12)
+    assert await repo.sync_state(GUILD) == {group.id: {10: None, 11: "add", 12: "remove"}}
+    assert await repo.add_member(group, 12, NOW)  # back before the role was taken
+    assert (await repo.sync_state(GUILD))[group.id][12] == "add"
+    await repo.remove_member(group.id, 12)
+    await repo.confirm(group.id, [12], has_role=False)
+    assert 12 not in (await repo.sync_state(GUILD))[group.id]
+
+
+async def test_read_back_takes_discords_word(repo: Groups) -> None:
+    group = await make(repo, "Energy")
+    await repo.add_member(group, 11, NOW)
+    await repo.remove_member(group.id, 10)
+    await repo.read_back(
+        GUILD, given=[(group.id, 12), (group.id, 10)], taken=[(group.id, 11)], now=NOW
+    )
+    assert await repo.sync_state(GUILD) == {group.id: {10: None, 12: None}}
+    assert not (await repo.membership(group.id, 10)).lead  # type: ignore[union-attr]
 
 
 async def test_list_filters_kind_and_archived(repo: Groups) -> None:
@@ -114,13 +142,6 @@ async def test_list_filters_kind_and_archived(repo: Groups) -> None:
     assert [g.name for g in await repo.in_guild(GUILD, kind="working_group", archived=True)] == [
         "Alpha"
     ]
-
-
-async def test_drift_applies_in_one_transaction(repo: Groups) -> None:
-    group = await make(repo, "Energy")
-    await repo.add_member(group, 11, NOW)
-    await repo.apply_drift(GUILD, joined=[(group.id, 12)], left=[(group.id, 11)], now=NOW)
-    assert await repo.all_members(GUILD) == {group.id: {10, 12}}
 
 
 async def test_one_pending_application_per_member_and_group(repo: Groups) -> None:

@@ -1,0 +1,1064 @@
+"""Slash commands and listeners for groups, profiles and regions: thin, they check input with
+the rules and call the service.
+
+Who may do what: organisers create, rename, edit, archive groups; a group's leads (and
+organisers) add and remove its members, its leads, its regions, and announce; everyone browses,
+joins open groups and applies to the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import S3Bot
+from bot.errors import UserFacingError
+from bot.i18n import C_, _, translate
+from bot.tree import interaction_language, reply
+from cogs.groups import _regions as regions
+from cogs.groups._display import (
+    STAKEHOLDER_LABELS,
+    card_embed,
+    decision_text,
+    kind_label,
+    mentions,
+    profile_embed,
+    region_summary,
+)
+from cogs.groups._rules import (
+    STAKEHOLDERS,
+    channel_name,
+    check_description,
+    check_names,
+    name_key,
+    name_taken,
+)
+from cogs.groups._service import GroupService, already_pending, unknown_group
+from cogs.groups._views import (
+    AnnouncePreview,
+    ApplyModal,
+    CardButton,
+    DecisionButton,
+    RecreateButton,
+    decided_message,
+)
+from db.groups import GroupRecord, NameTaken, Profile
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 20
+CREATING = _("create, rename, edit or archive groups")
+LEADING = _("manage this group's members, leads, regions and announcements")
+
+OPTION_NAMES = (
+    C_("command", "group"),
+    C_("command", "name"),
+    C_("command", "name_fi"),
+    C_("command", "kind"),
+    C_("command", "description"),
+    C_("command", "joining"),
+    C_("command", "visibility"),
+    C_("command", "lead"),
+    C_("command", "member"),
+    C_("command", "page"),
+    C_("command", "text"),
+    C_("command", "country"),
+    C_("command", "region"),
+    C_("command", "organisation"),
+    C_("command", "stakeholder"),
+    C_("command", "languages"),
+)
+JOINING_CHOICES = [
+    app_commands.Choice(name=_("open: anyone can join"), value="open"),
+    app_commands.Choice(name=_("by application"), value="application"),
+]
+VISIBILITY_CHOICES = [
+    app_commands.Choice(name=_("public: everyone reads, members write"), value="public"),
+    app_commands.Choice(name=_("private: members only"), value="private"),
+]
+STAKEHOLDER_CHOICES = [
+    app_commands.Choice(name=STAKEHOLDER_LABELS[s], value=s) for s in STAKEHOLDERS
+]
+
+
+def _say(interaction: discord.Interaction[Any], message: str, **params: object) -> str:
+    return translate(interaction_language(interaction), message, **params)
+
+
+class GroupsCog(commands.Cog, name="Groups"):
+    """Working groups, partnerships, profiles and regions."""
+
+    # i18n: the feature heading /help shows for group, profile and region commands
+    feature = _("Groups and regions")
+
+    group = app_commands.Group(
+        name=C_("command", "group"), description=_("Working groups and thematic partnerships")
+    )
+    lead = app_commands.Group(
+        name=C_("command", "lead"), description=_("A group's leads"), parent=group
+    )
+    member = app_commands.Group(
+        name=C_("command", "member"), description=_("A group's members"), parent=group
+    )
+    region_group = app_commands.Group(
+        name=C_("command", "region"), description=_("A partnership's regions"), parent=group
+    )
+    profile = app_commands.Group(
+        name=C_("command", "profile"),
+        description=_("Your profile: region, organisation, languages"),
+    )
+    region = app_commands.Group(
+        name=C_("command", "region"), description=_("Regions and who takes part")
+    )
+
+    def __init__(self, bot: S3Bot) -> None:
+        self.bot = bot
+        self.service = GroupService(bot)
+        self.groups = self.service.groups
+        self._reconciling: asyncio.Task[Any] | None = None
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(CardButton, DecisionButton, RecreateButton)
+
+    # -- listeners ----------------------------------------------------------------------------
+
+    async def cog_unload(self) -> None:
+        """A reconcile under way finishes before the database closes."""
+        if self._reconciling is not None:
+            await asyncio.wait({self._reconciling}, timeout=10)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Reconcile once per start, after the member cache is complete."""
+        if self._reconciling is None:
+            self._reconciling = asyncio.current_task()
+            await self.service.reconcile_all()
+
+    @commands.Cog.listener()
+    async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
+        if before.roles != after.roles:
+            await self.service.roles_changed(before, after)
+
+    @commands.Cog.listener()
+    async def on_guild_role_delete(self, role: discord.Role) -> None:
+        await self.service.lost(role.guild, role_id=role.id)
+
+    @commands.Cog.listener()
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        await self.service.lost(channel.guild, channel_id=channel.id)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    async def resolve(self, interaction: discord.Interaction[Any], ref: str) -> GroupRecord:
+        """A group by the id autocomplete sends, or by a name typed in either language."""
+        guild_id = interaction.guild_id or 0
+        ref = ref.strip()
+        if ref.isdigit():
+            found = await self.groups.get(int(ref))
+            if found is not None and found.guild_id == guild_id:
+                return found
+        found = await self.groups.by_key(guild_id, name_key(ref))
+        if found is None:
+            raise unknown_group()
+        return found
+
+    def _guild(self, interaction: discord.Interaction[Any]) -> discord.Guild:
+        if interaction.guild is None:
+            raise UserFacingError(_("Use this command in the community's server."))
+        return interaction.guild
+
+    # -- create and manage --------------------------------------------------------------------
+
+    @group.command(
+        name=C_("command", "create"), description=_("Create a group with its role and channel")
+    )
+    @app_commands.describe(
+        name=_("The group's name (in English)"),
+        kind=_("What kind of group it is"),
+        description=_("What the group does"),
+        joining=_("Open to all, or by application"),
+        visibility=_("Public channel, or members only"),
+        lead=_("The first lead (default: you)"),
+        name_fi=_("The group's name in Finnish, if it differs"),
+    )
+    @app_commands.choices(joining=JOINING_CHOICES, visibility=VISIBILITY_CHOICES)
+    async def create(
+        self,
+        interaction: discord.Interaction[S3Bot],
+        name: str,
+        kind: str,
+        description: str,
+        joining: app_commands.Choice[str],
+        visibility: app_commands.Choice[str],
+        lead: discord.Member | None = None,
+        name_fi: str | None = None,
+    ) -> None:
+        guild = self._guild(interaction)
+        creator = await self.bot.members.require(
+            interaction, self.bot.members.organisers, action=CREATING
+        )
+        check_names(name, name_fi, await self.groups.taken_keys(guild.id))
+        check_description(description)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        group, warnings = await self.service.create(
+            guild,
+            creator,
+            lead or creator,
+            name=name,
+            name_fi=name_fi,
+            kind=kind,
+            description=description,
+            joining=joining.value,
+            visibility=visibility.value,
+        )
+        lines = [
+            _say(
+                interaction,
+                _("Created {group}: <@&{role}> and <#{channel}>."),
+                group=group.name,
+                role=group.role_id,
+                channel=group.channel_id,
+            )
+        ]
+        for what, used, limit in warnings:
+            label = _("roles") if what == "roles" else _("channels")
+            lines.append(
+                _say(
+                    interaction,
+                    _("Warning: the server now has {used} of Discord's {limit} {what}."),
+                    used=used,
+                    limit=limit,
+                    what=_say(interaction, label),
+                )
+            )
+        await reply(interaction, "\n".join(lines))
+
+    @create.autocomplete("kind")
+    async def _kind_choices(
+        self, interaction: discord.Interaction[S3Bot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        language = interaction_language(interaction)
+        choices = [
+            app_commands.Choice(name=kind_label(language, kind)[:100], value=kind)
+            for kind in self.bot.settings.groups.kinds
+        ]
+        needle = current.casefold()
+        return [c for c in choices if needle in c.name.casefold() or needle in c.value][:25]
+
+    @group.command(
+        name=C_("command", "rename"), description=_("Rename a group, its role and channel")
+    )
+    @app_commands.describe(
+        group=_("The group"), name=_("The new name"), name_fi=_("The new Finnish name")
+    )
+    async def rename(
+        self,
+        interaction: discord.Interaction[S3Bot],
+        group: str,
+        name: str,
+        name_fi: str | None = None,
+    ) -> None:
+        guild = self._guild(interaction)
+        await self.bot.members.require(interaction, self.bot.members.organisers, action=CREATING)
+        record = await self.resolve(interaction, group)
+        keys = check_names(name, name_fi, await self.groups.taken_keys(guild.id, record.id))
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            await self.groups.rename(record.id, name.strip(), name_fi, keys)
+        except NameTaken:
+            raise name_taken(name) from None
+        role = guild.get_role(record.role_id or 0)
+        channel = guild.get_channel(record.channel_id or 0)
+        try:
+            if role is not None:
+                await role.edit(name=name.strip())
+            if isinstance(channel, discord.TextChannel):
+                await channel.edit(name=channel_name(name))
+        except discord.HTTPException as exc:
+            await self.groups.rename(
+                record.id,
+                record.name,
+                record.name_fi,
+                [name_key(record.name)] + ([name_key(record.name_fi)] if record.name_fi else []),
+            )
+            raise UserFacingError(
+                _("Discord refused the new name ({reason}); the group keeps its old name."),
+                reason=exc.text or str(exc.status),
+            ) from exc
+        await self.service.refresh_card(record.id)
+        await reply(
+            interaction,
+            _say(interaction, _("Renamed {old} to {new}."), old=record.name, new=name.strip()),
+        )
+
+    @group.command(
+        name=C_("command", "edit"), description=_("Change a group's description or how to join")
+    )
+    @app_commands.describe(
+        group=_("The group"),
+        description=_("What the group does"),
+        joining=_("Open to all, or by application"),
+        visibility=_("Public channel, or members only"),
+    )
+    @app_commands.choices(joining=JOINING_CHOICES, visibility=VISIBILITY_CHOICES)
+    async def edit(
+        self,
+        interaction: discord.Interaction[S3Bot],
+        group: str,
+        description: str | None = None,
+        joining: app_commands.Choice[str] | None = None,
+        visibility: app_commands.Choice[str] | None = None,
+    ) -> None:
+        guild = self._guild(interaction)
+        record = await self.resolve(interaction, group)
+        await self.service.require_lead(interaction, record, LEADING)
+        new_description = (
+            check_description(description) if description is not None else record.description
+        )
+        new_visibility = visibility.value if visibility else record.visibility
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        channel = guild.get_channel(record.channel_id or 0)
+        role = guild.get_role(record.role_id or 0)
+        if isinstance(channel, discord.TextChannel) and role is not None:
+            try:
+                await channel.edit(
+                    topic=new_description[:1024],
+                    overwrites=self.service.provision.overwrites(
+                        guild, role, new_visibility, archived=record.archived
+                    ),
+                )
+            except discord.HTTPException as exc:
+                raise UserFacingError(
+                    _("Discord refused the change ({reason}); nothing was changed."),
+                    reason=exc.text or str(exc.status),
+                ) from exc
+        await self.groups.edit(
+            record.id,
+            description=new_description,
+            joining=joining.value if joining else record.joining,
+            visibility=new_visibility,
+        )
+        await self.service.refresh_card(record.id)
+        await reply(interaction, _say(interaction, _("{group} is updated."), group=record.name))
+
+    @group.command(
+        name=C_("command", "archive"),
+        description=_("Archive a group: its channel becomes read-only"),
+    )
+    @app_commands.describe(group=_("The group"))
+    async def archive(self, interaction: discord.Interaction[S3Bot], group: str) -> None:
+        await self._archive(interaction, group, archived=True)
+
+    @group.command(name=C_("command", "unarchive"), description=_("Bring an archived group back"))
+    @app_commands.describe(group=_("The group"))
+    async def unarchive(self, interaction: discord.Interaction[S3Bot], group: str) -> None:
+        await self._archive(interaction, group, archived=False)
+
+    async def _archive(
+        self, interaction: discord.Interaction[S3Bot], ref: str, *, archived: bool
+    ) -> None:
+        """The database first (so the role's deletion is not reported as lost), then Discord;
+        if Discord refuses, the database goes back."""
+        guild = self._guild(interaction)
+        await self.bot.members.require(interaction, self.bot.members.organisers, action=CREATING)
+        record = await self.resolve(interaction, ref)
+        if record.archived == archived:
+            message = (
+                _("{group} is already archived.") if archived else _("{group} is not archived.")
+            )
+            raise UserFacingError(message, group=record.name)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        drops_role = archived and self.bot.settings.groups.alumni_role == "remove"
+        await self.groups.set_archived(record.id, archived)
+        if drops_role:
+            await self.groups.set_discord(record.id, role_id=None, channel_id=record.channel_id)
+        self.service.forget_roles(guild.id)
+        try:
+            role = await self.service.provision.archive(guild, record, archived=archived)
+        except BaseException:
+            await self.groups.set_archived(record.id, record.archived)
+            await self.groups.set_discord(
+                record.id, role_id=record.role_id, channel_id=record.channel_id
+            )
+            raise
+        await self.groups.set_discord(
+            record.id, role_id=role.id if role else None, channel_id=record.channel_id
+        )
+        self.service.forget_roles(guild.id)
+        if not archived and role is not None:
+            holders = {m.id for m in role.members}
+            members = await self.groups.members(record.id)
+            refreshed = await self.service.load(guild.id, record.id)
+            await self.service.sync_roles(
+                refreshed, [m.user_id for m in members if m.user_id not in holders], give=True
+            )
+        await self.service.refresh_card(record.id)
+        if archived:
+            text = _say(
+                interaction,
+                _("{group} is archived: its channel is read-only under {category}."),
+                group=record.name,
+                category=self.bot.settings.groups.archive_category,
+            )
+        else:
+            text = _say(interaction, _("{group} is active again."), group=record.name)
+        await reply(interaction, text)
+
+    # -- browse -------------------------------------------------------------------------------
+
+    @group.command(name=C_("command", "list"), description=_("List the groups"))
+    @app_commands.describe(kind=_("Only this kind of group"))
+    async def list_groups(
+        self, interaction: discord.Interaction[S3Bot], kind: str | None = None
+    ) -> None:
+        language = interaction_language(interaction)
+        records = await self.groups.in_guild(interaction.guild_id or 0, kind=kind)
+        if not records:
+            await reply(interaction, _say(interaction, _("There are no groups yet.")))
+            return
+        lines = []
+        for record in records[:50]:
+            how = _("open") if record.joining == "open" else _("by application")
+            kind = kind_label(language, record.kind)
+            name = record.display_name(language)
+            lines.append(f"**{name}** · {kind} · {translate(language, how)}")
+        embed = discord.Embed(
+            title=_say(interaction, _("Groups")), description="\n".join(lines)[:4096]
+        )
+        await reply(interaction, embed=embed)
+
+    list_groups.autocomplete("kind")(_kind_choices)
+
+    @group.command(
+        name=C_("command", "info"),
+        description=_("A group's description, leads, members and regions"),
+    )
+    @app_commands.describe(group=_("The group"))
+    async def info(self, interaction: discord.Interaction[S3Bot], group: str) -> None:
+        record = await self.resolve(interaction, group)
+        language = interaction_language(interaction)
+        members = await self.groups.members(record.id)
+        embed = card_embed(
+            language,
+            record,
+            members,
+            await self.groups.pending_count(record.id),
+            await self.groups.regions(record.id),
+        )
+        await reply(interaction, embed=embed)
+
+    @group.command(
+        name=C_("command", "members"), description=_("Who is in a group, with their regions")
+    )
+    @app_commands.describe(group=_("The group"), page=_("Which page"))
+    async def members(
+        self,
+        interaction: discord.Interaction[S3Bot],
+        group: str,
+        page: app_commands.Range[int, 1, 500] = 1,
+    ) -> None:
+        record = await self.resolve(interaction, group)
+        language = interaction_language(interaction)
+        members = await self.groups.members(record.id)
+        pages = max(1, -(-len(members) // PAGE_SIZE))
+        shown = members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        profiles = await self.groups.profiles(record.guild_id, [m.user_id for m in shown])
+        lines = []
+        for m in shown:
+            profile = profiles.get(m.user_id)
+            where = (
+                regions.RegionRef(profile.region_code, profile.region_text).display(language)
+                if profile
+                else ""
+            )
+            line = f"<@{m.user_id}>" + (" ★" if m.lead else "") + (f" · {where}" if where else "")
+            lines.append(line)
+        embed = discord.Embed(
+            title=_say(
+                interaction,
+                _("Members of {group} (page {page} of {pages})"),
+                group=record.display_name(language),
+                page=min(page, pages),
+                pages=pages,
+            ),
+            description="\n".join(lines) or "—",
+        )
+        await reply(interaction, embed=embed)
+
+    # -- membership ---------------------------------------------------------------------------
+
+    @group.command(name=C_("command", "join"), description=_("Join an open group"))
+    @app_commands.describe(group=_("The group"))
+    async def join(self, interaction: discord.Interaction[S3Bot], group: str) -> None:
+        record = await self.resolve(interaction, group)
+        await self.card_action(interaction, record.id, "join")
+
+    @group.command(name=C_("command", "leave"), description=_("Leave a group"))
+    @app_commands.describe(group=_("The group"))
+    async def leave(self, interaction: discord.Interaction[S3Bot], group: str) -> None:
+        record = await self.resolve(interaction, group)
+        await self.card_action(interaction, record.id, "leave")
+
+    @group.command(
+        name=C_("command", "apply"),
+        description=_("Apply to a group that takes members by application"),
+    )
+    @app_commands.describe(group=_("The group"))
+    async def apply(self, interaction: discord.Interaction[S3Bot], group: str) -> None:
+        record = await self.resolve(interaction, group)
+        await self.card_action(interaction, record.id, "apply")
+
+    @group.command(
+        name=C_("command", "withdraw"), description=_("Withdraw your pending application")
+    )
+    @app_commands.describe(group=_("The group"))
+    async def withdraw(self, interaction: discord.Interaction[S3Bot], group: str) -> None:
+        record = await self.resolve(interaction, group)
+        await self.card_action(interaction, record.id, "withdraw")
+
+    async def card_action(
+        self, interaction: discord.Interaction[Any], group_id: int, action: str
+    ) -> None:
+        """Join, leave, apply or withdraw: from a command or from the card's buttons."""
+        record = await self.service.load(interaction.guild_id, group_id)
+        member = interaction.user
+        if not isinstance(member, discord.Member):
+            raise UserFacingError(_("Use this command in the community's server."))
+        name = record.display_name(interaction_language(interaction))
+        if action == "join":
+            if not await self.service.join(record, member):
+                raise UserFacingError(_("You are already a member of {group}."), group=name)
+            await reply(
+                interaction,
+                _say(
+                    interaction,
+                    _("You joined {group}. Its channel: <#{channel}>"),
+                    group=name,
+                    channel=record.channel_id,
+                ),
+            )
+            await self.service.after_change(record, member.id, give=True)
+        elif action == "leave":
+            if not await self.service.leave(record, member.id):
+                raise UserFacingError(_("You are not a member of {group}."), group=name)
+            await reply(interaction, _say(interaction, _("You left {group}."), group=name))
+            await self.service.after_change(record, member.id, give=False)
+        elif action == "apply":
+            await self._open_application(interaction, record, member)
+        else:
+            await self.service.withdraw(record, member.id)
+            await reply(
+                interaction,
+                _say(interaction, _("Your application to {group} is withdrawn."), group=name),
+            )
+
+    async def _open_application(
+        self, interaction: discord.Interaction[Any], record: GroupRecord, member: discord.Member
+    ) -> None:
+        if record.joining != "application" or record.archived:
+            await self.service.apply(record, member, "", "", "")  # raises the right refusal
+        if await self.groups.membership(record.id, member.id):
+            raise UserFacingError(_("You are already a member of {group}."), group=record.name)
+        if await self.groups.pending(record.id, member.id):
+            raise already_pending(record)
+        profile = await self.groups.profile(record.guild_id, member.id)
+        language = interaction_language(interaction)
+        organisation = profile.organisation or "" if profile else ""
+        where = (
+            regions.RegionRef(profile.region_code, profile.region_text).display(language)
+            if profile
+            else ""
+        )
+        await interaction.response.send_modal(ApplyModal(language, record, organisation, where))
+
+    async def submit_application(
+        self,
+        interaction: discord.Interaction[Any],
+        group_id: int,
+        motivation: str,
+        organisation: str,
+        region: str,
+    ) -> None:
+        record = await self.service.load(interaction.guild_id, group_id)
+        member = interaction.user
+        assert isinstance(member, discord.Member)
+        application = await self.service.apply(record, member, motivation, organisation, region)
+        await reply(
+            interaction,
+            _say(
+                interaction,
+                _(
+                    "Your application to {group} is sent to its leads. You will get a message "
+                    "when they decide."
+                ),
+                group=record.display_name(interaction_language(interaction)),
+            ),
+        )
+        await self.service.tell_leads(record, application)
+
+    async def decide(
+        self,
+        interaction: discord.Interaction[Any],
+        application_id: int,
+        *,
+        approve: bool,
+        reason: str | None,
+    ) -> None:
+        """A lead's Approve, or Decline with its reason: their copy shows the decision."""
+        try:
+            group, decided = await self.service.decide(
+                application_id, interaction.user, approve, reason
+            )
+        except UserFacingError:
+            # The other lead was first: this copy shows the decision too, then the refusal.
+            current = await self.groups.application(application_id)
+            if (
+                current is not None
+                and current.status != "pending"
+                and interaction.message is not None
+                and not interaction.response.is_done()
+            ):
+                group = await self.service.load(current.guild_id, current.group_id)
+                await interaction.response.edit_message(
+                    **decided_message(interaction_language(interaction), group, current)
+                )
+            raise
+        language = interaction_language(interaction)
+        if interaction.message is not None:
+            await interaction.response.edit_message(**decided_message(language, group, decided))
+        else:
+            await reply(interaction, decision_text(language, decided))
+        await self.service.after_decision(group, decided)
+
+    # -- leads' tools -------------------------------------------------------------------------
+
+    @member.command(name=C_("command", "add"), description=_("Add a member to a group"))
+    @app_commands.describe(group=_("The group"), member=_("Who"))
+    async def member_add(
+        self, interaction: discord.Interaction[S3Bot], group: str, member: discord.Member
+    ) -> None:
+        record = await self.resolve(interaction, group)
+        await self.service.require_lead(interaction, record, LEADING)
+        if record.archived:
+            raise UserFacingError(
+                _("{group} is archived: nobody can join it now."), group=record.name
+            )
+        if member.bot:
+            raise UserFacingError(_("A bot cannot be a member of a group."))
+        if not await self.groups.add_member(record, member.id, self.service.now()):
+            raise UserFacingError(
+                _("{member} is already a member of {group}."),
+                member=member.display_name,
+                group=record.name,
+            )
+        await reply(
+            interaction,
+            _say(
+                interaction,
+                _("{member} is now a member of {group}."),
+                member=member.display_name,
+                group=record.name,
+            ),
+        )
+        await self.service.after_change(record, member.id, give=True)
+
+    @member.command(name=C_("command", "remove"), description=_("Remove a member from a group"))
+    @app_commands.describe(group=_("The group"), member=_("Who"))
+    async def member_remove(
+        self, interaction: discord.Interaction[S3Bot], group: str, member: discord.Member
+    ) -> None:
+        record = await self.resolve(interaction, group)
+        await self.service.require_lead(interaction, record, LEADING)
+        if not await self.groups.remove_member(record.id, member.id):
+            raise UserFacingError(
+                _("{member} is not a member of {group}."),
+                member=member.display_name,
+                group=record.name,
+            )
+        await reply(
+            interaction,
+            _say(
+                interaction,
+                _("{member} is no longer a member of {group}."),
+                member=member.display_name,
+                group=record.name,
+            ),
+        )
+        await self.service.after_change(record, member.id, give=False)
+
+    @lead.command(name=C_("command", "add"), description=_("Make a member a lead of a group"))
+    @app_commands.describe(group=_("The group"), member=_("Who"))
+    async def lead_add(
+        self, interaction: discord.Interaction[S3Bot], group: str, member: discord.Member
+    ) -> None:
+        record = await self.resolve(interaction, group)
+        await self.service.require_lead(interaction, record, LEADING)
+        current = await self.groups.membership(record.id, member.id)
+        if current is None:
+            raise UserFacingError(
+                _("{member} is not a member of {group}: add them as a member first."),
+                member=member.display_name,
+                group=record.name,
+            )
+        if current.lead:
+            raise UserFacingError(
+                _("{member} already leads {group}."), member=member.display_name, group=record.name
+            )
+        await self.groups.set_lead(record.id, member.id, True)
+        await self.service.refresh_card(record.id)
+        await reply(
+            interaction,
+            _say(
+                interaction,
+                _("{member} now leads {group}."),
+                member=member.display_name,
+                group=record.name,
+            ),
+        )
+
+    @lead.command(name=C_("command", "remove"), description=_("A lead steps back (stays a member)"))
+    @app_commands.describe(group=_("The group"), member=_("Who"))
+    async def lead_remove(
+        self, interaction: discord.Interaction[S3Bot], group: str, member: discord.Member
+    ) -> None:
+        record = await self.resolve(interaction, group)
+        await self.service.require_lead(interaction, record, LEADING)
+        current = await self.groups.membership(record.id, member.id)
+        if current is None or not current.lead:
+            raise UserFacingError(
+                _("{member} does not lead {group}."), member=member.display_name, group=record.name
+            )
+        leads = [m for m in await self.groups.members(record.id) if m.lead]
+        if len(leads) == 1:
+            raise UserFacingError(
+                _("{group} needs at least one lead: add another lead first."), group=record.name
+            )
+        await self.groups.set_lead(record.id, member.id, False)
+        await self.service.refresh_card(record.id)
+        await reply(
+            interaction,
+            _say(
+                interaction,
+                _("{member} no longer leads {group}."),
+                member=member.display_name,
+                group=record.name,
+            ),
+        )
+
+    @region_group.command(
+        name=C_("command", "add"), description=_("Add a taking-part region not yet in the server")
+    )
+    @app_commands.describe(
+        group=_("The group"), region=_("The region: its name or ISO code (FI-10)")
+    )
+    async def region_add(
+        self, interaction: discord.Interaction[S3Bot], group: str, region: str
+    ) -> None:
+        record = await self.resolve(interaction, group)
+        lead = await self.service.require_lead(interaction, record, LEADING)
+        ref = regions.parse_region(region)
+        language = interaction_language(interaction)
+        if not await self.groups.add_region(
+            record, ref.key, ref.code, ref.text, lead.id, self.service.now()
+        ):
+            raise UserFacingError(
+                _("{region} is already one of {group}'s regions."),
+                region=ref.display(language),
+                group=record.name,
+            )
+        await self.service.refresh_card(record.id)
+        await reply(
+            interaction,
+            _say(
+                interaction,
+                _("{region} takes part in {group}."),
+                region=ref.display(language),
+                group=record.name,
+            ),
+        )
+
+    @region_group.command(
+        name=C_("command", "remove"), description=_("Remove a region a lead added")
+    )
+    @app_commands.describe(group=_("The group"), region=_("The region"))
+    async def region_remove(
+        self, interaction: discord.Interaction[S3Bot], group: str, region: str
+    ) -> None:
+        record = await self.resolve(interaction, group)
+        await self.service.require_lead(interaction, record, LEADING)
+        ref = regions.parse_region(region)
+        language = interaction_language(interaction)
+        if not await self.groups.remove_region(record.id, ref.key):
+            raise UserFacingError(
+                _("{region} was not added to {group} by a lead."),
+                region=ref.display(language),
+                group=record.name,
+            )
+        await self.service.refresh_card(record.id)
+        await reply(
+            interaction,
+            _say(
+                interaction,
+                _("{region} is removed from {group}."),
+                region=ref.display(language),
+                group=record.name,
+            ),
+        )
+
+    @group.command(
+        name=C_("command", "announce"), description=_("Post an announcement in the group's channel")
+    )
+    @app_commands.describe(group=_("The group"), text=_("What to announce"))
+    async def announce(
+        self,
+        interaction: discord.Interaction[S3Bot],
+        group: str,
+        text: app_commands.Range[str, 1, 1900],
+    ) -> None:
+        record = await self.resolve(interaction, group)
+        member = await self.service.require_lead(interaction, record, LEADING)
+        language = interaction_language(interaction)
+        preview = _say(
+            interaction,
+            _("Preview of your announcement in <#{channel}>:"),
+            channel=record.channel_id,
+        )
+        await reply(
+            interaction,
+            f"{preview}\n>>> {text}",
+            view=AnnouncePreview(language, record, text, member.id),
+        )
+
+    # -- autocomplete -------------------------------------------------------------------------
+
+    @rename.autocomplete("group")
+    @edit.autocomplete("group")
+    @archive.autocomplete("group")
+    @unarchive.autocomplete("group")
+    @info.autocomplete("group")
+    @members.autocomplete("group")
+    @join.autocomplete("group")
+    @leave.autocomplete("group")
+    @apply.autocomplete("group")
+    @withdraw.autocomplete("group")
+    @member_add.autocomplete("group")
+    @member_remove.autocomplete("group")
+    @lead_add.autocomplete("group")
+    @lead_remove.autocomplete("group")
+    @region_add.autocomplete("group")
+    @region_remove.autocomplete("group")
+    @announce.autocomplete("group")
+    async def _group_choices(
+        self, interaction: discord.Interaction[S3Bot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        language = interaction_language(interaction)
+        needle = regions.loose(current)
+        choices = []
+        for record in await self.groups.in_guild(interaction.guild_id or 0, archived=None):
+            names = [record.name] + ([record.name_fi] if record.name_fi else [])
+            if any(needle in regions.loose(n) for n in names):
+                choices.append(
+                    app_commands.Choice(
+                        name=record.display_name(language)[:100], value=str(record.id)
+                    )
+                )
+        return choices[:25]
+
+    @region_add.autocomplete("region")
+    @region_remove.autocomplete("region")
+    async def _any_region_choices(
+        self, interaction: discord.Interaction[S3Bot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return _region_choices(interaction_language(interaction), current, None)
+
+    # -- profiles -----------------------------------------------------------------------------
+
+    @profile.command(
+        name=C_("command", "set"), description=_("Set your region, organisation and languages")
+    )
+    @app_commands.describe(
+        country=_("Your country"),
+        region=_("Your region (pick from the list, or type one it lacks)"),
+        organisation=_("Your organisation"),
+        stakeholder=_("What kind of organisation it is"),
+        languages=_("Languages you speak, e.g. fi, en, sv"),
+    )
+    @app_commands.choices(stakeholder=STAKEHOLDER_CHOICES)
+    async def profile_set(
+        self,
+        interaction: discord.Interaction[S3Bot],
+        country: str,
+        region: str | None = None,
+        organisation: app_commands.Range[str, 1, 100] | None = None,
+        stakeholder: app_commands.Choice[str] | None = None,
+        languages: str | None = None,
+    ) -> None:
+        found = regions.country(country)
+        if found is None:
+            raise UserFacingError(
+                _("“{country}” is not a country I know: pick one from the list."), country=country
+            )
+        ref = regions.parse_region(region, found.code) if region else regions.RegionRef()
+        spoken = _parse_languages(languages or "")
+        profile = Profile(
+            interaction.guild_id or 0,
+            interaction.user.id,
+            found.code,
+            ref.code,
+            ref.text,
+            organisation.strip() if organisation else None,
+            stakeholder.value if stakeholder else None,
+            spoken,
+        )
+        await self.groups.set_profile(profile, self.service.now())
+        language = interaction_language(interaction)
+        await reply(
+            interaction,
+            _say(interaction, _("Your profile is saved. Remove it any time with /profile clear.")),
+            embed=profile_embed(language, interaction.user.display_name, profile),
+        )
+
+    @profile_set.autocomplete("country")
+    async def _country_choices(
+        self, interaction: discord.Interaction[S3Bot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        language = interaction_language(interaction)
+        return [
+            app_commands.Choice(name=c.display(language)[:100], value=c.code)
+            for c in regions.search_countries(current)
+        ]
+
+    @profile_set.autocomplete("region")
+    async def _region_choices_in_country(
+        self, interaction: discord.Interaction[S3Bot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        found = regions.country(str(getattr(interaction.namespace, "country", "") or ""))
+        return _region_choices(
+            interaction_language(interaction), current, found.code if found else None
+        )
+
+    @profile.command(name=C_("command", "show"), description=_("Show a member's profile"))
+    @app_commands.describe(member=_("Whose profile (default: yours)"))
+    async def profile_show(
+        self, interaction: discord.Interaction[S3Bot], member: discord.Member | None = None
+    ) -> None:
+        who = member or interaction.user
+        profile = await self.groups.profile(interaction.guild_id or 0, who.id)
+        if profile is None:
+            raise UserFacingError(
+                _("{member} has no profile yet (/profile set)."), member=who.display_name
+            )
+        language = interaction_language(interaction)
+        embed = profile_embed(language, who.display_name, profile)
+        mine = await self.groups.groups_of(interaction.guild_id or 0, who.id)
+        if mine:
+            embed.add_field(
+                name=_say(interaction, _("Groups")),
+                value=", ".join(
+                    g.display_name(language) + (" ★" if lead else "") for g, lead in mine
+                )[:1024],
+                inline=False,
+            )
+        await reply(interaction, embed=embed)
+
+    @profile.command(name=C_("command", "clear"), description=_("Delete your profile"))
+    async def profile_clear(self, interaction: discord.Interaction[S3Bot]) -> None:
+        if not await self.groups.clear_profile(interaction.guild_id or 0, interaction.user.id):
+            raise UserFacingError(_("You have no profile to delete."))
+        await reply(interaction, _say(interaction, _("Your profile is deleted.")))
+
+    # -- regions ------------------------------------------------------------------------------
+
+    @region.command(
+        name=C_("command", "show"),
+        description=_("A region's members and the groups it takes part in"),
+    )
+    @app_commands.describe(name=_("The region: its name or ISO code (FI-10)"))
+    async def region_show(self, interaction: discord.Interaction[S3Bot], name: str) -> None:
+        ref = regions.parse_region(name)
+        language = interaction_language(interaction)
+        guild_id = interaction.guild_id or 0
+        profiles = await self.groups.members_in_region(guild_id, ref.key)
+        taking_part = await self.groups.groups_in_region(guild_id, ref.key)
+        lines = [region_summary(language, ref, taking_part, len(profiles))]
+        for record in taking_part:
+            lines.append(f"• {record.display_name(language)} ({kind_label(language, record.kind)})")
+        if profiles:
+            lines.append(
+                _say(
+                    interaction,
+                    _("Members: {members}"),
+                    members=mentions([p.user_id for p in profiles]),
+                )
+            )
+        await reply(interaction, "\n".join(lines)[:2000])
+
+    @region_show.autocomplete("name")
+    async def _region_show_choices(
+        self, interaction: discord.Interaction[S3Bot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return _region_choices(interaction_language(interaction), current, None)
+
+    # -- the admin log's button ---------------------------------------------------------------
+
+    async def recreate(self, interaction: discord.Interaction[Any], group_id: int) -> None:
+        guild = self._guild(interaction)
+        await self.bot.members.require(interaction, self.bot.members.organisers, action=CREATING)
+        record = await self.service.load(guild.id, group_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        given = await self.service.recreate(guild, record)
+        await reply(
+            interaction,
+            _say(
+                interaction,
+                _("{group} has its role and channel again; {count} members got the role back."),
+                group=record.name,
+                count=given,
+            ),
+        )
+
+
+def _region_choices(
+    language: str, current: str, country: str | None
+) -> list[app_commands.Choice[str]]:
+    found = regions.search(current, country)
+    choices = [
+        app_commands.Choice(name=f"{r.display(language)} · {r.code}"[:100], value=r.code)
+        for r in found
+    ]
+    typed = " ".join(current.split())
+    if (
+        typed
+        and not any(c.value.casefold() == typed.casefold() for c in choices)
+        and len(choices) < 25
+    ):
+        choices.append(app_commands.Choice(name=typed[:100], value=typed[:100]))
+    return choices[:25]
+
+
+def _parse_languages(text: str) -> tuple[str, ...]:
+    """ISO 639-1 codes (fi, en) or names; refused when unknown."""
+    import pycountry
+
+    codes = []
+    for part in filter(None, (p.strip() for p in text.replace(";", ",").split(","))):
+        found = pycountry.languages.get(alpha_2=part.lower()) if len(part) == 2 else None
+        if found is None:
+            try:
+                found = pycountry.languages.lookup(part)
+            except LookupError:
+                found = None
+        code = getattr(found, "alpha_2", None)
+        if code is None:
+            raise UserFacingError(
+                _("“{language}” is not a language I know: use codes like fi, en, sv."),
+                language=part,
+            )
+        if code not in codes:
+            codes.append(code)
+    return tuple(codes[:10])

@@ -1,0 +1,175 @@
+"""How groups look in Discord: the card, the application the leads decide, profiles, regions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import discord
+
+from bot.i18n import _, translate
+from cogs.groups._regions import RegionRef, country, region
+from db.groups import Application, GroupRecord, GroupRegion, Membership, Profile
+
+COLOUR = discord.Colour.from_rgb(0, 51, 153)
+ARCHIVED_COLOUR = discord.Colour.dark_grey()
+
+KIND_LABELS = {
+    "expert_group": _("Expert group"),
+    "working_group": _("Working group"),
+    "partnership": _("Thematic partnership"),
+    "other": _("Other group"),
+}
+KIND_PLURALS = {
+    "expert_group": _("Expert groups"),
+    "working_group": _("Working groups"),
+    "partnership": _("Thematic partnerships"),
+    "other": _("Other groups"),
+}
+STAKEHOLDER_LABELS = {
+    "public_authority": _("Public authority"),
+    "business": _("Business"),
+    "research_education": _("Research and education"),
+    "civil_society": _("Civil society"),
+}
+
+
+def kind_label(language: str, kind: str, *, plural: bool = False) -> str:
+    """A kind from the settings as a reader sees it; a kind of the community's own is shown
+    as written in the settings."""
+    labels = KIND_PLURALS if plural else KIND_LABELS
+    label = labels.get(kind)
+    return translate(language, label) if label else kind.replace("_", " ").capitalize()
+
+
+def how_to_join(language: str, group: GroupRecord) -> str:
+    joining = _("Open: anyone can join") if group.joining == "open" else _("By application")
+    visibility = (
+        _("public channel") if group.visibility == "public" else _("private channel (members only)")
+    )
+    return f"{translate(language, joining)} · {translate(language, visibility)}"
+
+
+def mentions(user_ids: Sequence[int], limit: int = 20) -> str:
+    """Members as mentions (embeds never ping), the rest counted."""
+    shown = " ".join(f"<@{u}>" for u in user_ids[:limit])
+    rest = len(user_ids) - limit
+    return (shown + (f" +{rest}" if rest > 0 else "")) or "—"
+
+
+def region_line(language: str, item: GroupRegion) -> str:
+    ref = RegionRef(code=item.code, text=item.text if not item.code else None)
+    text = ref.display(language)
+    if item.lead_added:
+        text += " ★"
+    if item.members:
+        text += f" ({item.members})"
+    return text
+
+
+def card_embed(
+    language: str,
+    group: GroupRecord,
+    members: Sequence[Membership],
+    pending: int,
+    regions: Sequence[GroupRegion] = (),
+) -> discord.Embed:
+    """The group's card: what it is, how to join, its leads, members, regions and channel."""
+    name = group.display_name(language)
+    if group.archived:
+        name = translate(language, _("Archived: {name}"), name=name)
+    embed = discord.Embed(
+        title=name[:256],
+        description=group.description or None,
+        colour=ARCHIVED_COLOUR if group.archived else COLOUR,
+    )
+    embed.add_field(name=translate(language, _("Kind")), value=kind_label(language, group.kind))
+    embed.add_field(name=translate(language, _("Joining")), value=how_to_join(language, group))
+    if group.channel_id:
+        embed.add_field(name=translate(language, _("Channel")), value=f"<#{group.channel_id}>")
+    leads = [m.user_id for m in members if m.lead]
+    embed.add_field(name=translate(language, _("Leads")), value=mentions(leads), inline=False)
+    status = translate(language, _("{count} members"), count=len(members))
+    if group.joining == "application":
+        status += " · " + translate(language, _("{count} applications pending"), count=pending)
+    embed.add_field(name=translate(language, _("Members")), value=status, inline=False)
+    if regions:
+        lines = ", ".join(region_line(language, r) for r in regions)
+        embed.add_field(name=translate(language, _("Regions")), value=lines[:1024], inline=False)
+    return embed
+
+
+def application_embed(
+    language: str, group: GroupRecord, application: Application, state: str | None = None
+) -> discord.Embed:
+    """What the leads read to decide, and afterwards who decided what."""
+    embed = discord.Embed(
+        title=translate(language, _("Application to {group}"), group=group.display_name(language))[
+            :256
+        ],
+        description=application.motivation[:4000],
+        colour=COLOUR,
+    )
+    embed.add_field(name=translate(language, _("Applicant")), value=f"<@{application.user_id}>")
+    if application.organisation:
+        embed.add_field(
+            name=translate(language, _("Organisation")), value=application.organisation[:1024]
+        )
+    if application.region:
+        embed.add_field(name=translate(language, _("Region")), value=application.region[:1024])
+    if state:
+        embed.add_field(name=translate(language, _("Decision")), value=state[:1024], inline=False)
+    return embed
+
+
+def decision_text(language: str, application: Application) -> str:
+    """The decided state the leads' copies show."""
+    if application.status == "approved":
+        return translate(language, _("Approved by <@{lead}>"), lead=application.decided_by)
+    if application.status == "declined":
+        return translate(
+            language,
+            _("Declined by <@{lead}>: {reason}"),
+            lead=application.decided_by,
+            reason=application.reason or "",
+        )
+    return translate(language, _("Withdrawn by the applicant"))
+
+
+def profile_embed(language: str, name: str, profile: Profile) -> discord.Embed:
+    embed = discord.Embed(
+        title=translate(language, _("Profile: {name}"), name=name)[:256], colour=COLOUR
+    )
+    found = country(profile.country) if profile.country else None
+    if found:
+        embed.add_field(name=translate(language, _("Country")), value=found.display(language))
+    where = RegionRef(profile.region_code, profile.region_text).display(language)
+    if where:
+        embed.add_field(name=translate(language, _("Region")), value=where)
+    if profile.organisation:
+        embed.add_field(name=translate(language, _("Organisation")), value=profile.organisation)
+    if profile.stakeholder:
+        embed.add_field(
+            name=translate(language, _("Stakeholder type")),
+            value=translate(language, STAKEHOLDER_LABELS[profile.stakeholder]),
+        )
+    if profile.languages:
+        embed.add_field(
+            name=translate(language, _("Languages")), value=", ".join(profile.languages)
+        )
+    return embed
+
+
+def region_summary(
+    language: str, ref: RegionRef, groups: Sequence[GroupRecord], members: int
+) -> str:
+    """ "Lappi: 8 thematic partnerships, 2 working groups, 5 members" as lines."""
+    counts = Counter(g.kind for g in groups)
+    parts = [f"{kind_label(language, k, plural=True)}: {n}" for k, n in sorted(counts.items())]
+    parts.append(translate(language, _("{count} members"), count=members))
+    return f"**{ref.display(language)}** — " + ", ".join(parts)
+
+
+def region_name(language: str, code: str) -> str:
+    found = region(code)
+    return found.display(language) if found else code

@@ -1,0 +1,546 @@
+"""What the groups feature does, between the commands and buttons on one side and the database
+and Discord on the other.
+
+Membership is written to the database first and marked pending until Discord's role agrees
+(:mod:`db.groups`); the role is then given or taken. So a crash in between is finished by the
+start-up reconcile, and the gateway's member updates (the bot's own, or an admin's by hand) are
+read back without ever echoing into a second write.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import discord
+
+from bot.client import S3Bot
+from bot.errors import UserFacingError
+from bot.i18n import _, translate
+from bot.members import Who
+from cogs.groups._display import application_embed, card_embed, decision_text
+from cogs.groups._provision import Provisioner
+from cogs.groups._rules import check_description, check_names, clean_name, name_taken
+from db.groups import (
+    AlreadyPending,
+    Application,
+    GroupRecord,
+    Groups,
+    NameTaken,
+    NewGroup,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_MOTIVATION = 1000
+MAX_REASON = 500
+
+
+def unknown_group() -> UserFacingError:
+    return UserFacingError(_("I don't know that group: pick one from the list."))
+
+
+def already_pending(group: GroupRecord) -> UserFacingError:
+    return UserFacingError(
+        _(
+            "You already have a pending application to {group}: wait for the leads, or "
+            "withdraw it first."
+        ),
+        group=group.name,
+    )
+
+
+class GroupService:
+    """Groups' flows: create, join, apply and decide, leads' tools, reconcile with Discord."""
+
+    def __init__(self, bot: S3Bot) -> None:
+        self.bot = bot
+        self.groups = Groups(bot.db)
+        self.provision = Provisioner(bot)
+        self._roles: dict[int, dict[int, int]] = {}  # guild -> role id -> group id
+        self._reconciled: set[int] = set()
+        self.last_reconcile: dict[str, int] = {}
+
+    def now(self) -> datetime:
+        return self.bot.clock.now()
+
+    @property
+    def language(self) -> str:
+        """Cards and admin notes are read by many: they speak the community's language."""
+        return self.bot.default_language
+
+    # -- lookups ------------------------------------------------------------------------------
+
+    async def load(self, guild_id: int | None, group_id: int) -> GroupRecord:
+        group = await self.groups.get(group_id)
+        if group is None or group.guild_id != guild_id:
+            raise unknown_group()
+        return group
+
+    async def role_map(self, guild_id: int) -> dict[int, int]:
+        if guild_id not in self._roles:
+            groups = await self.groups.in_guild(guild_id, archived=None)
+            self._roles[guild_id] = {g.role_id: g.id for g in groups if g.role_id}
+        return self._roles[guild_id]
+
+    def forget_roles(self, guild_id: int) -> None:
+        self._roles.pop(guild_id, None)
+
+    def leads_of(self, group: GroupRecord) -> Who:
+        """The group's leads, for :meth:`bot.members.Members.require`."""
+
+        async def check(member: discord.Member) -> bool:
+            found = await self.groups.membership(group.id, member.id)
+            return found is not None and found.lead
+
+        return Who(_("the leads of {group}"), check, {"group": group.name})
+
+    async def require_lead(
+        self, interaction: discord.Interaction[Any], group: GroupRecord, action: str
+    ) -> discord.Member:
+        return await self.bot.members.require(
+            interaction,
+            self.leads_of(group),
+            self.bot.members.organisers,
+            action=action,
+        )
+
+    # -- creating ------------------------------------------------------------------------------
+
+    async def create(
+        self,
+        guild: discord.Guild,
+        creator: discord.Member,
+        lead: discord.Member,
+        *,
+        name: str,
+        name_fi: str | None,
+        kind: str,
+        description: str,
+        joining: str,
+        visibility: str,
+    ) -> tuple[GroupRecord, list[tuple[str, int, int]]]:
+        """The record first (it claims the names), then Discord; if Discord fails the record
+        goes too, so nothing half-made remains."""
+        if kind not in self.bot.settings.groups.kinds:
+            raise UserFacingError(_("“{kind}” is not a kind of group here."), kind=kind)
+        if lead.bot:
+            raise UserFacingError(_("A bot cannot lead a group: choose a member."))
+        name = clean_name(name)
+        name_fi = clean_name(name_fi) if name_fi else None
+        keys = check_names(name, name_fi, await self.groups.taken_keys(guild.id))
+        new = NewGroup(
+            guild.id,
+            name,
+            name_fi,
+            kind,
+            check_description(description),
+            joining,
+            visibility,
+            creator.id,
+        )
+        try:
+            group = await self.groups.create(new, keys, lead.id, self.now())
+        except NameTaken:
+            raise name_taken(name) from None
+        try:
+            space = await self.provision.create(guild, group, lead)
+        except BaseException:
+            await self.groups.delete(group.id)
+            raise
+        await self.groups.set_discord(group.id, role_id=space.role.id, channel_id=space.channel.id)
+        await self.groups.confirm(group.id, [lead.id], has_role=True)
+        self.forget_roles(guild.id)
+        group = await self.load(guild.id, group.id)
+        await self.post_card(guild, group)
+        return group, space.warnings
+
+    # -- the card -----------------------------------------------------------------------------
+
+    async def render_card(self, group: GroupRecord) -> tuple[discord.Embed, discord.ui.View]:
+        from cogs.groups._views import card_view
+
+        members = await self.groups.members(group.id)
+        pending = await self.groups.pending_count(group.id)
+        regions = await self.groups.regions(group.id) if group.kind == "partnership" else []
+        embed = card_embed(self.language, group, members, pending, regions)
+        return embed, card_view(self.language, group)
+
+    async def post_card(self, guild: discord.Guild, group: GroupRecord) -> None:
+        """The card goes to the directory channel; without one, the admins hear once."""
+        channel = self.bot.find_channel(guild, self.bot.settings.groups.directory)
+        if channel is None:
+            await self.bot.admin_log_once(
+                guild,
+                "groups-directory",
+                translate(
+                    self.language,
+                    _("Group cards need the channel {channel} (groups.directory in the settings)."),
+                    channel=str(self.bot.settings.groups.directory),
+                ),
+            )
+            return
+        embed, view = await self.render_card(group)
+        try:
+            message = await channel.send(embed=embed, view=view)
+        except discord.HTTPException as exc:
+            log.warning("could not post the card of group %s: %s", group.id, exc)
+            return
+        await self.groups.set_card(group.id, message.id)
+
+    async def refresh_card(self, group_id: int) -> None:
+        group = await self.groups.get(group_id)
+        if group is None or group.card_message_id is None:
+            return
+        guild = self.bot.get_guild(group.guild_id)
+        channel = (
+            self.bot.find_channel(guild, self.bot.settings.groups.directory) if guild else None
+        )
+        if channel is None:
+            return
+        embed, view = await self.render_card(group)
+        try:
+            await channel.get_partial_message(group.card_message_id).edit(embed=embed, view=view)
+        except discord.HTTPException as exc:
+            log.warning("could not update the card of group %s: %s", group.id, exc)
+
+    # -- roles follow the database ------------------------------------------------------------
+
+    async def sync_roles(self, group: GroupRecord, user_ids: Iterable[int], *, give: bool) -> int:
+        """Give or take the group's role, then confirm in the database; returns the writes
+        made. A failure leaves the membership pending for the next reconcile."""
+        guild = self.bot.get_guild(group.guild_id)
+        role = guild.get_role(group.role_id or 0) if guild else None
+        if guild is None or role is None:
+            return 0
+        done: list[int] = []
+        gone: list[int] = []
+        for user_id in user_ids:
+            member = guild.get_member(user_id)
+            if member is None:
+                gone.append(user_id)
+                continue
+            try:
+                if give:
+                    await member.add_roles(role, reason="s3cop: group membership")
+                else:
+                    await member.remove_roles(role, reason="s3cop: left the group")
+            except discord.HTTPException as exc:
+                log.warning("role %s for %s in group %s: %s", give, user_id, group.id, exc)
+                continue
+            done.append(user_id)
+        await self.groups.confirm(group.id, done, has_role=give)
+        if gone:
+            await self.groups.read_back(
+                group.guild_id, [], [(group.id, u) for u in gone], self.now()
+            )
+        return len(done)
+
+    # -- joining ------------------------------------------------------------------------------
+
+    async def join(self, group: GroupRecord, member: discord.Member) -> bool:
+        if group.archived:
+            raise UserFacingError(
+                _("{group} is archived: nobody can join it now."), group=group.name
+            )
+        if group.joining != "open":
+            raise UserFacingError(
+                _("{group} takes members by application: use Apply (or /group apply)."),
+                group=group.name,
+            )
+        return await self.groups.add_member(group, member.id, self.now())
+
+    async def leave(self, group: GroupRecord, member_id: int) -> bool:
+        return await self.groups.remove_member(group.id, member_id)
+
+    async def after_change(self, group: GroupRecord, user_id: int, *, give: bool) -> None:
+        """Discord's half of a membership change, after the member has their answer."""
+        await self.sync_roles(group, [user_id], give=give)
+        await self.refresh_card(group.id)
+
+    # -- applications -------------------------------------------------------------------------
+
+    async def apply(
+        self,
+        group: GroupRecord,
+        member: discord.Member,
+        motivation: str,
+        organisation: str,
+        region: str,
+    ) -> Application:
+        if group.archived:
+            raise UserFacingError(
+                _("{group} is archived: nobody can join it now."), group=group.name
+            )
+        if group.joining != "application":
+            raise UserFacingError(
+                _("{group} is open: join it directly with Join (or /group join)."),
+                group=group.name,
+            )
+        if await self.groups.membership(group.id, member.id):
+            raise UserFacingError(_("You are already a member of {group}."), group=group.name)
+        motivation = motivation.strip()
+        if not motivation:
+            raise UserFacingError(_("Tell the leads why you want to join."))
+        try:
+            return await self.groups.apply(
+                group,
+                member.id,
+                motivation[:MAX_MOTIVATION],
+                organisation.strip()[:100],
+                region.strip()[:100],
+                self.now(),
+            )
+        except AlreadyPending:
+            raise already_pending(group) from None
+
+    async def tell_leads(self, group: GroupRecord, application: Application) -> int:
+        """Each lead gets the application with Approve / Decline in a DM, in their language."""
+        from cogs.groups._views import decision_view
+
+        leads = [m.user_id for m in await self.groups.members(group.id) if m.lead]
+        languages = await self.bot.members.languages(group.guild_id, leads)
+        sent = 0
+        for lead, language in languages.items():
+            sent += await self.bot.members.dm(
+                lead,
+                embed=application_embed(language, group, application),
+                view=decision_view(language, application.id),
+            )
+        await self.refresh_card(group.id)
+        return sent
+
+    async def check_decidable(
+        self, application_id: int, user: discord.abc.User
+    ) -> tuple[GroupRecord, Application]:
+        """The pending application a lead (or organiser) may decide, or why not."""
+        application = await self.groups.application(application_id)
+        if application is None:
+            raise UserFacingError(_("That application no longer exists."))
+        group = await self.load(application.guild_id, application.group_id)
+        await self.require_decider(group, user)
+        if application.status != "pending":
+            raise UserFacingError(
+                _("This application was already decided: {state}."),
+                state=decision_text(self.language, application),
+            )
+        return group, application
+
+    async def decide(
+        self, application_id: int, lead: discord.abc.User, approve: bool, reason: str | None
+    ) -> tuple[GroupRecord, Application]:
+        """One decision per application: a second lead pressing at the same moment hears who
+        was first. The approval makes the membership in the same write."""
+        group, application = await self.check_decidable(application_id, lead)
+        if not approve and not (reason or "").strip():
+            raise UserFacingError(_("A decline needs a reason: the applicant reads it."))
+        decided = await self.groups.decide(
+            application.id,
+            "approved" if approve else "declined",
+            lead.id,
+            self.now(),
+            reason=(reason or "").strip()[:MAX_REASON] or None,
+        )
+        if decided is None:
+            current = await self.groups.application(application.id)
+            assert current is not None
+            raise UserFacingError(
+                _("This application was already decided: {state}."),
+                state=decision_text(self.language, current),
+            )
+        return group, decided
+
+    async def require_decider(self, group: GroupRecord, user: discord.abc.User) -> None:
+        """Leads and organisers decide; buttons arrive in DMs, so the member is looked up."""
+        guild = self.bot.get_guild(group.guild_id)
+        member = guild.get_member(user.id) if guild else None
+        found = await self.groups.membership(group.id, user.id)
+        if found is not None and found.lead:
+            return
+        if member is not None and self.bot.members.is_organiser(member):
+            return
+        raise UserFacingError(
+            _("Only the leads of {group} or organisers decide its applications."),
+            group=group.name,
+        )
+
+    async def after_decision(self, group: GroupRecord, application: Application) -> None:
+        """The applicant hears by DM in their language; an approval gives the role."""
+        language = await self.bot.members.language(group.guild_id, application.user_id)
+        name = group.display_name(language)
+        if application.status == "approved":
+            text = translate(
+                language, _("Welcome! Your application to {group} was approved."), group=name
+            )
+            await self.sync_roles(group, [application.user_id], give=True)
+        else:
+            text = translate(
+                language,
+                _("Your application to {group} was declined. The leads' reason: {reason}"),
+                group=name,
+                reason=application.reason or "",
+            )
+        await self.bot.members.dm(application.user_id, content=text)
+        await self.refresh_card(group.id)
+
+    async def withdraw(self, group: GroupRecord, member_id: int) -> Application:
+        pending = await self.groups.pending(group.id, member_id)
+        if pending is None:
+            raise UserFacingError(
+                _("You have no pending application to {group}."), group=group.name
+            )
+        withdrawn = await self.groups.decide(pending.id, "withdrawn", member_id, self.now())
+        if withdrawn is None:
+            raise UserFacingError(
+                _("The leads decided your application a moment ago; you will get a message."),
+            )
+        await self.refresh_card(group.id)
+        return withdrawn
+
+    # -- Discord tells us ---------------------------------------------------------------------
+
+    async def roles_changed(self, before: discord.Member, after: discord.Member) -> None:
+        """A role given or taken in Discord (by the bot or by hand) is read back."""
+        mapping = await self.role_map(after.guild.id)
+        old = {r.id for r in before.roles}
+        new = {r.id for r in after.roles}
+        given = [(mapping[r], after.id) for r in new - old if r in mapping]
+        taken = [(mapping[r], after.id) for r in old - new if r in mapping]
+        if not given and not taken:
+            return
+        await self.groups.read_back(after.guild.id, given, taken, self.now())
+        for group_id in {g for g, _user in given + taken}:
+            await self.refresh_card(group_id)
+
+    async def lost(self, guild: discord.Guild, *, role_id: int = 0, channel_id: int = 0) -> None:
+        """A group's role or channel deleted by hand: the admins hear once, with a button."""
+        for group in await self.groups.in_guild(guild.id, archived=None):
+            what = "role" if role_id and group.role_id == role_id else None
+            if channel_id and group.channel_id == channel_id:
+                what = "channel"
+            if what is not None:
+                await self.report_missing(guild, group, {what})
+
+    async def report_missing(
+        self, guild: discord.Guild, group: GroupRecord, missing: set[str]
+    ) -> None:
+        from cogs.groups._views import recreate_view
+
+        new = missing - group.reported_missing
+        if not new:
+            return
+        channel = self.bot.find_channel(guild, self.bot.settings.channels.admin_log)
+        text = translate(
+            self.language,
+            _(
+                "The {what} of the group {group} was deleted in Discord. Its members are kept; "
+                "recreate it with the button."
+            ),
+            what=" + ".join(
+                translate(self.language, w)
+                for w in sorted(_("role") if m == "role" else _("channel") for m in missing)
+            ),
+            group=group.name,
+        )
+        if channel is not None:
+            try:
+                await channel.send(text, view=recreate_view(self.language, group.id))
+            except discord.HTTPException as exc:
+                log.warning("could not report a missing group space: %s", exc)
+        await self.groups.mark_reported(group.id, group.reported_missing | missing)
+
+    async def recreate(self, guild: discord.Guild, group: GroupRecord) -> int:
+        role, channel = await self.provision.recreate(guild, group)
+        await self.groups.set_discord(group.id, role_id=role.id, channel_id=channel.id)
+        self.forget_roles(guild.id)
+        group = await self.load(guild.id, group.id)
+        members = [m.user_id for m in await self.groups.members(group.id)]
+        holders = {m.id for m in role.members}
+        return await self.sync_roles(group, [u for u in members if u not in holders], give=True)
+
+    # -- reconcile ----------------------------------------------------------------------------
+
+    async def reconcile(self, guild: discord.Guild) -> dict[str, int]:
+        """Compare every group's members with its role's holders; write to Discord only where
+        the bot's own change is unfinished, read back what an admin changed by hand meanwhile.
+
+        ``pending`` tells the two apart: NULL and no role means the role was taken by hand
+        (the membership ends), 'add' and no role means the bot never gave it (give it now);
+        a role with no membership row was given by hand (a new member)."""
+        state = await self.groups.sync_state(guild.id)
+        counts = {"given": 0, "taken": 0, "read_back": 0, "missing": 0}
+        holders_of: dict[int, set[int]] = {}
+        for group in await self.groups.in_guild(guild.id, archived=None):
+            role = guild.get_role(group.role_id or 0)
+            channel = guild.get_channel(group.channel_id or 0)
+            missing = set()
+            if role is None and not (group.archived and group.role_id is None):
+                missing.add("role")
+            if channel is None:
+                missing.add("channel")
+            if missing:
+                counts["missing"] += 1
+                await self.report_missing(guild, group, missing)
+            if role is not None:
+                holders_of[group.id] = {m.id for m in role.members}
+        given: list[tuple[int, int]] = []
+        taken: list[tuple[int, int]] = []
+        to_give: dict[int, list[int]] = {}
+        to_take: dict[int, list[int]] = {}
+        for group_id, holders in holders_of.items():
+            rows = state.get(group_id, {})
+            for user_id, pending in rows.items():
+                has = user_id in holders
+                if pending is None and not has:
+                    taken.append((group_id, user_id))
+                elif pending == "add":
+                    if has:
+                        given.append((group_id, user_id))
+                    else:
+                        to_give.setdefault(group_id, []).append(user_id)
+                elif pending == "remove":
+                    if has:
+                        to_take.setdefault(group_id, []).append(user_id)
+                    else:
+                        taken.append((group_id, user_id))
+            given.extend((group_id, u) for u in holders - rows.keys())
+        if given or taken:
+            await self.groups.read_back(guild.id, given, taken, self.now())
+        counts["read_back"] = len(given) + len(taken)
+        for group_id, users in to_give.items():
+            group = await self.load(guild.id, group_id)
+            counts["given"] += await self.sync_roles(group, users, give=True)
+        for group_id, users in to_take.items():
+            group = await self.load(guild.id, group_id)
+            counts["taken"] += await self.sync_roles(group, users, give=False)
+        changed = {g for g, _u in given + taken} | to_give.keys() | to_take.keys()
+        for group_id in changed:
+            await self.refresh_card(group_id)
+        self._reconciled.add(guild.id)
+        self.last_reconcile = counts
+        log.info("groups reconciled in %s: %s", guild.id, counts)
+        return counts
+
+    async def reconcile_all(self) -> None:
+        for guild in self.bot.guilds:
+            if guild.id not in self._reconciled:
+                try:
+                    await self.reconcile(guild)
+                except Exception:
+                    log.exception("reconciling groups in %s failed", guild.id)
+
+    # -- leads' tools -------------------------------------------------------------------------
+
+    async def announce(self, group: GroupRecord, text: str, *, ping: bool) -> discord.Message:
+        guild = self.bot.get_guild(group.guild_id)
+        channel = guild.get_channel(group.channel_id or 0) if guild else None
+        if not isinstance(channel, discord.TextChannel):
+            raise UserFacingError(_("The group's channel is missing: ask an admin to recreate it."))
+        role = guild.get_role(group.role_id or 0) if guild else None
+        content = f"{role.mention}\n{text}" if ping and role else text
+        mentions = discord.AllowedMentions(
+            everyone=False, users=False, roles=[role] if ping and role else False
+        )
+        return await channel.send(content[:2000], allowed_mentions=mentions)

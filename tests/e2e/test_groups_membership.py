@@ -1,0 +1,278 @@
+"""Applications, leads deciding, roles changed by hand, reconcile after a restart, archive."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.local import LocalCommunity
+from bot.sandbox.models import Message
+from tests.e2e.events_helpers import dm_containing
+from tests.e2e.groups_helpers import (
+    card,
+    channel_of,
+    create_group,
+    fields,
+    group_named,
+    repo,
+    role_of,
+)
+
+
+async def speak(community: LocalCommunity, *names: str) -> None:
+    """Members who used the bot once get DMs in their own language later."""
+    for name in names:
+        await community.as_member(name).slash("group list")
+    assert community.bot is not None
+    await community.bot.members.flush()
+
+
+async def application_group(community: LocalCommunity) -> None:
+    await speak(community, "olli")
+    await create_group(
+        community,
+        name="Lapland tourism",
+        kind="partnership",
+        joining="application",
+        lead=community.members["olli"],
+    )
+    group = await group_named(community, "Lapland tourism")
+    olli = community.as_member("olli")
+    for command in ("group member add", "group lead add"):
+        done = await olli.slash(command, group=str(group.id), member=community.members["sofia"])
+        assert done.ephemeral and "Sofia" in done.content, done.content
+
+
+async def apply(community: LocalCommunity, member: str, group_id: int) -> None:
+    form = await community.as_member(member).slash("group apply", group=str(group_id))
+    assert form.modal is not None, form.content
+    sent = await form.submit_modal(
+        {"motivation": "We run the Arctic tourism cluster", "organisation": "Lapin liitto"}
+    )
+    assert sent.ephemeral
+
+
+def lead_copy(community: LocalCommunity, lead: str) -> Message:
+    return [m for m in community.sandbox.dms(community.members[lead]) if m.embeds][-1]
+
+
+async def test_application_from_form_to_dm(community: LocalCommunity) -> None:
+    sb = community.sandbox
+    await speak(community, "olli")
+    await create_group(
+        community,
+        name="Lapland tourism",
+        kind="partnership",
+        joining="application",
+        lead=community.members["olli"],
+    )
+    group = await group_named(community, "Lapland tourism")
+    marco = community.as_member("marco")
+    refused = await marco.slash("group join", group=str(group.id))
+    assert "by application" in refused.content
+    await apply(community, "marco", group.id)
+    second = await marco.slash("group apply", group=str(group.id))
+    assert "already have a pending application" in second.content
+    await sb.wait_until(
+        lambda: "1 applications pending" in fields(card(community, group))["Members"]
+    )
+    # olli, the lead, gets it by DM in Finnish with Approve / Decline.
+    copy = await sb.wait_until(
+        lambda: next((m for m in sb.dms(community.members["olli"]) if m.embeds), None)
+    )
+    assert copy.embeds[0]["title"] == "Hakemus ryhmään Lapland tourism"
+    assert copy.embeds[0]["description"] == "We run the Arctic tourism cluster"
+    olli = community.as_member("olli")
+    # Declining needs a reason: the form asks for it.
+    decline = await olli.click(copy, "Hylkää")
+    assert decline.modal is not None
+    approved = await olli.click(copy, "Hyväksy")
+    assert approved.kind == "update"
+    decided = sb.backend.messages[copy.id]
+    assert decided.components == [] and "Hyväksyjä" in fields(decided)["Päätös"]
+    welcome = await dm_containing(community, "marco", "was approved")
+    assert "Lapland tourism" in welcome.content
+    role = role_of(community, group)
+    await sb.wait_until(lambda: role.id in community.members["marco"].roles)
+    assert channel_of(community, group) in sb.visible_channels(community.members["marco"])
+    # The reason form, submitted late, hears the decision was made.
+    late = await decline.submit_modal({"reason": "full"})
+    assert late.kind == "update"  # the copy shows the decision, and olli hears why
+    assert "jo päätetty" in (await late.wait_followup()).content
+    await sb.wait_until(
+        lambda: "0 applications pending" in fields(card(community, group))["Members"]
+    )
+
+
+async def test_two_leads_deciding_at_once(community: LocalCommunity) -> None:
+    sb = community.sandbox
+    await application_group(community)
+    group = await group_named(community, "Lapland tourism")
+    await apply(community, "marco", group.id)
+    olli_copy = await sb.wait_until(
+        lambda: next((m for m in sb.dms(community.members["olli"]) if m.embeds), None)
+    )
+    sofia_copy = await sb.wait_until(
+        lambda: next((m for m in sb.dms(community.members["sofia"]) if m.embeds), None)
+    )
+    olli, sofia = community.as_member("olli"), community.as_member("sofia")
+    declining = await sofia.click(sofia_copy, "Decline")
+    assert declining.modal is not None
+    first, second = await asyncio.gather(
+        olli.click(olli_copy, "Hyväksy"), declining.submit_modal({"reason": "not a region"})
+    )
+    outcomes = sorted([first.kind, second.kind])
+    application = await repo(community).pending(group.id, community.members["marco"].user.id)
+    assert application is None
+    row = await community.db.fetchone(  # type: ignore[union-attr]
+        "SELECT status FROM applications WHERE group_id = ?", (group.id,)
+    )
+    assert row is not None and row[0] in ("approved", "declined")
+    # One decided, the other heard it was already decided (and its copy shows the decision).
+    assert outcomes.count("update") >= 1
+    loser = second if row[0] == "approved" else first
+    assert loser.kind == "update"  # its copy shows the decision made first
+    told = (await loser.wait_followup()).content
+    assert "already decided" in told or "jo päätetty" in told
+    is_member = await repo(community).membership(group.id, community.members["marco"].user.id)
+    assert (is_member is not None) == (row[0] == "approved")
+    word = "was approved" if row[0] == "approved" else "was declined"
+    await dm_containing(community, "marco", word)
+    dms = [m.content for m in sb.dms(community.members["marco"]) if "Lapland" in m.content]
+    assert len(dms) == 1  # told once
+
+
+async def test_decline_tells_the_reason_and_withdraw(community: LocalCommunity) -> None:
+    sb = community.sandbox
+    await application_group(community)
+    group = await group_named(community, "Lapland tourism")
+    await apply(community, "marco", group.id)
+    copy = await sb.wait_until(
+        lambda: next((m for m in sb.dms(community.members["sofia"]) if m.embeds), None)
+    )
+    form = await community.as_member("sofia").click(copy, "Decline")
+    done = await form.submit_modal({"reason": "Only regions in the partnership"})
+    assert done.kind == "update"
+    note = await dm_containing(community, "marco", "declined")
+    assert "Only regions in the partnership" in note.content
+    await apply(community, "lena", group.id)
+    withdrawn = await community.as_member("lena").slash("group withdraw", group=str(group.id))
+    assert "withdrawn" in withdrawn.content
+    again = await community.as_member("lena").slash("group withdraw", group=str(group.id))
+    assert "no pending application" in again.content
+    olli_copy = lead_copy(community, "olli")
+    late = await community.as_member("olli").click(olli_copy, "Hyväksy")
+    assert "Hakija perui" in str(sb.backend.messages[olli_copy.id].embeds)
+    assert "jo päätetty" in (await late.wait_followup()).content
+
+
+async def test_a_role_removed_by_hand_ends_the_membership(community: LocalCommunity) -> None:
+    sb = community.sandbox
+    await create_group(community)
+    group = await group_named(community, "Industrial transition")
+    await community.as_member("marco").slash("group join", group=str(group.id))
+    role = role_of(community, group)
+    marco = community.members["marco"]
+    await sb.wait_until(lambda: role.id in marco.roles)
+    await sb.wait_until(lambda: asyncio.ensure_future(asyncio.sleep(0)) and True)
+    sb.take_role(marco, role)
+    groups = repo(community)
+
+    async def gone() -> bool:
+        return await groups.membership(group.id, marco.user.id) is None
+
+    for _ in range(200):
+        if await gone():
+            break
+        await asyncio.sleep(0.01)
+    assert await gone()
+    sb.give_role(community.members["lena"], role)  # given by hand: a new member
+    for _ in range(200):
+        if await groups.membership(group.id, community.members["lena"].user.id):
+            break
+        await asyncio.sleep(0.01)
+    assert await groups.membership(group.id, community.members["lena"].user.id) is not None
+    assert sb.messages(community.channels["admin-log"]) == []
+
+
+async def test_reconcile_after_changes_made_while_the_bot_was_down(
+    community: LocalCommunity,
+) -> None:
+    sb = community.sandbox
+    await create_group(community)
+    group = await group_named(community, "Industrial transition")
+    for name in ("marco", "lena"):
+        await community.as_member(name).slash("group join", group=str(group.id))
+    role = role_of(community, group)
+    await sb.wait_until(lambda: role.id in community.members["lena"].roles)
+    await community.stop_bot()
+    # While the bot is down: an admin takes marco's role and gives aino one by hand, and the
+    # bot's own write for lena's leave never reached Discord (pending 'remove', role still on).
+    sb.take_role(community.members["marco"], role)
+    sb.give_role(community.members["aino"], role)
+    await community.start_bot()
+    cog = community.bot.get_cog("Groups")  # type: ignore[union-attr]
+    counts = await sb.wait_until(lambda: cog.service.last_reconcile or None)  # type: ignore[union-attr]
+    assert counts["read_back"] == 2 and counts["given"] == counts["taken"] == 0
+    await repo(community).remove_member(group.id, community.members["lena"].user.id)
+    await community.restart_bot()
+    cog = community.bot.get_cog("Groups")  # type: ignore[union-attr]
+    counts = await sb.wait_until(lambda: cog.service.last_reconcile or None)  # type: ignore[union-attr]
+    groups = repo(community)
+    assert counts["taken"] == 1 and counts["given"] == 0
+    members = {m.user_id for m in await groups.members(group.id)}
+    expected = {community.members[n].user.id for n in ("sofia", "aino")}
+    assert members == expected
+    assert role.id not in community.members["lena"].roles
+    state = await groups.sync_state(community.guild.id)
+    assert set(state[group.id].values()) == {None}
+
+
+async def test_deleted_channel_is_reported_once_and_recreated(community: LocalCommunity) -> None:
+    sb = community.sandbox
+    await create_group(community)
+    group = await group_named(community, "Industrial transition")
+    await community.as_member("marco").slash("group join", group=str(group.id))
+    sb.delete_channel(channel_of(community, group))
+    report = await sb.wait_for_message(community.channels["admin-log"])
+    assert "Industrial transition" in report.content
+    await community.restart_bot()
+    assert len(sb.messages(community.channels["admin-log"])) == 1  # once, not again at start
+    fixed = await community.as_member("sofia").click(report, "Recreate")
+    await fixed.wait_edit()
+    renewed = await group_named(community, "Industrial transition")
+    assert renewed.channel_id != group.channel_id
+    assert channel_of(community, renewed) in sb.visible_channels(community.members["marco"])
+
+
+async def test_archive_and_unarchive(community: LocalCommunity) -> None:
+    sb = community.sandbox
+    await create_group(community, visibility="public")
+    group = await group_named(community, "Industrial transition")
+    await community.as_member("marco").slash("group join", group=str(group.id))
+    role = role_of(community, group)
+    await sb.wait_until(lambda: role.id in community.members["marco"].roles)
+    channel = channel_of(community, group)
+    channel_id = channel.id
+    sofia = community.as_member("sofia")
+    done = await sofia.slash("group archive", group=str(group.id))
+    await done.wait_edit()
+    assert "archived" in done.content
+    parent = sb.backend.channels[channel.parent_id]  # type: ignore[index]
+    assert parent.name == "Archived groups"
+    assert channel.id == channel_id  # the same channel: history kept
+    from bot.sandbox import permissions as perm
+
+    marco_perms = perm.channel_permissions(
+        community.guild, community.members["marco"].user.id, channel
+    )
+    assert marco_perms & perm.VIEW_CHANNEL and not marco_perms & perm.SEND_MESSAGES
+    assert role.id in community.members["marco"].roles  # alumni role kept (default)
+    refused = await community.as_member("lena").slash("group join", group=str(group.id))
+    assert "archived" in refused.content
+    back = await sofia.slash("group unarchive", group=str(group.id))
+    await back.wait_edit()
+    assert sb.backend.channels[channel.parent_id].name == "Working groups"  # type: ignore[index]
+    marco_perms = perm.channel_permissions(
+        community.guild, community.members["marco"].user.id, channel
+    )
+    assert marco_perms & perm.SEND_MESSAGES
