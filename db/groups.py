@@ -523,8 +523,10 @@ class Groups:
                     "WHERE pending = 'remove'",
                     (to_db(now), app_id),
                 )
+            return True
 
-        return await self.db.write(store)
+        if not await self.db.write(store):
+            return None
         return await self.application(app_id)
 
     # -- profiles -----------------------------------------------------------------------------
