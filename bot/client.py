@@ -83,6 +83,9 @@ class S3Bot(commands.Bot):
         self.default_language = settings.locale.language
         self.default_timezone = ZoneInfo(settings.locale.timezone)
         self.members = Members(self)
+        # Each loaded feature's parts (its service), by feature name: what its persistent
+        # buttons, which discord.py builds from a custom_id alone, reach it through.
+        self.features: dict[str, Any] = {}
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogTranslator())

@@ -111,6 +111,7 @@ class Scheduler:
         self._dispatching = asyncio.Lock()
         self._tasks: set[asyncio.Task[int]] = set()
         self.armed_for: datetime | None = None
+        self._plan_changed = False  # set by plan()/cancel(), cleared by rearm_if_changed()
 
     def register(self, kind: str, handler: Handler) -> None:
         """Say which coroutine runs actions of ``kind``; features do this in ``cog_load``."""
@@ -148,9 +149,10 @@ class Scheduler:
         payload: dict[str, Any] | None = None,
     ) -> None:
         """Plan an action inside the caller's write (in SQLite's thread, see
-        :mod:`db.database`); call :meth:`rearm` after it committed."""
+        :mod:`db.database`); call :meth:`rearm_if_changed` after it committed."""
         if kind not in self._handlers:
             raise ValueError(f"no handler registered for {kind!r}")
+        self._plan_changed = True
         scheduled.upsert(
             conn,
             guild_id=guild_id,
@@ -163,6 +165,7 @@ class Scheduler:
 
     def cancel(self, conn: sqlite3.Connection, key_prefix: str) -> None:
         """Cancel pending actions by key prefix inside the caller's write."""
+        self._plan_changed = True
         scheduled.cancel_prefix(conn, key_prefix, self.clock.now())
 
     async def once(self, key: str, guild_id: int, send: Callable[[str], Awaitable[Any]]) -> bool:
@@ -190,6 +193,14 @@ class Scheduler:
     async def pending(self) -> int:
         """How many actions wait (for the health check)."""
         return await self.db.read(scheduled.pending_count)
+
+    async def rearm_if_changed(self) -> None:
+        """After a write: re-arm if it planned or cancelled anything (a feature's one exit
+        calls this after every commit, so a burst of RSVPs, which plans nothing, costs no
+        extra read)."""
+        if self._plan_changed:
+            self._plan_changed = False
+            await self.rearm()
 
     async def rearm(self) -> None:
         """Point the timer at the earliest pending row (after any change to the plan)."""

@@ -98,6 +98,8 @@ class SchedulerSettings(_Section):
 
 class EventSettings(_Section):
     reminders: Annotated[str, AfterValidator(_check_offsets)] = "1d, 1h"
+    # A burst of answers within this many seconds becomes one edit of the announcement.
+    announcement_refresh_seconds: float = Field(default=0.5, ge=0, le=60)
 
 
 class WebSettings(_Section):

@@ -1,4 +1,5 @@
-"""Slash commands for events: thin, they check input with the rules and call the service.
+"""Slash commands for events: thin, they read options, check them with the rules, call the
+service (changes) or the queries (reads), and answer with a display function.
 
 Who may do what: organisers (the organisers role from the settings, or Manage Events) create,
 edit and cancel; everyone who can see the channel browses and answers.
@@ -8,32 +9,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
 import io
-import secrets
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import discord
-from aiohttp import web
-from babel.dates import format_datetime
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client import S3Bot
 from bot.errors import UserFacingError
-from bot.i18n import C_, _, translate
+from bot.i18n import C_, _
 from bot.members import pick_zone, zone_choices
 from bot.timeparse import format_offset, parse_duration, parse_offsets, parse_when, warm_up
 from bot.tree import interaction_language, reply
 from cogs.events import _calendar
-from cogs.events._display import ANSWER_LABELS, announcement_embed, when
+from cogs.events import _display as display
 from cogs.events._recurrence import parse_repeat
 from cogs.events._rules import (
     FORMATS,
-    Schedule,
     check_capacity,
     check_description,
     check_duration,
@@ -44,13 +40,9 @@ from cogs.events._rules import (
     check_venue,
     offsets_to_text,
 )
-from cogs.events._service import EventService
-from cogs.events._views import DescriptionModal, ListPageButton, RsvpButton, pager_view
-from db import events as stored
+from cogs.events._views import DescriptionModal, EventsFeature, list_page
 from db.events import EventRecord
 
-PAGE_SIZE = 5
-OCCURRENCE_FORMAT = "EEE d MMM y HH:mm"  # CLDR pattern: weekday and month in the member's language
 # What the refusal names when someone who is no organiser asks.
 ORGANISING = _("create, edit or cancel events")
 SEEING_ATTENDEES = _("see who answered an event")
@@ -91,17 +83,13 @@ class EventsCog(commands.Cog, name="Events"):
         name=C_("command", "calendar"), description=_("Events in your own calendar app")
     )
 
-    def __init__(self, bot: S3Bot) -> None:
+    def __init__(self, bot: S3Bot, parts: EventsFeature) -> None:
         self.bot = bot
-        self.service = EventService(bot)
-        self.db = bot.db
+        self.parts = parts
+        self.service = parts.service
+        self.queries = parts.queries
+        self.announce = parts.announce
         self._warming: asyncio.Future[None] | None = None
-
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(RsvpButton, ListPageButton)
-        self.service.register()
-        if self.bot.web is not None:
-            self.bot.web.add_get("/calendar/{token}.ics", self._feed)
 
     async def cog_unload(self) -> None:
         if self._warming is not None:
@@ -114,6 +102,10 @@ class EventsCog(commands.Cog, name="Events"):
         ready (not during start-up), rather than inside a member's first /event create."""
         if self._warming is None:
             self._warming = asyncio.get_running_loop().run_in_executor(None, warm_up)
+
+    async def require_organiser(self, interaction: discord.Interaction[Any], action: str) -> None:
+        members = self.bot.members
+        await members.require(interaction, members.organisers, action=action)
 
     # -- /event create ------------------------------------------------------------------------
 
@@ -159,7 +151,7 @@ class EventsCog(commands.Cog, name="Events"):
         timezone: str | None = None,
         thread: bool = False,
     ) -> None:
-        await self.bot.members.require(interaction, self.bot.members.organisers, action=ORGANISING)
+        await self.require_organiser(interaction, ORGANISING)
         assert interaction.guild is not None
         language = interaction_language(interaction)
         zone = (
@@ -167,16 +159,16 @@ class EventsCog(commands.Cog, name="Events"):
             if timezone
             else await self.bot.members.zone(interaction.guild.id, interaction.user.id)
         )
-        parsed = parse_when(start, tz=zone, now=self.service.now(), language=language)
+        parsed = parse_when(start, tz=zone, now=self.queries.now(), language=language)
         starts = parsed.utc
         notes = parsed.explain(language)
         if end:
-            parsed_end = parse_when(end, tz=zone, now=self.service.now(), language=language)
+            parsed_end = parse_when(end, tz=zone, now=self.queries.now(), language=language)
             ends = parsed_end.utc
             notes += parsed_end.explain(language)
         else:
             ends = starts + (parse_duration(duration) if duration else timedelta(hours=1))
-        length = check_times(starts, ends, self.service.now())
+        length = check_times(starts, ends, self.queries.now())
         if format not in FORMATS:
             raise UserFacingError(_("The format must be online, live or hybrid."))
         clean_link = check_link(link) if link else None
@@ -214,45 +206,9 @@ class EventsCog(commands.Cog, name="Events"):
             discord_event_id=None,
             sequence=0,
         )
-
-        async def submitted(modal_interaction: discord.Interaction[Any], description: str) -> None:
-            await self.finish_create(
-                modal_interaction,
-                replace(record, description=check_description(description)),
-                notes,
-                open_thread=thread,
-            )
-
         await interaction.response.send_modal(
-            DescriptionModal(
-                language,
-                submitted,
-                title=translate(language, _("Describe {title}"), title=record.title),
-            )
+            DescriptionModal(self.parts, language, record, notes, open_thread=thread)
         )
-
-    async def finish_create(
-        self,
-        interaction: discord.Interaction[Any],
-        record: EventRecord,
-        notes: list[str],
-        *,
-        open_thread: bool,
-    ) -> None:
-        """Store, announce (and open the thread), mirror, and tell the organiser what happened."""
-        language = interaction_language(interaction)
-        record, message = await self.service.publish(record, open_thread=open_thread)
-        schedule = Schedule(record.start_local, record.duration, record.rrule)
-        upcoming = schedule.next_start({}, self.service.now())
-        text = translate(
-            language,
-            _("Event #{id} is announced: {url}\nIt starts <t:{start}:F> (<t:{start}:R>)."),
-            id=record.id,
-            url=message.jump_url,
-            start=int(upcoming.start.timestamp()) if upcoming else 0,
-        )
-        await reply(interaction, "\n".join([text, *notes]))
-        await self.service.mirror(record)
 
     # -- editing and cancelling ---------------------------------------------------------------
 
@@ -283,17 +239,17 @@ class EventsCog(commands.Cog, name="Events"):
         reminders: str | None = None,
         description: str | None = None,
     ) -> None:
-        await self.bot.members.require(interaction, self.bot.members.organisers, action=ORGANISING)
+        await self.require_organiser(interaction, ORGANISING)
         language = interaction_language(interaction)
-        record = await self.service.load(interaction.guild_id, event)
+        record = await self.queries.load(interaction.guild_id, event)
         if record.status != "scheduled":
             raise UserFacingError(
                 _("Event #{id} is cancelled; create a new one instead."), id=record.id
             )
         zone = ZoneInfo(record.tz)
-        before = await self.service.pick_occurrence(record, occurrence)
+        before = await self.queries.pick_occurrence(record, occurrence)
         new_start = (
-            parse_when(start, tz=zone, now=self.service.now(), language=language).utc
+            parse_when(start, tz=zone, now=self.queries.now(), language=language).utc
             if start
             else None
         )
@@ -313,7 +269,7 @@ class EventsCog(commands.Cog, name="Events"):
             starts = new_start or before.start
             length = new_length or (before.end - before.start)
             if new_start is not None:
-                check_times(starts, starts + length, self.service.now())
+                check_times(starts, starts + length, self.queries.now())
             else:
                 check_duration(length)
             updated = record
@@ -334,7 +290,7 @@ class EventsCog(commands.Cog, name="Events"):
                 changes["reminders"] = offsets_to_text(parse_offsets(reminders))
             if new_start is not None:
                 changes["duration"] = check_times(
-                    new_start, new_start + (new_length or record.duration), self.service.now()
+                    new_start, new_start + (new_length or record.duration), self.queries.now()
                 )
                 changes["start_local"] = new_start.astimezone(zone)
                 if record.rrule:
@@ -347,15 +303,9 @@ class EventsCog(commands.Cog, name="Events"):
             check_place(updated.format, updated.link, updated.venue)
             after, promoted = await self.service.update_event(record, updated, before)
         # Answer first: telling every attendee can take longer than Discord's 3 seconds.
-        await reply(
-            interaction,
-            translate(
-                language,
-                _("Event #{id} is updated; I'm telling the attendees what changed."),
-                id=record.id,
-            ),
-        )
-        await self.service.announce_change(record, updated, before, after, promoted)
+        await reply(interaction, display.updated_text(language, record.id))
+        await self.announce.changed(record, updated, before, after, promoted)
+        await self.service.mirror(updated)
 
     @event.command(name=C_("command", "cancel"), description=_("Cancel an event or one occurrence"))
     @app_commands.describe(
@@ -364,78 +314,41 @@ class EventsCog(commands.Cog, name="Events"):
     async def cancel(
         self, interaction: discord.Interaction[S3Bot], event: int, occurrence: str | None = None
     ) -> None:
-        await self.bot.members.require(interaction, self.bot.members.organisers, action=ORGANISING)
+        await self.require_organiser(interaction, ORGANISING)
         language = interaction_language(interaction)
-        record = await self.service.load(interaction.guild_id, event)
+        record = await self.queries.load(interaction.guild_id, event)
         if record.status != "scheduled":
             raise UserFacingError(_("Event #{id} is already cancelled."), id=record.id)
-        target = await self.service.pick_occurrence(record, occurrence)
+        target = await self.queries.pick_occurrence(record, occurrence)
         updated = await self.service.cancel(record, target, whole=occurrence is None)
         # Answer first: telling every attendee can take longer than Discord's 3 seconds.
-        await reply(interaction, translate(language, _("Cancelled; I'm telling the attendees.")))
-        await self.service.announce_cancel(record, updated, target)
+        await reply(interaction, display.cancelled_answer(language))
+        await self.announce.cancelled(record, updated, target)
+        await self.service.mirror(updated)
 
     # -- browsing -----------------------------------------------------------------------------
 
     @event.command(name=C_("command", "list"), description=_("Upcoming events and your answers"))
     async def list_events(self, interaction: discord.Interaction[S3Bot]) -> None:
-        await self.show_list(interaction, 0, edit=False)
-
-    async def show_list(
-        self, interaction: discord.Interaction[Any], page: int, *, edit: bool
-    ) -> None:
-        language = interaction_language(interaction)
-        upcoming = await self.service.upcoming_occurrences(interaction.guild_id or 0)
-        pages = max((len(upcoming) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-        page = min(page, pages - 1)
-        shown = upcoming[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-        mine = await self.db.read(
-            stored.answers_of, interaction.user.id, [(e.id, o.key) for e, o in shown]
+        embed, view = await list_page(self.queries, interaction, 0)
+        await interaction.response.send_message(
+            embed=embed, view=view or discord.utils.MISSING, ephemeral=True
         )
-        embed = discord.Embed(title=translate(language, _("Upcoming events")), colour=0x003399)
-        for record, occurrence in shown:
-            answer = mine.get((record.id, occurrence.key))
-            value = when(occurrence.start, occurrence.end)
-            value += "\n" + translate(
-                language,
-                _("Your answer: {answer}"),
-                answer=translate(language, ANSWER_LABELS[answer]) if answer else "—",
-            )
-            embed.add_field(name=f"#{record.id} {record.title}", value=value, inline=False)
-        if not shown:
-            embed.description = translate(language, _("Nothing is planned yet."))
-        embed.set_footer(
-            text=translate(language, _("Page {page} of {pages}"), page=page + 1, pages=pages)
-        )
-        view = pager_view(language, page, pages) or discord.utils.MISSING
-        if edit:
-            await interaction.response.edit_message(embed=embed, view=view)
-        else:
-            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     @event.command(name=C_("command", "info"), description=_("Everything about one event"))
     @app_commands.describe(event=_("The event"))
     async def info(self, interaction: discord.Interaction[S3Bot], event: int) -> None:
         language = interaction_language(interaction)
-        record = await self.service.load(interaction.guild_id, event)
-        schedule, overrides = await self.service.schedule_of(record)
-        upcoming = schedule.shown(overrides, self.service.now())
-        counts = await self.db.read(stored.counts, record.id, upcoming.key) if upcoming else {}
-        embed = announcement_embed(
-            language, record, upcoming, counts, self.service.repeat_text(language, record)
+        record = await self.queries.load(interaction.guild_id, event)
+        upcoming, counts = await self.queries.shown(record)
+        embed = display.info_embed(
+            language,
+            record,
+            upcoming,
+            counts,
+            self.queries.repeat_text(language, record),
+            await self.queries.next_dates(record, limit=5),
         )
-        if record.rrule:
-            nexts = [o for o in schedule.occurrences(overrides, after=self.service.now(), limit=5)]
-            embed.add_field(
-                name=translate(language, _("Next dates")),
-                value="\n".join(
-                    f"<t:{int(o.start.timestamp())}:F>"
-                    + (" " + translate(language, _("(cancelled)")) if o.cancelled else "")
-                    for o in nexts
-                )
-                or "—",
-                inline=False,
-            )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @event.command(
@@ -446,42 +359,21 @@ class EventsCog(commands.Cog, name="Events"):
     async def attendees(
         self, interaction: discord.Interaction[S3Bot], event: int, occurrence: str | None = None
     ) -> None:
-        await self.bot.members.require(
-            interaction, self.bot.members.organisers, action=SEEING_ATTENDEES
-        )
+        await self.require_organiser(interaction, SEEING_ATTENDEES)
         language = interaction_language(interaction)
-        record = await self.service.load(interaction.guild_id, event)
-        target = await self.service.pick_occurrence(record, occurrence)
-        rows = await self.db.read(stored.rsvps, record.id, target.key)
-        guild = interaction.guild
-        assert guild is not None
-
-        def name(user_id: int) -> str:
-            return self.bot.members.display_name(guild.id, user_id)
-
-        embed = discord.Embed(
-            title=translate(language, _("Attendees: {title}"), title=record.title)[:256],
-            description=when(target.start, target.end),
-            colour=0x003399,
-        )
-        for answer in ("going", "waitlist", "maybe", "declined"):
-            names = [name(r.user_id) for r in rows if r.answer == answer]
-            value = ", ".join(names) or "—"
-            embed.add_field(
-                name=f"{translate(language, ANSWER_LABELS[answer])} ({len(names)})",
-                value=value[:1024],
-                inline=False,
-            )
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["user_id", "name", "answer", "order"])
-        for row in rows:
-            writer.writerow([row.user_id, name(row.user_id), row.answer, row.answered_at])
+        record = await self.queries.load(interaction.guild_id, event)
+        target = await self.queries.pick_occurrence(record, occurrence)
+        rows = await self.queries.answers(record.id, target.key)
+        names = {r.user_id: self.bot.members.display_name(record.guild_id, r.user_id) for r in rows}
         file = discord.File(
-            io.BytesIO(buffer.getvalue().encode("utf-8")),
+            io.BytesIO(display.attendees_csv(rows, names)),
             filename=f"event-{record.id}-attendees.csv",
         )
-        await interaction.response.send_message(embed=embed, file=file, ephemeral=True)
+        await interaction.response.send_message(
+            embed=display.attendees_embed(language, record, target, rows, names),
+            file=file,
+            ephemeral=True,
+        )
 
     # -- calendars ----------------------------------------------------------------------------
 
@@ -491,16 +383,12 @@ class EventsCog(commands.Cog, name="Events"):
     @app_commands.describe(event=_("The event"))
     async def ics(self, interaction: discord.Interaction[S3Bot], event: int) -> None:
         language = interaction_language(interaction)
-        record = await self.service.load(interaction.guild_id, event)
+        record = await self.queries.load(interaction.guild_id, event)
         data = _calendar.build_calendar(
-            await self.service.calendar_entries([record]), name=record.title, now=self.service.now()
+            await self.queries.calendar_entries([record]), name=record.title, now=self.queries.now()
         )
         await interaction.response.send_message(
-            translate(
-                language,
-                _("Open the file to add **{title}** to your calendar."),
-                title=record.title,
-            ),
+            display.ics_text(language, record),
             file=discord.File(io.BytesIO(data), filename=f"event-{record.id}.ics"),
             ephemeral=True,
         )
@@ -517,36 +405,9 @@ class EventsCog(commands.Cog, name="Events"):
                     "server in the settings."
                 )
             )
-        token = await self.db.write(
-            stored.feed_token, interaction.guild_id or 0, secrets.token_urlsafe(24)
-        )
+        token = await self.service.feed_token(interaction.guild_id or 0)
         url = f"{self.bot.settings.web.public_base_url}/calendar/{token}.ics"
-        await interaction.response.send_message(
-            translate(
-                language,
-                _(
-                    "Subscribe to this address in your calendar app (Outlook, "
-                    "Google, Apple): {url}\nKeep it to yourself: anyone with it "
-                    "can read the event list."
-                ),
-                url=url,
-            ),
-            ephemeral=True,
-        )
-
-    async def _feed(self, request: Any) -> Any:
-
-        guild_id = await self.db.read(stored.guild_of_feed, request.match_info["token"])
-        if guild_id is None:
-            raise web.HTTPNotFound()
-        guild = self.bot.get_guild(guild_id)
-        records = await self.db.read(stored.in_guild, guild_id, include_cancelled=True)
-        data = _calendar.build_calendar(
-            await self.service.calendar_entries(records),
-            name=guild.name if guild else "s3cop",
-            now=self.service.now(),
-        )
-        return web.Response(body=data, content_type="text/calendar", charset="utf-8")
+        await interaction.response.send_message(display.feed_text(language, url), ephemeral=True)
 
     # -- autocomplete -------------------------------------------------------------------------
 
@@ -560,7 +421,7 @@ class EventsCog(commands.Cog, name="Events"):
     ) -> list[app_commands.Choice[int]]:
         needle = current.lower().lstrip("#")
         choices = []
-        for record in await self.db.read(stored.in_guild, interaction.guild_id or 0):
+        for record in await self.queries.in_guild(interaction.guild_id or 0):
             label = f"#{record.id} {record.title}"
             if needle in label.lower():
                 choices.append(app_commands.Choice(name=label[:100], value=record.id))
@@ -575,20 +436,13 @@ class EventsCog(commands.Cog, name="Events"):
         event_id = getattr(interaction.namespace, "event", None)
         if not isinstance(event_id, int):
             return []
-        record = await self.db.read(
-            stored.get, guild_id=interaction.guild_id or 0, event_id=event_id
-        )
+        record = await self.queries.find(event_id, interaction.guild_id or 0)
         if record is None:
             return []
-        zone = ZoneInfo(record.tz)
-        schedule, overrides = await self.service.schedule_of(record)
         language = interaction_language(interaction)
         choices = []
-        for occurrence in schedule.occurrences(overrides, after=self.service.now(), limit=25):
-            local = occurrence.start.astimezone(zone)
-            label = f"{format_datetime(local, OCCURRENCE_FORMAT, locale=language)} ({record.tz})"
-            if occurrence.cancelled:
-                label += " ✗"
+        for occurrence in await self.queries.next_dates(record, limit=25):
+            label = display.occurrence_label(language, record, occurrence)
             if current.lower() in label.lower():
                 choices.append(app_commands.Choice(name=label, value=occurrence.key))
         return choices

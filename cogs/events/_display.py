@@ -1,16 +1,26 @@
-"""How events look in Discord: the announcement embed, the RSVP buttons, notices and lines."""
+"""Every embed and text an events member reads: the announcement, /event list, info and
+attendees, the answers to commands and buttons, reminders, notices and DMs.
+
+Plain functions of the stored records and the member's language; nothing here reads the database
+or talks to Discord, so a wording or layout change touches this file only.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import discord
+from babel.dates import format_datetime
 
 from bot.i18n import _, translate
 from cogs.events._rules import Occurrence
-from db.events import EventRecord
+from db.events import EventRecord, RsvpRecord
 
 COLOUR = discord.Colour.from_rgb(0, 51, 153)
+OCCURRENCE_FORMAT = "EEE d MMM y HH:mm"  # CLDR pattern: weekday and month in the member's language
 CANCELLED_COLOUR = discord.Colour.dark_grey()
 ANSWERS = ("going", "maybe", "declined")
 ANSWER_LABELS = {
@@ -86,3 +96,274 @@ def announcement_embed(
         text=translate(language, _("Event #{id} · times show in your own time zone"), id=event.id)
     )
     return embed
+
+
+def stamp(moment: datetime) -> int:
+    """A Discord timestamp's number."""
+    return int(moment.timestamp())
+
+
+# -- answers to the member ---------------------------------------------------------------------
+
+
+def created_text(language: str, event: EventRecord, url: str, first: Occurrence | None) -> str:
+    return translate(
+        language,
+        _("Event #{id} is announced: {url}\nIt starts <t:{start}:F> (<t:{start}:R>)."),
+        id=event.id,
+        url=url,
+        start=stamp(first.start) if first else 0,
+    )
+
+
+def updated_text(language: str, event_id: int) -> str:
+    return translate(
+        language, _("Event #{id} is updated; I'm telling the attendees what changed."), id=event_id
+    )
+
+
+def cancelled_answer(language: str) -> str:
+    return translate(language, _("Cancelled; I'm telling the attendees."))
+
+
+def answer_text(
+    language: str, event: EventRecord, occurrence: Occurrence, stored: str, position: int
+) -> str:
+    """What a member reads after pressing an answer button."""
+    text = translate(
+        language,
+        _("Your answer for **{title}** (<t:{start}:f>): {answer}."),
+        title=event.title,
+        start=stamp(occurrence.start),
+        answer=translate(language, ANSWER_LABELS[stored]),
+    )
+    if stored == "waitlist":
+        text += "\n" + translate(
+            language,
+            _(
+                "The event is full. You are number {position} on the waitlist; I'll message "
+                "you if a place opens."
+            ),
+            position=position,
+        )
+    return text + "\n" + translate(language, _("Changed your mind? Press another answer."))
+
+
+def description_form_title(language: str, title: str) -> str:
+    return translate(language, _("Describe {title}"), title=title)
+
+
+def ics_text(language: str, event: EventRecord) -> str:
+    return translate(
+        language, _("Open the file to add **{title}** to your calendar."), title=event.title
+    )
+
+
+def feed_text(language: str, url: str) -> str:
+    return translate(
+        language,
+        _(
+            "Subscribe to this address in your calendar app (Outlook, "
+            "Google, Apple): {url}\nKeep it to yourself: anyone with it "
+            "can read the event list."
+        ),
+        url=url,
+    )
+
+
+def occurrence_label(language: str, event: EventRecord, occurrence: Occurrence) -> str:
+    """One occurrence as /event edit's autocomplete offers it, in the event's own zone."""
+    local = occurrence.start.astimezone(ZoneInfo(event.tz))
+    label = f"{format_datetime(local, OCCURRENCE_FORMAT, locale=language)} ({event.tz})"
+    return label + " ✗" if occurrence.cancelled else label
+
+
+# -- browsing ------------------------------------------------------------------------------------
+
+
+def list_embed(
+    language: str,
+    shown: list[tuple[EventRecord, Occurrence]],
+    mine: dict[tuple[int, str], str],
+    page: int,
+    pages: int,
+) -> discord.Embed:
+    """One page of /event list, with the member's own answer to each."""
+    embed = discord.Embed(title=translate(language, _("Upcoming events")), colour=COLOUR)
+    for record, occurrence in shown:
+        answer = mine.get((record.id, occurrence.key))
+        value = when(occurrence.start, occurrence.end)
+        value += "\n" + translate(
+            language,
+            _("Your answer: {answer}"),
+            answer=translate(language, ANSWER_LABELS[answer]) if answer else "—",
+        )
+        embed.add_field(name=f"#{record.id} {record.title}", value=value, inline=False)
+    if not shown:
+        embed.description = translate(language, _("Nothing is planned yet."))
+    embed.set_footer(
+        text=translate(language, _("Page {page} of {pages}"), page=page + 1, pages=pages)
+    )
+    return embed
+
+
+def info_embed(
+    language: str,
+    event: EventRecord,
+    occurrence: Occurrence | None,
+    counts: dict[str, int],
+    repeat_text: str | None,
+    next_dates: list[Occurrence],
+) -> discord.Embed:
+    """/event info: the announcement, and a series' next dates."""
+    embed = announcement_embed(language, event, occurrence, counts, repeat_text)
+    if event.rrule:
+        embed.add_field(
+            name=translate(language, _("Next dates")),
+            value="\n".join(
+                f"<t:{stamp(o.start)}:F>"
+                + (" " + translate(language, _("(cancelled)")) if o.cancelled else "")
+                for o in next_dates
+            )
+            or "—",
+            inline=False,
+        )
+    return embed
+
+
+def attendees_embed(
+    language: str,
+    event: EventRecord,
+    occurrence: Occurrence,
+    rows: list[RsvpRecord],
+    names: dict[int, str],
+) -> discord.Embed:
+    """Names per answer and the waitlist, for organisers."""
+    embed = discord.Embed(
+        title=translate(language, _("Attendees: {title}"), title=event.title)[:256],
+        description=when(occurrence.start, occurrence.end),
+        colour=COLOUR,
+    )
+    for answer in ("going", "waitlist", "maybe", "declined"):
+        listed = [names[r.user_id] for r in rows if r.answer == answer]
+        embed.add_field(
+            name=f"{translate(language, ANSWER_LABELS[answer])} ({len(listed)})",
+            value=(", ".join(listed) or "—")[:1024],
+            inline=False,
+        )
+    return embed
+
+
+def attendees_csv(rows: list[RsvpRecord], names: dict[int, str]) -> bytes:
+    """The same list as a spreadsheet: one row per answer, in the order given."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["user_id", "name", "answer", "order"])
+    for row in rows:
+        writer.writerow([row.user_id, names[row.user_id], row.answer, row.answered_at])
+    return buffer.getvalue().encode("utf-8")
+
+
+# -- notices and DMs -------------------------------------------------------------------------
+
+
+def reminder_text(language: str, event: EventRecord, occurrence: Occurrence, *, late: bool) -> str:
+    body = translate(
+        language,
+        _("⏰ Reminder: **{title}** starts <t:{start}:R> (<t:{start}:F>)."),
+        title=event.title,
+        start=stamp(occurrence.start),
+    )
+    if event.link:
+        body += "\n" + event.link
+    if late:
+        body += "\n" + translate(language, _("(Sent late: I was offline when it was due.)"))
+    return body
+
+
+def starting_text(language: str, event: EventRecord) -> str:
+    body = translate(language, _("▶️ **{title}** is starting now."), title=event.title)
+    return body + "\n" + event.link if event.link else body
+
+
+def promoted_text(language: str, event: EventRecord, occurrence: Occurrence) -> str:
+    return translate(
+        language,
+        _(
+            "Good news: a place opened at **{title}** (<t:{start}:F>) and you moved up "
+            "from the waitlist. You're going!"
+        ),
+        title=event.title,
+        start=stamp(occurrence.start),
+    )
+
+
+def cancelled_text(language: str, event: EventRecord, occurrence: Occurrence) -> str:
+    return translate(
+        language,
+        _("❌ **{title}** on <t:{start}:F> is cancelled."),
+        title=event.title,
+        start=stamp(occurrence.start),
+    )
+
+
+def changed_text(
+    language: str, old: EventRecord, new: EventRecord, before: Occurrence, after: Occurrence
+) -> str:
+    """What changed in an edit, old and new side by side."""
+    lines = [translate(language, _("**{title}** has changed:"), title=new.title)]
+    if (before.start, before.end) != (after.start, after.end):
+        lines.append(
+            translate(
+                language,
+                _("When: {old} → {new}"),
+                old=when(before.start, before.end),
+                new=when(after.start, after.end),
+            )
+        )
+    if old.title != new.title:
+        lines.append(translate(language, _("Title: {old} → {new}"), old=old.title, new=new.title))
+    if (old.link, old.venue) != (new.link, new.venue):
+        lines.append(
+            translate(
+                language,
+                _("Where: {old} → {new}"),
+                old=where(language, old),
+                new=where(language, new),
+            )
+        )
+    if old.capacity != new.capacity:
+        lines.append(
+            translate(
+                language,
+                _("Places: {old} → {new}"),
+                old=old.capacity or "∞",
+                new=new.capacity or "∞",
+            )
+        )
+    if old.description != new.description:
+        lines.append(translate(language, _("The description was updated.")))
+    return "\n".join(lines)
+
+
+# -- for the admins ------------------------------------------------------------------------------
+
+
+def no_threads_text(language: str) -> str:
+    return translate(
+        language,
+        _(
+            "I can't open discussion threads for events: give me the Create "
+            "Public Threads permission. Events are announced without them."
+        ),
+    )
+
+
+def no_mirror_text(language: str) -> str:
+    return translate(
+        language,
+        _(
+            "I can't mirror events into Discord's event list: give me the Manage "
+            "Events permission. Everything else keeps working."
+        ),
+    )

@@ -1,32 +1,54 @@
-"""Buttons and modals for events. RSVP buttons are DynamicItems: they work after a restart."""
+"""Buttons and forms for events. Each answers the member itself from what the service returns;
+none calls back into the cog. RSVP and paging buttons are persistent (DynamicItems under the
+feature's custom_id prefix "ev"): they work after a restart.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot import components
 from bot.i18n import _, translate
-from bot.tree import reports_errors
+from bot.tree import interaction_language, reply
+from cogs.events import _display as display
 from cogs.events._display import ANSWER_LABELS, ANSWER_STYLES, ANSWERS
+from cogs.events._rules import check_description
+from db.events import EventRecord
 
 if TYPE_CHECKING:
-    from cogs.events._cog import EventsCog
+    from cogs.events._announce import Announcer
+    from cogs.events._queries import EventQueries
+    from cogs.events._service import EventService
+
+FEATURE = "events"
+PAGE_SIZE = 5
 
 
-def _events_cog(interaction: discord.Interaction[Any]) -> EventsCog:
-    from cogs.events._cog import EventsCog  # the cog imports this module
+@dataclass(frozen=True)
+class EventsFeature:
+    """The feature's parts, as setup() registers them on the bot for its buttons."""
 
-    cog = interaction.client.get_cog("Events")
-    assert isinstance(cog, EventsCog), "the events extension is not loaded"
-    return cog
+    service: EventService
+    announce: Announcer
+    queries: EventQueries
+
+
+class EventItem(components.Button, feature=FEATURE, prefix="ev"):
+    """The events feature's persistent buttons."""
+
+    @classmethod
+    def parts(cls, interaction: discord.Interaction[Any]) -> EventsFeature:
+        found = cls.state(interaction)
+        assert isinstance(found, EventsFeature), "the events extension is not loaded"
+        return found
 
 
 class RsvpButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"ev:(?P<event>\d+):(?P<occ>\d+):(?P<answer>going|maybe|declined)",
+    EventItem, template=r"(?P<event>\d+):(?P<occ>\d+):(?P<answer>going|maybe|declined)"
 ):
     """Going / Maybe / Can't go for one occurrence of one event."""
 
@@ -35,7 +57,7 @@ class RsvpButton(
             discord.ui.Button(
                 label=label,
                 style=ANSWER_STYLES[answer],
-                custom_id=f"ev:{event_id}:{occurrence}:{answer}",
+                custom_id=self.custom_id_for(event_id, occurrence, answer),
             )
         )
         self.event_id = event_id
@@ -52,11 +74,25 @@ class RsvpButton(
         label = item.label if isinstance(item, discord.ui.Button) else None
         return cls(int(match["event"]), match["occ"], match["answer"], label or "")
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _events_cog(interaction).service.rsvp(
-            interaction, self.event_id, self.occurrence, self.answer
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        parts = self.parts(interaction)
+        language = interaction_language(interaction)
+        outcome = await parts.service.answer(
+            interaction.guild_id or 0,
+            self.event_id,
+            self.occurrence,
+            interaction.user.id,
+            self.answer,
         )
+        text = display.answer_text(
+            language, outcome.event, outcome.occurrence, outcome.stored, outcome.position
+        )
+        await interaction.response.send_message(
+            text,
+            ephemeral=True,
+            view=rsvp_view(language, self.event_id, outcome.occurrence.key),
+        )
+        await parts.announce.answered(outcome.event, outcome.occurrence, outcome.promoted)
 
 
 def rsvp_view(language: str, event_id: int, occurrence: str | None) -> discord.ui.View:
@@ -70,43 +106,14 @@ def rsvp_view(language: str, event_id: int, occurrence: str | None) -> discord.u
     return view
 
 
-class DescriptionModal(discord.ui.Modal):
-    """The long description, asked after the command's options were checked."""
-
-    def __init__(
-        self,
-        language: str,
-        on_submit: Callable[[discord.Interaction[Any], str], Awaitable[None]],
-        *,
-        title: str,
-    ) -> None:
-        super().__init__(title=title[:45], timeout=15 * 60)
-        self._on_submit = on_submit
-        self.description: discord.ui.TextInput[DescriptionModal] = discord.ui.TextInput(
-            custom_id="description",
-            label=translate(language, _("Description"))[:45],
-            style=discord.TextStyle.paragraph,
-            required=False,
-            max_length=1000,
-            placeholder=translate(language, _("Agenda, speakers, who should come…"))[:100],
-        )
-        self.add_item(self.description)
-
-    @reports_errors
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        await self._on_submit(interaction, self.description.value)
-
-
-class ListPageButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"evlist:(?P<page>\d+)"
-):
+class ListPageButton(EventItem, template=r"list:(?P<page>\d+)"):
     """Paging through /event list."""
 
     def __init__(self, page: int, label: str, *, disabled: bool = False) -> None:
         super().__init__(
             discord.ui.Button(
                 label=label,
-                custom_id=f"evlist:{page}",
+                custom_id=self.custom_id_for("list", page),
                 disabled=disabled,
                 style=discord.ButtonStyle.secondary,
             )
@@ -123,9 +130,9 @@ class ListPageButton(
         label = item.label if isinstance(item, discord.ui.Button) else None
         return cls(int(match["page"]), label or "")
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _events_cog(interaction).show_list(interaction, self.page, edit=True)
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        embed, view = await list_page(self.parts(interaction).queries, interaction, self.page)
+        await interaction.response.edit_message(embed=embed, view=view or discord.utils.MISSING)
 
 
 def pager_view(language: str, page: int, pages: int) -> discord.ui.View | None:
@@ -141,3 +148,60 @@ def pager_view(language: str, page: int, pages: int) -> discord.ui.View | None:
         )
     )
     return view
+
+
+async def list_page(
+    queries: EventQueries, interaction: discord.Interaction[Any], page: int
+) -> tuple[discord.Embed, discord.ui.View | None]:
+    """One page of upcoming events with the member's own answers, and its pager."""
+    language = interaction_language(interaction)
+    upcoming = await queries.upcoming(interaction.guild_id or 0)
+    pages = max((len(upcoming) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(page, pages - 1)
+    shown = upcoming[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    mine = await queries.answers_of(interaction.user.id, [(e.id, o.key) for e, o in shown])
+    embed = display.list_embed(language, shown, mine, page, pages)
+    return embed, pager_view(language, page, pages)
+
+
+class DescriptionModal(components.Modal):
+    """The long description, asked after /event create's options were checked; submitting it
+    announces the event."""
+
+    def __init__(
+        self,
+        parts: EventsFeature,
+        language: str,
+        draft: EventRecord,
+        notes: list[str],
+        *,
+        open_thread: bool,
+    ) -> None:
+        super().__init__(
+            title=display.description_form_title(language, draft.title)[:45], timeout=15 * 60
+        )
+        self.parts = parts
+        self.draft = draft
+        self.notes = notes
+        self.open_thread = open_thread
+        self.description: discord.ui.TextInput[DescriptionModal] = discord.ui.TextInput(
+            custom_id="description",
+            label=translate(language, _("Description"))[:45],
+            style=discord.TextStyle.paragraph,
+            required=False,
+            max_length=1000,
+            placeholder=translate(language, _("Agenda, speakers, who should come…"))[:100],
+        )
+        self.add_item(self.description)
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        """Store, announce (and open the thread), tell the organiser, then mirror."""
+        language = interaction_language(interaction)
+        draft = replace(self.draft, description=check_description(self.description.value))
+        service, queries = self.parts.service, self.parts.queries
+        record, message = await service.publish(draft, open_thread=self.open_thread)
+        schedule, _overrides = await queries.schedule_of(record)
+        first = schedule.next_start({}, queries.now())
+        text = display.created_text(language, record, message.jump_url, first)
+        await reply(interaction, "\n".join([text, *self.notes]))
+        await service.mirror(record)

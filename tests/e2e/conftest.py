@@ -22,9 +22,10 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def community(tmp_path: Path, clock: FakeClock) -> AsyncIterator[LocalCommunity]:
-    async with local_community(tmp_path, clock=clock) as running:
-        for feature in ("Events", "Polls"):
-            cog = running.bot.get_cog(feature) if running.bot else None
-            if cog is not None:
-                cog.service.refresh_delay = 0.0  # type: ignore[attr-defined]
+    # Announcements are edited at once after a click, so a test reads the counts right away.
+    events = {"announcement_refresh_seconds": 0}
+    async with local_community(tmp_path, clock=clock, events=events) as running:
+        polls = running.bot.get_cog("Polls") if running.bot else None
+        if polls is not None:
+            polls.service.refresh_delay = 0.0  # type: ignore[attr-defined]
         yield running

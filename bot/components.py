@@ -1,0 +1,127 @@
+"""Base classes for every feature's buttons, selects and modals: one error path, one custom_id
+namespace per feature.
+
+discord.py only logs what a persistent (dynamic) item's callback raises: the member would see
+"This interaction failed" and nothing else. So a feature's items derive from :class:`Button` or
+:class:`Select` and implement :meth:`FeatureItem.run`; the base class's ``callback`` sends every
+failure through :func:`bot.tree.answer_error` (a :class:`~bot.errors.UserFacingError` as an
+ephemeral message, anything else logged with an apology and an error id). A subclass cannot
+override ``callback`` (a TypeError at import), so the path cannot be forgotten. Modals and
+non-persistent views use :class:`Modal` and :class:`View`, whose ``on_error`` does the same.
+
+Each feature declares its custom_id prefix once, on its own base class::
+
+    class EventItem(Button, feature="events", prefix="ev"):
+        '''The events feature's buttons.'''
+
+    class RsvpButton(EventItem, template=r"(?P<event>\\d+):(?P<answer>going|maybe)"):
+        ...  # custom_id "ev:12:going"; build it with self.custom_id_for(12, "going")
+
+The template is matched after ``prefix:``; a prefix declared by a second feature is refused.
+A feature's runtime objects (its service) are reached from an item through
+``interaction.client.features[feature]``, which the feature's ``setup()`` fills.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar, TypeVar
+
+import discord
+
+from bot.tree import answer_error
+
+# prefix -> the feature that declared it
+PREFIXES: dict[str, str] = {}
+_NEVER = r"(?!)"  # the template of an abstract base: matches no custom_id
+_PREFIX = re.compile(r"^[a-z][a-z0-9]{1,9}$")
+
+ItemT = TypeVar("ItemT", bound=discord.ui.Item[Any])
+
+
+def declare_prefix(prefix: str, feature: str) -> None:
+    """Reserve ``prefix`` for ``feature``; a second feature asking for it is a bug."""
+    if not _PREFIX.match(prefix):
+        raise ValueError(f"custom_id prefix {prefix!r}: 2-10 lower-case letters or digits")
+    owner = PREFIXES.setdefault(prefix, feature)
+    if owner != feature:
+        raise ValueError(f"custom_id prefix {prefix!r} is already {owner!r}'s, not {feature!r}'s")
+
+
+class FeatureItem(discord.ui.DynamicItem[ItemT], template=_NEVER):
+    """A persistent component of one feature. Subclasses implement :meth:`run`."""
+
+    feature: ClassVar[str] = ""
+    prefix: ClassVar[str] = ""
+
+    def __init_subclass__(
+        cls,
+        *,
+        template: str | None = None,
+        feature: str | None = None,
+        prefix: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if "callback" in cls.__dict__:
+            raise TypeError(
+                f"{cls.__name__} overrides callback: implement run() instead, so its errors "
+                "reach the member through the one error path"
+            )
+        if (feature is None) != (prefix is None):
+            raise TypeError(f"{cls.__name__}: declare feature and prefix together")
+        if feature is not None and prefix is not None:
+            declare_prefix(prefix, feature)
+            cls.feature, cls.prefix = feature, prefix
+        if template is None:
+            super().__init_subclass__(template=_NEVER, **kwargs)
+            return
+        if not cls.prefix:
+            raise TypeError(f"{cls.__name__} has a template but no feature prefix above it")
+        super().__init_subclass__(template=f"{re.escape(cls.prefix)}:{template}", **kwargs)
+
+    @classmethod
+    def custom_id_for(cls, *parts: object) -> str:
+        """``prefix:part:part``: the custom_id this item's template reads back."""
+        return ":".join([cls.prefix, *(str(p) for p in parts)])
+
+    @classmethod
+    def state(cls, interaction: discord.Interaction[Any]) -> Any:
+        """What the feature's ``setup()`` registered under its name (its service)."""
+        return interaction.client.features[cls.feature]
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await self.run(interaction)
+        except Exception as exc:
+            await answer_error(interaction, exc)
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        """What pressing or choosing does; raise UserFacingError for what the member can fix."""
+        raise NotImplementedError
+
+
+class Button(FeatureItem[discord.ui.Button[Any]], template=None):
+    """A feature's persistent button."""
+
+
+class Select(FeatureItem[discord.ui.Select[Any]], template=None):
+    """A feature's persistent select menu."""
+
+
+class Modal(discord.ui.Modal):
+    """A feature's modal: what ``on_submit`` raises reaches the member like any error."""
+
+    # discord.py's Modal drops the item argument of the views' on_error (and says so the same way).
+    async def on_error(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], error: Exception, /
+    ) -> None:
+        await answer_error(interaction, error)
+
+
+class View(discord.ui.View):
+    """A feature's (non-persistent) view: its items' errors reach the member."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        await answer_error(interaction, error)

@@ -1,0 +1,240 @@
+"""Keeping Discord in step with the stored events: the announcement and its refresh, the
+discussion thread, notices in the channel, DMs to attendees, and the mirror in Discord's own
+events list.
+
+Nothing here writes to the database: what Discord hands back (the announcement's message, the
+mirror's id) goes to the service, which stores it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import discord
+
+from bot.client import S3Bot
+from bot.errors import UserFacingError
+from bot.i18n import _
+from cogs.events import _display as display
+from cogs.events._queries import EventQueries
+from cogs.events._rules import Occurrence
+from cogs.events._views import rsvp_view
+from db.events import EventRecord
+
+log = logging.getLogger(__name__)
+
+
+class Announcer:
+    """Discord's side of the events feature."""
+
+    def __init__(self, bot: S3Bot, queries: EventQueries, refresh_delay: float) -> None:
+        self.bot = bot
+        self.queries = queries
+        self.refresh_delay = refresh_delay  # seconds: a burst of clicks becomes one edit
+        self._refreshing: dict[int, asyncio.Task[None]] = {}
+
+    async def close(self) -> None:
+        """Finish announcement edits still waiting."""
+        for task in list(self._refreshing.values()):
+            await task
+
+    def language(self) -> str:
+        """Public posts are in the community's language."""
+        return self.bot.default_language
+
+    # -- the announcement ---------------------------------------------------------------------
+
+    async def render(self, event: EventRecord) -> tuple[discord.Embed, discord.ui.View]:
+        language = self.language()
+        upcoming, counts = await self.queries.shown(event)
+        embed = display.announcement_embed(
+            language, event, upcoming, counts, self.queries.repeat_text(language, event)
+        )
+        return embed, rsvp_view(language, event.id, upcoming.key if upcoming else None)
+
+    async def post(self, event: EventRecord) -> discord.Message:
+        """Post a new event's announcement (pinging its audience), or a readable refusal."""
+        channel = self.bot.get_channel(event.channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        embed, view = await self.render(event)
+        mention = f"<@&{event.audience_role_id}>" if event.audience_role_id else None
+        try:
+            return await channel.send(
+                content=mention,
+                embed=embed,
+                view=view,
+                allowed_mentions=discord.AllowedMentions(roles=bool(mention)),
+            )
+        except discord.HTTPException:
+            raise UserFacingError(
+                _(
+                    "I can't post in {channel}: give me permission to send messages there, or "
+                    "pick another channel."
+                ),
+                channel=channel.mention,
+            ) from None
+
+    async def open_thread(self, message: discord.Message, event: EventRecord) -> int | None:
+        """A discussion thread under the announcement; without permission, say so once."""
+        try:
+            thread = await message.create_thread(name=event.title[:100])
+        except discord.Forbidden:
+            if message.guild is not None:
+                await self.bot.admin_log_once(
+                    message.guild, "create-threads", display.no_threads_text(self.language())
+                )
+            return None
+        return thread.id
+
+    def refresh_soon(self, event_id: int) -> None:
+        """Edit the announcement soon; requests meanwhile share the one edit."""
+        if event_id in self._refreshing:
+            return
+        self._refreshing[event_id] = asyncio.create_task(self._refresh_later(event_id))
+
+    async def _refresh_later(self, event_id: int) -> None:
+        await asyncio.sleep(self.refresh_delay)
+        self._refreshing.pop(event_id, None)
+        event = await self.queries.find(event_id)
+        if event is not None:
+            await self.refresh(event)
+
+    async def refresh(self, event: EventRecord) -> None:
+        """Bring the announcement in line with the database."""
+        if event.message_id is None:
+            return
+        channel = self.bot.get_channel(event.channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            return
+        embed, view = await self.render(event)
+        try:
+            await channel.get_partial_message(event.message_id).edit(embed=embed, view=view)
+        except discord.HTTPException as exc:
+            log.warning("could not update the announcement of event %s: %s", event.id, exc)
+
+    # -- notices and DMs ----------------------------------------------------------------------
+
+    async def notice_channel(self, event: EventRecord) -> discord.abc.Messageable | None:
+        """Where reminders and notices go: the event's thread if it has one, else its channel
+        (asked of Discord when not cached, e.g. an archived thread); None if both are gone."""
+        for channel_id in filter(None, (event.thread_id, event.channel_id)):
+            channel = self.bot.get_channel(channel_id)
+            if channel is None:
+                try:
+                    channel = await self.bot.fetch_channel(channel_id)
+                except (discord.NotFound, discord.Forbidden):
+                    continue
+            if isinstance(channel, discord.abc.Messageable):
+                return channel
+        log.warning("event %s has no channel left to post notices in", event.id)
+        return None
+
+    async def tell(
+        self,
+        event: EventRecord,
+        occurrence: str,
+        answers: Iterable[str],
+        compose: Callable[[str], str],
+    ) -> None:
+        """DM each member who answered one of ``answers``, each in their language."""
+        wanted = set(answers)
+        rows = await self.queries.answers(event.id, occurrence)
+        await self.bot.members.dm_each(
+            event.guild_id, [r.user_id for r in rows if r.answer in wanted], compose
+        )
+
+    async def tell_promoted(
+        self, event: EventRecord, occurrence: Occurrence, user_ids: Iterable[int]
+    ) -> None:
+        """A DM to each member who moved up from the waitlist."""
+        await self.bot.members.dm_each(
+            event.guild_id,
+            user_ids,
+            lambda language: display.promoted_text(language, event, occurrence),
+        )
+
+    async def answered(
+        self, event: EventRecord, occurrence: Occurrence, promoted: Iterable[int]
+    ) -> None:
+        """After an answer: the announcement's counts, and DMs to whoever moved up."""
+        self.refresh_soon(event.id)
+        await self.tell_promoted(event, occurrence, promoted)
+
+    async def changed(
+        self,
+        old: EventRecord,
+        new: EventRecord,
+        before: Occurrence,
+        after: Occurrence,
+        promoted: Iterable[int],
+    ) -> None:
+        """After an edit: the announcement, and the attendees told what changed."""
+        await self.refresh(new)
+        await self.tell(
+            new,
+            after.key,
+            ("going", "maybe"),
+            lambda language: display.changed_text(language, old, new, before, after),
+        )
+        await self.tell_promoted(new, after, promoted)
+
+    async def cancelled(self, event: EventRecord, updated: EventRecord, target: Occurrence) -> None:
+        """After a cancel: the announcement stays, marked; those who answered are told."""
+        await self.refresh(updated)
+        await self.tell(
+            event,
+            target.key,
+            ("going", "maybe", "waitlist"),
+            lambda language: display.cancelled_text(language, event, target),
+        )
+
+    # -- Discord's own events list ------------------------------------------------------------
+
+    async def mirror(self, event: EventRecord) -> int | None:
+        """Mirror the next occurrence as a guild scheduled event; report missing permission
+        once. Returns the mirror's id as it should be stored now."""
+        existing = event.discord_event_id
+        guild = self.bot.get_guild(event.guild_id)
+        if guild is None:
+            return existing
+        schedule, overrides = await self.queries.schedule_of(event)
+        upcoming = (
+            schedule.next_start(overrides, self.queries.now())
+            if event.status == "scheduled"
+            else None
+        )
+        try:
+            if upcoming is None:
+                # Cancelled: cancel the mirror. Under way or over: Discord's copy may stay.
+                if existing and event.status == "cancelled":
+                    scheduled = await guild.fetch_scheduled_event(existing)
+                    await scheduled.cancel()
+                    return None
+                return existing
+            options: dict[str, Any] = {
+                "name": event.title[:100],
+                "description": (event.description or "")[:1000],
+                "start_time": upcoming.start,
+                "end_time": upcoming.end,
+                "location": (event.venue or event.link or "")[:100],
+                "entity_type": discord.EntityType.external,
+                "privacy_level": discord.PrivacyLevel.guild_only,
+            }
+            if existing:
+                scheduled = await guild.fetch_scheduled_event(existing)
+                await scheduled.edit(**options)
+                return existing
+            created = await guild.create_scheduled_event(**options)
+            return created.id
+        except discord.Forbidden:
+            await self.bot.admin_log_once(
+                guild, "manage-events", display.no_mirror_text(self.language())
+            )
+        except discord.NotFound:
+            return None
+        except discord.HTTPException as exc:
+            log.warning("mirroring event %s failed: %s", event.id, exc)
+        return existing

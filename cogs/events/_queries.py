@@ -1,0 +1,149 @@
+"""What the events feature reads: an event, its schedule and occurrences, answers, the upcoming
+list, calendar entries. Shared by the commands, the buttons, the announcer and the service; it
+changes nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.client import S3Bot
+from bot.errors import UserFacingError
+from bot.i18n import _
+from cogs.events import _calendar
+from cogs.events._recurrence import parse_repeat
+from cogs.events._rules import Occurrence, Override, Schedule, end_of
+from db import events as stored
+from db.events import EventRecord, OverrideRecord, RsvpRecord
+
+UPCOMING_LIMIT = 100  # /event list shows at most this many occurrences
+
+
+def unknown_event(event_id: int) -> UserFacingError:
+    """The answer for an event id that is not (or no longer) in this server."""
+    return UserFacingError(
+        _("I can't find event #{id}. Pick one from the list as you type."), id=event_id
+    )
+
+
+def schedule_from(
+    event: EventRecord, records: dict[str, OverrideRecord]
+) -> tuple[Schedule, dict[str, Override]]:
+    """An event's schedule and its per-occurrence changes, as the rules take them."""
+    overrides = {key: Override(o.start, o.duration, o.cancelled) for key, o in records.items()}
+    return Schedule(event.start_local, event.duration, event.rrule), overrides
+
+
+class EventQueries:
+    """Reads for the events feature, each through the repository in one trip or a few."""
+
+    def __init__(self, bot: S3Bot) -> None:
+        self.bot = bot
+        self.db = bot.db
+
+    def now(self) -> datetime:
+        return self.bot.clock.now()
+
+    async def load(self, guild_id: int | None, event_id: int) -> EventRecord:
+        """An event of this server, or the readable refusal."""
+        event = await self.db.read(stored.get, guild_id=guild_id or 0, event_id=event_id)
+        if event is None:
+            raise unknown_event(event_id)
+        return event
+
+    async def find(self, event_id: int, guild_id: int | None = None) -> EventRecord | None:
+        """An event by id (within ``guild_id`` if given), or None."""
+        return await self.db.read(stored.get, guild_id=guild_id, event_id=event_id)
+
+    async def in_guild(
+        self, guild_id: int, *, include_cancelled: bool = False
+    ) -> list[EventRecord]:
+        return await self.db.read(stored.in_guild, guild_id, include_cancelled=include_cancelled)
+
+    async def schedule_of(self, event: EventRecord) -> tuple[Schedule, dict[str, Override]]:
+        return schedule_from(event, await self.db.read(stored.overrides, event.id))
+
+    async def pick_occurrence(self, event: EventRecord, key: str | None) -> Occurrence:
+        """The occurrence a member named, or the one shown now."""
+        schedule, overrides = await self.schedule_of(event)
+        if key:
+            found = schedule.find(overrides, key)
+            if found is None:
+                raise UserFacingError(_("That occurrence is not part of this event."))
+            return found
+        upcoming = schedule.shown(overrides, self.now())
+        if upcoming is None:
+            raise UserFacingError(_("Event #{id} has no upcoming occurrence."), id=event.id)
+        return upcoming
+
+    async def shown(self, event: EventRecord) -> tuple[Occurrence | None, dict[str, int]]:
+        """The occurrence an announcement shows (none once cancelled or over) and its counts."""
+        schedule, overrides = await self.schedule_of(event)
+        upcoming = schedule.shown(overrides, self.now()) if event.status == "scheduled" else None
+        counts = await self.db.read(stored.counts, event.id, upcoming.key) if upcoming else {}
+        return upcoming, counts
+
+    async def next_dates(self, event: EventRecord, limit: int) -> list[Occurrence]:
+        schedule, overrides = await self.schedule_of(event)
+        return list(schedule.occurrences(overrides, after=self.now(), limit=limit))
+
+    def repeat_text(self, language: str, event: EventRecord) -> str | None:
+        return parse_repeat(event.rrule).describe(language) if event.rrule else None
+
+    async def upcoming(self, guild_id: int) -> list[tuple[EventRecord, Occurrence]]:
+        """The next occurrences of every event, soonest first."""
+        found = []
+        for record in await self.in_guild(guild_id):
+            schedule, overrides = await self.schedule_of(record)
+            for occurrence in schedule.occurrences(overrides, after=self.now(), limit=10):
+                if not occurrence.cancelled:
+                    found.append((record, occurrence))
+        found.sort(key=lambda pair: pair[1].start)
+        return found[:UPCOMING_LIMIT]
+
+    async def answers_of(
+        self, user_id: int, keys: list[tuple[int, str]]
+    ) -> dict[tuple[int, str], str]:
+        return await self.db.read(stored.answers_of, user_id, keys)
+
+    async def answers(self, event_id: int, occurrence: str) -> list[RsvpRecord]:
+        return await self.db.read(stored.rsvps, event_id, occurrence)
+
+    async def feed_guild(self, token: str) -> int | None:
+        return await self.db.read(stored.guild_of_feed, token)
+
+    async def calendar_entries(self, events: list[EventRecord]) -> list[_calendar.CalendarEvent]:
+        """Events as calendar entries: series with their cancelled and moved dates."""
+        entries = []
+        for record in events:
+            _schedule, overrides = await self.schedule_of(record)
+            zone = ZoneInfo(record.tz)
+            exdates, moved = [], []
+            for key, change in overrides.items():
+                original = datetime.fromtimestamp(int(key), zone)
+                if change.cancelled:
+                    exdates.append(original)
+                elif change.start or change.duration:
+                    start = (change.start or original).astimezone(zone)
+                    moved.append(
+                        (original, start, end_of(start, change.duration or record.duration), None)
+                    )
+            entries.append(
+                _calendar.CalendarEvent(
+                    uid=f"event-{record.id}@s3cop",
+                    title=record.title,
+                    description=record.description,
+                    start=record.start_local,
+                    end=end_of(record.start_local, record.duration),
+                    tz_name=record.tz,
+                    location=record.venue,
+                    url=record.link,
+                    rrule=record.rrule,
+                    exdates=tuple(sorted(exdates)),
+                    overrides=tuple(sorted(moved, key=lambda m: m[0])),
+                    status="CANCELLED" if record.status == "cancelled" else "CONFIRMED",
+                    sequence=record.sequence,
+                    organiser=self.bot.members.display_name(record.guild_id, record.organiser_id),
+                )
+            )
+        return entries

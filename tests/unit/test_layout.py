@@ -1,0 +1,68 @@
+"""The feature template's rules about what may import what, checked on the source."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FEATURES = sorted(p for p in (ROOT / "cogs").iterdir() if (p / "__init__.py").exists())
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a file imports (``from x import y`` counts x and x.y), at any level."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def python_files() -> list[Path]:
+    return sorted(
+        p for top in ("bot", "cogs", "db") for p in (ROOT / top).rglob("*.py") if p.is_file()
+    )
+
+
+@pytest.mark.parametrize("feature", FEATURES, ids=lambda p: p.name)
+def test_nothing_in_a_feature_imports_its_cog(feature: Path) -> None:
+    """Commands sit on top: buttons, the service and the announcer never call back into the
+    cog (only setup() in __init__.py loads it)."""
+    cog = f"cogs.{feature.name}._cog"
+    offenders = [
+        p.name
+        for p in feature.glob("*.py")
+        if p.name != "__init__.py" and cog in imported_modules(p)
+    ]
+    assert offenders == [], f"{offenders} import {cog}"
+
+
+def test_no_feature_imports_another_features_private_modules() -> None:
+    """What two features share lives outside cogs/ (bot/members.py, bot/components.py, db/);
+    a feature's _modules are its own. The runtime (bot/, db/) imports no feature at all."""
+    offenders = []
+    for path in python_files():
+        parts = path.relative_to(ROOT).parts
+        own = parts[1] if parts[0] == "cogs" and len(parts) > 2 else None
+        for module in imported_modules(path):
+            names = module.split(".")
+            if names[0] != "cogs" or len(names) < 2:
+                continue
+            if parts[0] in ("bot", "db") or (
+                len(names) > 2 and names[2].startswith("_") and names[1] != own
+            ):
+                offenders.append(f"{'/'.join(parts)} imports {module}")
+    assert offenders == []
+
+
+@pytest.mark.parametrize("feature", FEATURES, ids=lambda p: p.name)
+def test_a_features_init_holds_only_setup(feature: Path) -> None:
+    tree = ast.parse((feature / "__init__.py").read_text("utf-8"))
+    defined = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    classes = [n.name for n in tree.body if isinstance(n, ast.ClassDef)]
+    assert classes == [] and set(defined) <= {"setup"}
