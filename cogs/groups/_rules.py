@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.errors import UserFacingError
 from bot.i18n import _
-from cogs.groups._regions import fold
+from bot.regions import fold
 
 # Discord: role and channel names are 1-100 characters; a category holds at most 50 channels;
 # a guild at most 250 roles and 500 channels. Organisers hear about the last two at 80 %.

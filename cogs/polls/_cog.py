@@ -26,7 +26,14 @@ from cogs.polls._count import Mode
 from cogs.polls._display import ordinal, result_lines, rounds_table, turnout_line
 from cogs.polls._rules import MODES, check_close_and_quorum, check_spec, choice_bounds
 from cogs.polls._service import PollService
-from cogs.polls._views import ChoiceSelect, PollForm, RankButton, RankSelect, VoteButton
+from cogs.polls._views import (
+    FEATURE,
+    ChoiceSelect,
+    PollForm,
+    RankButton,
+    RankSelect,
+    VoteButton,
+)
 from db.polls import NewPoll, PollRecord
 
 CREATING = _("create polls")
@@ -65,6 +72,7 @@ class PollsCog(commands.Cog, name="Polls"):
         self.polls = self.service.polls
 
     async def cog_load(self) -> None:
+        self.bot.features[FEATURE] = self.service  # what the persistent components reach
         self.bot.add_dynamic_items(VoteButton, ChoiceSelect, RankSelect, RankButton)
         self.service.register()
 

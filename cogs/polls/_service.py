@@ -22,9 +22,9 @@ import discord
 from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import _, translate
+from bot.regions import RegionRef
 from bot.scheduler import RunContext
 from bot.tree import interaction_language
-from cogs.groups._regions import RegionRef
 from cogs.polls._count import Mode, Result, count
 from cogs.polls._display import (
     CHART_NAME,

@@ -13,21 +13,30 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot import components
 from bot.i18n import _, translate
-from bot.tree import reports_errors
 from cogs.polls._display import ordinal
 
 if TYPE_CHECKING:
-    from cogs.polls._cog import PollsCog
+    from cogs.polls._service import PollService
     from db.polls import PollRecord
 
+FEATURE = "polls"
+PREFIX = "poll"  # every polls custom_id starts "poll:"
 
-def _polls_cog(interaction: discord.Interaction[Any]) -> PollsCog:
-    from cogs.polls._cog import PollsCog  # the cog imports this module
 
-    cog = interaction.client.get_cog("Polls")
-    assert isinstance(cog, PollsCog), "the polls extension is not loaded"
-    return cog
+class PollButton(components.Button, feature=FEATURE, prefix=PREFIX):
+    """The polls feature's persistent buttons."""
+
+
+class PollSelect(components.Select, feature=FEATURE, prefix=PREFIX):
+    """The polls feature's persistent select menus."""
+
+
+def _service(interaction: discord.Interaction[Any]) -> PollService:
+    """The service setup() registered (bot.features["polls"])."""
+    service: PollService = PollButton.state(interaction)
+    return service
 
 
 def picks_text(picks: tuple[int, ...]) -> str:
@@ -49,9 +58,7 @@ def option_number(value: str) -> int:
     return int(value) if value.isdigit() else -1
 
 
-class VoteButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"poll:(?P<poll>\d+):vote"
-):
+class VoteButton(PollButton, template=r"(?P<poll>\d+):vote"):
     """The poll message's Vote button: opens the member's ballot."""
 
     def __init__(self, poll_id: int, label: str = "") -> None:
@@ -68,14 +75,11 @@ class VoteButton(
     ) -> VoteButton:
         return cls(int(match["poll"]))
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _polls_cog(interaction).service.open_ballot(interaction, self.poll_id)
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await _service(interaction).open_ballot(interaction, self.poll_id)
 
 
-class ChoiceSelect(
-    discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"poll:(?P<poll>\d+):pick"
-):
+class ChoiceSelect(PollSelect, template=r"(?P<poll>\d+):pick"):
     """A single or multiple choice ballot, bounded by the poll's minimum and maximum."""
 
     def __init__(self, poll_id: int, select: discord.ui.Select[Any] | None = None) -> None:
@@ -88,16 +92,12 @@ class ChoiceSelect(
     ) -> ChoiceSelect:
         return cls(int(match["poll"]))
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
         choices = [option_number(v) for v in _values(interaction)]
-        await _polls_cog(interaction).service.cast(interaction, self.poll_id, choices)
+        await _service(interaction).cast(interaction, self.poll_id, choices)
 
 
-class RankSelect(
-    discord.ui.DynamicItem[discord.ui.Select[Any]],
-    template=r"poll:(?P<poll>\d+):rank:(?P<picks>[\d.]*)",
-):
+class RankSelect(PollSelect, template=r"(?P<poll>\d+):rank:(?P<picks>[\d.]*)"):
     """A ranked ballot's next pick: the options not ranked yet."""
 
     def __init__(
@@ -115,18 +115,12 @@ class RankSelect(
     ) -> RankSelect:
         return cls(int(match["poll"]), parse_picks(match["picks"]))
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
         picked = [option_number(v) for v in _values(interaction)]
-        await _polls_cog(interaction).service.rank_step(
-            interaction, self.poll_id, (*self.picks, *picked[:1])
-        )
+        await _service(interaction).rank_step(interaction, self.poll_id, (*self.picks, *picked[:1]))
 
 
-class RankButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"poll:(?P<poll>\d+):(?P<action>done|clear):(?P<picks>[\d.]*)",
-):
+class RankButton(PollButton, template=r"(?P<poll>\d+):(?P<action>done|clear):(?P<picks>[\d.]*)"):
     """Done (record the ranking so far) or Clear (start the ranking again)."""
 
     def __init__(self, poll_id: int, action: str, picks: tuple[int, ...], label: str = "") -> None:
@@ -150,9 +144,8 @@ class RankButton(
     ) -> RankButton:
         return cls(int(match["poll"]), match["action"], parse_picks(match["picks"]))
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        service = _polls_cog(interaction).service
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        service = _service(interaction)
         if self.action == "done":
             await service.cast(interaction, self.poll_id, list(self.picks))
         else:
@@ -201,7 +194,7 @@ def ranked_view(language: str, poll: PollRecord, picks: tuple[int, ...]) -> disc
     return view
 
 
-class PollForm(discord.ui.Modal):
+class PollForm(components.Modal):
     """The question, the options one per line, and an optional description."""
 
     def __init__(
@@ -232,7 +225,6 @@ class PollForm(discord.ui.Modal):
         for item in (self.question, self.options, self.description):
             self.add_item(item)
 
-    @reports_errors
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         await self._on_submit(
             interaction, self.question.value, self.options.value, self.description.value

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot import regions
 from bot.errors import UserFacingError
-from cogs.groups import _regions as regions
-from cogs.groups._regions import RegionRef, parse_region
+from bot.regions import RegionRef, parse_region
 
 ALL = sorted(regions._regions().values(), key=lambda r: r.code)
 FINNISH = list(regions.subdivisions("FI"))

@@ -2,7 +2,8 @@
 
 The data is pycountry's copy of Debian's iso-codes (kept up to date upstream, with translations),
 so Lapland = Lappi = FI-10 without a list of our own. A region the list lacks is kept as the text
-the member typed. Plain Python, no discord import: the cog and the repository both use it.
+the member typed. Plain Python, no discord import: shared by groups (profiles, partnerships)
+and polls (electorates by region).
 """
 
 from __future__ import annotations
