@@ -8,9 +8,9 @@ Every change calls :meth:`Backend.emit`, which hands the event to the gateway an
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from bot.clock import Clock
@@ -34,6 +34,7 @@ from bot.sandbox.models import (
     Interaction,
     Member,
     Message,
+    NativePoll,
     Overwrite,
     Role,
     ScheduledEvent,
@@ -258,8 +259,12 @@ class Backend:
         return guild.members.get(user_id) if guild else None
 
     def message_payload(self, msg: Message) -> dict[str, Any]:
-        """A message as Discord serialises it, with the author's member data in guilds."""
-        return msg.payload(self.member_payload(msg.guild_id, msg.author.id))
+        """A message as Discord serialises it, with the author's member data in guilds, and its
+        native poll's counts as of now (closed once the sandbox's clock passes the expiry)."""
+        data = msg.payload(self.member_payload(msg.guild_id, msg.author.id))
+        if msg.poll is not None:
+            data["poll"] = msg.poll.payload(self.now())
+        return data
 
     def as_bot_reads(self, data: dict[str, Any], *, content_intent: bool) -> dict[str, Any]:
         """A message payload as the bot may read it, by gateway or REST: without the message
@@ -777,7 +782,45 @@ class Backend:
             **fields,
         )
         msg.attachments = self._attachments(channel.id, payload, files)
+        if payload.get("poll"):
+            msg.poll = self._native_poll(payload["poll"])
         return msg
+
+    def _native_poll(self, data: dict[str, Any]) -> NativePoll:
+        """A poll request (already checked by the limits) as the poll it creates."""
+        return NativePoll(
+            question=data["question"]["text"],
+            answers=[a["poll_media"]["text"] for a in data["answers"]],
+            allow_multiselect=bool(data.get("allow_multiselect")),
+            expiry=self.now() + timedelta(hours=float(data.get("duration") or 24)),
+        )
+
+    def vote_poll(self, user: User, msg: Message, answer_ids: Sequence[int]) -> None:
+        """A member's vote on a native poll, as the Discord client sends it: their earlier votes
+        are removed and the new ones added, each as its gateway event."""
+        poll = msg.poll
+        if poll is None:
+            raise errors.DiscordError(message="Message has no poll")
+        if poll.finalized(self.now()):
+            raise errors.PollExpired
+        wanted = set(answer_ids)
+        if not wanted or not wanted <= set(range(1, len(poll.answers) + 1)):
+            raise errors.DiscordError(message="Invalid poll answer")
+        if len(wanted) > 1 and not poll.allow_multiselect:
+            raise errors.DiscordError(message="This poll allows one answer")
+        before = poll.votes.get(user.id, set())
+        poll.votes[user.id] = wanted
+        base = {
+            "user_id": str(user.id),
+            "channel_id": str(msg.channel_id),
+            "message_id": str(msg.id),
+        }
+        if msg.guild_id is not None:
+            base["guild_id"] = str(msg.guild_id)
+        for answer in sorted(before - wanted):
+            self.emit("MESSAGE_POLL_VOTE_REMOVE", base | {"answer_id": answer})
+        for answer in sorted(wanted - before):
+            self.emit("MESSAGE_POLL_VOTE_ADD", base | {"answer_id": answer})
 
     def create_message(
         self, channel_id: int, payload: dict[str, Any], files: list[UploadedFile]
@@ -793,6 +836,8 @@ class Backend:
             needed = perm.SEND_MESSAGES_IN_THREADS if channel.is_thread else perm.SEND_MESSAGES
             if files:
                 needed |= perm.ATTACH_FILES
+            if payload.get("poll"):
+                needed |= perm.SEND_POLLS
             self.require(guild, needed, channel)
         limits.check_message(payload, creating=True, has_files=bool(files))
         if int(payload.get("flags") or 0) & EPHEMERAL:
@@ -810,6 +855,8 @@ class Backend:
 
     def apply_edit(self, msg: Message, payload: dict[str, Any], files: list[UploadedFile]) -> None:
         """Apply an edit payload to a message and send MESSAGE_UPDATE when others see it."""
+        if payload.get("poll"):
+            raise errors.CannotEditPoll
         merged: dict[str, Any] = {
             "content": msg.content,
             "embeds": msg.embeds,

@@ -502,6 +502,21 @@ class MemberDriver:
             data["resolved"] = resolved
         return await self._component_interaction(message, data)
 
+    async def vote_poll(self, message: Message, answers: Sequence[str]) -> None:
+        """Vote on a message's native poll by answer text, as the Discord client does (this
+        replaces the member's earlier votes); waits until the bot has the events."""
+        self._message_channel(message)
+        poll = message.poll
+        if poll is None:
+            raise SandboxUsageError(f"message {message.id} has no poll")
+        ids = []
+        for answer in answers:
+            if answer not in poll.answers:
+                raise SandboxUsageError(f"the poll has no answer {answer!r}")
+            ids.append(poll.answers.index(answer) + 1)
+        self._backend.vote_poll(self.user, message, ids)
+        await self._backend.wait_for(lambda: True, self._timeout(), "poll vote delivered")
+
     # ------------------------------------------------------------------ modals
 
     async def submit_modal(

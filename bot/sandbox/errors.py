@@ -44,6 +44,20 @@ class CannotSendEmptyMessage(DiscordError):
     message = "Cannot send an empty message"
 
 
+class PollExpired(DiscordError):
+    """400 520001: a vote on a native poll that has closed."""
+
+    code = 520001
+    message = "Poll expired"
+
+
+class CannotEditPoll(DiscordError):
+    """400 520003: a native poll cannot be added to, changed or removed from a message."""
+
+    code = 520003
+    message = "Cannot edit a poll message"
+
+
 class AlreadyAcknowledged(DiscordError):
     """400 40060: a second initial response to one interaction."""
 

@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 HEARTBEAT_INTERVAL_MS = 41_250
 REPLAY_LIMIT = 10_000
 MESSAGE_CONTENT_INTENT = 1 << 15
+GUILD_MESSAGE_POLLS_INTENT = 1 << 24
+DIRECT_MESSAGE_POLLS_INTENT = 1 << 25
 
 
 class Connection:
@@ -98,6 +100,12 @@ class Gateway:
         session = self.session
         if session is None:
             return
+        if event.startswith("MESSAGE_POLL_VOTE_"):
+            wanted = (
+                GUILD_MESSAGE_POLLS_INTENT if "guild_id" in data else DIRECT_MESSAGE_POLLS_INTENT
+            )
+            if not session.intents & wanted:
+                return  # Discord sends poll votes only to sessions that asked for them
         if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE"):
             data = self.backend.as_bot_reads(
                 data, content_intent=bool(session.intents & MESSAGE_CONTENT_INTENT)

@@ -244,6 +244,8 @@ def check_message(payload: dict[str, Any], *, creating: bool, has_files: bool = 
             "when the IS_COMPONENTS_V2 flag is set.",
         )
     check_components(form, payload.get("components"), flags)
+    if payload.get("poll") is not None:
+        check_poll(form, payload["poll"])
     form.raise_if_any()
     if creating and not (
         content
@@ -254,6 +256,46 @@ def check_message(payload: dict[str, Any], *, creating: bool, has_files: bool = 
         or has_files
     ):
         raise CannotSendEmptyMessage
+
+
+POLL_QUESTION_MAX = 300
+POLL_ANSWERS_MAX = 10
+POLL_ANSWER_MAX = 55
+POLL_HOURS_MAX = 32 * 24  # 768 hours
+
+
+def check_poll(form: Form, poll: dict[str, Any]) -> None:
+    """A native poll request: a question of up to 300 characters, 1 to 10 text answers of up to
+    55, a duration of 1 to 768 hours (default 24), layout 1."""
+    at: Path = ("poll",)
+    question = poll.get("question") or {}
+    form.length(
+        (*at, "question", "text"), question.get("text"), 1, POLL_QUESTION_MAX, required=True
+    )
+    answers = poll.get("answers")
+    if not isinstance(answers, list):
+        form.add((*at, "answers"), "BASE_TYPE_REQUIRED", "This field is required")
+        return
+    form.count((*at, "answers"), answers, 1, POLL_ANSWERS_MAX)
+    for i, answer in enumerate(answers):
+        media = answer.get("poll_media") or {}
+        text_at = (*at, "answers", i, "poll_media", "text")
+        form.length(text_at, media.get("text"), 1, POLL_ANSWER_MAX, required=True)
+    duration = poll.get("duration")
+    # discord.py sends whole hours as a float (2.0); Discord takes them.
+    if duration is not None and (
+        isinstance(duration, bool)
+        or not isinstance(duration, int | float)
+        or not float(duration).is_integer()
+        or not 1 <= duration <= POLL_HOURS_MAX
+    ):
+        form.add(
+            (*at, "duration"),
+            "NUMBER_TYPE_MAX",
+            f"int value should be between 1 and {POLL_HOURS_MAX}.",
+        )
+    if poll.get("layout_type", 1) != 1:
+        form.add((*at, "layout_type"), "BASE_TYPE_CHOICES", "Value must be one of {1}.")
 
 
 def check_modal(data: dict[str, Any]) -> None:

@@ -340,6 +340,47 @@ class Attachment:
 
 
 @dataclass(eq=False)
+class NativePoll:
+    """Discord's own poll on a message: answers numbered from 1, each member's votes, an expiry.
+
+    Discord closes it at ``expiry`` (``is_finalized`` from then on); votes arrive as
+    MESSAGE_POLL_VOTE_ADD/REMOVE gateway events and the counts ride on the message object.
+    """
+
+    question: str
+    answers: list[str]
+    allow_multiselect: bool
+    expiry: datetime
+    votes: dict[int, set[int]] = field(default_factory=dict)  # user id -> answer ids
+
+    def finalized(self, now: datetime) -> bool:
+        return now >= self.expiry
+
+    def count(self, answer_id: int) -> int:
+        return sum(answer_id in chosen for chosen in self.votes.values())
+
+    def payload(self, now: datetime) -> dict[str, Any]:
+        return {
+            "question": {"text": self.question},
+            "answers": [
+                {"answer_id": i, "poll_media": {"text": text}}
+                for i, text in enumerate(self.answers, start=1)
+            ],
+            "expiry": iso(self.expiry),
+            "allow_multiselect": self.allow_multiselect,
+            "layout_type": 1,
+            "results": {
+                "is_finalized": self.finalized(now),
+                "answer_counts": [
+                    {"id": i, "count": self.count(i), "me_voted": False}
+                    for i in range(1, len(self.answers) + 1)
+                    if self.count(i)
+                ],
+            },
+        }
+
+
+@dataclass(eq=False)
 class Message:
     """A message. ``ephemeral_to`` names the only member who sees it, for ephemeral answers."""
 
@@ -362,6 +403,7 @@ class Message:
     deleted: bool = False
     edits: int = 0
     nonce: str | None = None
+    poll: NativePoll | None = None
 
     @property
     def ephemeral(self) -> bool:

@@ -36,6 +36,7 @@ CREATE_PUBLIC_THREADS = 1 << 35
 CREATE_PRIVATE_THREADS = 1 << 36
 SEND_MESSAGES_IN_THREADS = 1 << 38
 CREATE_EVENTS = 1 << 44
+SEND_POLLS = 1 << 49
 ALL = (1 << 51) - 1
 
 # What @everyone gets in a new guild (close to Discord's default set).

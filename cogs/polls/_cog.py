@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+from datetime import timedelta
 from typing import Any, cast
 
 import discord
@@ -24,7 +25,13 @@ from bot.timeparse import parse_duration, parse_when
 from bot.tree import interaction_language, reply
 from cogs.polls._count import Mode
 from cogs.polls._display import ordinal, result_lines, rounds_table, turnout_line
-from cogs.polls._rules import MODES, check_close_and_quorum, check_spec, choice_bounds
+from cogs.polls._rules import (
+    MODES,
+    check_close_and_quorum,
+    check_quick,
+    check_spec,
+    choice_bounds,
+)
 from cogs.polls._service import PollService
 from cogs.polls._views import (
     FEATURE,
@@ -55,6 +62,10 @@ OPTION_NAMES = (
     C_("command", "quorum"),
     C_("command", "remind"),
     C_("command", "poll"),
+    C_("command", "question"),
+    C_("command", "answers"),
+    C_("command", "hours"),
+    C_("command", "multiple"),
 )
 
 
@@ -239,6 +250,33 @@ class PollsCog(commands.Cog, name="Polls"):
             return found is not None and found.lead
 
         return [Who(_("the leads of {group}"), leads, {"group": group.name})]
+
+    # -- /poll quick -------------------------------------------------------------------------
+
+    @poll.command(
+        name=C_("command", "quick"),
+        description=_("A quick public question as Discord's own poll (up to 10 answers)"),
+    )
+    @app_commands.describe(
+        question=_("The question"),
+        answers=_("The answers, separated by ; (2 to 10)"),
+        hours=_("How long it stays open, in hours (default 24)"),
+        multiple=_("Allow choosing more than one answer"),
+    )
+    async def quick(
+        self,
+        interaction: discord.Interaction[S3Bot],
+        question: str,
+        answers: str,
+        hours: int = 24,
+        multiple: bool = False,
+    ) -> None:
+        await self.bot.members.require(interaction, self.bot.members.organisers, action=CREATING)
+        text, options = check_quick(question, answers, hours)
+        native = discord.Poll(question=text, duration=timedelta(hours=hours), multiple=multiple)
+        for option in options:
+            native.add_answer(text=option)
+        await interaction.response.send_message(poll=native)
 
     # -- /poll close --------------------------------------------------------------------------
 

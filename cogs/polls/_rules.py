@@ -176,6 +176,54 @@ def choice_bounds(
     return low, high
 
 
+QUICK_ANSWERS_MAX = 10  # Discord's native poll
+QUICK_ANSWER_MAX = 55
+QUICK_HOURS_MAX = 32 * 24
+
+
+def check_quick(question: str, answers_text: str, hours: int) -> tuple[str, tuple[str, ...]]:
+    """A question for Discord's own poll: answers separated by ``;`` (or lines), 2 to 10 of at
+    most 55 characters, open 1 to 768 hours. Beyond that, /poll create does more."""
+    question = " ".join(question.split())
+    if not question:
+        raise UserFacingError(_("The question is empty: ask something."))
+    if len(question) > QUESTION_MAX:
+        raise UserFacingError(
+            _("The question is {length} characters long; keep it within {limit}."),
+            length=len(question),
+            limit=QUESTION_MAX,
+        )
+    answers = tuple(
+        " ".join(a.split()) for a in answers_text.replace("\n", ";").split(";") if a.strip()
+    )
+    if not 2 <= len(answers) <= QUICK_ANSWERS_MAX:
+        raise UserFacingError(
+            _(
+                "A quick poll takes 2 to {maximum} answers separated by “;”; this has {count}. "
+                "For more, use /poll create."
+            ),
+            maximum=QUICK_ANSWERS_MAX,
+            count=len(answers),
+        )
+    for answer in answers:
+        if len(answer) > QUICK_ANSWER_MAX:
+            raise UserFacingError(
+                _("The answer “{answer}…” is {length} characters long; keep it within {limit}."),
+                answer=answer[:30],
+                length=len(answer),
+                limit=QUICK_ANSWER_MAX,
+            )
+    if len({a.casefold() for a in answers}) != len(answers):
+        raise UserFacingError(_("An answer is listed twice: each answer once."))
+    if not 1 <= hours <= QUICK_HOURS_MAX:
+        raise UserFacingError(
+            _("A quick poll stays open 1 to {maximum} hours, not {hours}."),
+            maximum=QUICK_HOURS_MAX,
+            hours=hours,
+        )
+    return question, answers
+
+
 def check_electorate(size: int) -> int:
     """An electorate must hold somebody; it is fixed when the poll opens."""
     if size < 1:
