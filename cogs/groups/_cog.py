@@ -16,11 +16,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import regions
 from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import C_, _, translate
 from bot.tree import interaction_language, reply
-from cogs.groups import _regions as regions
 from cogs.groups._display import (
     STAKEHOLDER_LABELS,
     card_embed,

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.i18n import _, translate
-from cogs.groups._regions import RegionRef, country, region
+from bot.regions import RegionRef, country, region
 from db.groups import Application, GroupRecord, GroupRegion, Membership, Profile
 
 COLOUR = discord.Colour.from_rgb(0, 51, 153)
