@@ -148,6 +148,8 @@ class Backend:
         self.dispatch: Callable[[str, dict[str, Any]], None] = lambda event, data: None
         self._timers: set[asyncio.TimerHandle] = set()
         self.in_flight = 0
+        # Every REST request the bot made, (method, path): what it wrote to Discord, counted.
+        self.request_log: list[tuple[str, str]] = []
         # The message content intent as the bot's last IDENTIFY asked for it: REST reads of
         # messages follow it like gateway events do.
         self.content_intent = False
@@ -289,6 +291,7 @@ class Backend:
         guild.roles[guild.id] = Role(guild.id, guild.id, "@everyone", perm.EVERYONE_DEFAULT, 0)
         bot_role = Role(self.ids.next(), guild.id, self.bot_user.name, bot_permissions, 1)
         bot_role.managed = True
+        bot_role.bot_id = self.bot_user.id
         guild.roles[bot_role.id] = bot_role
         guild.members[self.bot_user.id] = Member(
             self.bot_user, guild.id, [bot_role.id], joined_at=self.now()

@@ -79,10 +79,12 @@ class Role:
     hoist: bool = False
     mentionable: bool = False
     managed: bool = False
+    bot_id: int | None = None  # a bot's own role: Discord tags it with the bot's id
 
     def payload(self) -> dict[str, Any]:
-        """The role object (2.7 reads ``colors``)."""
-        return {
+        """The role object (2.7 reads ``colors``; ``tags.bot_id`` marks a bot's own role)."""
+        tags = {"tags": {"bot_id": str(self.bot_id)}} if self.bot_id else {}
+        return tags | {
             "id": str(self.id),
             "name": self.name,
             "color": self.color,

@@ -115,6 +115,7 @@ class RestApi:
             if not request.path.startswith(API + "/"):
                 return await handler(request)
             path = request.path[len(API) :]
+            self.backend.request_log.append((request.method, path))
             fault = self.faults.take(request.method, path)
             if fault is not None:
                 return fault

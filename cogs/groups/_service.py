@@ -9,7 +9,9 @@ read back without ever echoing into a second write.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -62,6 +64,8 @@ class GroupService:
         self._roles: dict[int, dict[int, int]] = {}  # guild -> role id -> group id
         self._reconciled: set[int] = set()
         self.last_reconcile: dict[str, int] = {}
+        self.last_reconcile_seconds = 0.0
+        self.reconciled = asyncio.Event()  # set once every guild was reconciled at start
 
     def now(self) -> datetime:
         return self.bot.clock.now()
@@ -469,6 +473,7 @@ class GroupService:
         ``pending`` tells the two apart: NULL and no role means the role was taken by hand
         (the membership ends), 'add' and no role means the bot never gave it (give it now);
         a role with no membership row was given by hand (a new member)."""
+        started = time.perf_counter()
         state = await self.groups.sync_state(guild.id)
         counts = {"given": 0, "taken": 0, "read_back": 0, "missing": 0}
         holders_of: dict[int, set[int]] = {}
@@ -520,6 +525,7 @@ class GroupService:
             await self.refresh_card(group_id)
         self._reconciled.add(guild.id)
         self.last_reconcile = counts
+        self.last_reconcile_seconds = time.perf_counter() - started
         log.info("groups reconciled in %s: %s", guild.id, counts)
         return counts
 
@@ -530,6 +536,7 @@ class GroupService:
                     await self.reconcile(guild)
                 except Exception:
                     log.exception("reconciling groups in %s failed", guild.id)
+        self.reconciled.set()
 
     # -- leads' tools -------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ async def test_private_channel_follows_the_role_given_and_taken_by_hand(
     bot: SandboxBot, world: World
 ) -> None:
     sb, guild = world.sb, guild_of(bot, world)
+    assert guild.self_role is not None and guild.self_role.is_bot_managed()
     role, channel = await private_group(guild, "energy")
     assert guild.get_role(role.id) is not None and guild.get_channel(channel.id) is not None
     await channel.send("welcome")

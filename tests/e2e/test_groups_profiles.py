@@ -1,0 +1,148 @@
+"""Profiles, regions and partnerships' regions; announcements; bad input answered clearly."""
+
+from __future__ import annotations
+
+from bot.local import LocalCommunity
+from tests.e2e.groups_helpers import channel_of, create_group, fields, group_named, repo
+
+
+async def test_region_autocomplete_by_any_name_and_profile_round_trip(
+    community: LocalCommunity,
+) -> None:
+    marco = community.as_member("marco")
+    countries = await marco.autocomplete("profile set", "country", "suo")
+    assert countries[0]["value"] == "FI"
+    for typed in ("Lapland", "lappi", "FI-10"):
+        choices = await marco.autocomplete("profile set", "region", typed, country="FI")
+        assert choices[0]["value"] == "FI-10", typed
+    saved = await marco.slash(
+        "profile set",
+        country="FI",
+        region="Lapland",
+        organisation="Lapin liitto",
+        stakeholder="public_authority",
+        languages="fi, en, Swedish",
+    )
+    assert saved.ephemeral and "profile is saved" in saved.content
+    profile = await repo(community).profile(community.guild.id, community.members["marco"].user.id)
+    assert profile is not None and profile.region_code == "FI-10"
+    assert profile.languages == ("fi", "en", "sv")
+    shown = await community.as_member("aino").slash(
+        "profile show", member=community.members["marco"]
+    )
+    assert fields(shown.message)["Alue"] == "Lappi"  # type: ignore[arg-type]
+    assert fields(shown.message)["Sidosryhmän laji"] == "Julkinen viranomainen"  # type: ignore[arg-type]
+    cleared = await marco.slash("profile clear")
+    assert "deleted" in cleared.content
+    assert (
+        await repo(community).profile(community.guild.id, community.members["marco"].user.id)
+        is None
+    )
+    again = await marco.slash("profile clear")
+    assert "no profile" in again.content
+
+
+async def test_bad_profile_input_is_refused_and_nothing_stored(community: LocalCommunity) -> None:
+    marco = community.as_member("marco")
+    for options, message in (
+        ({"country": "Atlantis"}, "not a country"),
+        ({"country": "FI", "region": "FI-99"}, "no region with the code FI-99"),
+        ({"country": "FI", "region": "SE-BD"}, "not a region of"),
+        ({"country": "FI", "languages": "elvish"}, "not a language"),
+    ):
+        answer = await marco.slash("profile set", **options)
+        assert answer.ephemeral and message in answer.content, (options, answer.content)
+    assert (
+        await repo(community).profile(community.guild.id, community.members["marco"].user.id)
+        is None
+    )
+    free = await marco.slash("profile set", country="FI", region="Tornio river valley")
+    assert "saved" in free.content
+
+
+async def test_region_show_counts_partnerships_groups_and_members(
+    community: LocalCommunity,
+) -> None:
+    for name in ("Arctic tourism", "Bioeconomy", "Smart mining"):
+        await create_group(community, name=name, kind="partnership", visibility="public")
+    await create_group(community, name="Innovation diffusion", kind="working_group")
+    olli = community.as_member("olli")
+    await olli.slash("profile set", country="FI", region="Lappi")
+    for name in ("Arctic tourism", "Bioeconomy", "Innovation diffusion"):
+        group = await group_named(community, name)
+        await olli.slash("group join", group=str(group.id))
+    # A lead adds Lapland to a partnership no Lapland member is in yet.
+    mining = await group_named(community, "Smart mining")
+    added = await community.as_member("sofia").slash(
+        "group region add", group=str(mining.id), region="FI-10"
+    )
+    assert "takes part" in added.content
+    shown = await community.as_member("marco").slash("region show", name="Lapland")
+    assert shown.content.startswith(
+        "**Lapland (Lappi)** — Thematic partnerships: 3, Working groups: 1, 1 members"
+    )
+    info = await community.as_member("marco").slash("group info", group=str(mining.id))
+    assert "Lapland (Lappi) ★" in fields(info.message)["Regions"]  # type: ignore[arg-type]
+    finnish = await community.as_member("aino").slash("region show", name="lappi")
+    assert "Temaattiset kumppanuudet: 3" in finnish.content
+
+
+async def test_announce_with_preview_pings_only_the_role(community: LocalCommunity) -> None:
+    sb = community.sandbox
+    await create_group(community)
+    group = await group_named(community, "Industrial transition")
+    await community.as_member("marco").slash("group join", group=str(group.id))
+    refused = await community.as_member("marco").slash(
+        "group announce", group=str(group.id), text="hi"
+    )
+    assert "Only" in refused.content
+    preview = await community.as_member("sofia").slash(
+        "group announce", group=str(group.id), text="Meeting on Friday @everyone"
+    )
+    assert preview.ephemeral and "Meeting on Friday" in preview.content
+    assert sb.messages(channel_of(community, group)) == []
+    posted = await community.as_member("sofia").click(preview.message, "Post and ping members")  # type: ignore[arg-type]
+    assert "Posted" in posted.content
+    [message] = sb.messages(channel_of(community, group))
+    assert message.content.startswith(f"<@&{group.role_id}>")
+
+
+async def test_leads_manage_members_and_refusals(community: LocalCommunity) -> None:
+    await create_group(
+        community, visibility="private", joining="application", lead=community.members["olli"]
+    )
+    group = await group_named(community, "Industrial transition")
+    olli, marco = community.as_member("olli"), community.as_member("marco")
+    refused = await marco.slash(
+        "group member add", group=str(group.id), member=community.members["lena"]
+    )
+    assert "Only" in refused.content
+    not_member = await olli.slash(
+        "group lead add", group=str(group.id), member=community.members["lena"]
+    )
+    assert "ei ole ryhmän" in not_member.content  # olli reads Finnish
+    added = await olli.slash(
+        "group member add", group=str(group.id), member=community.members["lena"]
+    )
+    assert "on nyt ryhmän" in added.content
+    last_lead = await olli.slash(
+        "group lead remove", group=str(group.id), member=community.members["olli"]
+    )
+    assert "vähintään yhden vetäjän" in last_lead.content
+    removed = await olli.slash(
+        "group member remove", group=str(group.id), member=community.members["lena"]
+    )
+    assert "ei ole enää" in removed.content
+    long = await community.as_member("sofia").slash(
+        "group create",
+        name="x" * 101,
+        kind="other",
+        description="d",
+        joining="open",
+        visibility="public",
+    )
+    assert "at most 100" in long.content
+    unknown = await marco.slash("group info", group="No such group")
+    assert "don't know that group" in unknown.content
+    choices = await marco.autocomplete("group info", "group", "indus")
+    assert [c["value"] for c in choices] == [str(group.id)]
