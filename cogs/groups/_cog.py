@@ -24,7 +24,6 @@ from bot.tree import interaction_language, reply
 from cogs.groups._display import (
     STAKEHOLDER_LABELS,
     card_embed,
-    decision_text,
     kind_label,
     mentions,
     profile_embed,
@@ -38,21 +37,13 @@ from cogs.groups._rules import (
     name_key,
     name_taken,
 )
-from cogs.groups._service import GroupService, already_pending, unknown_group
-from cogs.groups._views import (
-    AnnouncePreview,
-    ApplyModal,
-    CardButton,
-    DecisionButton,
-    RecreateButton,
-    decided_message,
-)
+from cogs.groups._service import CREATING, GroupService, unknown_group
+from cogs.groups._views import AnnouncePreview, card_action
 from db.groups import GroupRecord, NameTaken, Profile
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
-CREATING = _("create, rename, edit or archive groups")
 LEADING = _("manage this group's members, leads, regions and announcements")
 
 OPTION_NAMES = (
@@ -116,14 +107,11 @@ class GroupsCog(commands.Cog, name="Groups"):
         name=C_("command", "region"), description=_("Regions and who takes part")
     )
 
-    def __init__(self, bot: S3Bot) -> None:
+    def __init__(self, bot: S3Bot, service: GroupService) -> None:
         self.bot = bot
-        self.service = GroupService(bot)
+        self.service = service
         self.groups = self.service.groups
         self._reconciling: asyncio.Task[Any] | None = None
-
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(CardButton, DecisionButton, RecreateButton)
 
     # -- listeners ----------------------------------------------------------------------------
 
@@ -496,13 +484,13 @@ class GroupsCog(commands.Cog, name="Groups"):
     @app_commands.describe(group=_("The group"))
     async def join(self, interaction: discord.Interaction[S3Bot], group: str) -> None:
         record = await self.resolve(interaction, group)
-        await self.card_action(interaction, record.id, "join")
+        await card_action(self.service, interaction, record.id, "join")
 
     @group.command(name=C_("command", "leave"), description=_("Leave a group"))
     @app_commands.describe(group=_("The group"))
     async def leave(self, interaction: discord.Interaction[S3Bot], group: str) -> None:
         record = await self.resolve(interaction, group)
-        await self.card_action(interaction, record.id, "leave")
+        await card_action(self.service, interaction, record.id, "leave")
 
     @group.command(
         name=C_("command", "apply"),
@@ -511,7 +499,7 @@ class GroupsCog(commands.Cog, name="Groups"):
     @app_commands.describe(group=_("The group"))
     async def apply(self, interaction: discord.Interaction[S3Bot], group: str) -> None:
         record = await self.resolve(interaction, group)
-        await self.card_action(interaction, record.id, "apply")
+        await card_action(self.service, interaction, record.id, "apply")
 
     @group.command(
         name=C_("command", "withdraw"), description=_("Withdraw your pending application")
@@ -519,121 +507,7 @@ class GroupsCog(commands.Cog, name="Groups"):
     @app_commands.describe(group=_("The group"))
     async def withdraw(self, interaction: discord.Interaction[S3Bot], group: str) -> None:
         record = await self.resolve(interaction, group)
-        await self.card_action(interaction, record.id, "withdraw")
-
-    async def card_action(
-        self, interaction: discord.Interaction[Any], group_id: int, action: str
-    ) -> None:
-        """Join, leave, apply or withdraw: from a command or from the card's buttons."""
-        record = await self.service.load(interaction.guild_id, group_id)
-        member = interaction.user
-        if not isinstance(member, discord.Member):
-            raise UserFacingError(_("Use this command in the community's server."))
-        name = record.display_name(interaction_language(interaction))
-        if action == "join":
-            if not await self.service.join(record, member):
-                raise UserFacingError(_("You are already a member of {group}."), group=name)
-            await reply(
-                interaction,
-                _say(
-                    interaction,
-                    _("You joined {group}. Its channel: <#{channel}>"),
-                    group=name,
-                    channel=record.channel_id,
-                ),
-            )
-            await self.service.after_change(record, member.id, give=True)
-        elif action == "leave":
-            if not await self.service.leave(record, member.id):
-                raise UserFacingError(_("You are not a member of {group}."), group=name)
-            await reply(interaction, _say(interaction, _("You left {group}."), group=name))
-            await self.service.after_change(record, member.id, give=False)
-        elif action == "apply":
-            await self._open_application(interaction, record, member)
-        else:
-            await self.service.withdraw(record, member.id)
-            await reply(
-                interaction,
-                _say(interaction, _("Your application to {group} is withdrawn."), group=name),
-            )
-
-    async def _open_application(
-        self, interaction: discord.Interaction[Any], record: GroupRecord, member: discord.Member
-    ) -> None:
-        if record.joining != "application" or record.archived:
-            await self.service.apply(record, member, "", "", "")  # raises the right refusal
-        if await self.groups.membership(record.id, member.id):
-            raise UserFacingError(_("You are already a member of {group}."), group=record.name)
-        if await self.groups.pending(record.id, member.id):
-            raise already_pending(record)
-        profile = await self.groups.profile(record.guild_id, member.id)
-        language = interaction_language(interaction)
-        organisation = profile.organisation or "" if profile else ""
-        where = (
-            regions.RegionRef(profile.region_code, profile.region_text).display(language)
-            if profile
-            else ""
-        )
-        await interaction.response.send_modal(ApplyModal(language, record, organisation, where))
-
-    async def submit_application(
-        self,
-        interaction: discord.Interaction[Any],
-        group_id: int,
-        motivation: str,
-        organisation: str,
-        region: str,
-    ) -> None:
-        record = await self.service.load(interaction.guild_id, group_id)
-        member = interaction.user
-        assert isinstance(member, discord.Member)
-        application = await self.service.apply(record, member, motivation, organisation, region)
-        await reply(
-            interaction,
-            _say(
-                interaction,
-                _(
-                    "Your application to {group} is sent to its leads. You will get a message "
-                    "when they decide."
-                ),
-                group=record.display_name(interaction_language(interaction)),
-            ),
-        )
-        await self.service.tell_leads(record, application)
-
-    async def decide(
-        self,
-        interaction: discord.Interaction[Any],
-        application_id: int,
-        *,
-        approve: bool,
-        reason: str | None,
-    ) -> None:
-        """A lead's Approve, or Decline with its reason: their copy shows the decision."""
-        try:
-            group, decided = await self.service.decide(
-                application_id, interaction.user, approve, reason
-            )
-        except UserFacingError:
-            # The other lead was first: this copy shows the decision too, then the refusal.
-            current = await self.groups.application(application_id)
-            if (
-                current is not None
-                and current.status != "pending"
-                and interaction.message is not None
-                and not interaction.response.is_done()
-            ):
-                group = await self.service.load(current.guild_id, current.group_id)
-                await interaction.response.edit_message(
-                    **decided_message(interaction_language(interaction), group, current)
-                )
-            raise
-        language = interaction_language(interaction)
-        if interaction.message is not None:
-            await interaction.response.edit_message(**decided_message(language, group, decided))
-        else:
-            await reply(interaction, decision_text(language, decided))
-        await self.service.after_decision(group, decided)
+        await card_action(self.service, interaction, record.id, "withdraw")
 
     # -- leads' tools -------------------------------------------------------------------------
 
@@ -1003,24 +877,6 @@ class GroupsCog(commands.Cog, name="Groups"):
         self, interaction: discord.Interaction[S3Bot], current: str
     ) -> list[app_commands.Choice[str]]:
         return _region_choices(interaction_language(interaction), current, None)
-
-    # -- the admin log's button ---------------------------------------------------------------
-
-    async def recreate(self, interaction: discord.Interaction[Any], group_id: int) -> None:
-        guild = self._guild(interaction)
-        await self.bot.members.require(interaction, self.bot.members.organisers, action=CREATING)
-        record = await self.service.load(guild.id, group_id)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        given = await self.service.recreate(guild, record)
-        await reply(
-            interaction,
-            _say(
-                interaction,
-                _("{group} has its role and channel again; {count} members got the role back."),
-                group=record.name,
-                count=given,
-            ),
-        )
 
 
 def _region_choices(

@@ -36,6 +36,8 @@ from db.groups import (
 
 log = logging.getLogger(__name__)
 
+# What the refusal names when someone who is no organiser asks.
+CREATING = _("create, rename, edit or archive groups")
 MAX_MOTIVATION = 1000
 MAX_REASON = 500
 

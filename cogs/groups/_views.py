@@ -1,25 +1,30 @@
-"""Buttons and forms of groups: the card's Join / Leave / Apply / Withdraw, the leads' Approve /
-Decline (decline asks for a reason), the admin log's Recreate, and the announcement preview.
+"""Buttons and forms of groups, and the answers they give the member: the card's Join / Leave /
+Apply / Withdraw, the leads' Approve / Decline (decline asks for a reason), the admin log's
+Recreate, and the announcement preview.
 
-Persistent buttons are DynamicItems whose custom_id carries the record id (``grp:``,
-``grpapp:``, ``grpfix:``), so they keep working after a restart.
+Persistent buttons derive from :mod:`bot.components` under the prefix ``grp``, so their custom_id
+carries the record id (``grp:12:join``, ``grp:app:5:approve``, ``grp:fix:12``) and they keep
+working after a restart. The slash commands for joining and applying call the same functions.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
+from bot import components
+from bot import regions as region_names
 from bot.errors import UserFacingError
 from bot.i18n import _, translate
-from bot.tree import interaction_language, reports_errors
+from bot.tree import interaction_language, reply
 from cogs.groups._display import application_embed, decision_text
-from db.groups import GroupRecord
+from cogs.groups._service import CREATING, GroupService, already_pending
+from db.groups import Application, GroupRecord
 
-if TYPE_CHECKING:
-    from cogs.groups._cog import GroupsCog
+FEATURE = "groups"
+PREFIX = "grp"
 
 CARD_LABELS = {
     "join": _("Join"),
@@ -35,24 +40,92 @@ CARD_STYLES = {
 }
 
 
-def _cog(interaction: discord.Interaction[Any]) -> GroupsCog:
-    from cogs.groups._cog import GroupsCog  # the cog imports this module
-
-    cog = interaction.client.get_cog("Groups")
-    assert isinstance(cog, GroupsCog), "the groups extension is not loaded"
-    return cog
+def _say(interaction: discord.Interaction[Any], message: str, **params: object) -> str:
+    return translate(interaction_language(interaction), message, **params)
 
 
-class CardButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"grp:(?P<group>\d+):(?P<action>join|leave|apply|withdraw)",
-):
+class GroupButton(components.Button, feature=FEATURE, prefix=PREFIX):
+    """The groups feature's buttons."""
+
+    @classmethod
+    def service(cls, interaction: discord.Interaction[Any]) -> GroupService:
+        found: GroupService = cls.state(interaction)
+        return found
+
+
+# -- joining, leaving, applying: from the card or from the commands ---------------------------
+
+
+async def card_action(
+    service: GroupService, interaction: discord.Interaction[Any], group_id: int, action: str
+) -> None:
+    """Join, leave, apply or withdraw; the member hears first, Discord's role follows."""
+    record = await service.load(interaction.guild_id, group_id)
+    member = interaction.user
+    if not isinstance(member, discord.Member):
+        raise UserFacingError(_("Use this command in the community's server."))
+    name = record.display_name(interaction_language(interaction))
+    if action == "join":
+        if not await service.join(record, member):
+            raise UserFacingError(_("You are already a member of {group}."), group=name)
+        await reply(
+            interaction,
+            _say(
+                interaction,
+                _("You joined {group}. Its channel: <#{channel}>"),
+                group=name,
+                channel=record.channel_id,
+            ),
+        )
+        await service.after_change(record, member.id, give=True)
+    elif action == "leave":
+        if not await service.leave(record, member.id):
+            raise UserFacingError(_("You are not a member of {group}."), group=name)
+        await reply(interaction, _say(interaction, _("You left {group}."), group=name))
+        await service.after_change(record, member.id, give=False)
+    elif action == "apply":
+        await open_application(service, interaction, record, member)
+    else:
+        await service.withdraw(record, member.id)
+        await reply(
+            interaction,
+            _say(interaction, _("Your application to {group} is withdrawn."), group=name),
+        )
+
+
+async def open_application(
+    service: GroupService,
+    interaction: discord.Interaction[Any],
+    record: GroupRecord,
+    member: discord.Member,
+) -> None:
+    """The expression-of-interest form, refused up front when it could not be sent."""
+    if record.joining != "application" or record.archived:
+        await service.apply(record, member, "", "", "")  # raises the right refusal
+    if await service.groups.membership(record.id, member.id):
+        raise UserFacingError(_("You are already a member of {group}."), group=record.name)
+    if await service.groups.pending(record.id, member.id):
+        raise already_pending(record)
+    profile = await service.groups.profile(record.guild_id, member.id)
+    language = interaction_language(interaction)
+    organisation = (profile.organisation or "") if profile else ""
+    where = (
+        region_names.RegionRef(profile.region_code, profile.region_text).display(language)
+        if profile
+        else ""
+    )
+    await interaction.response.send_modal(ApplyModal(language, record, organisation, where))
+
+
+class CardButton(GroupButton, template=r"(?P<group>\d+):(?P<action>join|leave|apply|withdraw)"):
     """A button on a group's card."""
 
     def __init__(self, group_id: int, action: str, label: str) -> None:
         super().__init__(
             discord.ui.Button(
-                label=label, style=CARD_STYLES[action], custom_id=f"grp:{group_id}:{action}"
+                label=label,
+                style=CARD_STYLES[action],
+                custom_id=self.custom_id_for(group_id, action),
             )
         )
         self.group_id = group_id
@@ -65,9 +138,8 @@ class CardButton(
         label = item.label if isinstance(item, discord.ui.Button) else None
         return cls(int(match["group"]), match["action"], label or "")
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _cog(interaction).card_action(interaction, self.group_id, self.action)
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await card_action(self.service(interaction), interaction, self.group_id, self.action)
 
 
 def card_view(language: str, group: GroupRecord) -> discord.ui.View:
@@ -80,88 +152,12 @@ def card_view(language: str, group: GroupRecord) -> discord.ui.View:
     return view
 
 
-class DecisionButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"grpapp:(?P<app>\d+):(?P<action>approve|decline)",
-):
-    """Approve or Decline on the copy of an application each lead gets."""
-
-    def __init__(self, application_id: int, action: str, label: str) -> None:
-        style = discord.ButtonStyle.success if action == "approve" else discord.ButtonStyle.danger
-        super().__init__(
-            discord.ui.Button(
-                label=label, style=style, custom_id=f"grpapp:{application_id}:{action}"
-            )
-        )
-        self.application_id = application_id
-        self.action = action
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> DecisionButton:
-        label = item.label if isinstance(item, discord.ui.Button) else None
-        return cls(int(match["app"]), match["action"], label or "")
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        cog = _cog(interaction)
-        if self.action == "approve":
-            await cog.decide(interaction, self.application_id, approve=True, reason=None)
-            return
-        # Checked before the form opens, so a second lead is not asked for a reason in vain.
-        await cog.service.check_decidable(self.application_id, interaction.user)
-        language = interaction_language(interaction)
-        await interaction.response.send_modal(DeclineModal(language, self.application_id))
-
-
-def decision_view(language: str, application_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(DecisionButton(application_id, "approve", translate(language, _("Approve"))))
-    view.add_item(DecisionButton(application_id, "decline", translate(language, _("Decline"))))
-    return view
-
-
-def decided_message(language: str, group: GroupRecord, application: Any) -> dict[str, Any]:
-    """A lead's copy after the decision: the state instead of the buttons."""
-    state = decision_text(language, application)
-    return {
-        "embed": application_embed(language, group, application, state),
-        "view": None,
-    }
-
-
-class DeclineModal(discord.ui.Modal):
-    """A decline needs a reason: the applicant reads it."""
-
-    def __init__(self, language: str, application_id: int) -> None:
-        super().__init__(title=translate(language, _("Decline the application"))[:45])
-        self.application_id = application_id
-        self.reason: discord.ui.TextInput[DeclineModal] = discord.ui.TextInput(
-            custom_id="reason",
-            label=translate(language, _("Reason (the applicant reads it)"))[:45],
-            style=discord.TextStyle.paragraph,
-            required=True,
-            max_length=500,
-        )
-        self.add_item(self.reason)
-
-    @reports_errors
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        await _cog(interaction).decide(
-            interaction, self.application_id, approve=False, reason=self.reason.value
-        )
-
-
-class ApplyModal(discord.ui.Modal):
+class ApplyModal(components.Modal):
     """The expression of interest: motivation, organisation, region."""
 
     def __init__(self, language: str, group: GroupRecord, organisation: str, region: str) -> None:
-        super().__init__(
-            title=translate(language, _("Apply to {group}"), group=group.display_name(language))[
-                :45
-            ]
-        )
+        title = translate(language, _("Apply to {group}"), group=group.display_name(language))
+        super().__init__(title=title[:45])
         self.group_id = group.id
         self.motivation: discord.ui.TextInput[ApplyModal] = discord.ui.TextInput(
             custom_id="motivation",
@@ -187,26 +183,145 @@ class ApplyModal(discord.ui.Modal):
         for item in (self.motivation, self.organisation, self.region):
             self.add_item(item)
 
-    @reports_errors
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        await _cog(interaction).submit_application(
+        service = GroupButton.service(interaction)
+        record = await service.load(interaction.guild_id, self.group_id)
+        member = interaction.user
+        assert isinstance(member, discord.Member)
+        application = await service.apply(
+            record, member, self.motivation.value, self.organisation.value, self.region.value
+        )
+        await reply(
             interaction,
-            self.group_id,
-            self.motivation.value,
-            self.organisation.value,
-            self.region.value,
+            _say(
+                interaction,
+                _(
+                    "Your application to {group} is sent to its leads. You will get a message "
+                    "when they decide."
+                ),
+                group=record.display_name(interaction_language(interaction)),
+            ),
+        )
+        await service.tell_leads(record, application)
+
+
+# -- the leads decide ---------------------------------------------------------------------------
+
+
+def decided_message(language: str, group: GroupRecord, application: Application) -> dict[str, Any]:
+    """A lead's copy after the decision: the state instead of the buttons."""
+    state = decision_text(language, application)
+    return {"embed": application_embed(language, group, application, state), "view": None}
+
+
+async def decide(
+    service: GroupService,
+    interaction: discord.Interaction[Any],
+    application_id: int,
+    *,
+    approve: bool,
+    reason: str | None,
+) -> None:
+    """A lead's Approve, or Decline with its reason: their copy shows the decision. A lead who
+    was second sees the first decision on their copy, then why nothing changed."""
+    language = interaction_language(interaction)
+    try:
+        group, decided = await service.decide(application_id, interaction.user, approve, reason)
+    except UserFacingError:
+        current = await service.groups.application(application_id)
+        if (
+            current is not None
+            and current.status != "pending"
+            and interaction.message is not None
+            and not interaction.response.is_done()
+        ):
+            group = await service.load(current.guild_id, current.group_id)
+            await interaction.response.edit_message(**decided_message(language, group, current))
+        raise
+    if interaction.message is not None:
+        await interaction.response.edit_message(**decided_message(language, group, decided))
+    else:
+        await reply(interaction, decision_text(language, decided))
+    await service.after_decision(group, decided)
+
+
+class DecisionButton(GroupButton, template=r"app:(?P<app>\d+):(?P<action>approve|decline)"):
+    """Approve or Decline on the copy of an application each lead gets."""
+
+    def __init__(self, application_id: int, action: str, label: str) -> None:
+        style = discord.ButtonStyle.success if action == "approve" else discord.ButtonStyle.danger
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=style,
+                custom_id=self.custom_id_for("app", application_id, action),
+            )
+        )
+        self.application_id = application_id
+        self.action = action
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> DecisionButton:
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(int(match["app"]), match["action"], label or "")
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        service = self.service(interaction)
+        if self.action == "approve":
+            await decide(service, interaction, self.application_id, approve=True, reason=None)
+            return
+        # Checked before the form opens, so a second lead is not asked for a reason in vain.
+        await service.check_decidable(self.application_id, interaction.user)
+        language = interaction_language(interaction)
+        await interaction.response.send_modal(DeclineModal(language, self.application_id))
+
+
+def decision_view(language: str, application_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(DecisionButton(application_id, "approve", translate(language, _("Approve"))))
+    view.add_item(DecisionButton(application_id, "decline", translate(language, _("Decline"))))
+    return view
+
+
+class DeclineModal(components.Modal):
+    """A decline needs a reason: the applicant reads it."""
+
+    def __init__(self, language: str, application_id: int) -> None:
+        super().__init__(title=translate(language, _("Decline the application"))[:45])
+        self.application_id = application_id
+        self.reason: discord.ui.TextInput[DeclineModal] = discord.ui.TextInput(
+            custom_id="reason",
+            label=translate(language, _("Reason (the applicant reads it)"))[:45],
+            style=discord.TextStyle.paragraph,
+            required=True,
+            max_length=500,
+        )
+        self.add_item(self.reason)
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        await decide(
+            GroupButton.service(interaction),
+            interaction,
+            self.application_id,
+            approve=False,
+            reason=self.reason.value,
         )
 
 
-class RecreateButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"grpfix:(?P<group>\d+)"
-):
-    """In the admin log: make a group's deleted role or channel again."""
+# -- the admin log ------------------------------------------------------------------------------
+
+
+class RecreateButton(GroupButton, template=r"fix:(?P<group>\d+)"):
+    """In the admin log: make a group's deleted role or channel again (organisers)."""
 
     def __init__(self, group_id: int, label: str) -> None:
         super().__init__(
             discord.ui.Button(
-                label=label, style=discord.ButtonStyle.primary, custom_id=f"grpfix:{group_id}"
+                label=label,
+                style=discord.ButtonStyle.primary,
+                custom_id=self.custom_id_for("fix", group_id),
             )
         )
         self.group_id = group_id
@@ -218,9 +333,26 @@ class RecreateButton(
         label = item.label if isinstance(item, discord.ui.Button) else None
         return cls(int(match["group"]), label or "")
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _cog(interaction).recreate(interaction, self.group_id)
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        service = self.service(interaction)
+        guild = interaction.guild
+        if guild is None:
+            raise UserFacingError(_("Use this command in the community's server."))
+        await service.bot.members.require(
+            interaction, service.bot.members.organisers, action=CREATING
+        )
+        record = await service.load(guild.id, self.group_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        given = await service.recreate(guild, record)
+        await reply(
+            interaction,
+            _say(
+                interaction,
+                _("{group} has its role and channel again; {count} members got the role back."),
+                group=record.name,
+                count=given,
+            ),
+        )
 
 
 def recreate_view(language: str, group_id: int) -> discord.ui.View:
@@ -229,7 +361,10 @@ def recreate_view(language: str, group_id: int) -> discord.ui.View:
     return view
 
 
-class AnnouncePreview(discord.ui.View):
+# -- announcements ------------------------------------------------------------------------------
+
+
+class AnnouncePreview(components.View):
     """The lead's preview of an announcement: post it, post it pinging the role, or cancel."""
 
     def __init__(self, language: str, group: GroupRecord, text: str, author_id: int) -> None:
@@ -243,7 +378,7 @@ class AnnouncePreview(discord.ui.View):
             ("cancel", _("Cancel"), discord.ButtonStyle.secondary),
         ):
             button: discord.ui.Button[AnnouncePreview] = discord.ui.Button(
-                label=translate(language, label), style=style, custom_id=f"grpann:{action}"
+                label=translate(language, label), style=style, custom_id=f"{PREFIX}ann:{action}"
             )
             button.callback = self._handler(action)  # type: ignore[method-assign]
             self.add_item(button)
@@ -254,7 +389,6 @@ class AnnouncePreview(discord.ui.View):
 
         return handle
 
-    @reports_errors
     async def _act(self, interaction: discord.Interaction[Any], action: str) -> None:
         language = interaction_language(interaction)
         if interaction.user.id != self.author_id:
@@ -265,7 +399,7 @@ class AnnouncePreview(discord.ui.View):
                 content=translate(language, _("Announcement cancelled.")), view=None
             )
             return
-        message = await _cog(interaction).service.announce(
+        message = await GroupButton.service(interaction).announce(
             self.group, self.text, ping=action == "ping"
         )
         await interaction.response.edit_message(
