@@ -7,11 +7,9 @@ quoting that id, so a secretariat member can find the log line.
 
 from __future__ import annotations
 
-import functools
 import logging
 import secrets
-from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -23,9 +21,6 @@ if TYPE_CHECKING:
     from bot.client import S3Bot
 
 log = logging.getLogger(__name__)
-
-P = ParamSpec("P")
-S = TypeVar("S")
 
 
 def interaction_language(interaction: discord.Interaction[Any]) -> str:
@@ -94,25 +89,6 @@ def _describe(interaction: discord.Interaction[Any]) -> str:
         return f"/{interaction.command.qualified_name}"
     data: dict[str, Any] = dict(interaction.data or {})
     return f"component {data.get('custom_id', '?')}"
-
-
-def reports_errors(
-    callback: Callable[Concatenate[S, discord.Interaction[Any], P], Coroutine[Any, Any, None]],
-) -> Callable[Concatenate[S, discord.Interaction[Any], P], Coroutine[Any, Any, None]]:
-    """Deprecated: derive components from :mod:`bot.components` instead, whose base classes
-    route every failure through :func:`answer_error` without a decorator to forget. Kept only
-    until the groups feature has moved to them."""
-
-    @functools.wraps(callback)
-    async def wrapper(
-        self: S, interaction: discord.Interaction[Any], *args: P.args, **kwargs: P.kwargs
-    ) -> None:
-        try:
-            await callback(self, interaction, *args, **kwargs)
-        except Exception as exc:
-            await answer_error(interaction, exc)
-
-    return wrapper
 
 
 class S3Tree(app_commands.CommandTree["S3Bot"]):

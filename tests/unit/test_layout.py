@@ -29,23 +29,7 @@ def python_files() -> list[Path]:
     )
 
 
-# Groups was built before the template landed; its buttons still call into its cog.
-NOT_YET = {"groups"}
-
-
-@pytest.mark.parametrize(
-    "feature",
-    [
-        pytest.param(
-            f,
-            marks=pytest.mark.xfail(strict=True, reason="not on the template yet"),
-        )
-        if f.name in NOT_YET
-        else f
-        for f in FEATURES
-    ],
-    ids=lambda p: p.name,
-)
+@pytest.mark.parametrize("feature", FEATURES, ids=lambda p: p.name)
 def test_nothing_in_a_feature_imports_its_cog(feature: Path) -> None:
     """Commands sit on top: buttons, the service and the announcer never call back into the
     cog (only setup() in __init__.py loads it)."""
