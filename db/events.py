@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from db.personal import PersonalData, declare
 from db.times import from_db, to_db
 
 # What an edit or cancel writes. Where the announcement, its thread and its Discord mirror are
@@ -372,3 +373,9 @@ def feed_token(conn: sqlite3.Connection, guild_id: int, new_token: str) -> str:
 def guild_of_feed(conn: sqlite3.Connection, token: str) -> int | None:
     row = conn.execute("SELECT guild_id FROM calendar_feeds WHERE token = ?", (token,)).fetchone()
     return int(row[0]) if row else None
+
+
+declare(
+    PersonalData("rsvps", "user_id", "answers to events", erase="delete"),
+    PersonalData("events", "organiser_id", "events organised", erase="anonymise"),
+)

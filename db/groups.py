@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from db.database import Database
+from db.personal import PersonalData, declare
 from db.times import to_db
 
 
@@ -664,3 +665,13 @@ class Groups:
             (guild_id, guild_id, *ids, key),
         )
         return [_group(r) for r in rows]
+
+
+declare(
+    PersonalData("memberships", "user_id", "group memberships", erase="delete"),
+    PersonalData("applications", "user_id", "applications to groups", erase="delete"),
+    PersonalData("applications", "decided_by", "applications decided", erase="anonymise"),
+    PersonalData("member_profiles", "user_id", "profile", erase="delete"),
+    PersonalData("groups", "created_by", "groups created", erase="anonymise"),
+    PersonalData("group_regions", "added_by", "regions added to groups", erase="anonymise"),
+)

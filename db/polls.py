@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from db.database import Database
+from db.personal import PersonalData, declare
 from db.times import from_db, to_db
 
 log = logging.getLogger(__name__)
@@ -340,3 +341,11 @@ def _vote(conn: sqlite3.Connection, poll_id: int, unit: str, choices: str) -> bo
 def electors(user_ids: Iterable[int]) -> list[Elector]:
     """One vote each: every member votes for themself."""
     return [Elector(u, str(u)) for u in user_ids]
+
+
+declare(
+    PersonalData("polls", "creator_id", "polls opened", erase="anonymise"),
+    # The electorate is fixed when a poll opens; a public poll's ballot names its voter.
+    PersonalData("poll_electors", "user_id", "polls one could vote in", erase="anonymise"),
+    PersonalData("poll_ballots", "voter", "votes in public polls", erase="anonymise"),
+)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from db.personal import PersonalData, declare
+
 
 @dataclass(frozen=True)
 class MemberPrefs:
@@ -62,3 +64,6 @@ def remember_languages(conn: sqlite3.Connection, rows: list[tuple[int, int, str]
         "WHERE member_prefs.language IS NOT excluded.language",
         rows,
     )
+
+
+declare(PersonalData("member_prefs", "user_id", "preferences", erase="delete"))

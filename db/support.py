@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from db.database import Database
+from db.personal import PersonalData, declare
 from db.times import from_db, to_db
 
 
@@ -422,3 +423,13 @@ class SupportRequests:
                 to_db(now),
             ),
         )
+
+
+declare(
+    PersonalData("support_requests", "requester_id", "support requests", erase="anonymise"),
+    PersonalData("support_requests", "claimed_by", "support requests handled", erase="anonymise"),
+    PersonalData("support_requests", "resolved_by", "support requests resolved", erase="anonymise"),
+    PersonalData("support_messages", "author_id", "messages in support threads", erase="anonymise"),
+    PersonalData("support_history", "actor_id", "actions on support requests", erase="anonymise"),
+    PersonalData("support_settings", "updated_by", "support settings changed", erase="anonymise"),
+)
