@@ -103,19 +103,9 @@ def dynamic_items_of(feature: str) -> list[type[discord.ui.DynamicItem[Any]]]:
 
 
 FEATURES = sorted(p.parent.name for p in Path(cogs.__file__).parent.glob("*/__init__.py"))
-# Built before the template landed: its buttons are still plain DynamicItems.
-NOT_YET = {"groups"}
 
 
-@pytest.mark.parametrize(
-    "feature",
-    [
-        pytest.param(f, marks=pytest.mark.xfail(strict=True, reason="not on the template yet"))
-        if f in NOT_YET
-        else f
-        for f in FEATURES
-    ],
-)
+@pytest.mark.parametrize("feature", FEATURES)
 def test_every_persistent_component_uses_the_shared_bases(feature: str) -> None:
     """Only the bases guarantee the error path and the prefix."""
     plain = [
