@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from bot.clock import FakeClock
 from bot.local import DEFAULT_MEMBERS, LocalCommunity, local_community
 from bot.sandbox.driver import InteractionResult
-from bot.sandbox.models import DM, Message
+from bot.sandbox.models import DM, LOADING, Member, Message
 from bot.sandbox.render import render_message, render_timestamps
 
 LANGUAGES = {"en": "English", "fi": "Finnish", "it": "Italian", "de": "German"}
@@ -74,7 +74,10 @@ def describe(name: str) -> str:
 
 
 def option_text(name: str, value: Any) -> str:
-    """One option as a person types it at the prompt: ``title:"Kick-off"``, ``capacity:2``."""
+    """One option as a person types it at the prompt: ``title:"Kick-off"``, ``capacity:2``,
+    a member as ``lead:@Olli``."""
+    if isinstance(value, Member):
+        return f"{name}:@{value.user.name}"
     text = str(value)
     if not text or any(c.isspace() or c in "\"'" for c in text):
         text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -197,7 +200,7 @@ class Tour:
         kind = result.kind if result is not None else "nothing"
         return TourError(f"expected {expected}; the bot answered with {kind}")
 
-    async def slash(self, name: str, command: str, **options: Any) -> InteractionResult:
+    async def slash(self, name: str, command: str, /, **options: Any) -> InteractionResult:
         """``/command`` as a member, printed as typed; the answer must be a message."""
         self.acts(name, command_text(command, options))
         result = await self.community.as_member(name).slash(command, **options)
@@ -390,6 +393,105 @@ def ics_outline(calendar: str) -> list[str]:
     return shown
 
 
+# ---------------------------------------------------------------- groups
+
+
+async def _answered(tour: Tour, name: str, result: InteractionResult, what: str) -> Message:
+    """The bot's answer, after a deferral is filled; printed."""
+    if result.message is not None and result.message.flags & LOADING:
+        await result.wait_edit()
+    if result.message is None:
+        raise tour.fail(result, what)
+    tour.shows(result.message)
+    return result.message
+
+
+async def _create_group(tour: Tour, **options: Any) -> None:
+    tour.acts("sofia", command_text("group create", options))
+    result = await tour.community.as_member("sofia").slash("group create", **options)
+    await _answered(tour, "sofia", result, "the group's creation")
+
+
+def _card(tour: Tour, title: str) -> Message:
+    cards = [m for m in tour.channel("groups") if m.embeds and title in m.embeds[0]["title"]]
+    if not cards:
+        raise TourError(f"no card for {title} in #groups")
+    return cards[-1]
+
+
+async def groups_create(tour: Tour) -> None:
+    olli = tour.community.members["olli"]
+    await _create_group(
+        tour,
+        name="Industrial transition",
+        name_fi="Teollinen muutos",
+        kind="working_group",
+        description="Regions in industrial transition: jobs, skills and new value chains.",
+        joining="open",
+        visibility="private",
+        lead=olli,
+    )
+    tour.print(f"{INDENT}(A role and a private channel under “Working groups”: only members, the")
+    tour.print(f"{INDENT}secretariat and the bot see it. The card below is in #groups.)")
+    tour.shows(_card(tour, "Industrial transition"), "In #groups, everyone sees:")
+    for name in ("Arctic tourism", "Bioeconomy"):
+        await _create_group(
+            tour,
+            name=name,
+            kind="partnership",
+            description=f"Thematic partnership: {name.lower()} in Europe's regions.",
+            joining="application",
+            visibility="public",
+            lead=olli,
+        )
+
+
+async def groups_join(tour: Tour) -> None:
+    card = _card(tour, "Industrial transition")
+    tour.acts("aino", "presses [Join] on the card in #groups")
+    joined = await tour.community.as_member("aino").click(card, "Join")
+    await _answered(tour, "aino", joined, "the join")
+    partnership = _card(tour, "Arctic tourism")
+    tour.acts("marco", "presses [Apply] on the Arctic tourism card")
+    form = await tour.community.as_member("marco").click(partnership, "Apply")
+    if form.modal is None:
+        raise tour.fail(form, "the application form")
+    fields = [i["label"] for row in form.modal["components"] for i in row.get("components", [])]
+    tour.print(f"{INDENT}s3cop opens a form, “{form.modal['title']}”: {', '.join(fields)}")
+    had = len(tour.dms("olli"))
+    motivation = "Our cluster connects tourism SMEs across the Alps and Lapland."
+    tour.acts("marco", f"sends it: “{motivation}”, organisation “Trentino Sviluppo”")
+    sent = await form.submit_modal({"motivation": motivation, "organisation": "Trentino Sviluppo"})
+    await _answered(tour, "marco", sent, "the application's confirmation")
+    copy = await tour.dm_arrives("olli", had)
+    tour.shows(copy, "Olli, the lead, gets a DM (in Finnish):")
+    had = len(tour.dms("marco"))
+    tour.acts("olli", "presses [Hyväksy] (Approve) in that DM")
+    decided = await tour.community.as_member("olli").click(copy, "Hyväksy")
+    if decided.kind != "update":
+        raise tour.fail(decided, "the decision on Olli's copy")
+    tour.shows(tour.community.sandbox.backend.messages[copy.id], "Olli's copy now reads:")
+    tour.shows(await tour.dm_arrives("marco", had), "Marco gets a DM:")
+
+
+async def groups_regions(tour: Tour) -> None:
+    await tour.slash(
+        "olli",
+        "profile set",
+        country="FI",
+        region="Lappi",
+        organisation="Lapin liitto",
+        stakeholder="public_authority",
+        languages="fi, en, sv",
+    )
+    tour.print(f"{INDENT}(Regions autocomplete from ISO 3166-2 in their own language, English and")
+    tour.print(f"{INDENT}Finnish: Lappi, Lapland and FI-10 are the same region.)")
+    await tour.slash("marco", "profile set", country="IT", region="Trento")
+    await tour.slash("olli", "group region add", group="Bioeconomy", region="FI-10")
+    await tour.slash("marco", "region show", name="Lapland")
+    await tour.slash("aino", "region show", name="lappi")
+
+
 TOUR: list[Section] = [
     ("Who the bot is: /about in two languages", about),
     ("Every command: /help", help_),
@@ -397,6 +499,9 @@ TOUR: list[Section] = [
     ("Events: answers, capacity and the waitlist", answers),
     ("Events: Discord's event list and reminders", reminders),
     ("Events: a change of time, calendar files and the list", changes),
+    ("Groups: a working group and two partnerships", groups_create),
+    ("Groups: joining, and an application the lead approves", groups_join),
+    ("Profiles and regions: who takes part where", groups_regions),
 ]
 
 HEADER = """\
@@ -405,11 +510,11 @@ s3cop demo: a scripted tour of the bot
 This is the real s3cop bot connected to the sandbox, a small Discord-compatible server running
 inside this process (bot/sandbox/). No Discord account, no token, no network.
 
-The server "S3 Community of Practice" has #general, #events, #announcements and #admin-log, and
-five members who take turns below. Each ▶ line is what a member did (commands as you would type
-them at the prompt of `s3cop sandbox`); the indented text under it is what the bot answered and
-what members see. Only-you answers are marked. Times show in UTC; the sandbox clock starts at
-{now} and moves only when the tour says so (⏩)."""
+The server "S3 Community of Practice" has #general, #events, #announcements, #admin-log and
+#groups, and five members who take turns below. Each ▶ line is what a member did (commands as
+you would type them at the prompt of `s3cop sandbox`); the indented text under it is what the
+bot answered and what members see. Only-you answers are marked. Times show in UTC; the sandbox
+clock starts at {now} and moves only when the tour says so (⏩)."""
 
 
 async def run_demo(out: TextIO) -> int:

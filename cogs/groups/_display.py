@@ -89,9 +89,9 @@ def card_embed(
         embed.add_field(name=translate(language, _("Channel")), value=f"<#{group.channel_id}>")
     leads = [m.user_id for m in members if m.lead]
     embed.add_field(name=translate(language, _("Leads")), value=mentions(leads), inline=False)
-    status = translate(language, _("{count} members"), count=len(members))
+    status = str(len(members))
     if group.joining == "application":
-        status += " · " + translate(language, _("{count} applications pending"), count=pending)
+        status += " · " + translate(language, _("applications pending: {count}"), count=pending)
     embed.add_field(name=translate(language, _("Members")), value=status, inline=False)
     if regions:
         lines = ", ".join(region_line(language, r) for r in regions)
@@ -166,7 +166,7 @@ def region_summary(
     """ "Lappi: 8 thematic partnerships, 2 working groups, 5 members" as lines."""
     counts = Counter(g.kind for g in groups)
     parts = [f"{kind_label(language, k, plural=True)}: {n}" for k, n in sorted(counts.items())]
-    parts.append(translate(language, _("{count} members"), count=members))
+    parts.append(translate(language, _("members: {count}"), count=members))
     return f"**{ref.display(language)}** — " + ", ".join(parts)
 
 

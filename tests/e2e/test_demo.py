@@ -50,6 +50,17 @@ async def test_the_tour_shows_every_key_moment() -> None:
     assert "event-1.ics" in ics and "BEGIN:VCALENDAR" in ics and "BEGIN:VEVENT" in ics
     assert "Industrial transition WG" in step(transcript, "Aino: /event list")
 
+    created = step(transcript, 'Sofia: /group create name:"Industrial transition"')
+    assert "lead:@Olli" in created and "[Join] [Leave]" in created
+    applied = step(transcript, "Olli: presses [Hyväksy]")
+    assert (
+        "Hyväksyjä: @Olli" in applied and "Welcome! Your application to Arctic tourism" in applied
+    )
+    assert "Liityit ryhmään Teollinen muutos" in step(transcript, "Aino: presses [Join]")
+    lapland = step(transcript, "Marco: /region show")
+    assert "Thematic partnerships: 2, Working groups: 1" in lapland
+    assert "Temaattiset kumppanuudet: 2" in step(transcript, "Aino: /region show")
+
     # Readable: Discord markup is rendered, and no Python objects leak into the text.
     for raw in ("<t:", "<@", "<#", "Message(", "InteractionResult", "https://discord.com"):
         assert raw not in transcript

@@ -73,7 +73,7 @@ async def test_application_from_form_to_dm(community: LocalCommunity) -> None:
     second = await marco.slash("group apply", group=str(group.id))
     assert "already have a pending application" in second.content
     await sb.wait_until(
-        lambda: "1 applications pending" in fields(card(community, group))["Members"]
+        lambda: "applications pending: 1" in fields(card(community, group))["Members"]
     )
     # olli, the lead, gets it by DM in Finnish with Approve / Decline.
     copy = await sb.wait_until(
@@ -99,7 +99,7 @@ async def test_application_from_form_to_dm(community: LocalCommunity) -> None:
     assert late.kind == "update"  # the copy shows the decision, and olli hears why
     assert "jo päätetty" in (await late.wait_followup()).content
     await sb.wait_until(
-        lambda: "0 applications pending" in fields(card(community, group))["Members"]
+        lambda: "applications pending: 0" in fields(card(community, group))["Members"]
     )
 
 

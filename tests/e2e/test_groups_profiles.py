@@ -79,7 +79,7 @@ async def test_region_show_counts_partnerships_groups_and_members(
     assert "takes part" in added.content
     shown = await community.as_member("marco").slash("region show", name="Lapland")
     assert shown.content.startswith(
-        "**Lapland (Lappi)** — Thematic partnerships: 3, Working groups: 1, 1 members"
+        "**Lapland (Lappi)** — Thematic partnerships: 3, Working groups: 1, members: 1"
     )
     info = await community.as_member("marco").slash("group info", group=str(mining.id))
     assert "Lapland (Lappi) ★" in fields(info.message)["Regions"]  # type: ignore[arg-type]
