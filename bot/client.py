@@ -33,14 +33,22 @@ INTERACTION_TASKS = (
 SHUTDOWN_GRACE = 10.0  # seconds the handlers under way get to finish at shutdown
 
 # Listed explicitly: a feature ships when it is added here.
-EXTENSIONS = ("cogs.meta", "cogs.prefs", "cogs.events", "cogs.polls", "cogs.groups")
+EXTENSIONS = (
+    "cogs.meta",
+    "cogs.prefs",
+    "cogs.events",
+    "cogs.polls",
+    "cogs.groups",
+    "cogs.support",
+)
 
 
 def intents() -> discord.Intents:
-    """Guilds, members (for the directory and role checks) and DMs; no message content."""
+    """Guilds, members (for the directory and role checks), DMs, and message content: support
+    keeps a resolved request's thread as a transcript, which Discord blanks without it."""
     wanted = discord.Intents.default()
     wanted.members = True
-    wanted.message_content = False
+    wanted.message_content = True
     return wanted
 
 

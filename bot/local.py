@@ -17,6 +17,7 @@ from typing import Any
 from bot.client import EXTENSIONS, S3Bot
 from bot.clock import Clock, SystemClock
 from bot.discord_urls import point_discord_at
+from bot.sandbox import permissions as perm
 from bot.sandbox.driver import MemberDriver
 from bot.sandbox.server import Sandbox
 from bot.settings import Settings, parse_settings
@@ -116,6 +117,26 @@ def community_settings(
     return parse_settings(data)
 
 
+def support_channels(sandbox: Sandbox, guild: Any, secretariat: Any) -> dict[str, Any]:
+    """#support holds requests' private threads (the secretariat sees them all through Manage
+    Threads); #support-triage, for the secretariat and the bot only, holds cards and notes."""
+    everyone = guild.roles[guild.id]
+    return {
+        "support": sandbox.add_channel(
+            guild, "support", overwrites={secretariat: (perm.MANAGE_THREADS, 0)}
+        ),
+        "support-triage": sandbox.add_channel(
+            guild,
+            "support-triage",
+            overwrites={
+                everyone: (0, perm.VIEW_CHANNEL),
+                secretariat: (perm.VIEW_CHANNEL, 0),
+                sandbox.bot_user: (perm.VIEW_CHANNEL, 0),
+            },
+        ),
+    }
+
+
 @contextlib.asynccontextmanager
 async def local_community(
     directory: Path | None = None,
@@ -134,6 +155,7 @@ async def local_community(
             guild = sandbox.add_guild("S3 Community of Practice")
             roles = {name: sandbox.add_role(guild, name) for name in ROLES}
             channels = {name: sandbox.add_channel(guild, name) for name in CHANNELS}
+            channels |= support_channels(sandbox, guild, roles["Secretariat"])
             people = {}
             for name, (role_names, locale) in (members or DEFAULT_MEMBERS).items():
                 people[name] = sandbox.add_member(

@@ -11,6 +11,7 @@ import os
 import stat
 import tomllib
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -102,6 +103,47 @@ class EventSettings(_Section):
     announcement_refresh_seconds: float = Field(default=0.5, ge=0, le=60)
 
 
+def _check_country(code: str | None) -> str | None:
+    if code is None:
+        return None
+    import holidays
+
+    if code.upper() not in holidays.list_supported_countries():
+        raise ValueError(f"no public holidays known for {code!r}; use an ISO code such as FI or BE")
+    return code.upper()
+
+
+def _check_hours(text: str) -> str:
+    try:
+        opens, closes = (time.fromisoformat(part.strip()) for part in text.split("-"))
+    except ValueError as exc:
+        raise ValueError("write business hours like '09:00-17:00'") from exc
+    if opens >= closes:
+        raise ValueError("business hours must open before they close")
+    return text
+
+
+class SupportSettings(_Section):
+    """Support requests: where they live, business hours, nudges and limits."""
+
+    channel: Ref = "support"  # private threads, one per request
+    triage_channel: Ref = "support-triage"  # the secretariat's cards and nudges
+    holidays_country: Annotated[str | None, AfterValidator(_check_country)] = "BE"
+    holidays_subdivision: str | None = None
+    business_hours: Annotated[str, AfterValidator(_check_hours)] = "09:00-17:00"
+    unclaimed_nudge_hours: float = Field(default=4, gt=0, le=500)
+    claimed_nudge_hours: float = Field(default=16, gt=0, le=500)
+    nudge_every_hours: float = Field(default=8, gt=0, le=500)
+    reopen_days: int = Field(default=14, ge=0, le=365)
+    max_open: int = Field(default=3, ge=1, le=100)
+    excluded_roles: tuple[Ref, ...] = ()
+
+    def hours(self) -> tuple[time, time]:
+        """Opening and closing time of a business day."""
+        opens, closes = (time.fromisoformat(p.strip()) for p in self.business_hours.split("-"))
+        return opens, closes
+
+
 class WebSettings(_Section):
     enabled: bool = False
     host: str = "127.0.0.1"
@@ -153,6 +195,7 @@ class Settings(_Section):
     scheduler: SchedulerSettings = SchedulerSettings()
     events: EventSettings = EventSettings()
     groups: GroupSettings = GroupSettings()
+    support: SupportSettings = SupportSettings()
     web: WebSettings = WebSettings()
     logging: LoggingSettings = LoggingSettings()
 

@@ -263,13 +263,32 @@ class SupportRequests:
         )
         return _request(row) if row else None
 
-    async def open_count(self, guild_id: int, requester_id: int) -> int:
-        row = await self.db.fetchone(
+    @staticmethod
+    def select(conn: sqlite3.Connection, request_id: int) -> SupportRequest | None:
+        """One request, inside the caller's write (to plan from what was just stored)."""
+        row = conn.execute("SELECT * FROM support_requests WHERE id = ?", (request_id,)).fetchone()
+        return _request(row) if row else None
+
+    @staticmethod
+    def count_open(conn: sqlite3.Connection, guild_id: int, requester_id: int) -> int:
+        """Open requests of one member, inside the caller's write (so two forms sent at once
+        cannot both pass the limit)."""
+        row = conn.execute(
             "SELECT count(*) FROM support_requests WHERE guild_id = ? AND requester_id = ? "
             "AND status != 'resolved'",
             (guild_id, requester_id),
-        )
+        ).fetchone()
         return int(row[0]) if row else 0
+
+    async def by_card(self, message_id: int) -> SupportRequest | None:
+        """The request whose triage card this message is."""
+        row = await self.db.fetchone(
+            "SELECT * FROM support_requests WHERE card_message_id = ?", (message_id,)
+        )
+        return _request(row) if row else None
+
+    async def open_count(self, guild_id: int, requester_id: int) -> int:
+        return await self.db.read(self.count_open, guild_id, requester_id)
 
     async def in_guild(
         self,

@@ -1,0 +1,255 @@
+"""What support tells people: the triage card, posts in the requester's thread, the courtesy DM,
+nudges, and the admin log when an admin must act.
+
+The thread is where the requester learns everything (DMs are a courtesy: closed DMs are
+skipped); the card is the secretariat's view. Card and thread are repaired, not lost: a card an
+admin deleted is posted again, and the admin log says so.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.i18n import _, translate
+from cogs.support._display import request_embed, title, ts
+from cogs.support._rules import Nudge, NudgeTarget
+from cogs.support._views import card_view, reopen_view
+from db.support import SupportRequest, SupportRequests
+
+if TYPE_CHECKING:
+    from bot.client import S3Bot
+
+log = logging.getLogger(__name__)
+
+# What each change says, in the thread and in the DM ({who} is a mention).
+CHANGE_TEXTS = {
+    "claim": _("{who} from the secretariat is now handling request #{id}."),
+    "hand_over": _("Request #{id} was handed over to {who}, who is now handling it."),
+    "resolve": _("Request #{id} was resolved by {who}. Outcome: {outcome}"),
+    "reopen": _("Request #{id} was reopened by {who}; the secretariat has been told."),
+}
+REOPEN_HINT = _("Not what you needed? Press Reopen within {days} days.")
+
+
+class Announcer:
+    """Posts and DMs for support requests."""
+
+    def __init__(self, bot: S3Bot, repo: SupportRequests) -> None:
+        self.bot = bot
+        self.repo = repo
+
+    @property
+    def staff_language(self) -> str:
+        """The card and nudges speak the community's language."""
+        return self.bot.default_language
+
+    def channel(self, guild: discord.Guild, ref: str | int) -> discord.TextChannel | None:
+        return self.bot.find_channel(guild, ref)
+
+    def triage(self, guild: discord.Guild) -> discord.TextChannel | None:
+        return self.channel(guild, self.bot.settings.support.triage_channel)
+
+    async def admin(self, guild: discord.Guild, key: str, text: str, /, **params: object) -> None:
+        """Tell the admins once per ``key`` (in the community's language)."""
+        await self.bot.admin_log_once(
+            guild, f"support:{key}", translate(self.staff_language, text, **params)
+        )
+
+    # -- the card -----------------------------------------------------------------------------
+
+    async def post_card(
+        self, guild: discord.Guild, request: SupportRequest
+    ) -> discord.Message | None:
+        """Post the request's card in the triage channel and remember where it is."""
+        triage = self.triage(guild)
+        if triage is None:
+            await self.admin(
+                guild,
+                "no-triage",
+                _(
+                    "Support requests need the triage channel {channel} (setting "
+                    "support.triage_channel): create it, secretariat-only. Request #{id} waits "
+                    "for it."
+                ),
+                channel=self.bot.settings.support.triage_channel,
+                id=request.id,
+            )
+            return None
+        language = self.staff_language
+        card = await triage.send(
+            embed=request_embed(language, request, card=True), view=card_view(language, request)
+        )
+        await self.repo.set_places(request.id, card_channel_id=triage.id, card_message_id=card.id)
+        return card
+
+    async def refresh_card(self, guild: discord.Guild, request: SupportRequest) -> None:
+        """Show the request's current state on its card; a deleted card is posted again."""
+        if request.card_channel_id is None or request.card_message_id is None:
+            return
+        channel = guild.get_channel(request.card_channel_id)
+        language = self.staff_language
+        if isinstance(channel, discord.TextChannel):
+            try:
+                await channel.get_partial_message(request.card_message_id).edit(
+                    embed=request_embed(language, request, card=True),
+                    view=card_view(language, request),
+                )
+                return
+            except discord.NotFound:
+                pass
+        await self.admin(
+            guild,
+            f"{request.id}:card-lost:{request.card_message_id}",
+            _("The card of support request #{id} was deleted; I posted it again."),
+            id=request.id,
+        )
+        await self.post_card(guild, request)
+
+    # -- the thread and the requester ---------------------------------------------------------
+
+    async def opening(
+        self, thread: discord.Thread, request: SupportRequest, *, restored: bool, nonce: str
+    ) -> None:
+        """The thread's first message: what was asked, and who can read it."""
+        language = request.language
+        text = translate(
+            language,
+            _(
+                "<@{requester}>, this private thread is for your request #{id}. Only you, the "
+                "secretariat and people they add can read it. Add anything here (files too); "
+                "the secretariat answers here."
+            ),
+            requester=request.requester_id,
+            id=request.id,
+        )
+        if restored:
+            text += "\n" + translate(
+                language,
+                _("(The earlier thread of this request was deleted; this one replaces it.)"),
+            )
+        await thread.send(text, embed=request_embed(language, request, card=False), nonce=nonce)
+
+    async def opened(self, request: SupportRequest) -> None:
+        """The courtesy DM when a request's thread is open."""
+        text = translate(
+            request.language,
+            _(
+                "Your support request #{id} ({topic}) is open: {thread}. The secretariat answers "
+                "there."
+            ),
+            id=request.id,
+            topic=request.topic,
+            thread=f"<#{request.thread_id}>",
+        )
+        await self.bot.members.dm(request.requester_id, content=text[:2000])
+
+    async def tell(
+        self,
+        guild: discord.Guild,
+        request: SupportRequest,
+        action: str,
+        actor_id: int,
+    ) -> None:
+        """A change: in the thread (what the requester sees) and by DM (a courtesy)."""
+        language = request.language
+        text = translate(
+            language,
+            CHANGE_TEXTS[action],
+            id=request.id,
+            who=f"<@{actor_id if action != 'hand_over' else request.claimed_by}>",
+            outcome=request.outcome or "",
+        )
+        thread = guild.get_thread(request.thread_id) if request.thread_id else None
+        if thread is not None:
+            view = discord.utils.MISSING
+            extra = ""
+            if action == "resolve":
+                days = self.bot.settings.support.reopen_days
+                extra = "\n" + translate(language, REOPEN_HINT, days=days)
+                view = reopen_view(language, request)
+            try:
+                await thread.send(text + extra, view=view)
+            except discord.HTTPException as exc:
+                log.warning("could not post in the thread of request %s: %s", request.id, exc)
+        link = f"<#{request.thread_id}>" if request.thread_id else ""
+        await self.bot.members.dm(request.requester_id, content=f"{text} {link}".strip()[:2000])
+
+    async def tell_staff(
+        self,
+        guild: discord.Guild,
+        request: SupportRequest,
+        text: str,
+        mentions: discord.AllowedMentions | None = None,
+        nonce: str | None = None,
+    ) -> None:
+        """A line in the triage channel, as a reply to the card when it is there."""
+        triage = self.triage(guild)
+        if triage is None:
+            return
+        mentions = mentions or discord.AllowedMentions.none()
+        once: dict[str, Any] = {"nonce": nonce} if nonce else {}
+        if request.card_message_id and request.card_channel_id == triage.id:
+            card = triage.get_partial_message(request.card_message_id)
+            try:
+                await triage.send(text, reference=card, allowed_mentions=mentions, **once)
+                return
+            except discord.HTTPException:
+                pass  # the card is gone: say it without the reply
+        await triage.send(text, allowed_mentions=mentions, **once)
+
+    async def nudge(
+        self, guild: discord.Guild, request: SupportRequest, nudge: Nudge, *, nonce: str
+    ) -> None:
+        """Remind whoever the nudge is for that the request waits."""
+        language = self.staff_language
+        since = request.awaiting_staff_since or request.created_at
+        if nudge.target == NudgeTarget.TRIAGE:
+            text = translate(
+                language,
+                _(
+                    "Request #{id} ({topic}, {region}) has waited since {since} with nobody on it. "
+                    "Can someone claim it?"
+                ),
+                id=request.id,
+                topic=request.topic,
+                region=request.region,
+                since=ts(since),
+            )
+            await self.tell_staff(guild, request, text, nonce=nonce)
+        elif nudge.target == NudgeTarget.CLAIMER:
+            text = translate(
+                language,
+                _("<@{who}>, request #{id} ({topic}) has waited for an answer since {since}."),
+                who=request.claimed_by,
+                id=request.id,
+                topic=request.topic,
+                since=ts(since),
+            )
+            ping = discord.AllowedMentions(users=[discord.Object(request.claimed_by or 0)])
+            notes = guild.get_thread(request.notes_thread_id) if request.notes_thread_id else None
+            if notes is not None:
+                await notes.send(text, allowed_mentions=ping, nonce=nonce)
+            else:
+                await self.tell_staff(guild, request, text, ping, nonce)
+            if request.claimed_by is not None:
+                await self.bot.members.dm(request.claimed_by, content=f"{text} {title(request)}")
+        else:
+            role = self.bot.find_role(guild, self.bot.settings.roles.secretariat)
+            text = translate(
+                language,
+                _(
+                    "Request #{id} ({topic}), handled by <@{who}>, still waits for an answer "
+                    "since {since}. Can someone help?"
+                ),
+                id=request.id,
+                topic=request.topic,
+                who=request.claimed_by,
+                since=ts(since),
+            )
+            if role is not None:
+                text = f"{role.mention} {text}"
+            ping = discord.AllowedMentions(roles=[role] if role else [])
+            await self.tell_staff(guild, request, text, ping, nonce)

@@ -1,0 +1,755 @@
+"""What support requests do, apart from the commands that ask for it.
+
+A request is written to the database first, with a retry planned, and only then posted
+(private thread, card, notes thread): when Discord fails half-way, the retry finishes what is
+missing, and finds a thread a lost answer left behind instead of opening a second one. Every
+state change goes through :meth:`SupportService._commit`, one exit that writes the change
+(only if nobody changed the request meanwhile), its history row and the next nudge in one
+transaction, then re-arms the scheduler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from dataclasses import replace
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+import discord
+
+from bot.client import S3Bot
+from bot.errors import UserFacingError
+from bot.i18n import SUPPORTED_LANGUAGES, _, translate
+from bot.scheduler import RunContext
+from bot.tree import interaction_language
+from cogs.support import _rules as rules
+from cogs.support._announce import Announcer
+from cogs.support._display import title
+from cogs.support._rules import (
+    Actor,
+    BusinessCalendar,
+    Draft,
+    NudgePolicy,
+    Request,
+    Status,
+    check_may_request,
+    check_outcome,
+    next_nudge,
+    nudge_at,
+    nudge_key,
+    nudge_prefix,
+)
+from cogs.support._views import outcome_modal
+from db.support import (
+    KeptMessage,
+    NewRequest,
+    StateChange,
+    SupportLimits,
+    SupportRequest,
+    SupportRequests,
+)
+
+log = logging.getLogger(__name__)
+
+POST = "support.post"
+NUDGE = "support.nudge"
+POST_RETRY = timedelta(minutes=1)  # the first retry of a posting that failed
+POST_RETRY_MAX = timedelta(hours=6)
+POST_ATTEMPTS = 20
+STAFF_ADDED = 25  # secretariat members added to each thread by name (the rest see it by role)
+TRANSCRIPT_LIMIT = 5000  # messages copied per resolve
+
+
+def post_prefix(request_id: int) -> str:
+    return f"support:{request_id}:post:"
+
+
+def as_rules(record: SupportRequest) -> Request:
+    """A stored request as the rules see it."""
+    return Request(
+        id=record.id,
+        requester_id=record.requester_id,
+        status=Status(record.status),
+        created_at=record.created_at,
+        claimed_by=record.claimed_by,
+        claimed_at=record.claimed_at,
+        resolved_at=record.resolved_at,
+        awaiting_staff_since=record.awaiting_staff_since,
+        version=record.version,
+    )
+
+
+class SupportService:
+    """Support's behaviour, shared by its commands, buttons, listeners and scheduled actions."""
+
+    def __init__(self, bot: S3Bot) -> None:
+        self.bot = bot
+        self.repo = SupportRequests(bot.db)
+        self.announce = Announcer(bot, self.repo)
+        settings = bot.settings.support
+        opens, closes = settings.hours()
+        self.calendar = BusinessCalendar(
+            bot.default_timezone,
+            opens,
+            closes,
+            settings.holidays_country,
+            settings.holidays_subdivision,
+        )
+        self.policy = NudgePolicy(
+            timedelta(hours=settings.unclaimed_nudge_hours),
+            timedelta(hours=settings.claimed_nudge_hours),
+            timedelta(hours=settings.nudge_every_hours),
+        )
+        self.reopen_window = timedelta(days=settings.reopen_days)
+        self._posting: dict[int, asyncio.Lock] = {}
+
+    def register(self) -> None:
+        self.bot.scheduler.register(POST, self._on_post)
+        self.bot.scheduler.register(NUDGE, self._on_nudge)
+
+    def now(self) -> datetime:
+        return self.bot.clock.now()
+
+    # -- reading ------------------------------------------------------------------------------
+
+    async def load(self, request_id: int, guild_id: int | None = None) -> SupportRequest:
+        record = await self.repo.get(request_id)
+        if record is None or (guild_id is not None and record.guild_id != guild_id):
+            raise UserFacingError(_("I can't find support request #{id}."), id=request_id)
+        return record
+
+    def actor(self, member: discord.abc.User) -> Actor:
+        secretariat = isinstance(member, discord.Member) and self.bot.members.is_secretariat(member)
+        return Actor(member.id, secretariat)
+
+    async def limits(self, guild: discord.Guild) -> SupportLimits:
+        """The secretariat's limits, else config.toml's."""
+        settings = self.bot.settings.support
+        excluded = {self.bot.find_role(guild, ref) for ref in settings.excluded_roles}
+        default = SupportLimits(
+            settings.max_open, frozenset(r.id for r in excluded if r is not None)
+        )
+        return await self.repo.limits(guild.id, default)
+
+    async def check_may_ask(self, member: discord.Member) -> None:
+        """Refuse early (before the form), so nobody types 4,000 characters for nothing."""
+        limits = await self.limits(member.guild)
+        check_may_request(
+            excluded=any(r.id in limits.excluded_role_ids for r in member.roles),
+            open_count=await self.repo.open_count(member.guild.id, member.id),
+            max_open=limits.max_open,
+            is_secretariat=self.actor(member).secretariat,
+        )
+
+    # -- asking -------------------------------------------------------------------------------
+
+    async def create(self, interaction: discord.Interaction[Any], draft: Draft) -> None:
+        """Store the request (and its retry) first, then post it; tell the member either way."""
+        member = interaction.user
+        assert isinstance(member, discord.Member) and interaction.guild is not None
+        guild = interaction.guild
+        language = interaction_language(interaction)
+        limits = await self.limits(guild)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        now = self.now()
+        excluded = any(r.id in limits.excluded_role_ids for r in member.roles)
+        secretariat = self.actor(member).secretariat
+        new = NewRequest(
+            guild.id, member.id, draft.topic, draft.need, draft.region, draft.group, draft.language
+        )
+
+        def store(conn: sqlite3.Connection) -> SupportRequest:
+            """Check the limit and write the request, its retry and its first nudge at once."""
+            check_may_request(
+                excluded=excluded,
+                open_count=SupportRequests.count_open(conn, guild.id, member.id),
+                max_open=limits.max_open,
+                is_secretariat=secretariat,
+            )
+            request_id = SupportRequests.insert(conn, new, now)
+            self._plan_post(conn, guild.id, request_id, 0, now + POST_RETRY)
+            stored = SupportRequests.select(conn, request_id)
+            assert stored is not None
+            self._plan_nudge(conn, stored, after=now)
+            return stored
+
+        record = await self.bot.db.write(store)
+        await self.bot.scheduler.rearm()
+        posted = await self.ensure_posted(record.id)
+        record = await self.load(record.id)
+        if posted and record.thread_id:
+            text = translate(
+                language,
+                _("Request #{id} is open: {thread}. The secretariat has been told."),
+                id=record.id,
+                thread=f"<#{record.thread_id}>",
+            )
+        else:
+            text = translate(
+                language,
+                _(
+                    "Request #{id} is saved, but I could not open its private thread yet. The "
+                    "admins have been told; I will keep trying and add you to the thread as soon "
+                    "as it exists. Nothing is lost."
+                ),
+                id=record.id,
+            )
+        await interaction.followup.send(text, ephemeral=True)
+
+    def _plan_post(
+        self, conn: sqlite3.Connection, guild_id: int, request_id: int, attempt: int, due: datetime
+    ) -> None:
+        self.bot.scheduler.plan(
+            conn,
+            guild_id=guild_id,
+            kind=POST,
+            key=f"{post_prefix(request_id)}{attempt}",
+            due_at=due,
+            payload={"request": request_id, "attempt": attempt},
+        )
+
+    def _lock(self, request_id: int) -> asyncio.Lock:
+        return self._posting.setdefault(request_id, asyncio.Lock())
+
+    async def ensure_posted(self, request_id: int) -> bool:
+        """Create whatever of thread, card and notes thread is missing; True when all exist.
+
+        Safe to call again at any time (a retry, a restart, a thread an admin deleted): what
+        exists is kept, and a thread whose creation answer was lost is found by its name.
+        """
+        async with self._lock(request_id):
+            record = await self.load(request_id)
+            guild = self.bot.get_guild(record.guild_id)
+            if guild is None:
+                return False
+            try:
+                thread = await self._ensure_thread(guild, record)
+                if thread is None:
+                    return False
+                record = await self.load(request_id)
+                if record.card_message_id is None:
+                    if await self.announce.post_card(guild, record) is None:
+                        return False
+                    record = await self.load(request_id)
+                if (
+                    record.notes_thread_id is None
+                    or guild.get_thread(record.notes_thread_id) is None
+                ):
+                    await self._open_notes(guild, record)
+            except discord.Forbidden:
+                await self.announce.admin(
+                    guild,
+                    f"{request_id}:forbidden",
+                    _(
+                        "I could not open support request #{id}: I need View Channel, Send "
+                        "Messages, Create Private Threads, Create Public Threads and Send "
+                        "Messages in Threads in {support} and {triage}. I will retry."
+                    ),
+                    id=request_id,
+                    support=self.bot.settings.support.channel,
+                    triage=self.bot.settings.support.triage_channel,
+                )
+                return False
+            except discord.HTTPException as exc:
+                log.warning("posting support request %s failed: %s", request_id, exc)
+                return False
+            if not record.posted:
+                await self.repo.mark_posted(request_id)
+                await self.bot.db.write(self.bot.scheduler.cancel, post_prefix(request_id))
+                await self.bot.scheduler.rearm()
+                await self.announce.tell_staff(
+                    guild,
+                    record,
+                    translate(
+                        self.announce.staff_language,
+                        _("New support request #{id} from <@{who}>: {topic} ({region})."),
+                        id=record.id,
+                        who=record.requester_id,
+                        topic=record.topic,
+                        region=record.region,
+                    ),
+                )
+                await self.announce.opened(record)
+            return True
+
+    async def _ensure_thread(
+        self, guild: discord.Guild, record: SupportRequest
+    ) -> discord.Thread | None:
+        """The request's private thread: kept, found again, or opened (and its opening sent)."""
+        restored = False
+        if record.thread_id is not None:
+            found = guild.get_thread(record.thread_id)
+            if found is not None:
+                return found
+            try:
+                fetched = await guild.fetch_channel(record.thread_id)
+                if isinstance(fetched, discord.Thread):
+                    return fetched
+            except discord.NotFound:
+                pass
+            restored = True
+            await self.announce.admin(
+                guild,
+                f"{record.id}:thread-lost:{record.thread_id}",
+                _(
+                    "The private thread of support request #{id} was deleted; I opened a new "
+                    "one. Messages in the old thread are gone unless the request was resolved "
+                    "before (its transcript is kept)."
+                ),
+                id=record.id,
+            )
+        parent = self.announce.channel(guild, self.bot.settings.support.channel)
+        if parent is None:
+            await self.announce.admin(
+                guild,
+                "no-support-channel",
+                _(
+                    "Support requests need the channel {channel} (setting support.channel) for "
+                    "their private threads: create it. Request #{id} waits for it."
+                ),
+                channel=self.bot.settings.support.channel,
+                id=record.id,
+            )
+            return None
+        name = title(record)
+        # A thread whose creation answer never arrived has this name: use it, don't make two.
+        thread = None if restored else next((t for t in parent.threads if t.name == name), None)
+        if thread is None:
+            thread = await parent.create_thread(
+                name=name,
+                type=discord.ChannelType.private_thread,
+                invitable=False,
+                auto_archive_duration=10080,
+            )
+        await self.repo.set_places(record.id, thread_id=thread.id)
+        await self.bot.scheduler.once(
+            f"support:{record.id}:opening:{thread.id}",
+            guild.id,
+            lambda nonce: self._welcome(guild, thread, record, restored=restored, nonce=nonce),
+        )
+        return thread
+
+    async def _welcome(
+        self,
+        guild: discord.Guild,
+        thread: discord.Thread,
+        record: SupportRequest,
+        *,
+        restored: bool,
+        nonce: str,
+    ) -> None:
+        """Add the requester and the secretariat to a new thread and post the opening."""
+        await thread.add_user(discord.Object(record.requester_id))
+        role = self.bot.find_role(guild, self.bot.settings.roles.secretariat)
+        for staff in (role.members if role else [])[:STAFF_ADDED]:
+            if staff.id != record.requester_id:
+                await thread.add_user(staff)
+        await self.announce.opening(thread, record, restored=restored, nonce=nonce)
+
+    async def _open_notes(self, guild: discord.Guild, record: SupportRequest) -> None:
+        """The staff-only notes thread, started from the card in the (secretariat) triage
+        channel: never in the requester's thread."""
+        channel = guild.get_channel(record.card_channel_id or 0)
+        if not isinstance(channel, discord.TextChannel) or record.card_message_id is None:
+            return
+        card = channel.get_partial_message(record.card_message_id)
+        language = self.announce.staff_language
+        notes = await card.create_thread(
+            name=translate(language, _("Notes on #{id}"), id=record.id)[:100]
+        )
+        await self.repo.set_places(record.id, notes_thread_id=notes.id)
+        await notes.send(
+            translate(
+                language,
+                _("Staff-only notes on request #{id}; the requester does not see this thread."),
+                id=record.id,
+            )
+        )
+
+    async def _on_post(self, ctx: RunContext) -> None:
+        """A planned retry of posting; plans the next one while it keeps failing."""
+        request_id = int(ctx.action.payload["request"])
+        attempt = int(ctx.action.payload["attempt"])
+        record = await self.repo.get(request_id)
+        if record is None or (record.posted and await self._places_exist(record)):
+            return
+        if await self.ensure_posted(request_id):
+            return
+        if attempt + 1 >= POST_ATTEMPTS:
+            guild = self.bot.get_guild(record.guild_id)
+            if guild is not None:
+                await self.announce.admin(
+                    guild,
+                    f"{request_id}:gave-up",
+                    _("I gave up opening support request #{id}; please look at it by hand."),
+                    id=request_id,
+                )
+            return
+        due = self.now() + min(POST_RETRY * 2 ** (attempt + 1), POST_RETRY_MAX)
+        await self.bot.db.write(self._plan_post, record.guild_id, request_id, attempt + 1, due)
+        await self.bot.scheduler.rearm()
+
+    async def _places_exist(self, record: SupportRequest) -> bool:
+        guild = self.bot.get_guild(record.guild_id)
+        return (
+            guild is not None
+            and record.thread_id is not None
+            and (guild.get_thread(record.thread_id) is not None)
+        )
+
+    # -- handling -----------------------------------------------------------------------------
+
+    async def _commit(
+        self,
+        record: SupportRequest,
+        after: Request,
+        actor: Actor,
+        action: str | None,
+        *,
+        outcome: str | None = None,
+    ) -> SupportRequest | None:
+        """Write a decided change, its history and its next nudge; None if the request changed
+        meanwhile (the caller decides again on a fresh copy)."""
+        now = self.now()
+        change = StateChange(
+            status=after.status.value,
+            claimed_by=after.claimed_by,
+            claimed_at=after.claimed_at,
+            resolved_at=after.resolved_at,
+            awaiting_staff_since=after.awaiting_staff_since,
+            actor_id=actor.id,
+            action=action,
+            resolved_by=actor.id if after.status == Status.RESOLVED else None,
+            outcome=outcome,
+        )
+
+        def write(conn: sqlite3.Connection) -> SupportRequest | None:
+            """The change, its history row and the nudges of the new state, together."""
+            if not SupportRequests.change(conn, record, change, now):
+                return None
+            self.bot.scheduler.cancel(conn, nudge_prefix(record.id))
+            stored = SupportRequests.select(conn, record.id)
+            assert stored is not None
+            self._plan_nudge(conn, stored, after=now)
+            return stored
+
+        stored = await self.bot.db.write(write)
+        if stored is not None:
+            await self.bot.scheduler.rearm()
+        return stored
+
+    async def _decide(
+        self,
+        request_id: int,
+        guild_id: int,
+        decide: Any,
+        actor: Actor,
+        action: str,
+        *,
+        outcome: str | None = None,
+    ) -> SupportRequest:
+        """Decide with the rules and commit; on a clash decide again on what is stored now."""
+        for _attempt in range(5):
+            record = await self.load(request_id, guild_id)
+            stored = await self._commit(
+                record, decide(as_rules(record)), actor, action, outcome=outcome
+            )
+            if stored is not None:
+                return stored
+        raise UserFacingError(
+            _("Request #{id} is changing right now; please try again."), id=request_id
+        )
+
+    async def claim(self, interaction: discord.Interaction[Any], request_id: int) -> None:
+        guild = interaction.guild
+        assert guild is not None
+        actor = self.actor(interaction.user)
+        now = self.now()
+        stored = await self._decide(
+            request_id, guild.id, lambda r: rules.claim(r, actor, now), actor, "claim"
+        )
+        await interaction.response.send_message(
+            translate(
+                interaction_language(interaction),
+                _("You are handling request #{id} now; you were added to its thread."),
+                id=request_id,
+            ),
+            ephemeral=True,
+        )
+        thread = guild.get_thread(stored.thread_id) if stored.thread_id else None
+        if thread is not None:
+            try:
+                await thread.add_user(interaction.user)
+            except discord.HTTPException as exc:
+                log.warning("could not add the claimer to request %s: %s", request_id, exc)
+        await self._after_change(guild, stored, "claim", actor.id)
+
+    async def hand_over(
+        self, interaction: discord.Interaction[Any], request_id: int, to: discord.Member
+    ) -> None:
+        guild = interaction.guild
+        assert guild is not None
+        actor, target = self.actor(interaction.user), self.actor(to)
+        now = self.now()
+        stored = await self._decide(
+            request_id,
+            guild.id,
+            lambda r: rules.hand_over(r, actor, target, now),
+            actor,
+            "hand_over",
+        )
+        await interaction.response.send_message(
+            translate(
+                interaction_language(interaction),
+                _("Request #{id} is now handled by {who}."),
+                id=request_id,
+                who=to.mention,
+            ),
+            ephemeral=True,
+        )
+        thread = guild.get_thread(stored.thread_id) if stored.thread_id else None
+        if thread is not None:
+            await thread.add_user(to)
+        await self._after_change(guild, stored, "hand_over", actor.id)
+
+    async def ask_outcome(self, interaction: discord.Interaction[Any], request_id: int) -> None:
+        """Resolve asks for a short outcome first (checked now, so nobody writes one for
+        nothing)."""
+        guild = interaction.guild
+        assert guild is not None
+        record = await self.load(request_id, guild.id)
+        rules.resolve(as_rules(record), self.actor(interaction.user), self.now())
+
+        async def submit(modal_interaction: discord.Interaction[Any], values: dict[str, str]):
+            await self.resolve(modal_interaction, request_id, values["outcome"])
+
+        await interaction.response.send_modal(
+            outcome_modal(interaction_language(interaction), request_id, submit)
+        )
+
+    async def resolve(
+        self, interaction: discord.Interaction[Any], request_id: int, outcome: str
+    ) -> None:
+        guild = interaction.guild
+        assert guild is not None
+        outcome = check_outcome(outcome)
+        actor = self.actor(interaction.user)
+        now = self.now()
+        stored = await self._decide(
+            request_id,
+            guild.id,
+            lambda r: rules.resolve(r, actor, now),
+            actor,
+            "resolve",
+            outcome=outcome,
+        )
+        await interaction.response.send_message(
+            translate(
+                interaction_language(interaction),
+                _("Request #{id} is resolved; its transcript is being kept."),
+                id=request_id,
+            ),
+            ephemeral=True,
+        )
+        await self._after_change(guild, stored, "resolve", actor.id)
+        await self.keep_transcript(guild, stored)
+
+    async def reopen(self, interaction: discord.Interaction[Any], request_id: int) -> None:
+        guild = interaction.guild
+        assert guild is not None
+        actor = self.actor(interaction.user)
+        now = self.now()
+        stored = await self._decide(
+            request_id,
+            guild.id,
+            lambda r: rules.reopen(r, actor, now, self.reopen_window),
+            actor,
+            "reopen",
+        )
+        await interaction.response.send_message(
+            translate(
+                interaction_language(interaction), _("Request #{id} is open again."), id=request_id
+            ),
+            ephemeral=True,
+        )
+        await self._after_change(guild, stored, "reopen", actor.id)
+        await self.announce.tell_staff(
+            guild,
+            stored,
+            translate(
+                self.announce.staff_language,
+                _("Request #{id} was reopened by <@{who}>."),
+                id=stored.id,
+                who=actor.id,
+            ),
+        )
+
+    async def _after_change(
+        self, guild: discord.Guild, record: SupportRequest, action: str, actor_id: int
+    ) -> None:
+        """Card, thread and DM after a change; a deleted thread is opened again first."""
+        if record.thread_id is not None and guild.get_thread(record.thread_id) is None:
+            await self.ensure_posted(record.id)
+            record = await self.load(record.id)
+        await self.announce.refresh_card(guild, record)
+        await self.announce.tell(guild, record, action, actor_id)
+
+    async def note_message(self, message: discord.Message) -> None:
+        """A message in a request's thread moves its waiting clock (staff answered, or the
+        requester wrote again), which re-plans its nudges."""
+        record = await self.repo.by_thread(message.channel.id)
+        if record is None or record.thread_id != message.channel.id:
+            return
+        before = as_rules(record)
+        after = rules.note_message(before, self.actor(message.author), message.created_at)
+        if after != before:
+            await self._commit(record, after, self.actor(message.author), None)
+
+    # -- nudges -------------------------------------------------------------------------------
+
+    def _plan_nudge(
+        self, conn: sqlite3.Connection, record: SupportRequest, *, after: datetime
+    ) -> None:
+        """Plan the request's next nudge (none when it is resolved or nobody waits)."""
+        request = as_rules(record)
+        nudge = next_nudge(request, self.calendar, self.policy, after)
+        if nudge is None:
+            return
+        self.bot.scheduler.plan(
+            conn,
+            guild_id=record.guild_id,
+            kind=NUDGE,
+            key=nudge_key(request, nudge.step),
+            due_at=nudge.due_at,
+            payload={"request": record.id, "version": record.version, "step": nudge.step},
+        )
+
+    async def _on_nudge(self, ctx: RunContext) -> None:
+        payload = ctx.action.payload
+        record = await self.repo.get(int(payload["request"]))
+        if record is None or record.version != int(payload["version"]):
+            return  # the request changed since: its new state planned its own nudges
+        request = as_rules(record)
+        step = int(payload["step"])
+        nudge = nudge_at(request, step, self.calendar, self.policy)
+        guild = self.bot.get_guild(record.guild_id)
+        if nudge is None or guild is None:
+            return
+        await ctx.once(
+            "nudge", lambda nonce: self.announce.nudge(guild, record, nudge, nonce=nonce)
+        )
+        following = nudge_at(request, step + 1, self.calendar, self.policy)
+        if following is None:
+            return
+        await self.bot.db.write(
+            partial(
+                self.bot.scheduler.plan,
+                guild_id=record.guild_id,
+                kind=NUDGE,
+                key=nudge_key(request, following.step),
+                due_at=following.due_at,
+                payload={"request": record.id, "version": record.version, "step": following.step},
+            )
+        )
+        await self.bot.scheduler.rearm()
+
+    async def replan(self) -> None:
+        """At start-up: every open request's next nudge, every unposted request's retry (a
+        nudge missed while the bot was away is not sent late twice: the plan moves on)."""
+        now = self.now()
+        unfinished = await self.repo.unfinished()
+        if not unfinished:
+            return
+
+        def plan(conn: sqlite3.Connection) -> None:
+            for record in unfinished:
+                if record.status != Status.RESOLVED:
+                    self._plan_nudge(conn, record, after=now)
+                if not record.posted:
+                    self._plan_post(conn, record.guild_id, record.id, 0, now)
+
+        await self.bot.db.write(plan)
+
+    # -- transcripts --------------------------------------------------------------------------
+
+    async def keep_transcript(self, guild: discord.Guild, record: SupportRequest) -> int:
+        """Copy the thread's messages and files not kept yet; returns how many messages."""
+        thread = guild.get_thread(record.thread_id) if record.thread_id else None
+        if thread is None:
+            return 0
+        kept_files = await self.repo.kept_attachment_ids(record.id)
+        messages: list[KeptMessage] = []
+        files: list[tuple[int, int, str, str | None, bytes]] = []
+        try:
+            async for message in thread.history(limit=TRANSCRIPT_LIMIT, oldest_first=True):
+                text = message.content
+                for embed in message.embeds:
+                    text += "\n" + "\n".join(
+                        part for part in (embed.title, embed.description) if part
+                    )
+                messages.append(
+                    KeptMessage(
+                        message.id,
+                        message.author.id,
+                        message.author.display_name,
+                        message.created_at,
+                        text.strip(),
+                    )
+                )
+                for attachment in message.attachments:
+                    if attachment.id not in kept_files:
+                        data = await attachment.read()
+                        files.append(
+                            (
+                                message.id,
+                                attachment.id,
+                                attachment.filename,
+                                attachment.content_type,
+                                data,
+                            )
+                        )
+        except discord.HTTPException as exc:
+            await self.announce.admin(
+                guild,
+                f"{record.id}:transcript",
+                _("I could not keep the transcript of support request #{id}: {error}"),
+                id=record.id,
+                error=str(exc)[:200],
+            )
+            return 0
+        return await self.repo.keep_transcript(record.id, messages, files)
+
+    # -- the secretariat's settings -----------------------------------------------------------
+
+    async def set_limits(
+        self,
+        guild: discord.Guild,
+        actor_id: int,
+        *,
+        max_open: int | None,
+        exclude: discord.Role | None,
+        include: discord.Role | None,
+    ) -> SupportLimits:
+        current = await self.limits(guild)
+        excluded = set(current.excluded_role_ids)
+        if exclude is not None:
+            excluded.add(exclude.id)
+        if include is not None:
+            excluded.discard(include.id)
+        limits = replace(
+            current,
+            max_open=max_open if max_open is not None else current.max_open,
+            excluded_role_ids=frozenset(excluded),
+        )
+        await self.repo.set_limits(guild.id, limits, actor_id, self.now())
+        return limits
+
+
+def language_choice(value: str | None, interaction: discord.Interaction[Any]) -> str:
+    """The preferred language: chosen, else the member's Discord language."""
+    if value in SUPPORTED_LANGUAGES:
+        return value
+    return interaction_language(interaction)

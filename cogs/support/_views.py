@@ -1,0 +1,155 @@
+"""Support's buttons and forms. Claim / Resolve / Reopen are DynamicItems whose custom_id
+carries the request id (``sup:12:claim``), so they work after a restart."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.i18n import _, translate
+from bot.tree import reports_errors
+from cogs.support._rules import FIELD_MAX, NEED_MAX, OUTCOME_MAX, TOPIC_MAX, Status
+from db.support import SupportRequest
+
+if TYPE_CHECKING:
+    from cogs.support._service import SupportService
+
+ACTIONS = {
+    "claim": (_("Claim"), discord.ButtonStyle.primary),
+    "resolve": (_("Resolve"), discord.ButtonStyle.success),
+    "reopen": (_("Reopen"), discord.ButtonStyle.secondary),
+}
+
+
+def _service(interaction: discord.Interaction[Any]) -> SupportService:
+    from cogs.support._cog import SupportCog  # the cog imports this module
+
+    cog = interaction.client.get_cog("Support")
+    assert isinstance(cog, SupportCog), "the support extension is not loaded"
+    return cog.service
+
+
+class SupportButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"sup:(?P<request>\d+):(?P<action>claim|resolve|reopen)",
+):
+    """One of Claim / Resolve / Reopen for one request."""
+
+    def __init__(self, request_id: int, action: str, label: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=ACTIONS[action][1], custom_id=f"sup:{request_id}:{action}"
+            )
+        )
+        self.request_id = request_id
+        self.action = action
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+    ) -> SupportButton:
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(int(match["request"]), match["action"], label or "")
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        service = _service(interaction)
+        if self.action == "claim":
+            await service.claim(interaction, self.request_id)
+        elif self.action == "resolve":
+            await service.ask_outcome(interaction, self.request_id)
+        else:
+            await service.reopen(interaction, self.request_id)
+
+
+def _buttons(language: str, request_id: int, actions: tuple[str, ...]) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for action in actions:
+        view.add_item(SupportButton(request_id, action, translate(language, ACTIONS[action][0])))
+    return view
+
+
+def card_view(language: str, request: SupportRequest) -> discord.ui.View:
+    """The card's buttons for the request's status."""
+    status = Status(request.status)
+    if status == Status.RESOLVED:
+        return _buttons(language, request.id, ("reopen",))
+    if status == Status.CLAIMED:
+        return _buttons(language, request.id, ("resolve",))
+    return _buttons(language, request.id, ("claim", "resolve"))
+
+
+def reopen_view(language: str, request: SupportRequest) -> discord.ui.View:
+    """The Reopen button posted in the requester's thread at resolve."""
+    return _buttons(language, request.id, ("reopen",))
+
+
+Submit = Callable[[discord.Interaction[Any], dict[str, str]], Awaitable[None]]
+
+
+class FormModal(discord.ui.Modal):
+    """A form whose fields are handed to ``on_submit`` by custom_id."""
+
+    def __init__(self, title: str, fields: list[discord.ui.TextInput[Any]], on_submit: Submit):
+        super().__init__(title=title[:45], timeout=30 * 60)
+        self._fields = fields
+        self._on_submit = on_submit
+        for field in fields:
+            self.add_item(field)
+
+    @reports_errors
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        values = {str(f.custom_id): f.value for f in self._fields}
+        await self._on_submit(interaction, values)
+
+
+def request_modal(language: str, region: str, group: str | None, on_submit: Submit) -> FormModal:
+    """/support request's form: topic, need, region (from the profile), group."""
+
+    def t(text: str) -> str:
+        return translate(language, text)[:45]
+
+    fields: list[discord.ui.TextInput[Any]] = [
+        discord.ui.TextInput(custom_id="topic", label=t(_("Topic")), max_length=TOPIC_MAX),
+        discord.ui.TextInput(
+            custom_id="need",
+            label=t(_("What do you need?")),
+            style=discord.TextStyle.paragraph,
+            max_length=NEED_MAX,
+            placeholder=translate(language, _("The question, the context, any deadline…"))[:100],
+        ),
+        discord.ui.TextInput(
+            custom_id="region",
+            label=t(_("Region")),
+            max_length=FIELD_MAX,
+            default=region[:FIELD_MAX] or None,
+        ),
+        discord.ui.TextInput(
+            custom_id="group",
+            label=t(_("Partnership or group (optional)")),
+            max_length=FIELD_MAX,
+            required=False,
+            default=(group or "")[:FIELD_MAX] or None,
+        ),
+    ]
+    return FormModal(translate(language, _("Ask the secretariat")), fields, on_submit)
+
+
+def outcome_modal(language: str, request_id: int, on_submit: Submit) -> FormModal:
+    """Resolve asks for a short outcome."""
+    field: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        custom_id="outcome",
+        label=translate(language, _("Outcome"))[:45],
+        style=discord.TextStyle.paragraph,
+        max_length=OUTCOME_MAX,
+        placeholder=translate(language, _("What was done, who helped…"))[:100],
+    )
+    return FormModal(
+        translate(language, _("Resolve request #{id}"), id=request_id), [field], on_submit
+    )

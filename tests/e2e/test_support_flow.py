@@ -1,0 +1,171 @@
+"""A support request through the real client and the sandbox: asking, the private thread and
+the card, claim, resolve with an outcome and a transcript, reopen, and DMs at each step."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from bot.local import LocalCommunity
+from bot.sandbox.driver import SandboxUsageError
+from bot.sandbox.models import PRIVATE_THREAD
+from db.support import SupportRequests
+from tests.e2e.support_helpers import (
+    ask,
+    ask_and_read,
+    buttons,
+    card_fields,
+    cards,
+    dm_texts,
+    threads,
+    triage_lines,
+)
+
+T = TypeVar("T")
+
+
+async def eventually(read: Callable[[], Awaitable[list[T]]], limit: float = 5.0) -> list[T]:
+    """What ``read`` returns once it is not empty (work the bot does after answering)."""
+    for _tick in range(int(limit / 0.01)):
+        found = await read()
+        if found:
+            return found
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"still nothing after {limit} s")
+
+
+def repo(community: LocalCommunity) -> SupportRequests:
+    assert community.db is not None
+    return SupportRequests(community.db)
+
+
+async def test_request_claim_resolve_reopen_with_dms_at_each_step(
+    community: LocalCommunity,
+) -> None:
+    sb = community.sandbox
+    aino, sofia = community.as_member("aino"), community.as_member("sofia")
+
+    told = await ask_and_read(community, group="Agrifood partnership")
+    [thread] = threads(community)
+    assert told.startswith("Pyyntö #1 on avoinna") and f"<#{thread.id}>" in told  # Finnish
+    assert thread.type == PRIVATE_THREAD
+    assert thread.thread_members >= {aino.user.id, sofia.user.id}
+    opening = aino.read(thread)[0]
+    assert f"<@{aino.user.id}>" in opening.content and "yksityinen ketju" in opening.content
+    assert opening.embeds[0]["description"] == (
+        "We are revising our S3 and need an expert on monitoring indicators."
+    )
+    [card] = cards(community)
+    shown = card_fields(card)
+    assert card.embeds[0]["title"] == "#1 Smart specialisation strategy review"
+    assert shown["Region"] == "Lapland" and shown["Group or partnership"] == "Agrifood partnership"
+    assert shown["Status"] == "New" and shown["Thread"] == f"<#{thread.id}>"
+    assert buttons(card) == ["Claim", "Resolve"]
+    [notes] = sb.threads(community.channels["support-triage"])
+    assert not aino.can_see(notes) and sofia.can_see(notes)  # staff-only notes
+    assert "New support request #1" in triage_lines(community)[0]
+    assert dm_texts(community, "aino")[-1].startswith("Tukipyyntösi #1")
+
+    claimed = await sofia.click(card, "Claim")
+    assert claimed.ephemeral and "You are handling request #1" in claimed.content
+    await sb.wait_until(lambda: card_fields(card)["Status"].startswith("Claimed"))
+    assert card_fields(card)["Status"] == f"Claimed (handled by <@{sofia.user.id}>)"
+    assert buttons(card) == ["Resolve"]
+    await sb.wait_until(lambda: len(dm_texts(community, "aino")) == 2)
+    assert "hoitaa nyt pyyntöä #1" in aino.read(thread)[-1].content
+    assert "hoitaa nyt pyyntöä #1" in dm_texts(community, "aino")[-1]
+
+    aino.say("Here is our current plan.", thread, files=[("plan.pdf", b"%PDF-1.7 our plan")])
+    form = await sofia.click(card, "Resolve")
+    assert form.modal is not None
+    resolved = await form.submit_modal({"outcome": "Expert from JRC introduced; call on 3 Dec."})
+    assert "resolved" in resolved.content
+    await sb.wait_until(lambda: card_fields(card)["Status"].startswith("Resolved"))
+    assert card_fields(card)["Outcome"] == "Expert from JRC introduced; call on 3 Dec."
+    assert buttons(card) == ["Reopen"]
+    await sb.wait_until(lambda: len(dm_texts(community, "aino")) == 3)
+    closing = aino.read(thread)[-1]
+    assert "ratkaisi" in closing.content and buttons(closing) == ["Avaa uudelleen"]
+    kept = await eventually(lambda: repo(community).transcript(1))  # kept after the answer
+    assert "Here is our current plan." in [m.content for m in kept]
+    [copied] = await repo(community).files(1)
+    assert (copied.filename, copied.data) == ("plan.pdf", b"%PDF-1.7 our plan")
+
+    reopened = await aino.click(closing, "Avaa uudelleen")
+    assert reopened.ephemeral and "#1" in reopened.content
+    await sb.wait_until(lambda: card_fields(card)["Status"].startswith("Reopened"))
+    assert buttons(card) == ["Claim", "Resolve"]
+    await sb.wait_until(lambda: len(dm_texts(community, "aino")) == 4)
+    assert "avasi pyynnön #1 uudelleen" in dm_texts(community, "aino")[-1]
+    await sb.wait_until(lambda: any("was reopened by" in line for line in triage_lines(community)))
+
+    # The secretariat retrieves the transcript later, with the copied file.
+    transcript = await sofia.slash("support transcript", request=1)
+    assert transcript.ephemeral
+    names = [a.filename for a in transcript.message.attachments] if transcript.message else []
+    assert names == ["request-1.txt", "plan.pdf"]
+    text = transcript.message.attachments[0].data.decode() if transcript.message else ""
+    assert "Aino: Here is our current plan." in text and "(file: plan.pdf)" in text
+
+
+async def test_an_outsider_cannot_read_the_thread(community: LocalCommunity) -> None:
+    await ask_and_read(community)
+    [thread] = threads(community)
+    marco = community.as_member("marco")
+    assert not marco.can_see(thread)
+    try:
+        marco.read(thread)
+    except SandboxUsageError:
+        pass
+    else:
+        raise AssertionError("an outsider read a private support thread")
+    assert not marco.can_see(community.channels["support-triage"])
+
+
+async def test_two_staff_claiming_at_once(community: LocalCommunity) -> None:
+    sb = community.sandbox
+    sb.give_role(community.members["olli"], community.roles["Secretariat"])
+    await ask_and_read(community)
+    [card] = cards(community)
+    sofia, olli = community.as_member("sofia"), community.as_member("olli")
+    first, second = await asyncio.gather(sofia.click(card, "Claim"), olli.click(card, "Claim"))
+    answers = sorted([first.content, second.content])
+    winners = [a for a in answers if "#1" in a and ("handling" in a or "hoidat" in a)]
+    losers = [a for a in answers if "already claimed" in a or "on jo ottanut" in a]
+    assert len(winners) == 1 and len(losers) == 1, answers
+    stored = await repo(community).get(1)
+    assert stored is not None and stored.status == "claimed"
+    assert f"<@{stored.claimed_by}>" in losers[0]
+    history = await repo(community).history(1)
+    assert [h.action for h in history] == ["open", "claim"]
+
+
+async def test_only_the_secretariat_claims_and_the_requester_cannot(
+    community: LocalCommunity,
+) -> None:
+    await ask_and_read(community)
+    [card] = cards(community)
+    assert not community.as_member("aino").can_see(community.channels["support-triage"])
+    # A member who is not staff but can see the triage channel (moved there by mistake).
+    sb = community.sandbox
+    sb.set_overwrite(
+        community.channels["support-triage"], community.members["marco"], allow=1 << 10
+    )
+    refused = await community.as_member("marco").click(card, "Claim")
+    assert refused.ephemeral and "Only the secretariat" in refused.content
+    stored = await repo(community).get(1)
+    assert stored is not None and stored.status == "new"
+
+
+async def test_status_and_list(community: LocalCommunity) -> None:
+    await ask_and_read(community)
+    await ask_and_read(community, "marco", topic="Interregional partnership", region="Veneto")
+    mine = await community.as_member("aino").slash("support status")
+    assert "#1" in mine.content and "#2" not in mine.content
+    listed = await community.as_member("sofia").slash("support list")
+    assert "#1" in listed.content and "#2" in listed.content
+    refused = await community.as_member("aino").slash("support list")
+    assert "Vain" in refused.content  # "Only the secretariat ..." in Finnish
+    result = await ask(community, "lena")
+    assert (await result.wait_followup()).content.startswith("Request #3 is open")
