@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from bot.clock import FakeClock
 from bot.local import DEFAULT_MEMBERS, LocalCommunity, local_community
 from bot.sandbox.driver import InteractionResult
-from bot.sandbox.models import DM, LOADING, Member, Message
+from bot.sandbox.models import DM, LOADING, Channel, Member, Message
 from bot.sandbox.render import render_message, render_timestamps
 
 LANGUAGES = {"en": "English", "fi": "Finnish", "it": "Italian", "de": "German"}
@@ -167,6 +167,8 @@ class Tour:
     introduced: set[str] = field(default_factory=set)
     announcement: Message | None = None
     event_id: int = 0
+    tour_thread: Channel | None = None  # support's private thread and card
+    tour_card: Message | None = None
 
     def print(self, text: str = "") -> None:
         print(text, file=self.out)
@@ -377,6 +379,85 @@ async def changes(tour: Tour) -> None:
     await tour.slash("aino", "event list")
 
 
+async def support_asking(tour: Tour) -> None:
+    """A region asks the secretariat for help, in Finnish."""
+    community = tour.community
+    tour.acts("aino", "/support request language:fi")
+    opened = await community.as_member("aino").slash("support request", language="fi")
+    if opened.modal is None:
+        raise tour.fail(opened, "the request form")
+    tour.print(f"{INDENT}s3cop opens a form, “{opened.modal['title']}”, with:")
+    for row in opened.modal["components"]:
+        for item in row.get("components", []):
+            need = "required" if item.get("required", True) else "optional"
+            limit = f", up to {item['max_length']:,} characters" if "max_length" in item else ""
+            tour.print(f"{INDENT}  {item['label']} ({need}{limit})")
+    form = {
+        "topic": "Monitoring our smart specialisation strategy",
+        "need": "Lapland is revising its S3 for 2028-2034 and needs an expert on monitoring "
+        "indicators and a peer region that has done it.",
+        "region": "Lappi",
+        "group": "Arctic partnership",
+    }
+    tour.acts("aino", "fills in the form (topic, need, region Lappi, group) and sends it")
+    result = await opened.submit_modal(form)
+    answer = await result.wait_followup()
+    tour.shows(answer)
+    threads = community.sandbox.threads(community.channels["support"])
+    if not threads:
+        raise TourError("no private thread was opened")
+    thread = threads[-1]
+    tour.tour_thread = thread
+    tour.shows(community.as_member("aino").read(thread)[0], "In her private thread, Aino reads:")
+    cards = [m for m in tour.channel("support-triage") if m.embeds]
+    if not cards:
+        raise TourError("no card reached #support-triage")
+    tour.tour_card = cards[-1]
+    tour.shows(cards[-1], "In #support-triage, which only the secretariat sees:")
+    outsider = community.as_member("marco")
+    tour.print()
+    tour.print(
+        f"  Marco cannot see Aino's thread: {'no' if not outsider.can_see(thread) else 'YES'};"
+        " the secretariat can."
+    )
+
+
+async def support_handling(tour: Tour) -> None:
+    """The secretariat claims, answers and resolves; the requester reads it all in Finnish."""
+    community = tour.community
+    thread, card = tour.tour_thread, tour.tour_card
+    if thread is None or card is None:
+        raise TourError("the support request was not opened")
+    aino, sofia = community.as_member("aino"), community.as_member("sofia")
+    had = len(tour.dms("aino"))
+    tour.acts("sofia", "presses [Claim] on the card in #support-triage")
+    claimed = await sofia.click(card, "Claim")
+    if claimed.message is None:
+        raise tour.fail(claimed, "a message after Claim")
+    tour.shows(claimed.message)
+    tour.shows(
+        await tour.dm_arrives("aino", had), "Aino gets a DM (a courtesy: the thread has it all):"
+    )
+    tour.acts("sofia", "writes in the thread")
+    sofia.say("Hei Aino! I have asked Päivi from Norrbotten, who led their S3 monitoring.", thread)
+    tour.acts("aino", "adds a file in the thread: indicators.xlsx")
+    aino.say("Kiitos! Tässä nykyiset indikaattorimme.", thread, files=[("indicators.xlsx", b"PK")])
+    tour.acts("sofia", "presses [Resolve] on the card")
+    form = await sofia.click(card, "Resolve")
+    if form.modal is None:
+        raise tour.fail(form, "the outcome form")
+    outcome = "Päivi (Norrbotten) and a JRC expert will meet Lapland on 12 January."
+    tour.acts("sofia", f"writes the outcome: “{outcome}”")
+    resolved = await form.submit_modal({"outcome": outcome})
+    try:
+        tour.shows(await resolved.wait_followup())
+    except TimeoutError:
+        raise tour.fail(resolved, "a message after resolving") from None
+    tour.shows(aino.read(thread)[-1], "In her thread, Aino reads (with a Reopen button):")
+    tour.shows(card, "The card in #support-triage now reads:")
+    await tour.slash("sofia", "support transcript", request=1)
+
+
 def ics_outline(calendar: str) -> list[str]:
     """The calendar's header and its events, with the long time-zone rules left out."""
     shown, skipped = [], 0
@@ -502,6 +583,8 @@ TOUR: list[Section] = [
     ("Groups: a working group and two partnerships", groups_create),
     ("Groups: joining, and an application the lead approves", groups_join),
     ("Profiles and regions: who takes part where", groups_regions),
+    ("Support: a region asks the secretariat, in Finnish", support_asking),
+    ("Support: claimed, answered and resolved, with a transcript kept", support_handling),
 ]
 
 HEADER = """\
@@ -510,11 +593,12 @@ s3cop demo: a scripted tour of the bot
 This is the real s3cop bot connected to the sandbox, a small Discord-compatible server running
 inside this process (bot/sandbox/). No Discord account, no token, no network.
 
-The server "S3 Community of Practice" has #general, #events, #announcements, #admin-log and
-#groups, and five members who take turns below. Each ▶ line is what a member did (commands as
-you would type them at the prompt of `s3cop sandbox`); the indented text under it is what the
-bot answered and what members see. Only-you answers are marked. Times show in UTC; the sandbox
-clock starts at {now} and moves only when the tour says so (⏩)."""
+The server "S3 Community of Practice" has #general, #events, #announcements, #admin-log,
+#groups, #support and the secretariat's #support-triage, and five members who take turns below.
+Each ▶ line is what a member did (commands as you would type them at the prompt of `s3cop
+sandbox`); the indented text under it is what the bot answered and what members see. Only-you
+answers are marked. Times show in UTC; the sandbox clock starts at {now} and moves only when the
+tour says so (⏩)."""
 
 
 async def run_demo(out: TextIO) -> int:

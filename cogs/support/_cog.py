@@ -17,8 +17,8 @@ from discord.ext import commands
 
 from bot.client import S3Bot
 from bot.i18n import C_, SUPPORTED_LANGUAGES, _, translate
+from bot.regions import region
 from bot.tree import interaction_language
-from cogs.groups._regions import region
 from cogs.support._display import (
     STATUS_LABELS,
     list_line,
@@ -27,8 +27,8 @@ from cogs.support._display import (
     transcript_text,
 )
 from cogs.support._rules import OPEN_STATUSES, Status, check_draft
-from cogs.support._service import SupportService, language_choice
-from cogs.support._views import SupportButton, request_modal
+from cogs.support._service import SupportService
+from cogs.support._views import request_modal
 from db.groups import Groups
 
 LIST_LIMIT = 20
@@ -58,15 +58,10 @@ class SupportCog(commands.Cog, name="Support"):
         name=C_("command", "support"), description=_("Ask the secretariat for support")
     )
 
-    def __init__(self, bot: S3Bot) -> None:
+    def __init__(self, bot: S3Bot, service: SupportService) -> None:
         self.bot = bot
-        self.service = SupportService(bot)
+        self.service = service
         self.groups = Groups(bot.db)
-
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(SupportButton)
-        self.service.register()
-        await self.service.replan()
 
     # -- asking -------------------------------------------------------------------------------
 
@@ -84,8 +79,9 @@ class SupportCog(commands.Cog, name="Support"):
         member = interaction.user
         assert isinstance(member, discord.Member)
         await self.service.check_may_ask(member)
-        chosen = language_choice(language, interaction)
-        region = await self._profile_region(member, interaction_language(interaction))
+        asked = interaction_language(interaction)
+        chosen = language if language in SUPPORTED_LANGUAGES else asked
+        region = await self._profile_region(member, asked)
 
         async def submit(modal_interaction: discord.Interaction[Any], values: dict[str, str]):
             draft = check_draft(
@@ -96,7 +92,26 @@ class SupportCog(commands.Cog, name="Support"):
                 chosen,
                 SUPPORTED_LANGUAGES,
             )
-            await self.service.create(modal_interaction, draft)
+            await modal_interaction.response.defer(ephemeral=True, thinking=True)
+            record, posted = await self.service.create(member, draft)
+            if posted and record.thread_id:
+                text = translate(
+                    asked,
+                    _("Request #{id} is open: {thread}. The secretariat has been told."),
+                    id=record.id,
+                    thread=f"<#{record.thread_id}>",
+                )
+            else:
+                text = translate(
+                    asked,
+                    _(
+                        "Request #{id} is saved, but I could not open its private thread yet. "
+                        "The admins have been told; I will keep trying and add you to the "
+                        "thread as soon as it exists. Nothing is lost."
+                    ),
+                    id=record.id,
+                )
+            await modal_interaction.followup.send(text, ephemeral=True)
 
         await interaction.response.send_modal(
             request_modal(interaction_language(interaction), region, None, submit)
@@ -220,7 +235,7 @@ class SupportCog(commands.Cog, name="Support"):
         await interaction.response.send_message(
             translate(
                 language,
-                _("Transcript of request #{id}: {n} messages, {files} files."),
+                _("Transcript of request #{id} (messages: {n}, files: {files})."),
                 id=record.id,
                 n=len(messages),
                 files=len(kept),
@@ -241,7 +256,21 @@ class SupportCog(commands.Cog, name="Support"):
     async def handover(
         self, interaction: discord.Interaction[S3Bot], request: int, to: discord.Member
     ) -> None:
-        await self.service.hand_over(interaction, request, to)
+        assert interaction.guild is not None
+        actor = self.service.actor(interaction.user)
+        record = await self.service.hand_over(
+            interaction.guild.id, request, actor, self.service.actor(to)
+        )
+        await interaction.response.send_message(
+            translate(
+                interaction_language(interaction),
+                _("Request #{id} is now handled by {who}."),
+                id=request,
+                who=to.mention,
+            ),
+            ephemeral=True,
+        )
+        await self.service.after_change(interaction.guild, record, "hand_over", actor.id)
 
     @support.command(
         name=C_("command", "settings"),

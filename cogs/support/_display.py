@@ -53,14 +53,20 @@ def status_text(language: str, request: SupportRequest) -> str:
 
 
 def title(request: SupportRequest) -> str:
-    """ "#12 Smart specialisation review" (a thread name: at most 100 characters)."""
-    return f"#{request.id} {request.topic}"[:100]
+    """``#12 Smart specialisation review``: the card's and the opening's title."""
+    return f"#{request.id} {request.topic}"[:256]
+
+
+def thread_name(request: SupportRequest) -> str:
+    """``12 · Smart specialisation review``: the thread's name (Discord shows it after a #;
+    at most 100 characters). A retry finds a thread by this name, so it never changes."""
+    return f"{request.id} · {request.topic}"[:100]
 
 
 def request_embed(language: str, request: SupportRequest, *, card: bool) -> discord.Embed:
     """The request's details: the triage card (``card``) or the thread's opening message."""
     embed = discord.Embed(
-        title=title(request)[:256],
+        title=title(request),
         description=request.need,
         colour=STATUS_COLOURS[Status(request.status)],
     )

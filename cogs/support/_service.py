@@ -22,12 +22,11 @@ import discord
 
 from bot.client import S3Bot
 from bot.errors import UserFacingError
-from bot.i18n import SUPPORTED_LANGUAGES, _, translate
+from bot.i18n import _, translate
 from bot.scheduler import RunContext
-from bot.tree import interaction_language
 from cogs.support import _rules as rules
 from cogs.support._announce import Announcer
-from cogs.support._display import title
+from cogs.support._display import thread_name
 from cogs.support._rules import (
     Actor,
     BusinessCalendar,
@@ -42,7 +41,6 @@ from cogs.support._rules import (
     nudge_key,
     nudge_prefix,
 )
-from cogs.support._views import outcome_modal
 from db.support import (
     KeptMessage,
     NewRequest,
@@ -146,14 +144,11 @@ class SupportService:
 
     # -- asking -------------------------------------------------------------------------------
 
-    async def create(self, interaction: discord.Interaction[Any], draft: Draft) -> None:
-        """Store the request (and its retry) first, then post it; tell the member either way."""
-        member = interaction.user
-        assert isinstance(member, discord.Member) and interaction.guild is not None
-        guild = interaction.guild
-        language = interaction_language(interaction)
+    async def create(self, member: discord.Member, draft: Draft) -> tuple[SupportRequest, bool]:
+        """Store the request (with its retry and first nudge), then post it. Returns the
+        request and whether its thread, card and notes all exist already."""
+        guild = member.guild
         limits = await self.limits(guild)
-        await interaction.response.defer(ephemeral=True, thinking=True)
         now = self.now()
         excluded = any(r.id in limits.excluded_role_ids for r in member.roles)
         secretariat = self.actor(member).secretariat
@@ -179,25 +174,7 @@ class SupportService:
         record = await self.bot.db.write(store)
         await self.bot.scheduler.rearm()
         posted = await self.ensure_posted(record.id)
-        record = await self.load(record.id)
-        if posted and record.thread_id:
-            text = translate(
-                language,
-                _("Request #{id} is open: {thread}. The secretariat has been told."),
-                id=record.id,
-                thread=f"<#{record.thread_id}>",
-            )
-        else:
-            text = translate(
-                language,
-                _(
-                    "Request #{id} is saved, but I could not open its private thread yet. The "
-                    "admins have been told; I will keep trying and add you to the thread as soon "
-                    "as it exists. Nothing is lost."
-                ),
-                id=record.id,
-            )
-        await interaction.followup.send(text, ephemeral=True)
+        return await self.load(record.id), posted
 
     def _plan_post(
         self, conn: sqlite3.Connection, guild_id: int, request_id: int, attempt: int, due: datetime
@@ -314,7 +291,7 @@ class SupportService:
                 id=record.id,
             )
             return None
-        name = title(record)
+        name = thread_name(record)
         # A thread whose creation answer never arrived has this name: use it, don't make two.
         thread = None if restored else next((t for t in parent.threads if t.name == name), None)
         if thread is None:
@@ -463,139 +440,76 @@ class SupportService:
             _("Request #{id} is changing right now; please try again."), id=request_id
         )
 
-    async def claim(self, interaction: discord.Interaction[Any], request_id: int) -> None:
-        guild = interaction.guild
-        assert guild is not None
-        actor = self.actor(interaction.user)
+    async def claim(self, guild_id: int, request_id: int, actor: Actor) -> SupportRequest:
         now = self.now()
-        stored = await self._decide(
-            request_id, guild.id, lambda r: rules.claim(r, actor, now), actor, "claim"
+        return await self._decide(
+            request_id, guild_id, lambda r: rules.claim(r, actor, now), actor, "claim"
         )
-        await interaction.response.send_message(
-            translate(
-                interaction_language(interaction),
-                _("You are handling request #{id} now; you were added to its thread."),
-                id=request_id,
-            ),
-            ephemeral=True,
-        )
-        thread = guild.get_thread(stored.thread_id) if stored.thread_id else None
-        if thread is not None:
-            try:
-                await thread.add_user(interaction.user)
-            except discord.HTTPException as exc:
-                log.warning("could not add the claimer to request %s: %s", request_id, exc)
-        await self._after_change(guild, stored, "claim", actor.id)
 
     async def hand_over(
-        self, interaction: discord.Interaction[Any], request_id: int, to: discord.Member
-    ) -> None:
-        guild = interaction.guild
-        assert guild is not None
-        actor, target = self.actor(interaction.user), self.actor(to)
+        self, guild_id: int, request_id: int, actor: Actor, to: Actor
+    ) -> SupportRequest:
         now = self.now()
-        stored = await self._decide(
-            request_id,
-            guild.id,
-            lambda r: rules.hand_over(r, actor, target, now),
-            actor,
-            "hand_over",
+        return await self._decide(
+            request_id, guild_id, lambda r: rules.hand_over(r, actor, to, now), actor, "hand_over"
         )
-        await interaction.response.send_message(
-            translate(
-                interaction_language(interaction),
-                _("Request #{id} is now handled by {who}."),
-                id=request_id,
-                who=to.mention,
-            ),
-            ephemeral=True,
-        )
-        thread = guild.get_thread(stored.thread_id) if stored.thread_id else None
-        if thread is not None:
-            await thread.add_user(to)
-        await self._after_change(guild, stored, "hand_over", actor.id)
 
-    async def ask_outcome(self, interaction: discord.Interaction[Any], request_id: int) -> None:
-        """Resolve asks for a short outcome first (checked now, so nobody writes one for
-        nothing)."""
-        guild = interaction.guild
-        assert guild is not None
-        record = await self.load(request_id, guild.id)
-        rules.resolve(as_rules(record), self.actor(interaction.user), self.now())
-
-        async def submit(modal_interaction: discord.Interaction[Any], values: dict[str, str]):
-            await self.resolve(modal_interaction, request_id, values["outcome"])
-
-        await interaction.response.send_modal(
-            outcome_modal(interaction_language(interaction), request_id, submit)
-        )
+    async def check_resolve(self, guild_id: int, request_id: int, actor: Actor) -> None:
+        """Refuse before the outcome form, so nobody writes an outcome for nothing."""
+        record = await self.load(request_id, guild_id)
+        rules.resolve(as_rules(record), actor, self.now())
 
     async def resolve(
-        self, interaction: discord.Interaction[Any], request_id: int, outcome: str
-    ) -> None:
-        guild = interaction.guild
-        assert guild is not None
+        self, guild_id: int, request_id: int, actor: Actor, outcome: str
+    ) -> SupportRequest:
         outcome = check_outcome(outcome)
-        actor = self.actor(interaction.user)
         now = self.now()
-        stored = await self._decide(
+        return await self._decide(
             request_id,
-            guild.id,
+            guild_id,
             lambda r: rules.resolve(r, actor, now),
             actor,
             "resolve",
             outcome=outcome,
         )
-        await interaction.response.send_message(
-            translate(
-                interaction_language(interaction),
-                _("Request #{id} is resolved; its transcript is being kept."),
-                id=request_id,
-            ),
-            ephemeral=True,
-        )
-        await self._after_change(guild, stored, "resolve", actor.id)
-        await self.keep_transcript(guild, stored)
 
-    async def reopen(self, interaction: discord.Interaction[Any], request_id: int) -> None:
-        guild = interaction.guild
-        assert guild is not None
-        actor = self.actor(interaction.user)
+    async def reopen(self, guild_id: int, request_id: int, actor: Actor) -> SupportRequest:
         now = self.now()
-        stored = await self._decide(
+        return await self._decide(
             request_id,
-            guild.id,
+            guild_id,
             lambda r: rules.reopen(r, actor, now, self.reopen_window),
             actor,
             "reopen",
         )
-        await interaction.response.send_message(
-            translate(
-                interaction_language(interaction), _("Request #{id} is open again."), id=request_id
-            ),
-            ephemeral=True,
-        )
-        await self._after_change(guild, stored, "reopen", actor.id)
-        await self.announce.tell_staff(
-            guild,
-            stored,
-            translate(
-                self.announce.staff_language,
-                _("Request #{id} was reopened by <@{who}>."),
-                id=stored.id,
-                who=actor.id,
-            ),
-        )
 
-    async def _after_change(
+    async def after_change(
         self, guild: discord.Guild, record: SupportRequest, action: str, actor_id: int
     ) -> None:
-        """Card, thread and DM after a change; a deleted thread is opened again first."""
+        """Card, thread and DM after a change (a deleted thread is opened again first); the
+        claimer joins the thread; a reopen is told to the triage channel."""
         if record.thread_id is not None and guild.get_thread(record.thread_id) is None:
             await self.ensure_posted(record.id)
             record = await self.load(record.id)
+        thread = guild.get_thread(record.thread_id) if record.thread_id else None
+        if thread is not None and action in ("claim", "hand_over") and record.claimed_by:
+            try:
+                await thread.add_user(discord.Object(record.claimed_by))
+            except discord.HTTPException as exc:
+                log.warning("could not add the claimer to request %s: %s", record.id, exc)
         await self.announce.refresh_card(guild, record)
         await self.announce.tell(guild, record, action, actor_id)
+        if action == "reopen":
+            await self.announce.tell_staff(
+                guild,
+                record,
+                translate(
+                    self.announce.staff_language,
+                    _("Request #{id} was reopened by <@{who}>."),
+                    id=record.id,
+                    who=actor_id,
+                ),
+            )
 
     async def note_message(self, message: discord.Message) -> None:
         """A message in a request's thread moves its waiting clock (staff answered, or the
@@ -675,11 +589,14 @@ class SupportService:
 
     # -- transcripts --------------------------------------------------------------------------
 
-    async def keep_transcript(self, guild: discord.Guild, record: SupportRequest) -> int:
-        """Copy the thread's messages and files not kept yet; returns how many messages."""
+    async def keep_transcript(
+        self, guild: discord.Guild, record: SupportRequest
+    ) -> tuple[int, int]:
+        """Copy the thread's messages and files not kept yet; returns how many of each the
+        request has kept in all."""
         thread = guild.get_thread(record.thread_id) if record.thread_id else None
         if thread is None:
-            return 0
+            return await self._kept(record.id)
         kept_files = await self.repo.kept_attachment_ids(record.id)
         messages: list[KeptMessage] = []
         files: list[tuple[int, int, str, str | None, bytes]] = []
@@ -719,8 +636,14 @@ class SupportService:
                 id=record.id,
                 error=str(exc)[:200],
             )
-            return 0
-        return await self.repo.keep_transcript(record.id, messages, files)
+            return await self._kept(record.id)
+        await self.repo.keep_transcript(record.id, messages, files)
+        return await self._kept(record.id)
+
+    async def _kept(self, request_id: int) -> tuple[int, int]:
+        messages = await self.repo.transcript(request_id)
+        files = await self.repo.kept_attachment_ids(request_id)
+        return len(messages), len(files)
 
     # -- the secretariat's settings -----------------------------------------------------------
 
@@ -746,10 +669,3 @@ class SupportService:
         )
         await self.repo.set_limits(guild.id, limits, actor_id, self.now())
         return limits
-
-
-def language_choice(value: str | None, interaction: discord.Interaction[Any]) -> str:
-    """The preferred language: chosen, else the member's Discord language."""
-    if value in SUPPORTED_LANGUAGES:
-        return value
-    return interaction_language(interaction)

@@ -1,16 +1,19 @@
-"""Support's buttons and forms. Claim / Resolve / Reopen are DynamicItems whose custom_id
-carries the request id (``sup:12:claim``), so they work after a restart."""
+"""Support's buttons and forms. Claim / Resolve / Reopen are DynamicItems under the feature's
+custom_id prefix "sup" carrying the request id (``sup:12:claim``), so they work after a restart.
+Each answers the member itself from what the service returns, then has the change told."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot import components
 from bot.i18n import _, translate
-from bot.tree import reports_errors
+from bot.tree import interaction_language
 from cogs.support._rules import FIELD_MAX, NEED_MAX, OUTCOME_MAX, TOPIC_MAX, Status
 from db.support import SupportRequest
 
@@ -24,24 +27,28 @@ ACTIONS = {
 }
 
 
-def _service(interaction: discord.Interaction[Any]) -> SupportService:
-    from cogs.support._cog import SupportCog  # the cog imports this module
-
-    cog = interaction.client.get_cog("Support")
-    assert isinstance(cog, SupportCog), "the support extension is not loaded"
-    return cog.service
+FEATURE = "support"
 
 
-class SupportButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"sup:(?P<request>\d+):(?P<action>claim|resolve|reopen)",
-):
-    """One of Claim / Resolve / Reopen for one request."""
+class SupportItem(components.Button, feature=FEATURE, prefix="sup"):
+    """The support feature's persistent buttons."""
+
+    @classmethod
+    def service(cls, interaction: discord.Interaction[Any]) -> SupportService:
+        found = cls.state(interaction)
+        assert found is not None, "the support extension is not loaded"
+        return found
+
+
+class SupportButton(SupportItem, template=r"(?P<request>\d+):(?P<action>claim|resolve|reopen)"):
+    """One of Claim / Resolve / Reopen for one request (``sup:12:claim``)."""
 
     def __init__(self, request_id: int, action: str, label: str) -> None:
         super().__init__(
             discord.ui.Button(
-                label=label, style=ACTIONS[action][1], custom_id=f"sup:{request_id}:{action}"
+                label=label,
+                style=ACTIONS[action][1],
+                custom_id=self.custom_id_for(request_id, action),
             )
         )
         self.request_id = request_id
@@ -57,15 +64,58 @@ class SupportButton(
         label = item.label if isinstance(item, discord.ui.Button) else None
         return cls(int(match["request"]), match["action"], label or "")
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        service = _service(interaction)
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        service = self.service(interaction)
+        guild = interaction.guild
+        assert guild is not None
+        language = interaction_language(interaction)
+        actor = service.actor(interaction.user)
+        if self.action == "resolve":
+            await service.check_resolve(guild.id, self.request_id, actor)
+            await interaction.response.send_modal(
+                outcome_modal(language, self.request_id, partial(resolve, service, self.request_id))
+            )
+            return
         if self.action == "claim":
-            await service.claim(interaction, self.request_id)
-        elif self.action == "resolve":
-            await service.ask_outcome(interaction, self.request_id)
+            record = await service.claim(guild.id, self.request_id, actor)
+            text = _("You are handling request #{id} now; you were added to its thread.")
         else:
-            await service.reopen(interaction, self.request_id)
+            record = await service.reopen(guild.id, self.request_id, actor)
+            text = _("Request #{id} is open again.")
+        await interaction.response.send_message(
+            translate(language, text, id=self.request_id), ephemeral=True
+        )
+        await service.after_change(guild, record, self.action, actor.id)
+
+
+async def resolve(
+    service: SupportService,
+    request_id: int,
+    interaction: discord.Interaction[Any],
+    values: dict[str, str],
+) -> None:
+    """The outcome form's submit: resolve, tell everyone, keep the thread's transcript (its
+    closing message included), then say what was kept."""
+    guild = interaction.guild
+    assert guild is not None
+    actor = service.actor(interaction.user)
+    record = await service.resolve(guild.id, request_id, actor, values["outcome"])
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    await service.after_change(guild, record, "resolve", actor.id)
+    messages, files = await service.keep_transcript(guild, record)
+    await interaction.followup.send(
+        translate(
+            interaction_language(interaction),
+            _(
+                "Request #{id} is resolved. Its transcript is kept (messages: {n}, files: "
+                "{files}); see /support transcript."
+            ),
+            id=request_id,
+            n=messages,
+            files=files,
+        ),
+        ephemeral=True,
+    )
 
 
 def _buttons(language: str, request_id: int, actions: tuple[str, ...]) -> discord.ui.View:
@@ -93,7 +143,7 @@ def reopen_view(language: str, request: SupportRequest) -> discord.ui.View:
 Submit = Callable[[discord.Interaction[Any], dict[str, str]], Awaitable[None]]
 
 
-class FormModal(discord.ui.Modal):
+class FormModal(components.Modal):
     """A form whose fields are handed to ``on_submit`` by custom_id."""
 
     def __init__(self, title: str, fields: list[discord.ui.TextInput[Any]], on_submit: Submit):
@@ -103,7 +153,6 @@ class FormModal(discord.ui.Modal):
         for field in fields:
             self.add_item(field)
 
-    @reports_errors
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         values = {str(f.custom_id): f.value for f in self._fields}
         await self._on_submit(interaction, values)

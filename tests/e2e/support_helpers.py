@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from bot.local import LocalCommunity
 from bot.sandbox.driver import InteractionResult
 from bot.sandbox.models import Channel, Message
+from db.support import SupportRequest, SupportRequests
 
 FORM = {
     "topic": "Smart specialisation strategy review",
@@ -54,3 +57,20 @@ def triage_lines(community: LocalCommunity) -> list[str]:
 
 def dm_texts(community: LocalCommunity, member: str) -> list[str]:
     return [m.content for m in community.sandbox.dms(community.members[member])]
+
+
+async def stored_when(
+    community: LocalCommunity,
+    request_id: int,
+    condition: Callable[[SupportRequest], bool],
+    limit: float = 5.0,
+) -> SupportRequest:
+    """The stored request once ``condition`` holds (the bot writes after Discord's event)."""
+    assert community.db is not None
+    repo = SupportRequests(community.db)
+    for _tick in range(int(limit / 0.01)):
+        found = await repo.get(request_id)
+        if found is not None and condition(found):
+            return found
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"request #{request_id} never reached the expected state")

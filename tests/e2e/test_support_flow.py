@@ -80,7 +80,8 @@ async def test_request_claim_resolve_reopen_with_dms_at_each_step(
     form = await sofia.click(card, "Resolve")
     assert form.modal is not None
     resolved = await form.submit_modal({"outcome": "Expert from JRC introduced; call on 3 Dec."})
-    assert "resolved" in resolved.content
+    told = (await resolved.wait_followup()).content
+    assert "resolved" in told and "(messages: 4, files: 1)" in told
     await sb.wait_until(lambda: card_fields(card)["Status"].startswith("Resolved"))
     assert card_fields(card)["Outcome"] == "Expert from JRC introduced; call on 3 Dec."
     assert buttons(card) == ["Reopen"]
