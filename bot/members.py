@@ -35,6 +35,7 @@ from bot.errors import UserFacingError
 from bot.i18n import _, language_of, translate
 from bot.tree import interaction_language
 from db import prefs
+from db.groups import GroupRecord, Groups
 from db.prefs import MemberPrefs
 
 if TYPE_CHECKING:
@@ -252,6 +253,17 @@ class Members:
         if member.guild_permissions.administrator:
             return True
         return self.has_role(member, self.bot.settings.roles.secretariat)
+
+    def leads(self, group: GroupRecord) -> Who:
+        """A working group's or partnership's leads: organisers for their group's events,
+        managers of its members (read from the groups' tables, so any feature may ask)."""
+        groups = Groups(self.bot.db)
+
+        async def check(member: discord.Member) -> bool:
+            found = await groups.membership(group.id, member.id)
+            return found is not None and found.lead
+
+        return Who(_("the leads of {group}"), check, {"group": group.name})
 
     async def require(
         self, interaction: discord.Interaction[Any], *allowed: Who, action: str

@@ -20,13 +20,17 @@ from db.personal import PersonalData, declare
 from db.times import to_db
 
 
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
 def region_key(code: str | None, text: str | None) -> str | None:
     """One key per region, so members' profiles and lead-added regions meet: the ISO code, or
     the free text case-folded."""
     if code:
         return code
     if text:
-        return "text:" + " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+        return "text:" + _fold(text)
     return None
 
 
@@ -234,6 +238,22 @@ class Groups:
             (guild_id, key),
         )
         return _group(row) if row else None
+
+    async def by_channel(self, guild_id: int, channel_id: int) -> GroupRecord | None:
+        """The group whose channel this is (a group's events are announced there)."""
+        row = await self.db.fetchone(
+            "SELECT * FROM groups WHERE guild_id = ? AND channel_id = ?", (guild_id, channel_id)
+        )
+        return _group(row) if row else None
+
+    async def named(self, guild_id: int, ref: str) -> GroupRecord | None:
+        """A group by the id an autocomplete sends, or by a name in either language."""
+        ref = ref.strip()
+        if ref.isdigit():
+            found = await self.get(int(ref))
+            if found is not None and found.guild_id == guild_id:
+                return found
+        return await self.by_key(guild_id, _fold(ref))
 
     async def taken_keys(self, guild_id: int, except_group: int | None = None) -> set[str]:
         rows = await self.db.fetchall(

@@ -42,6 +42,7 @@ from cogs.events._rules import (
 )
 from cogs.events._views import DescriptionModal, EventsFeature, list_page
 from db.events import EventRecord
+from db.groups import GroupRecord, Groups
 
 # What the refusal names when someone who is no organiser asks.
 ORGANISING = _("create, edit or cancel events")
@@ -90,6 +91,7 @@ class EventsCog(commands.Cog, name="Events"):
         self.queries = parts.queries
         self.announce = parts.announce
         self._warming: asyncio.Future[None] | None = None
+        self.groups = Groups(bot.db)
 
     async def cog_unload(self) -> None:
         if self._warming is not None:
@@ -103,9 +105,26 @@ class EventsCog(commands.Cog, name="Events"):
         if self._warming is None:
             self._warming = asyncio.get_running_loop().run_in_executor(None, warm_up)
 
-    async def require_organiser(self, interaction: discord.Interaction[Any], action: str) -> None:
+    async def require_organiser(
+        self,
+        interaction: discord.Interaction[Any],
+        action: str,
+        group: GroupRecord | None = None,
+    ) -> None:
+        """Organisers; for a working group's or partnership's event, its leads too."""
         members = self.bot.members
-        await members.require(interaction, members.organisers, action=action)
+        allowed = [members.organisers] + ([members.leads(group)] if group else [])
+        await members.require(interaction, *allowed, action=action)
+
+    async def group_of(self, guild_id: int | None, channel_id: int) -> GroupRecord | None:
+        """The group an event belongs to: the one whose channel it is announced in."""
+        return await self.groups.by_channel(guild_id or 0, channel_id)
+
+    async def named_group(self, interaction: discord.Interaction[Any], ref: str) -> GroupRecord:
+        found = await self.groups.named(interaction.guild_id or 0, ref)
+        if found is None or found.archived:
+            raise UserFacingError(_("I don't know that group: pick one from the list."))
+        return found
 
     # -- /event create ------------------------------------------------------------------------
 
@@ -125,6 +144,7 @@ class EventsCog(commands.Cog, name="Events"):
         repeat=_("A repeat rule, e.g. weekly, monthly on the last Friday, or an RRULE"),
         timezone=_("The event's time zone (default: yours)"),
         thread=_("Open a discussion thread under the announcement; reminders go there"),
+        group=_("A working group or partnership: its channel and members (its leads may do this)"),
     )
     @app_commands.choices(
         format=[
@@ -150,9 +170,19 @@ class EventsCog(commands.Cog, name="Events"):
         repeat: str | None = None,
         timezone: str | None = None,
         thread: bool = False,
+        group: str | None = None,
     ) -> None:
-        await self.require_organiser(interaction, ORGANISING)
+        team = await self.named_group(interaction, group) if group else None
+        await self.require_organiser(interaction, ORGANISING, team)
         assert interaction.guild is not None
+        if team is not None:
+            # The group's channel and role are the event's channel and audience.
+            channel = channel or self.bot.get_channel(team.channel_id or 0)  # type: ignore[assignment]
+            audience = audience or interaction.guild.get_role(team.role_id or 0)
+            if channel is None:
+                raise UserFacingError(
+                    _("The group's channel is missing: ask an admin to recreate it.")
+                )
         language = interaction_language(interaction)
         zone = (
             pick_zone(timezone)
@@ -239,9 +269,10 @@ class EventsCog(commands.Cog, name="Events"):
         reminders: str | None = None,
         description: str | None = None,
     ) -> None:
-        await self.require_organiser(interaction, ORGANISING)
-        language = interaction_language(interaction)
         record = await self.queries.load(interaction.guild_id, event)
+        team = await self.group_of(interaction.guild_id, record.channel_id)
+        await self.require_organiser(interaction, ORGANISING, team)
+        language = interaction_language(interaction)
         if record.status != "scheduled":
             raise UserFacingError(
                 _("Event #{id} is cancelled; create a new one instead."), id=record.id
@@ -314,9 +345,10 @@ class EventsCog(commands.Cog, name="Events"):
     async def cancel(
         self, interaction: discord.Interaction[S3Bot], event: int, occurrence: str | None = None
     ) -> None:
-        await self.require_organiser(interaction, ORGANISING)
-        language = interaction_language(interaction)
         record = await self.queries.load(interaction.guild_id, event)
+        team = await self.group_of(interaction.guild_id, record.channel_id)
+        await self.require_organiser(interaction, ORGANISING, team)
+        language = interaction_language(interaction)
         if record.status != "scheduled":
             raise UserFacingError(_("Event #{id} is already cancelled."), id=record.id)
         target = await self.queries.pick_occurrence(record, occurrence)
@@ -329,8 +361,14 @@ class EventsCog(commands.Cog, name="Events"):
     # -- browsing -----------------------------------------------------------------------------
 
     @event.command(name=C_("command", "list"), description=_("Upcoming events and your answers"))
-    async def list_events(self, interaction: discord.Interaction[S3Bot]) -> None:
-        embed, view = await list_page(self.queries, interaction, 0)
+    @app_commands.describe(group=_("Only this group's events"))
+    async def list_events(
+        self, interaction: discord.Interaction[S3Bot], group: str | None = None
+    ) -> None:
+        team = await self.named_group(interaction, group) if group else None
+        embed, view = await list_page(
+            self.queries, interaction, 0, team.channel_id or 0 if team else 0
+        )
         await interaction.response.send_message(
             embed=embed, view=view or discord.utils.MISSING, ephemeral=True
         )
@@ -426,6 +464,19 @@ class EventsCog(commands.Cog, name="Events"):
             if needle in label.lower():
                 choices.append(app_commands.Choice(name=label[:100], value=record.id))
         return choices[-25:]
+
+    @create.autocomplete("group")
+    @list_events.autocomplete("group")
+    async def _group_choices(
+        self, interaction: discord.Interaction[S3Bot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        language = interaction_language(interaction)
+        needle = current.casefold()
+        return [
+            app_commands.Choice(name=g.display_name(language)[:100], value=str(g.id))
+            for g in await self.groups.in_guild(interaction.guild_id or 0)
+            if needle in g.name.casefold() or needle in (g.name_fi or "").casefold()
+        ][:25]
 
     @edit.autocomplete("occurrence")
     @cancel.autocomplete("occurrence")

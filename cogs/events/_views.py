@@ -106,19 +106,21 @@ def rsvp_view(language: str, event_id: int, occurrence: str | None) -> discord.u
     return view
 
 
-class ListPageButton(EventItem, template=r"list:(?P<page>\d+)"):
-    """Paging through /event list."""
+class ListPageButton(EventItem, template=r"list:(?P<page>\d+)(?::(?P<channel>\d+))?"):
+    """Paging through /event list (``channel``: only one group's events)."""
 
-    def __init__(self, page: int, label: str, *, disabled: bool = False) -> None:
+    def __init__(self, page: int, label: str, *, disabled: bool = False, channel: int = 0) -> None:
+        parts = (page, channel) if channel else (page,)
         super().__init__(
             discord.ui.Button(
                 label=label,
-                custom_id=self.custom_id_for("list", page),
+                custom_id=self.custom_id_for("list", *parts),
                 disabled=disabled,
                 style=discord.ButtonStyle.secondary,
             )
         )
         self.page = page
+        self.channel = channel
 
     @classmethod
     async def from_custom_id(
@@ -128,40 +130,53 @@ class ListPageButton(EventItem, template=r"list:(?P<page>\d+)"):
         match: re.Match[str],
     ) -> ListPageButton:
         label = item.label if isinstance(item, discord.ui.Button) else None
-        return cls(int(match["page"]), label or "")
+        return cls(int(match["page"]), label or "", channel=int(match["channel"] or 0))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        embed, view = await list_page(self.parts(interaction).queries, interaction, self.page)
+        embed, view = await list_page(
+            self.parts(interaction).queries, interaction, self.page, self.channel
+        )
         await interaction.response.edit_message(embed=embed, view=view or discord.utils.MISSING)
 
 
-def pager_view(language: str, page: int, pages: int) -> discord.ui.View | None:
+def pager_view(language: str, page: int, pages: int, channel: int = 0) -> discord.ui.View | None:
     if pages <= 1:
         return None
     view = discord.ui.View(timeout=None)
     view.add_item(
-        ListPageButton(max(page - 1, 0), translate(language, _("◀ Earlier")), disabled=page == 0)
+        ListPageButton(
+            max(page - 1, 0),
+            translate(language, _("◀ Earlier")),
+            disabled=page == 0,
+            channel=channel,
+        )
     )
     view.add_item(
         ListPageButton(
-            min(page + 1, pages - 1), translate(language, _("Later ▶")), disabled=page >= pages - 1
+            min(page + 1, pages - 1),
+            translate(language, _("Later ▶")),
+            disabled=page >= pages - 1,
+            channel=channel,
         )
     )
     return view
 
 
 async def list_page(
-    queries: EventQueries, interaction: discord.Interaction[Any], page: int
+    queries: EventQueries, interaction: discord.Interaction[Any], page: int, channel: int = 0
 ) -> tuple[discord.Embed, discord.ui.View | None]:
-    """One page of upcoming events with the member's own answers, and its pager."""
+    """One page of upcoming events with the member's own answers, and its pager; ``channel``
+    keeps only the events announced there (a group's events are in its channel)."""
     language = interaction_language(interaction)
     upcoming = await queries.upcoming(interaction.guild_id or 0)
+    if channel:
+        upcoming = [(e, o) for e, o in upcoming if e.channel_id == channel]
     pages = max((len(upcoming) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(page, pages - 1)
     shown = upcoming[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     mine = await queries.answers_of(interaction.user.id, [(e.id, o.key) for e, o in shown])
     embed = display.list_embed(language, shown, mine, page, pages)
-    return embed, pager_view(language, page, pages)
+    return embed, pager_view(language, page, pages, channel)
 
 
 class DescriptionModal(components.Modal):

@@ -144,13 +144,7 @@ class GroupsCog(commands.Cog, name="Groups"):
 
     async def resolve(self, interaction: discord.Interaction[Any], ref: str) -> GroupRecord:
         """A group by the id autocomplete sends, or by a name typed in either language."""
-        guild_id = interaction.guild_id or 0
-        ref = ref.strip()
-        if ref.isdigit():
-            found = await self.groups.get(int(ref))
-            if found is not None and found.guild_id == guild_id:
-                return found
-        found = await self.groups.by_key(guild_id, name_key(ref))
+        found = await self.groups.named(interaction.guild_id or 0, ref)
         if found is None:
             raise unknown_group()
         return found

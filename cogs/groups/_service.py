@@ -21,7 +21,6 @@ import discord
 from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import _, translate
-from bot.members import Who
 from cogs.groups._display import application_embed, card_embed, decision_text
 from cogs.groups._provision import Provisioner
 from cogs.groups._rules import check_description, check_names, clean_name, name_taken
@@ -94,21 +93,12 @@ class GroupService:
     def forget_roles(self, guild_id: int) -> None:
         self._roles.pop(guild_id, None)
 
-    def leads_of(self, group: GroupRecord) -> Who:
-        """The group's leads, for :meth:`bot.members.Members.require`."""
-
-        async def check(member: discord.Member) -> bool:
-            found = await self.groups.membership(group.id, member.id)
-            return found is not None and found.lead
-
-        return Who(_("the leads of {group}"), check, {"group": group.name})
-
     async def require_lead(
         self, interaction: discord.Interaction[Any], group: GroupRecord, action: str
     ) -> discord.Member:
         return await self.bot.members.require(
             interaction,
-            self.leads_of(group),
+            self.bot.members.leads(group),
             self.bot.members.organisers,
             action=action,
         )
