@@ -6,6 +6,9 @@ import logging
 import re
 from pathlib import Path
 
+import aiohttp
+
+NETWORK_ERRORS = (OSError, TimeoutError, aiohttp.ClientError)
 _TOKEN_SHAPE = re.compile(r"[\w-]{24,}\.[\w-]{6}\.[\w-]{27,}")
 
 
@@ -25,11 +28,25 @@ class RedactTokens(logging.Filter):
 NEVER_DEBUG = ("discord.gateway",)
 
 
+class BriefNetworkErrors(logging.Filter):
+    """A network failure logged with its traceback becomes one line with its cause: when
+    Discord cannot be reached, 70 lines of aiohttp internals hide what to check."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], NETWORK_ERRORS):
+            cause = str(record.exc_info[1]).strip() or type(record.exc_info[1]).__name__
+            record.msg = f"{record.getMessage()}: {cause}"
+            record.args = None
+            record.exc_info = None
+        return True
+
+
 def configure_logging(level: str, file: Path | None = None) -> None:
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     if file is not None:
         handlers.append(logging.FileHandler(file, encoding="utf-8"))
     for handler in handlers:
+        handler.addFilter(BriefNetworkErrors())
         handler.addFilter(RedactTokens())
     logging.basicConfig(
         level=level,

@@ -25,6 +25,7 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
+from pydantic_core import ErrorDetails
 
 from bot.discord_urls import DISCORD_API_BASE, DISCORD_GATEWAY_URL
 
@@ -40,12 +41,16 @@ def _check_zone(name: str) -> str:
 
 
 def _check_offsets(text: str) -> str:
-    from bot.timeparse import parse_offsets
+    from bot.timeparse import OFFSET_MAX, OFFSETS_MAX, parse_offsets
 
     try:
         parse_offsets(text)
-    except Exception as exc:  # the parser's own message says what is wrong
-        raise ValueError(f"{exc}; write offsets like '1d, 1h'") from exc
+    except Exception as exc:
+        # Our own sentence: the parser's is written for members (with Finnish examples).
+        raise ValueError(
+            f"{text!r} is not a list of reminder times; write them like '1d, 1h' "
+            f"(at most {OFFSETS_MAX}, each at most {OFFSET_MAX.days} days before the event)"
+        ) from exc
     return text
 
 
@@ -90,6 +95,7 @@ class LocaleSettings(_Section):
 
 
 class DatabaseSettings(_Section):
+    # A relative path is read from the config file's folder (see load_settings).
     path: Path = Path("s3cop.sqlite3")
 
 
@@ -230,6 +236,19 @@ _HINTS = {
     "missing": "required; see config.example.toml",
     "extra_forbidden": "unknown key; check its spelling against config.example.toml",
 }
+_SECTIONS = ", ".join(f"[{name}]" for name in Settings.model_fields)
+# The guild id config.example.toml ships with: a copy that still has it syncs nowhere.
+PLACEHOLDER_GUILD_ID = 123456789012345678
+
+
+def _message(item: ErrorDetails) -> str:
+    """pydantic's message as one plain sentence: no "Value error, " prefix, no final stop."""
+    if item["type"] == "extra_forbidden" and len(item["loc"]) == 1:
+        return f"unknown section; the sections are {_SECTIONS}"
+    text = _HINTS.get(item["type"], item["msg"])
+    if item["type"] == "value_error":
+        text = text.removeprefix("Value error, ")
+    return text.rstrip(".")
 
 
 def _problems(error: ValidationError) -> list[Problem]:
@@ -237,7 +256,7 @@ def _problems(error: ValidationError) -> list[Problem]:
     for item in error.errors():
         # Union members add their type to the location (e.g. channels.events.int): drop it.
         path = ".".join(str(p) for p in item["loc"] if p not in ("str", "int"))
-        problems.append(Problem(path, _HINTS.get(item["type"], item["msg"])))
+        problems.append(Problem(path, _message(item)))
     return problems
 
 
@@ -250,24 +269,46 @@ def parse_settings(data: dict[str, object]) -> Settings:
 
 
 def load_settings(path: Path) -> Settings:
-    """Read and validate a TOML file."""
+    """Read and validate a TOML file. Relative file paths in it (the database, the log file)
+    are read from the file's folder, so the bot finds its data wherever it is started from."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise SettingsError([Problem("", f"{path}: no such file")]) from None
+        raise SettingsError(
+            [Problem("", f"{path}: no such file; copy config.example.toml there and edit it")]
+        ) from None
+    except IsADirectoryError:
+        raise SettingsError([Problem("", f"{path} is a folder, not a config file")]) from None
+    except UnicodeDecodeError:
+        raise SettingsError([Problem("", f"{path}: not a text file")]) from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError([Problem("", f"{path}: not valid TOML: {exc}")]) from None
-    return parse_settings(data)
+    settings = parse_settings(data)
+    base = path.resolve().parent
+    log_file = settings.logging.file
+    return settings.model_copy(
+        update={
+            "database": settings.database.model_copy(
+                update={"path": base / settings.database.path}
+            ),
+            "logging": settings.logging.model_copy(
+                update={"file": base / log_file if log_file is not None else None}
+            ),
+        }
+    )
 
 
-def permission_warnings(path: Path, settings: Settings) -> list[str]:
-    """A token in a file that others can read is worth a warning."""
-    if settings.discord.token is None:
-        return []
-    mode = path.stat().st_mode
-    if mode & (stat.S_IRGRP | stat.S_IROTH):
-        return [
+def setting_warnings(path: Path, settings: Settings) -> list[str]:
+    """What is valid but probably not meant: the example's guild id, a readable token."""
+    warnings = []
+    if settings.discord.guild_id == PLACEHOLDER_GUILD_ID:
+        warnings.append(
+            f"{path}: discord.guild_id is still the example's placeholder; set your server's id "
+            "(right-click the server icon > Copy Server ID, with Developer Mode on)"
+        )
+    if settings.discord.token is not None and path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH):
+        warnings.append(
             f"{path} holds discord.token and can be read by other users; "
             f"run 'chmod 600 {path}' or use the DISCORD_TOKEN environment variable"
-        ]
-    return []
+        )
+    return warnings

@@ -1,4 +1,5 @@
-"""`s3cop run` against the sandbox: a rejected token is one line; SIGTERM stops it cleanly."""
+"""`s3cop run` against the sandbox: a rejected token or an unreachable gateway is one line;
+SIGTERM stops it cleanly."""
 
 from __future__ import annotations
 
@@ -9,21 +10,40 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import _run
+from bot.cli import CONNECT_ATTEMPTS, CliError, _run
 from bot.local import community_settings
 from bot.sandbox.server import Sandbox
 
 
-async def test_rejected_token_is_one_clear_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+async def test_rejected_token_is_one_clear_line(tmp_path: Path) -> None:
     async with Sandbox() as sandbox:
         guild = sandbox.add_guild("S3")
         settings = community_settings(sandbox, guild.id, tmp_path / "s.sqlite3")
-        assert await _run(settings, "not-the-token", sync_globally=False) == 1
-    assert capsys.readouterr().err.strip() == (
-        "error: Discord rejected the token; check DISCORD_TOKEN"
+        with pytest.raises(CliError) as refused:
+            await _run(settings, "not-the-token", sync_globally=False)
+    assert str(refused.value) == "Discord rejected the token; check DISCORD_TOKEN"
+
+
+async def test_an_unreachable_gateway_is_retried_then_one_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The API answers but the gateway does not: each attempt logs one line, no traceback."""
+    async with Sandbox() as sandbox:
+        guild = sandbox.add_guild("S3")
+        settings = community_settings(sandbox, guild.id, tmp_path / "s.sqlite3")
+        dead = "ws://127.0.0.1:9/"
+        settings = settings.model_copy(
+            update={"discord": settings.discord.model_copy(update={"gateway_url": dead})}
+        )
+        with pytest.raises(CliError) as failed:
+            await _run(settings, sandbox.token, sync_globally=False, retry_delay=0.01)
+    assert str(failed.value).startswith(f"cannot reach Discord's gateway at {dead} (")
+    assert str(failed.value).endswith(
+        f"after {CONNECT_ATTEMPTS} attempts; check the network connection and "
+        "discord.gateway_url in config.toml"
     )
+    retries = [r.getMessage() for r in caplog.records if r.name == "bot.cli"]
+    assert len(retries) == CONNECT_ATTEMPTS - 1
 
 
 async def test_sigterm_stops_the_bot_and_closes_the_database(tmp_path: Path) -> None:

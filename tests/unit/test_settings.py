@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.settings import SettingsError, load_settings, parse_settings, permission_warnings
+from bot.settings import (
+    PLACEHOLDER_GUILD_ID,
+    SettingsError,
+    load_settings,
+    parse_settings,
+    setting_warnings,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "config.example.toml"
@@ -80,9 +86,60 @@ def test_readable_token_file_is_warned_about(tmp_path: Path) -> None:
     config.write_text('[discord]\nguild_id = 1\ntoken = "secret"\n', encoding="utf-8")
     os.chmod(config, 0o644)
     settings = load_settings(config)
-    assert permission_warnings(config, settings)
+    assert setting_warnings(config, settings)
     os.chmod(config, stat.S_IRUSR | stat.S_IWUSR)
-    assert permission_warnings(config, settings) == []
+    assert setting_warnings(config, settings) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"discord": {"guild_id": 1}, "events": {"reminders": "1x"}},
+            "events.reminders: '1x' is not a list of reminder times; write them like '1d, 1h' "
+            "(at most 5, each at most 60 days before the event)",
+        ),
+        (
+            {"discord": {"guild_id": 1}, "discord_": {}},
+            "discord_: unknown section; the sections are [discord], [channels], [roles], "
+            "[locale], [database], [scheduler], [events], [web], [logging]",
+        ),
+        (
+            {"discord": {"guild_id": 1, "api_base": "discord.com"}},
+            "discord.api_base: must be a URL starting with http(s):// or ws(s)://",
+        ),
+        (
+            {"discord": {"guild_id": 1}, "locale": {"timezone": "Mars/Olympus"}},
+            "locale.timezone: unknown time zone 'Mars/Olympus'; use an IANA name such as "
+            "Europe/Brussels",
+        ),
+    ],
+)
+def test_each_error_reads_as_one_clean_sentence(data: dict[str, object], message: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        parse_settings(data)
+    assert str(caught.value) == message
+
+
+def test_relative_paths_are_read_from_the_config_files_folder(tmp_path: Path) -> None:
+    config = tmp_path / "etc" / "config.toml"
+    config.parent.mkdir()
+    config.write_text(
+        '[discord]\nguild_id = 1\n[database]\npath = "data/s.db"\n[logging]\nfile = "s3cop.log"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(config)
+    assert settings.database.path == tmp_path / "etc" / "data" / "s.db"
+    assert settings.logging.file == tmp_path / "etc" / "s3cop.log"
+    absolute = tmp_path / "abs.db"
+    config.write_text(f'[discord]\nguild_id = 1\n[database]\npath = "{absolute}"\n')
+    assert load_settings(config).database.path == absolute
+
+
+def test_the_example_guild_id_is_warned_about() -> None:
+    settings = load_settings(EXAMPLE)
+    assert settings.discord.guild_id == PLACEHOLDER_GUILD_ID
+    assert any("placeholder" in w for w in setting_warnings(EXAMPLE, settings))
 
 
 def test_missing_file_is_one_problem(tmp_path: Path) -> None:
