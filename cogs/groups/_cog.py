@@ -32,6 +32,7 @@ from cogs.groups._display import (
 from cogs.groups._rules import (
     STAKEHOLDERS,
     channel_name,
+    check_access,
     check_description,
     check_names,
     name_key,
@@ -186,6 +187,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         )
         check_names(name, name_fi, await self.groups.taken_keys(guild.id))
         check_description(description)
+        check_access(joining.value, visibility.value)
         await interaction.response.defer(ephemeral=True, thinking=True)
         group, warnings = await self.service.create(
             guild,
@@ -303,6 +305,8 @@ class GroupsCog(commands.Cog, name="Groups"):
             check_description(description) if description is not None else record.description
         )
         new_visibility = visibility.value if visibility else record.visibility
+        new_joining = joining.value if joining else record.joining
+        check_access(new_joining, new_visibility)
         await interaction.response.defer(ephemeral=True, thinking=True)
         channel = guild.get_channel(record.channel_id or 0)
         role = guild.get_role(record.role_id or 0)
@@ -322,7 +326,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         await self.groups.edit(
             record.id,
             description=new_description,
-            joining=joining.value if joining else record.joining,
+            joining=new_joining,
             visibility=new_visibility,
         )
         await self.service.refresh_card(record.id)

@@ -88,6 +88,17 @@ def check_names(name: str, name_fi: str | None, taken: Iterable[str]) -> list[st
     return keys
 
 
+def check_access(joining: str, visibility: str) -> None:
+    """A private group's channel is for its members only, so nobody walks in: they apply."""
+    if visibility == "private" and joining == "open":
+        raise UserFacingError(
+            _(
+                "A private group takes members by application: choose joining “by application”, "
+                "or make the group public."
+            )
+        )
+
+
 def check_description(description: str) -> str:
     text = description.strip()
     if len(text) > MAX_DESCRIPTION:

@@ -23,7 +23,13 @@ from bot.errors import UserFacingError
 from bot.i18n import _, translate
 from cogs.groups._display import application_embed, card_embed, decision_text
 from cogs.groups._provision import Provisioner
-from cogs.groups._rules import check_description, check_names, clean_name, name_taken
+from cogs.groups._rules import (
+    check_access,
+    check_description,
+    check_names,
+    clean_name,
+    name_taken,
+)
 from db.groups import (
     AlreadyPending,
     Application,
@@ -124,6 +130,7 @@ class GroupService:
             raise UserFacingError(_("“{kind}” is not a kind of group here."), kind=kind)
         if lead.bot:
             raise UserFacingError(_("A bot cannot lead a group: choose a member."))
+        check_access(joining, visibility)
         name = clean_name(name)
         name_fi = clean_name(name_fi) if name_fi else None
         keys = check_names(name, name_fi, await self.groups.taken_keys(guild.id))

@@ -14,7 +14,7 @@ DEFAULTS: dict[str, Any] = {
     "kind": "working_group",
     "description": "Regions in industrial transition",
     "joining": "open",
-    "visibility": "private",
+    "visibility": "public",
 }
 
 

@@ -21,7 +21,11 @@ async def test_creation_provisions_role_channel_overwrites_and_card(
 ) -> None:
     sb = community.sandbox
     result = await create_group(
-        community, name_fi="Teollinen muutos", lead=community.members["olli"]
+        community,
+        name_fi="Teollinen muutos",
+        lead=community.members["olli"],
+        visibility="private",
+        joining="application",
     )
     assert "Created Industrial transition" in result.content
     group = await group_named(community, "Teollinen muutos")
@@ -42,11 +46,12 @@ async def test_creation_provisions_role_channel_overwrites_and_card(
     assert channel in sb.visible_channels(community.members["olli"])
     assert channel in sb.visible_channels(community.members["sofia"])  # secretariat
     assert channel not in sb.visible_channels(community.members["aino"])
-    # The card in #groups names the lead and offers Join.
+    # The card in #groups names the lead and offers Apply (a private group takes applications).
     shown = card(community, group)
     assert shown.channel_id == community.channels["groups"].id
     assert "<@" + str(community.members["olli"].user.id) + ">" in fields(shown)["Leads"]
-    assert [c["label"] for c in shown.components[0]["components"]] == ["Join", "Leave"]
+    labels = [c["label"] for c in shown.components[0]["components"]]
+    assert labels == ["Apply", "Withdraw application", "Leave"]
     members = await repo(community).members(group.id)
     assert [(m.user_id, m.lead) for m in members] == [(community.members["olli"].user.id, True)]
     assert (await repo(community).sync_state(community.guild.id))[group.id] == {
@@ -56,22 +61,44 @@ async def test_creation_provisions_role_channel_overwrites_and_card(
 
 async def test_join_by_card_gives_the_role_and_leave_takes_it(community: LocalCommunity) -> None:
     sb = community.sandbox
-    await create_group(community)
+    await create_group(community)  # public and open: everyone reads, members write
     group = await group_named(community, "Industrial transition")
+    channel = channel_of(community, group)
     marco = community.as_member("marco")
+    assert (
+        not perm.channel_permissions(community.guild, marco.user.id, channel) & perm.SEND_MESSAGES
+    )
     joined = await marco.click(card(community, group), "Join")
     assert joined.ephemeral and "You joined Industrial transition" in joined.content
     role = role_of(community, group)
     await sb.wait_until(lambda: role.id in community.members["marco"].roles)
-    assert [m.content for m in marco.read(channel_of(community, group))] == []
+    assert perm.channel_permissions(community.guild, marco.user.id, channel) & perm.SEND_MESSAGES
     await sb.wait_until(lambda: fields(card(community, group))["Members"] == "2")
     again = await marco.slash("group join", group=str(group.id))
     assert "already a member" in again.content
     left = await marco.slash("group leave", group="industrial TRANSITION")
     assert "You left" in left.content
     await sb.wait_until(lambda: role.id not in community.members["marco"].roles)
-    assert channel_of(community, group) not in sb.visible_channels(community.members["marco"])
+    assert channel in sb.visible_channels(community.members["marco"])  # public: still reads
+    assert (
+        not perm.channel_permissions(community.guild, marco.user.id, channel) & perm.SEND_MESSAGES
+    )
     assert await repo(community).membership(group.id, community.members["marco"].user.id) is None
+
+
+async def test_a_private_group_cannot_be_joined_without_applying(
+    community: LocalCommunity,
+) -> None:
+    refused = await create_group(community, visibility="private", joining="open")
+    assert "private group takes members by application" in refused.content
+    assert await repo(community).in_guild(community.guild.id) == []
+    await create_group(community, visibility="private", joining="application")
+    group = await group_named(community, "Industrial transition")
+    walk_in = await community.as_member("marco").slash("group join", group=str(group.id))
+    assert "by application" in walk_in.content
+    assert channel_of(community, group) not in community.sandbox.visible_channels(
+        community.members["marco"]
+    )
 
 
 async def test_finnish_member_sees_finnish(community: LocalCommunity) -> None:

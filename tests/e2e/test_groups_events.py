@@ -11,9 +11,13 @@ async def test_a_lead_creates_a_group_event_in_its_channel_for_its_role(
     community: LocalCommunity,
 ) -> None:
     sb = community.sandbox
-    await create_group(community, lead=community.members["lena"])  # lena is no organiser
+    await create_group(  # lena is no organiser
+        community, lead=community.members["lena"], visibility="private", joining="application"
+    )
     group = await group_named(community, "Industrial transition")
-    await community.as_member("marco").slash("group join", group=str(group.id))
+    await community.as_member("lena").slash(
+        "group member add", group=str(group.id), member=community.members["marco"]
+    )
     refused = await create_event(community, "lena", title="Without the group")
     assert "Only" in refused.content and refused.modal is None
     done = await create_event(community, "lena", title="WG kick-off", group=str(group.id))

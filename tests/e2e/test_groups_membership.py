@@ -33,6 +33,7 @@ async def application_group(community: LocalCommunity) -> None:
         name="Lapland tourism",
         kind="partnership",
         joining="application",
+        visibility="private",
         lead=community.members["olli"],
     )
     group = await group_named(community, "Lapland tourism")
@@ -63,6 +64,7 @@ async def test_application_from_form_to_dm(community: LocalCommunity) -> None:
         name="Lapland tourism",
         kind="partnership",
         joining="application",
+        visibility="private",
         lead=community.members["olli"],
     )
     group = await group_named(community, "Lapland tourism")
