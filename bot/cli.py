@@ -239,7 +239,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from tour import run_demo
 
     return _interruptible(lambda: asyncio.run(run_demo(sys.stdout)))
 

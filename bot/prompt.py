@@ -17,13 +17,13 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from bot.clock import FakeClock
-from bot.demo import describe, indent, sandbox_community, show, where_posted
 from bot.errors import UserFacingError
 from bot.local import LocalCommunity
 from bot.sandbox.driver import InteractionResult, MemberDriver, SandboxUsageError
 from bot.sandbox.limits import SELECT_TYPES, walk_components
 from bot.sandbox.models import Member, Message
 from bot.sandbox.render import render_timestamps
+from bot.sandbox.transcript import describe, indent, sandbox_community, show, where_posted
 from bot.timeparse import parse_duration
 
 FIRST_MEMBER = "sofia"
