@@ -112,5 +112,5 @@ def sections() -> list[Section]:
     return [
         Section("Groups: a working group and two partnerships", groups_create, budget=4.0),
         Section("Groups: joining, and an application the lead approves", groups_join, budget=4.0),
-        Section("Profiles and regions: who takes part where", groups_regions, budget=4.0),
+        Section("Profiles and regions: who takes part where", groups_regions, budget=6.0),
     ]

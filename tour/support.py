@@ -105,7 +105,7 @@ def sections() -> list[Section]:
         Section(
             "Support: a region asks the secretariat, in Finnish",
             partial(support_asking, state=state),
-            budget=4.0,
+            budget=6.0,
         ),
         Section(
             "Support: claimed, answered and resolved, with a transcript kept",
