@@ -44,11 +44,13 @@ async def groups_create(tour: Tour) -> None:
         kind="working_group",
         description="Regions in industrial transition: jobs, skills and new value chains.",
         joining="open",
-        visibility="private",
+        visibility="public",
         lead=olli,
     )
-    tour.print(f"{INDENT}(A role and a private channel under “Working groups”: only members, the")
-    tour.print(f"{INDENT}secretariat and the bot see it. The card below is in #groups.)")
+    tour.print(f"{INDENT}(A role and a channel under “Working groups”: everyone reads it, members")
+    tour.print(
+        f"{INDENT}write. A private group's channel only its members see; they apply to join.)"
+    )
     tour.shows(_card(tour, "Industrial transition"), "In #groups, everyone sees:")
     for name in ("Arctic tourism", "Bioeconomy"):
         await _create_group(
@@ -57,7 +59,7 @@ async def groups_create(tour: Tour) -> None:
             kind="partnership",
             description=f"Thematic partnership: {name.lower()} in Europe's regions.",
             joining="application",
-            visibility="public",
+            visibility="private",
             lead=olli,
         )
 
