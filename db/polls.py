@@ -17,7 +17,7 @@ import json
 import logging
 import secrets
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -187,13 +187,6 @@ class Polls:
 
     # -- electorate ---------------------------------------------------------------------------
 
-    async def unit_of(self, poll_id: int, user_id: int) -> str | None:
-        """What the member votes for (themself or their region), or None outside the electorate."""
-        row = await self.db.fetchone(
-            "SELECT unit FROM poll_electors WHERE poll_id = ? AND user_id = ?", (poll_id, user_id)
-        )
-        return str(row[0]) if row else None
-
     async def members_of_unit(self, poll_id: int, unit: str) -> list[int]:
         rows = await self.db.fetchall(
             "SELECT user_id FROM poll_electors WHERE poll_id = ? AND unit = ? ORDER BY user_id",
@@ -236,23 +229,6 @@ class Polls:
         per burst); the poll's status is read inside it, so no ballot lands after close.
         """
         return await self.db.batched(_vote, poll_id, unit, json.dumps(list(choices)))
-
-    async def ballot_of(self, poll_id: int, unit: str) -> tuple[int, ...] | None:
-        """The unit's current ballot (only while open: afterwards no one can find it)."""
-
-        def work(conn: sqlite3.Connection) -> tuple[int, ...] | None:
-            found = conn.execute(
-                "SELECT key FROM poll_secrets WHERE poll_id = ?", (poll_id,)
-            ).fetchone()
-            if found is None:
-                return None
-            row = conn.execute(
-                "SELECT choices FROM poll_ballots WHERE poll_id = ? AND voter_hash = ?",
-                (poll_id, _hash(bytes(found[0]), unit)),
-            ).fetchone()
-            return tuple(json.loads(row[0])) if row else None
-
-        return await self.db.read(work)
 
     async def turnout(self, poll_id: int) -> int:
         row = await self.db.fetchone(
@@ -336,6 +312,63 @@ def _vote(conn: sqlite3.Connection, poll_id: int, unit: str, choices: str) -> bo
         (poll_id, voter_hash, choices, None if row[1] else unit),
     )
     return replaced
+
+
+@dataclass(frozen=True)
+class Voter:
+    """What a ballot interaction needs, read in one trip: the poll, the unit the member votes for
+    (None outside the electorate) and that unit's current ballot."""
+
+    poll: PollRecord | None
+    unit: str | None
+    current: tuple[int, ...] | None
+
+
+def voter(conn: sqlite3.Connection, poll_id: int, user_id: int) -> Voter:
+    row = conn.execute("SELECT * FROM polls WHERE id = ?", (poll_id,)).fetchone()
+    if row is None:
+        return Voter(None, None, None)
+    poll = _poll(row)
+    found = conn.execute(
+        "SELECT unit FROM poll_electors WHERE poll_id = ? AND user_id = ?", (poll_id, user_id)
+    ).fetchone()
+    if found is None:
+        return Voter(poll, None, None)
+    unit = str(found[0])
+    key = conn.execute("SELECT key FROM poll_secrets WHERE poll_id = ?", (poll_id,)).fetchone()
+    if key is None:
+        return Voter(poll, unit, None)
+    ballot = conn.execute(
+        "SELECT choices FROM poll_ballots WHERE poll_id = ? AND voter_hash = ?",
+        (poll_id, _hash(bytes(key[0]), unit)),
+    ).fetchone()
+    return Voter(poll, unit, tuple(json.loads(ballot[0])) if ballot else None)
+
+
+@dataclass(frozen=True)
+class Cast:
+    """A stored ballot: the poll, the unit it counts for, the ballot, and whether it replaced
+    the unit's earlier one."""
+
+    poll: PollRecord
+    unit: str
+    ballot: tuple[int, ...]
+    replaced: bool
+
+
+def cast_ballot(
+    conn: sqlite3.Connection,
+    poll_id: int,
+    user_id: int,
+    decide: Callable[[Voter], tuple[int, ...]],
+) -> Cast:
+    """Read the voter, let ``decide`` apply the rules (it raises to refuse), and store the ballot:
+    one trip to SQLite's thread, inside the caller's (batched) transaction."""
+    found = voter(conn, poll_id, user_id)
+    ballot = decide(found)
+    assert found.poll is not None and found.unit is not None  # decide refuses otherwise
+    replaced = _vote(conn, poll_id, found.unit, json.dumps(list(ballot)))
+    return Cast(found.poll, found.unit, ballot, replaced)
 
 
 def electors(user_ids: Iterable[int]) -> list[Elector]:

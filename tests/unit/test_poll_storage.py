@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from db.database import Database
-from db.polls import Elector, NewPoll, PollClosedError, PollRecord, Polls, electors
+from db.polls import Elector, NewPoll, PollClosedError, PollRecord, Polls, electors, voter
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 # Snowflake-sized ids, as Discord's are.
@@ -58,11 +58,11 @@ async def db(tmp_path: Path) -> Database:
 async def test_a_vote_is_recorded_changed_and_counted_once(db: Database) -> None:
     polls, poll = await open_poll(db, new_poll())
     assert poll.electorate_size == 6
-    assert await polls.unit_of(poll.id, VOTERS[0]) == str(VOTERS[0])
-    assert await polls.unit_of(poll.id, 999) is None
+    assert (await db.read(voter, poll.id, VOTERS[0])).unit == str(VOTERS[0])
+    assert (await db.read(voter, poll.id, 999)).unit is None
     assert await polls.vote(poll.id, str(VOTERS[0]), [0, 1, 2]) is False
     assert await polls.vote(poll.id, str(VOTERS[0]), [0, 1, 3]) is True
-    assert await polls.ballot_of(poll.id, str(VOTERS[0])) == (0, 1, 3)
+    assert (await db.read(voter, poll.id, VOTERS[0])).current == (0, 1, 3)
     assert await polls.turnout(poll.id) == 1
     assert await polls.non_voters(poll.id) == sorted(VOTERS[1:])
     await db.close()
@@ -78,7 +78,8 @@ async def test_closing_happens_once_and_refuses_later_votes(db: Database) -> Non
     assert await polls.turnout(poll.id) == 1
     assert await polls.ballots(poll.id) == [(0, 1, 2)]
     # Without the secret, nobody (not even the bot) can find a member's ballot any more.
-    assert await polls.ballot_of(poll.id, str(VOTERS[0])) is None
+    found = await db.read(voter, poll.id, VOTERS[0])
+    assert found.unit == str(VOTERS[0]) and found.current is None
     closed = await polls.get(poll.id)
     assert closed is not None and not closed.is_open and closed.closed_at == NOW
     await db.close()
@@ -122,8 +123,8 @@ async def test_after_close_the_raw_files_link_no_member_to_a_ballot(tmp_path: Pa
     polls, poll = await open_poll(db, new_poll(secret=True))
     await polls.vote(still_open.id, str(VOTERS[5]), [2, 3, 4])
     choices = [[0, 1, 2], [3, 4, 5], [5, 6, 7], [0, 4, 7], [1, 2, 6]]
-    for voter, ballot in zip(VOTERS, choices, strict=False):
-        await polls.vote(poll.id, str(voter), ballot)
+    for member, ballot in zip(VOTERS, choices, strict=False):
+        await polls.vote(poll.id, str(member), ballot)
     await polls.vote(poll.id, str(VOTERS[0]), [1, 3, 5])  # a changed vote leaves no trace either
     row = await db.fetchone("SELECT key FROM poll_secrets WHERE poll_id = ?", (poll.id,))
     assert row is not None
