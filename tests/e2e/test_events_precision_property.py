@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from bot.clock import FakeClock
 from bot.local import LocalCommunity, local_community
-from cogs.events._service import schedule_from
+from cogs.events._queries import schedule_from
 from db import events
 from tests.conftest import examples
 from tests.e2e.events_helpers import announcement, create_event, fields
@@ -138,8 +138,8 @@ async def shown_everywhere(community: LocalCommunity, start: datetime) -> None:
 @given(case=cases())
 async def test_any_start_gives_a_working_event(case: Case) -> None:
     clock = FakeClock(case.now)
-    async with local_community(clock=clock) as community:
-        community.bot.get_cog("Events").service.refresh_delay = 0.0  # type: ignore[union-attr]
+    events = {"announcement_refresh_seconds": 0}
+    async with local_community(clock=clock, events=events) as community:
         created = await create_event(
             community,
             start=case.typed,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cogs.events._service import schedule_from
+from cogs.events._queries import schedule_from
 from db import events, scheduled
 from db.database import Database, bundled_migrations
 
