@@ -557,7 +557,10 @@ class MemberDriver:
     ) -> dict[str, Any]:
         custom_id = item.get("custom_id")
         key = next((k for k in (label, custom_id) if k is not None and k in remaining), None)
-        value = remaining.pop(key) if key is not None else None
+        if key is not None:
+            value = remaining.pop(key)
+        else:  # a field left alone submits what the bot pre-filled, as in Discord's client
+            value = item.get("value") if item.get("type") == 4 else None
         if item.get("type") == 4:
             text = "" if value is None else str(value)
             if item.get("required", True) and not text:

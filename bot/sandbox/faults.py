@@ -27,6 +27,7 @@ class HttpFault:
     count: int
     retry_after: float = 0.0
     is_global: bool = False
+    after: bool = False  # the request is carried out first, then its answer is lost
 
     def matches(self, method: str, path: str) -> bool:
         """Whether ``METHOD /path`` falls under this fault's pattern."""
@@ -77,10 +78,19 @@ class Faults:
             raise ValueError("server_error needs a 5xx status")
         self._http.append(HttpFault(route, status, count))
 
-    def take(self, method: str, path: str) -> web.Response | None:
-        """The fault response for this request, if one is armed (and use it up)."""
+    def lost_answer(self, route: str | None = None, *, status: int = 500, count: int = 1) -> None:
+        """The next ``count`` matching requests are carried out, then answered with a 5xx, as
+        when Discord's edge times out after the change was made: discord.py retries (after
+        about a second), and a client that is not careful makes the change twice."""
+        if status < 500:
+            raise ValueError("lost_answer needs a 5xx status")
+        self._http.append(HttpFault(route, status, count, after=True))
+
+    def take(self, method: str, path: str, *, after: bool = False) -> web.Response | None:
+        """The fault response for this request, if one is armed (and use it up); ``after``
+        asks for the faults that strike once the request was carried out."""
         for fault in self._http:
-            if fault.matches(method, path):
+            if fault.after == after and fault.matches(method, path):
                 fault.count -= 1
                 if fault.count <= 0:
                     self._http.remove(fault)

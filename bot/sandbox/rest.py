@@ -125,7 +125,7 @@ class RestApi:
             response = await handler(request)
             if request.method != "GET":
                 await self.gateway.flush()
-            return response
+            return self.faults.take(request.method, path, after=True) or response
         except errors.DiscordError as exc:
             return json_response(exc.body(), exc.status)
         except web.HTTPNotFound:

@@ -295,12 +295,13 @@ class SupportService:
         # A thread whose creation answer never arrived has this name: use it, don't make two.
         thread = None if restored else next((t for t in parent.threads if t.name == name), None)
         if thread is None:
-            thread = await parent.create_thread(
+            made = await parent.create_thread(
                 name=name,
                 type=discord.ChannelType.private_thread,
                 invitable=False,
                 auto_archive_duration=10080,
             )
+            thread = await self._one_thread(guild, parent, made, record)
         await self.repo.set_places(record.id, thread_id=thread.id)
         await self.bot.scheduler.once(
             f"support:{record.id}:opening:{thread.id}",
@@ -308,6 +309,38 @@ class SupportService:
             lambda nonce: self._welcome(guild, thread, record, restored=restored, nonce=nonce),
         )
         return thread
+
+    async def _one_thread(
+        self,
+        guild: discord.Guild,
+        parent: discord.TextChannel,
+        made: discord.Thread,
+        record: SupportRequest,
+    ) -> discord.Thread:
+        """The request's one thread. When Discord made it but its answer was lost, discord.py
+        asked again and Discord made a second: keep the first, delete the others."""
+        me = guild.me.id
+        same = sorted(
+            {
+                t.id: t for t in [*parent.threads, made] if t.name == made.name and t.owner_id == me
+            }.values(),
+            key=lambda t: t.id,
+        )
+        for extra in same[1:]:
+            try:
+                await extra.delete()
+            except discord.HTTPException:
+                await self.announce.admin(
+                    guild,
+                    f"{record.id}:extra-thread:{extra.id}",
+                    _(
+                        "Support request #{id} got a second thread {thread} when Discord "
+                        "answered late; please delete it (I need Manage Threads to)."
+                    ),
+                    id=record.id,
+                    thread=extra.mention,
+                )
+        return same[0]
 
     async def _welcome(
         self,

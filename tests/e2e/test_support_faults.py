@@ -147,3 +147,15 @@ async def test_closed_dms_lose_nothing_the_thread_has_it_all(community: LocalCom
     kaisa = community.as_member("kaisa")
     await sb.wait_until(lambda: "hoitaa nyt" in kaisa.read(thread)[-1].content)
     assert sb.dms(closed) == []
+
+
+async def test_a_lost_answer_from_discord_leaves_one_thread(community: LocalCommunity) -> None:
+    # Discord makes the thread but its answer is lost; discord.py asks again and Discord makes
+    # a second one. The request keeps the first, and the second is deleted.
+    community.sandbox.faults.lost_answer("POST /channels/*/threads")
+    told = await ask_and_read(community)
+    [thread] = threads(community)
+    assert f"<#{thread.id}>" in told
+    stored = await repo(community).get(1)
+    assert stored is not None and stored.thread_id == thread.id and stored.posted
+    assert community.as_member("aino").can_see(thread)

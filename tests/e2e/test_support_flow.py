@@ -12,6 +12,7 @@ from bot.sandbox.driver import SandboxUsageError
 from bot.sandbox.models import PRIVATE_THREAD
 from db.support import SupportRequests
 from tests.e2e.support_helpers import (
+    FORM,
     ask,
     ask_and_read,
     buttons,
@@ -170,3 +171,22 @@ async def test_status_and_list(community: LocalCommunity) -> None:
     assert "Vain" in refused.content  # "Only the secretariat ..." in Finnish
     result = await ask(community, "lena")
     assert (await result.wait_followup()).content.startswith("Request #3 is open")
+
+
+async def test_the_region_comes_from_the_profile_and_can_be_changed(
+    community: LocalCommunity,
+) -> None:
+    aino = community.as_member("aino")
+    await aino.slash("profile set", country="FI", region="FI-10")
+    opened = await aino.slash("support request")
+    assert opened.modal is not None
+    inputs = {c["custom_id"]: c for row in opened.modal["components"] for c in row["components"]}
+    assert inputs["region"].get("value") == "Lappi"  # her profile's region, in her language
+    without = await community.as_member("marco").slash("support request")
+    assert without.modal is not None
+    inputs = {c["custom_id"]: c for row in without.modal["components"] for c in row["components"]}
+    assert not inputs["region"].get("value")  # no profile: typed in the form
+    result = await opened.submit_modal({**{k: v for k, v in FORM.items() if k != "region"}})
+    await result.wait_followup()
+    stored = await repo(community).get(1)
+    assert stored is not None and stored.region == "Lappi"

@@ -117,3 +117,11 @@ async def test_private_threads_need_create_private_threads(bot: SandboxBot, worl
     with pytest.raises(discord.Forbidden):
         await _private_thread(bot, world)
     assert world.sb.threads(world.general) == []
+
+
+async def test_a_lost_answer_means_the_change_was_made(bot: SandboxBot, world: World) -> None:
+    """discord.py retries a 500 by itself: the thread is made twice, as on Discord."""
+    world.sb.faults.lost_answer("POST /channels/*/threads")
+    thread = await _private_thread(bot, world)
+    made = world.sb.threads(world.general)
+    assert len(made) == 2 and made[-1].id == thread.id
