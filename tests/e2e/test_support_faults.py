@@ -77,7 +77,8 @@ async def test_a_deleted_thread_is_opened_again_and_the_admins_told(
     [thread] = threads(community)
     assert thread.id == restored.thread_id
     aino = community.as_member("aino")
-    assert aino.can_see(thread) and "poistettiin" in aino.read(thread)[0].content
+    await sb.wait_until(lambda: aino.can_see(thread) and aino.read(thread))  # added, welcomed
+    assert "poistettiin" in aino.read(thread)[0].content
     await sb.wait_until(lambda: any("was deleted" in line for line in admin_log(community)))
     [card] = cards(community)
     await sb.wait_until(lambda: card_fields(card)["Status"] == "New")
