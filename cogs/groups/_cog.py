@@ -117,9 +117,10 @@ class GroupsCog(commands.Cog, name="Groups"):
     # -- listeners ----------------------------------------------------------------------------
 
     async def cog_unload(self) -> None:
-        """A reconcile under way finishes before the database closes."""
+        """A reconcile and card updates under way finish before the database closes."""
         if self._reconciling is not None:
             await asyncio.wait({self._reconciling}, timeout=10)
+        await self.service.close()
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
@@ -274,7 +275,7 @@ class GroupsCog(commands.Cog, name="Groups"):
                 _("Discord refused the new name ({reason}); the group keeps its old name."),
                 reason=exc.text or str(exc.status),
             ) from exc
-        await self.service.refresh_card(record.id)
+        self.service.request_refresh(record.id)
         await reply(
             interaction,
             _say(interaction, _("Renamed {old} to {new}."), old=record.name, new=name.strip()),
@@ -329,7 +330,7 @@ class GroupsCog(commands.Cog, name="Groups"):
             joining=new_joining,
             visibility=new_visibility,
         )
-        await self.service.refresh_card(record.id)
+        self.service.request_refresh(record.id)
         await reply(interaction, _say(interaction, _("{group} is updated."), group=record.name))
 
     @group.command(
@@ -383,7 +384,7 @@ class GroupsCog(commands.Cog, name="Groups"):
             await self.service.sync_roles(
                 refreshed, [m.user_id for m in members if m.user_id not in holders], give=True
             )
-        await self.service.refresh_card(record.id)
+        self.service.request_refresh(record.id)
         if archived:
             text = _say(
                 interaction,
@@ -582,7 +583,7 @@ class GroupsCog(commands.Cog, name="Groups"):
                 _("{member} already leads {group}."), member=member.display_name, group=record.name
             )
         await self.groups.set_lead(record.id, member.id, True)
-        await self.service.refresh_card(record.id)
+        self.service.request_refresh(record.id)
         await reply(
             interaction,
             _say(
@@ -611,7 +612,7 @@ class GroupsCog(commands.Cog, name="Groups"):
                 _("{group} needs at least one lead: add another lead first."), group=record.name
             )
         await self.groups.set_lead(record.id, member.id, False)
-        await self.service.refresh_card(record.id)
+        self.service.request_refresh(record.id)
         await reply(
             interaction,
             _say(
@@ -643,7 +644,7 @@ class GroupsCog(commands.Cog, name="Groups"):
                 region=ref.display(language),
                 group=record.name,
             )
-        await self.service.refresh_card(record.id)
+        self.service.request_refresh(record.id)
         await reply(
             interaction,
             _say(
@@ -671,7 +672,7 @@ class GroupsCog(commands.Cog, name="Groups"):
                 region=ref.display(language),
                 group=record.name,
             )
-        await self.service.refresh_card(record.id)
+        self.service.request_refresh(record.id)
         await reply(
             interaction,
             _say(

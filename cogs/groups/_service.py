@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 # What the refusal names when someone who is no organiser asks.
 CREATING = _("create, rename, edit or archive groups")
 MAX_MOTIVATION = 1000
+REFRESH_DELAY = 0.5  # seconds a card waits for more changes before it is edited
 MAX_REASON = 500
 
 
@@ -73,6 +74,8 @@ class GroupService:
         self.last_reconcile: dict[str, int] = {}
         self.last_reconcile_seconds = 0.0
         self.reconciled = asyncio.Event()  # set once every guild was reconciled at start
+        self._refreshing: dict[int, asyncio.Task[None]] = {}
+        self.refresh_delay = REFRESH_DELAY
 
     def now(self) -> datetime:
         return self.bot.clock.now()
@@ -193,6 +196,25 @@ class GroupService:
             return
         await self.groups.set_card(group.id, message.id)
 
+    def request_refresh(self, group_id: int) -> None:
+        """Update the card a moment from now: a burst of joins costs one edit, not one each
+        (Discord allows about five edits per channel in five seconds)."""
+        if group_id not in self._refreshing:
+            self._refreshing[group_id] = asyncio.create_task(self._refresh_later(group_id))
+
+    async def _refresh_later(self, group_id: int) -> None:
+        await asyncio.sleep(self.refresh_delay)
+        self._refreshing.pop(group_id, None)
+        try:
+            await self.refresh_card(group_id)
+        except Exception:
+            log.exception("could not refresh the card of group %s", group_id)
+
+    async def close(self) -> None:
+        """Card updates still waiting are made before the database closes."""
+        while self._refreshing:
+            await asyncio.gather(*self._refreshing.values(), return_exceptions=True)
+
     async def refresh_card(self, group_id: int) -> None:
         group = await self.groups.get(group_id)
         if group is None or group.card_message_id is None:
@@ -261,7 +283,7 @@ class GroupService:
     async def after_change(self, group: GroupRecord, user_id: int, *, give: bool) -> None:
         """Discord's half of a membership change, after the member has their answer."""
         await self.sync_roles(group, [user_id], give=give)
-        await self.refresh_card(group.id)
+        self.request_refresh(group.id)
 
     # -- applications -------------------------------------------------------------------------
 
@@ -312,7 +334,7 @@ class GroupService:
                 embed=application_embed(language, group, application),
                 view=decision_view(language, application.id),
             )
-        await self.refresh_card(group.id)
+        self.request_refresh(group.id)
         return sent
 
     async def check_decidable(
@@ -386,7 +408,7 @@ class GroupService:
                 reason=application.reason or "",
             )
         await self.bot.members.dm(application.user_id, content=text)
-        await self.refresh_card(group.id)
+        self.request_refresh(group.id)
 
     async def withdraw(self, group: GroupRecord, member_id: int) -> Application:
         pending = await self.groups.pending(group.id, member_id)
@@ -399,7 +421,7 @@ class GroupService:
             raise UserFacingError(
                 _("The leads decided your application a moment ago; you will get a message."),
             )
-        await self.refresh_card(group.id)
+        self.request_refresh(group.id)
         return withdrawn
 
     # -- Discord tells us ---------------------------------------------------------------------
@@ -415,7 +437,7 @@ class GroupService:
             return
         await self.groups.read_back(after.guild.id, given, taken, self.now())
         for group_id in {g for g, _user in given + taken}:
-            await self.refresh_card(group_id)
+            self.request_refresh(group_id)
 
     async def lost(self, guild: discord.Guild, *, role_id: int = 0, channel_id: int = 0) -> None:
         """A group's role or channel deleted by hand: the admins hear once, with a button."""
@@ -521,7 +543,7 @@ class GroupService:
             counts["taken"] += await self.sync_roles(group, users, give=False)
         changed = {g for g, _u in given + taken} | to_give.keys() | to_take.keys()
         for group_id in changed:
-            await self.refresh_card(group_id)
+            self.request_refresh(group_id)
         self._reconciled.add(guild.id)
         self.last_reconcile = counts
         self.last_reconcile_seconds = time.perf_counter() - started

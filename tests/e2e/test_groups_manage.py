@@ -1,0 +1,107 @@
+"""Renaming and editing groups, paged member lists, a deleted role, and the card under a burst."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.local import LocalCommunity
+from bot.sandbox import permissions as perm
+from tests.e2e.groups_helpers import (
+    card,
+    channel_of,
+    create_group,
+    fields,
+    group_named,
+    repo,
+    role_of,
+)
+
+
+async def test_rename_and_edit_follow_in_discord(community: LocalCommunity) -> None:
+    sb = community.sandbox
+    await create_group(community)
+    await create_group(community, name="Tourism")
+    group = await group_named(community, "Industrial transition")
+    sofia = community.as_member("sofia")
+    taken = await sofia.slash("group rename", group=str(group.id), name="TOURISM")
+    assert "already exists" in taken.content
+    done = await sofia.slash(
+        "group rename", group=str(group.id), name="Industrial change", name_fi="Teollinen muutos"
+    )
+    await done.wait_edit()
+    assert "Renamed Industrial transition to Industrial change" in done.content
+    assert role_of(community, group).name == "Industrial change"
+    assert channel_of(community, group).name == "industrial-change"
+    assert await group_named(community, "teollinen muutos") is not None
+    refused = await sofia.slash("group edit", group=str(group.id), visibility="private")
+    assert "private group takes members by application" in refused.content
+    edited = await sofia.slash(
+        "group edit",
+        group=str(group.id),
+        visibility="private",
+        joining="application",
+        description="Now members only",
+    )
+    await community.sandbox.wait_until(lambda: "is updated" in edited.content)
+    channel = channel_of(community, group)
+    assert channel.topic == "Now members only"
+    assert channel not in sb.visible_channels(community.members["marco"])
+    await sb.wait_until(
+        lambda: card(community, group).embeds[0].get("title") == "Industrial change"
+    )
+    labels = [c["label"] for c in card(community, group).components[0]["components"]]
+    assert labels == ["Apply", "Withdraw application", "Leave"]
+
+
+async def test_members_are_paged_with_their_regions(community: LocalCommunity) -> None:
+    sb = community.sandbox
+    await create_group(community)
+    group = await group_named(community, "Industrial transition")
+    for i in range(25):
+        member = sb.add_member(community.guild, f"m{i}")
+        await sb.as_member(member).slash("group join", group=str(group.id))
+    await community.as_member("olli").slash("group join", group=str(group.id))
+    await community.as_member("olli").slash("profile set", country="FI", region="FI-10")
+    first = await community.as_member("marco").slash("group members", group=str(group.id))
+    assert "page 1 of 2" in first.message.embeds[0]["title"]  # type: ignore[union-attr]
+    second = await community.as_member("marco").slash("group members", group=str(group.id), page=2)
+    text = "".join(r.message.embeds[0]["description"] for r in (first, second))  # type: ignore[union-attr]
+    assert "Lapland (Lappi)" in text and text.count("<@") == 27
+    assert len(await repo(community).members(group.id)) == 27
+
+
+async def test_a_role_deleted_by_hand_is_reported_and_recreated_for_every_member(
+    community: LocalCommunity,
+) -> None:
+    sb = community.sandbox
+    await create_group(community)
+    group = await group_named(community, "Industrial transition")
+    await community.as_member("marco").slash("group join", group=str(group.id))
+    sb.delete_role(role_of(community, group))
+    report = await sb.wait_for_message(community.channels["admin-log"])
+    assert "role" in report.content and "Industrial transition" in report.content
+    outsider = await community.as_member("marco").click(report, "Recreate")
+    assert "Only" in outsider.content
+    fixed = await community.as_member("sofia").click(report, "Recreate")
+    await fixed.wait_edit()
+    assert "2 members got the role back" in fixed.content
+    renewed = await group_named(community, "Industrial transition")
+    role = role_of(community, renewed)
+    assert role.id in community.members["marco"].roles
+    channel = channel_of(community, renewed)
+    marco = community.members["marco"].user.id
+    assert perm.channel_permissions(community.guild, marco, channel) & perm.SEND_MESSAGES
+
+
+async def test_a_burst_of_joins_edits_the_card_a_few_times_not_once_each(
+    community: LocalCommunity,
+) -> None:
+    sb = community.sandbox
+    await create_group(community)
+    group = await group_named(community, "Industrial transition")
+    shown = card(community, group)
+    edits = shown.edits
+    people = [sb.add_member(community.guild, f"p{i}") for i in range(20)]
+    await asyncio.gather(*(sb.as_member(p).click(shown, "Join") for p in people))
+    await sb.wait_until(lambda: fields(card(community, group))["Members"] == "21")
+    assert card(community, group).edits - edits <= 3
