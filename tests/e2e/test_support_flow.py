@@ -4,9 +4,13 @@ the card, claim, resolve with an outcome and a transcript, reopen, and DMs at ea
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import TypeVar
 
+from bot.clock import FakeClock
 from bot.local import LocalCommunity
 from bot.sandbox.driver import SandboxUsageError
 from bot.sandbox.models import PRIVATE_THREAD
@@ -190,3 +194,57 @@ async def test_the_region_comes_from_the_profile_and_can_be_changed(
     await result.wait_followup()
     stored = await repo(community).get(1)
     assert stored is not None and stored.region == "Lappi"
+
+
+async def test_export_counts_business_hours_to_claim_and_resolve_by_region_and_topic(
+    community: LocalCommunity, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 12, 28, 8, tzinfo=UTC))  # Monday 09:00 in Brussels
+    await ask_and_read(community)
+    await ask_and_read(community, "marco", topic="Interregional partnership", region="Veneto")
+    sofia = community.as_member("sofia")
+    clock.set(datetime(2026, 12, 28, 10, tzinfo=UTC))  # two business hours later
+    card = cards(community)[0]
+    await sofia.click(card, "Claim")
+    clock.set(datetime(2026, 12, 29, 8, tzinfo=UTC))  # Tuesday 09:00: a full day later
+    form = await sofia.click(card, "Resolve")
+    await (await form.submit_modal({"outcome": "Expert found."})).wait_followup()
+    exported = await sofia.slash("support export")
+    assert exported.ephemeral and exported.message is not None
+    files = {a.filename: a.data.decode() for a in exported.message.attachments}
+    rows = list(csv.DictReader(io.StringIO(files["support-requests.csv"])))
+    assert [(r["id"], r["region"], r["status"]) for r in rows] == [
+        ("1", "Lapland", "resolved"),
+        ("2", "Veneto", "new"),
+    ]
+    assert (rows[0]["business_hours_to_claim"], rows[0]["business_hours_to_resolve"]) == (
+        "2.00",
+        "8.00",
+    )
+    assert rows[0]["claimed_by"] == "Sofia" and rows[0]["outcome"] == "Expert found."
+    assert (rows[1]["business_hours_to_claim"], rows[1]["business_hours_to_resolve"]) == ("", "")
+    summary = {
+        (r["by"], r["value"]): r for r in csv.DictReader(io.StringIO(files["support-summary.csv"]))
+    }
+    assert summary[("region", "Lapland")]["median_business_hours_to_resolve"] == "8.00"
+    assert summary[("region", "Veneto")]["requests"] == "1"
+    assert summary[("region", "Veneto")]["resolved"] == "0"
+    refused = await community.as_member("aino").slash("support export")
+    assert refused.message is not None and not refused.message.attachments
+
+
+async def test_hand_over_to_another_secretariat_member(community: LocalCommunity) -> None:
+    sb = community.sandbox
+    sb.give_role(community.members["olli"], community.roles["Secretariat"])
+    await ask_and_read(community)
+    sofia = community.as_member("sofia")
+    await sofia.click(cards(community)[0], "Claim")
+    passed = await sofia.slash("support handover", request=1, to=community.members["olli"])
+    assert passed.ephemeral and "now handled by" in passed.content
+    stored = await repo(community).get(1)
+    assert stored is not None and stored.claimed_by == community.members["olli"].user.id
+    [thread] = threads(community)
+    assert community.members["olli"].user.id in thread.thread_members
+    await sb.wait_until(lambda: "siirrettiin" in dm_texts(community, "aino")[-1])
+    refused = await sofia.slash("support handover", request=1, to=community.members["marco"])
+    assert "only be handed to the secretariat" in refused.content

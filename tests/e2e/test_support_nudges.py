@@ -94,3 +94,16 @@ async def test_claimed_request_nudges_the_claimer_then_the_secretariat_until_sta
     await at(community, clock, utc(12, 31, 16, 1))
     await at(community, clock, utc(1, 4, 16, 1, year=2027))  # Friday 1 January is a holiday
     assert len(secretariat_nudges()) == 1 and len(claimer_nudges()) == 1
+
+
+async def test_a_resolved_request_nudges_nobody(
+    community: LocalCommunity, clock: FakeClock
+) -> None:
+    clock.set(utc(12, 28, 8))  # Monday 09:00 Brussels; the first nudge would be at 13:00
+    await ask_and_read(community)
+    form = await community.as_member("sofia").click(cards(community)[0], "Resolve")
+    await (await form.submit_modal({"outcome": "Answered at once."})).wait_followup()
+    await at(community, clock, utc(12, 28, 12, 1))
+    await at(community, clock, utc(12, 29, 12, 1))
+    assert unclaimed_nudges(community) == []
+    assert not [line for line in triage_lines(community) if "still waits" in line]
