@@ -24,6 +24,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_core import ErrorDetails
 
@@ -173,6 +174,18 @@ def _default_kinds() -> dict[str, str]:
     }
 
 
+class DeclaredGroup(_Section):
+    """A group the bot makes at start if it is missing (``[[groups.declared]]``)."""
+
+    name: str = Field(min_length=1, max_length=100)
+    name_fi: str | None = Field(default=None, min_length=1, max_length=100)
+    kind: str
+    description: str = Field(default="", max_length=1000)
+    joining: Literal["open", "application"] = "open"
+    visibility: Literal["public", "private"] = "public"
+    lead: int = Field(gt=0, description="The Discord id of the first lead.")
+
+
 class GroupSettings(_Section):
     """Working groups and partnerships: where their channels go and what archiving does."""
 
@@ -183,6 +196,18 @@ class GroupSettings(_Section):
     directory: Ref = "groups"  # where each group's card with Join / Apply is posted
     archive_category: str = Field(default="Archived groups", min_length=1, max_length=100)
     alumni_role: Literal["keep", "remove"] = "keep"  # an archived group's role
+    # Groups made at start when missing; differences are reported, nothing is ever deleted.
+    declared: list[DeclaredGroup] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _kinds_known(self) -> GroupSettings:
+        for group in self.declared:
+            if group.kind not in self.kinds:
+                raise ValueError(
+                    f"declared group {group.name!r}: kind {group.kind!r} is not one of "
+                    f"groups.kinds ({', '.join(self.kinds)})"
+                )
+        return self
 
 
 class LoggingSettings(_Section):

@@ -24,6 +24,7 @@ from bot.tree import interaction_language, reply
 from cogs.groups._display import (
     STAKEHOLDER_LABELS,
     card_embed,
+    events_line,
     kind_label,
     mentions,
     profile_embed,
@@ -40,6 +41,7 @@ from cogs.groups._rules import (
 )
 from cogs.groups._service import CREATING, GroupService, unknown_group
 from cogs.groups._views import AnnouncePreview, card_action
+from db import events as events_db
 from db.groups import GroupRecord, NameTaken, Profile
 
 log = logging.getLogger(__name__)
@@ -437,6 +439,16 @@ class GroupsCog(commands.Cog, name="Groups"):
             await self.groups.pending_count(record.id),
             await self.groups.regions(record.id),
         )
+        scheduled = await self.bot.db.read(events_db.in_guild, record.guild_id)
+        upcoming = events_line(
+            language,
+            [e for e in scheduled if e.channel_id == record.channel_id],
+            self.service.now(),
+        )
+        if upcoming:
+            embed.add_field(
+                name=_say(interaction, _("Upcoming events")), value=upcoming, inline=False
+            )
         await reply(interaction, embed=embed)
 
     @group.command(

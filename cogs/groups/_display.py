@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime
 
 import discord
 
 from bot.i18n import _, translate
 from bot.regions import RegionRef, country, region
+from db.events import EventRecord
 from db.groups import Application, GroupRecord, GroupRegion, Membership, Profile
 
 COLOUR = discord.Colour.from_rgb(0, 51, 153)
@@ -97,6 +99,18 @@ def card_embed(
         lines = ", ".join(region_line(language, r) for r in regions)
         embed.add_field(name=translate(language, _("Regions")), value=lines[:1024], inline=False)
     return embed
+
+
+def events_line(language: str, events: Sequence[EventRecord], now: datetime) -> str:
+    """The group's events still to come (a series by its rule), at most five, as lines."""
+    lines = []
+    series = translate(language, _("a series"))
+    for event in events:
+        if event.rrule:
+            lines.append(f"• {event.title} ({series})")
+        elif event.start_local + event.duration > now:
+            lines.append(f"• {event.title} — <t:{int(event.start_local.timestamp())}:F>")
+    return "\n".join(lines[:5])[:1024]
 
 
 def application_embed(

@@ -28,6 +28,7 @@ from cogs.groups._rules import (
     check_description,
     check_names,
     clean_name,
+    name_key,
     name_taken,
 )
 from db.groups import (
@@ -555,9 +556,76 @@ class GroupService:
             if guild.id not in self._reconciled:
                 try:
                     await self.reconcile(guild)
+                    await self.ensure_declared(guild)
                 except Exception:
                     log.exception("reconciling groups in %s failed", guild.id)
         self.reconciled.set()
+
+    async def ensure_declared(self, guild: discord.Guild) -> list[str]:
+        """Groups declared in the settings: made when missing, differences reported once in
+        the admin log; the bot never changes or deletes a group on its own."""
+        made = []
+        for declared in self.bot.settings.groups.declared:
+            key = name_key(declared.name)
+            found = await self.groups.named(guild.id, declared.name)
+            if found is not None:
+                differs = [
+                    field
+                    for field, ours, theirs in (
+                        ("name_fi", declared.name_fi, found.name_fi),
+                        ("kind", declared.kind, found.kind),
+                        ("description", declared.description, found.description),
+                        ("joining", declared.joining, found.joining),
+                        ("visibility", declared.visibility, found.visibility),
+                    )
+                    if ours != theirs
+                ]
+                if differs:
+                    await self.bot.admin_log_once(
+                        guild,
+                        f"groups-declared:{found.id}:{','.join(differs)}",
+                        translate(
+                            self.language,
+                            _(
+                                "The group {group} differs from its declaration in the settings "
+                                "({fields}); I change nothing by myself."
+                            ),
+                            group=found.name,
+                            fields=", ".join(differs),
+                        ),
+                    )
+                continue
+            lead = guild.get_member(declared.lead)
+            try:
+                if lead is None:
+                    raise UserFacingError(
+                        _("its lead (groups.declared.lead) is not a member of the server")
+                    )
+                await self.create(
+                    guild,
+                    guild.me,
+                    lead,
+                    name=declared.name,
+                    name_fi=declared.name_fi,
+                    kind=declared.kind,
+                    description=declared.description,
+                    joining=declared.joining,
+                    visibility=declared.visibility,
+                )
+            except UserFacingError as exc:
+                await self.bot.admin_log_once(
+                    guild,
+                    f"groups-declared-failed:{key}",
+                    translate(
+                        self.language,
+                        _("The declared group {group} was not created: {reason}"),
+                        group=declared.name,
+                        reason=translate(self.language, exc.message, **exc.params),
+                    ),
+                )
+                continue
+            made.append(declared.name)
+        return made
 
     # -- leads' tools -------------------------------------------------------------------------
 

@@ -44,5 +44,8 @@ async def test_a_lead_creates_a_group_event_in_its_channel_for_its_role(
     mine = await community.as_member("marco").slash("event list", group="Industrial transition")
     listed = str(mine.message.embeds) if mine.message else ""  # type: ignore[union-attr]
     assert "WG start" in listed and "Plenary" not in listed
+    info = await community.as_member("marco").slash("group info", group=str(group.id))
+    assert "WG start" in str(info.message.embeds)  # type: ignore[union-attr]
+    assert "Plenary" not in str(info.message.embeds)  # type: ignore[union-attr]
     everything = await community.as_member("marco").slash("event list")
     assert "Plenary" in str(everything.message.embeds)  # type: ignore[union-attr]
