@@ -101,6 +101,11 @@ def render_message(msg: Message, *, now: datetime | None = None) -> str:
         footer = (embed.get("footer") or {}).get("text")
         if footer:
             out.append(f"  | -- {render_timestamps(footer, now)}")
+    if msg.poll is not None:
+        state = "closed" if msg.poll.finalized(now) else "open"
+        out.append(f"  📊 {msg.poll.question} (Discord poll, {state})")
+        for number, answer in enumerate(msg.poll.answers, start=1):
+            out.append(f"  ( ) {answer}: {msg.poll.count(number)}")
     _components(msg.components, out, now)
     for att in msg.attachments:
         out.append(f"  📎 {att.filename} ({len(att.data)} bytes)")

@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.clock import FakeClock
 from bot.local import DEFAULT_MEMBERS, LocalCommunity, local_community
-from bot.sandbox.models import DM, Member, Message
+from bot.sandbox.models import DM, Channel, Member, Message
 from bot.sandbox.render import render_message
 
 LANGUAGES = {"en": "English", "fi": "Finnish", "it": "Italian", "de": "German"}
@@ -71,6 +71,8 @@ def option_text(name: str, value: Any) -> str:
     a member as ``lead:@Olli``."""
     if isinstance(value, Member):
         return f"{name}:@{value.user.name}"
+    if isinstance(value, Channel):
+        return f"{name}:#{value.name}"
     text = str(value)
     if not text or any(c.isspace() or c in "\"'" for c in text):
         text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -177,12 +177,22 @@ def result_lines(language: str, poll: PollRecord, result: Result) -> list[str]:
         )
         lines.append(translate(language, key, turnout=quorum.turnout, required=quorum.required))
     if result.mode == "ranked":
-        final = result.counts[0].rounds[-1].tallies if result.counts else {}
-        shown = sorted(range(len(poll.options)), key=lambda o: (-final.get(o, -1), o))
+        rounds = result.counts[0].rounds if result.counts else ()
+        final = rounds[-1].tallies if rounds else {}
+        out = {o: n for n, r in enumerate(rounds, start=1) for o in r.eliminated}
+        shown = sorted(
+            range(len(poll.options)), key=lambda o: (-final.get(o, -1), -out.get(o, 0), o)
+        )
         for option in shown:
             mark = "✅ " if option in result.elected else "⚖️ " if option in result.tied else ""
             votes = final.get(option)
-            tail = f" — {_votes(language, votes)}" if votes is not None else ""
+            tail = (
+                f" — {_votes(language, votes)}"
+                if votes is not None
+                else " — " + translate(language, _("out in round {n}"), n=out[option])
+                if option in out
+                else ""
+            )
             lines.append(f"{mark}{poll.options[option]}{tail}")
     else:
         for option in sorted(result.tallies, key=lambda o: (-result.tallies[o], o)):

@@ -62,8 +62,28 @@ async def test_the_tour_shows_every_key_moment() -> None:
     assert "Thematic partnerships: 2, Working groups: 1" in lapland
     assert "Temaattiset kumppanuudet: 2" in step(transcript, "Aino: /region show")
 
+    regions = step(transcript, "Olli: /poll create")
+    assert "electorate:region" in regions and "channel:#announcements" in regions
+    assert "Turnout: 0 of 3 regions have voted" in regions
+    assert "Olli muutti alueen Lappi ääntä" in step(transcript, "Olli: chooses")
+    assert "Choose exactly 3 options." in step(transcript, "Marco: tries a crafted ballot")
+    assert "Lena, whose region has not voted, gets a DM" in transcript
+    assert "✅ Peer review of regional strategies — 3 votes (100 %)" in transcript
+    assert "results.png" in transcript
+    ranked = step(transcript, "Sofia: /poll close")
+    assert "✅ Green transition — 3 votes" in ranked and "R3" in ranked
+    assert "10:30: 2" in step(transcript, "Lena: votes 10:30")
+
     # Readable: Discord markup is rendered, and no Python objects leak into the text.
-    for raw in ("<t:", "<@", "<#", "Message(", "InteractionResult", "https://discord.com"):
+    for raw in (
+        "<t:",
+        "<@",
+        "<#",
+        "Message(",
+        "Channel(",
+        "InteractionResult",
+        "https://discord.com",
+    ):
         assert raw not in transcript
 
 
