@@ -316,6 +316,12 @@ class Backend:
         self.emit("GUILD_MEMBER_ADD", member.payload() | {"guild_id": str(guild.id)})
         return member
 
+    def remove_member(self, guild: Guild, user_id: int) -> None:
+        """A member leaves (or is kicked): gone with their roles (GUILD_MEMBER_REMOVE)."""
+        member = self.member(guild, user_id)
+        del guild.members[user_id]
+        self.emit("GUILD_MEMBER_REMOVE", {"guild_id": str(guild.id), "user": member.user.payload()})
+
     def bot_role(self, guild: Guild) -> Role:
         """The bot's managed role, whose permissions tests may change."""
         return next(r for r in guild.roles.values() if r.managed)

@@ -226,6 +226,10 @@ class Sandbox:
         """An admin deletes a message by hand (MESSAGE_DELETE)."""
         self.backend.remove_message(message)
 
+    def member_leaves(self, member: Member) -> None:
+        """A member leaves the server (GUILD_MEMBER_REMOVE)."""
+        self.backend.remove_member(self.backend.guilds[member.guild_id], member.user.id)
+
     def role_named(self, guild: Guild, name: str) -> Role | None:
         """The guild's role with this name, if any."""
         return next((r for r in guild.roles.values() if r.name == name), None)

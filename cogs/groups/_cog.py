@@ -126,10 +126,17 @@ class GroupsCog(commands.Cog, name="Groups"):
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        """Reconcile once per start, after the member cache is complete."""
-        if self._reconciling is None:
+        """Reconcile after the member cache is complete: at start, and again after a new
+        gateway session (member updates sent while the bot was disconnected are not replayed);
+        one at a time."""
+        if self._reconciling is None or self._reconciling.done():
             self._reconciling = asyncio.current_task()
             await self.service.reconcile_all()
+
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        """A member who leaves the server leaves its groups."""
+        await self.service.member_left(payload.guild_id, payload.user.id)
 
     @commands.Cog.listener()
     async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:

@@ -71,9 +71,9 @@ class GroupService:
         self.groups = Groups(bot.db)
         self.provision = Provisioner(bot)
         self._roles: dict[int, dict[int, int]] = {}  # guild -> role id -> group id
-        self._reconciled: set[int] = set()
         self.last_reconcile: dict[str, int] = {}
         self.last_reconcile_seconds = 0.0
+        self.reconcile_runs = 0
         self.reconciled = asyncio.Event()  # set once every guild was reconciled at start
         self._refreshing: dict[int, asyncio.Task[None]] = {}
         self.refresh_delay = REFRESH_DELAY
@@ -440,6 +440,15 @@ class GroupService:
         for group_id in {g for g, _user in given + taken}:
             self.request_refresh(group_id)
 
+    async def member_left(self, guild_id: int, user_id: int) -> None:
+        """Someone left the server: their memberships end (Discord took their roles)."""
+        mine = await self.groups.groups_of(guild_id, user_id)
+        if mine:
+            taken = [(group.id, user_id) for group, _lead in mine]
+            await self.groups.read_back(guild_id, [], taken, self.now())
+            for group, _lead in mine:
+                self.request_refresh(group.id)
+
     async def lost(self, guild: discord.Guild, *, role_id: int = 0, channel_id: int = 0) -> None:
         """A group's role or channel deleted by hand: the admins hear once, with a button."""
         for group in await self.groups.in_guild(guild.id, archived=None):
@@ -545,20 +554,19 @@ class GroupService:
         changed = {g for g, _u in given + taken} | to_give.keys() | to_take.keys()
         for group_id in changed:
             self.request_refresh(group_id)
-        self._reconciled.add(guild.id)
         self.last_reconcile = counts
+        self.reconcile_runs += 1
         self.last_reconcile_seconds = time.perf_counter() - started
         log.info("groups reconciled in %s: %s", guild.id, counts)
         return counts
 
     async def reconcile_all(self) -> None:
         for guild in self.bot.guilds:
-            if guild.id not in self._reconciled:
-                try:
-                    await self.reconcile(guild)
-                    await self.ensure_declared(guild)
-                except Exception:
-                    log.exception("reconciling groups in %s failed", guild.id)
+            try:
+                await self.reconcile(guild)
+                await self.ensure_declared(guild)
+            except Exception:
+                log.exception("reconciling groups in %s failed", guild.id)
         self.reconciled.set()
 
     async def ensure_declared(self, guild: discord.Guild) -> list[str]:

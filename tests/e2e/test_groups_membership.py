@@ -194,6 +194,12 @@ async def test_a_role_removed_by_hand_ends_the_membership(community: LocalCommun
         await asyncio.sleep(0.01)
     assert await groups.membership(group.id, community.members["lena"].user.id) is not None
     assert sb.messages(community.channels["admin-log"]) == []
+    sb.member_leaves(community.members["lena"])  # leaving the server leaves its groups
+    for _ in range(200):
+        if await groups.membership(group.id, community.members["lena"].user.id) is None:
+            break
+        await asyncio.sleep(0.01)
+    assert await groups.membership(group.id, community.members["lena"].user.id) is None
 
 
 async def test_reconcile_after_changes_made_while_the_bot_was_down(
@@ -278,3 +284,17 @@ async def test_archive_and_unarchive(community: LocalCommunity) -> None:
         community.guild, community.members["marco"].user.id, channel
     )
     assert marco_perms & perm.SEND_MESSAGES
+
+
+async def test_a_new_gateway_session_reconciles_again(community: LocalCommunity) -> None:
+    """Member updates sent while the bot had no session are not replayed: READY again means
+    comparing again."""
+    sb = community.sandbox
+    await create_group(community)
+    group = await group_named(community, "Industrial transition")
+    cog = community.bot.get_cog("Groups")  # type: ignore[union-attr]
+    runs = cog.service.reconcile_runs  # type: ignore[union-attr]
+    sb.faults.invalid_session(resumable=False)
+    # discord.py waits 5 s before identifying again.
+    await sb.wait_until(lambda: cog.service.reconcile_runs > runs, timeout=15)  # type: ignore[union-attr]
+    assert await repo(community).membership(group.id, community.members["sofia"].user.id)
