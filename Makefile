@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench catalog clean
+.PHONY: demo test fuzz lint typecheck bench catalog clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,12 @@ demo: $(STAMP)
 
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest -q
+
+# Property tests at full strength (10,000 examples each; slow ones scale, see tests/conftest.py).
+# More long runs (e.g. crash loops) join as further lines.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q --timeout=0 -p no:cacheprovider \
+		tests/unit/test_recurrence_properties.py tests/e2e/test_events_precision_property.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

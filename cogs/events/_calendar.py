@@ -100,9 +100,11 @@ def _components(event: CalendarEvent, stamp: datetime) -> list[Event]:
     if event.rrule is None:
         return [main]
     rule = parse_repeat(event.rrule, today=stamp.date())
-    # Re-written so UNTIL is the UTC instant RFC 5545 requires next to a zoned DTSTART.
-    main.add("rrule", vRecur.from_ical(rule.to_rrule_string(event.start.astimezone(zone))))
-    for excluded in event.exdates:
+    start = event.start.astimezone(zone)
+    # Re-written so UNTIL is the UTC instant RFC 5545 requires next to a zoned DTSTART; the
+    # rule's own EXDATEs are written as the starts they take out, in the same form as DTSTART.
+    main.add("rrule", vRecur.from_ical(rule.to_rrule_string(start)))
+    for excluded in sorted({*event.exdates, *rule.excluded(start)}):
         main.add("exdate", written(excluded, zone))
     components = [main]
     for original, new_start, new_end, new_title in event.overrides:

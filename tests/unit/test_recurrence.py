@@ -48,22 +48,22 @@ def helsinki(year: int, month: int, day: int, hour: int = 0, minute: int = 0) ->
         ("monthly", Recurrence("monthly"), "FREQ=MONTHLY"),
         (
             "monthly on the 2nd Tuesday",
-            Recurrence("monthly", nth_weekday=(2, TU)),
+            Recurrence("monthly", nth_weekdays=((2, TU),)),
             "FREQ=MONTHLY;BYDAY=2TU",
         ),
         (
             "monthly on the last Friday",
-            Recurrence("monthly", nth_weekday=(-1, FR)),
+            Recurrence("monthly", nth_weekdays=((-1, FR),)),
             "FREQ=MONTHLY;BYDAY=-1FR",
         ),
         (
             "the last Friday of the month",
-            Recurrence("monthly", nth_weekday=(-1, FR)),
+            Recurrence("monthly", nth_weekdays=((-1, FR),)),
             "FREQ=MONTHLY;BYDAY=-1FR",
         ),
         (
             "second Tuesday of each month",
-            Recurrence("monthly", nth_weekday=(2, TU)),
+            Recurrence("monthly", nth_weekdays=((2, TU),)),
             "FREQ=MONTHLY;BYDAY=2TU",
         ),
         ("weekly count 10", Recurrence("weekly", count=10), "FREQ=WEEKLY;COUNT=10"),
@@ -88,12 +88,12 @@ def helsinki(year: int, month: int, day: int, hour: int = 0, minute: int = 0) ->
         ("kuukausittain", Recurrence("monthly"), "FREQ=MONTHLY"),
         (
             "kuukauden viimeinen perjantai",
-            Recurrence("monthly", nth_weekday=(-1, FR)),
+            Recurrence("monthly", nth_weekdays=((-1, FR),)),
             "FREQ=MONTHLY;BYDAY=-1FR",
         ),
         (
             "kuukauden toinen tiistai",
-            Recurrence("monthly", nth_weekday=(2, TU)),
+            Recurrence("monthly", nth_weekdays=((2, TU),)),
             "FREQ=MONTHLY;BYDAY=2TU",
         ),
         ("viikoittain 10 kertaa", Recurrence("weekly", count=10), "FREQ=WEEKLY;COUNT=10"),
@@ -110,18 +110,83 @@ def helsinki(year: int, month: int, day: int, hour: int = 0, minute: int = 0) ->
         ),
         (
             "FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2",
-            Recurrence("monthly", nth_weekday=(2, TU)),
+            Recurrence("monthly", nth_weekdays=((2, TU),)),
             "FREQ=MONTHLY;BYDAY=2TU",
         ),
         (
             "FREQ=MONTHLY;BYDAY=+2TU",
-            Recurrence("monthly", nth_weekday=(2, TU)),
+            Recurrence("monthly", nth_weekdays=((2, TU),)),
             "FREQ=MONTHLY;BYDAY=2TU",
         ),
-        (
+        (  # UNTIL as an instant, as written (RFC 5545), not cut to its date
             "freq=weekly;wkst=mo;until=20270630T205959Z",
-            Recurrence("weekly", until=date(2027, 6, 30)),
-            "FREQ=WEEKLY;UNTIL=20270630",
+            Recurrence("weekly", until=datetime(2027, 6, 30, 20, 59, 59, tzinfo=UTC)),
+            "FREQ=WEEKLY;UNTIL=20270630T205959Z",
+        ),
+        # what Google Calendar and Outlook export for meetings
+        (
+            "RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+            Recurrence("weekly", weekdays=(0, 1, 2, 3, 4)),
+            "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+        ),
+        (
+            "RRULE:FREQ=WEEKLY;WKST=SU;COUNT=10;BYDAY=TU,TH",
+            Recurrence("weekly", weekdays=(TU, TH), wkst=6, count=10),
+            "FREQ=WEEKLY;BYDAY=TU,TH;WKST=SU;COUNT=10",
+        ),
+        (
+            "RRULE:FREQ=MONTHLY;BYMONTHDAY=15",
+            Recurrence("monthly", monthdays=(15,)),
+            "FREQ=MONTHLY;BYMONTHDAY=15",
+        ),
+        (
+            "RRULE:FREQ=MONTHLY;BYMONTHDAY=-1",
+            Recurrence("monthly", monthdays=(-1,)),
+            "FREQ=MONTHLY;BYMONTHDAY=-1",
+        ),
+        (
+            "RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+            Recurrence("monthly", weekdays=(0, 1, 2, 3, 4), setpos=(-1,)),
+            "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+        ),
+        ("RRULE:FREQ=YEARLY", Recurrence("yearly"), "FREQ=YEARLY"),
+        (
+            "RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=4TH",
+            Recurrence("yearly", months=(11,), nth_weekdays=((4, TH),)),
+            "FREQ=YEARLY;BYMONTH=11;BYDAY=4TH",
+        ),
+        (
+            "FREQ=MONTHLY;BYDAY=5TU",
+            Recurrence("monthly", nth_weekdays=((5, TU),)),
+            "FREQ=MONTHLY;BYDAY=5TU",
+        ),
+        (
+            "FREQ=DAILY;BYDAY=MO",
+            Recurrence("daily", weekdays=(0,)),
+            "FREQ=DAILY;BYDAY=MO",
+        ),
+        # phrases for the new shapes
+        ("yearly", Recurrence("yearly"), "FREQ=YEARLY"),
+        ("vuosittain", Recurrence("yearly"), "FREQ=YEARLY"),
+        (
+            "monthly on the 15th",
+            Recurrence("monthly", monthdays=(15,)),
+            "FREQ=MONTHLY;BYMONTHDAY=15",
+        ),
+        (
+            "kuukauden 15. päivä",
+            Recurrence("monthly", monthdays=(15,)),
+            "FREQ=MONTHLY;BYMONTHDAY=15",
+        ),
+        (
+            "monthly on the last day",
+            Recurrence("monthly", monthdays=(-1,)),
+            "FREQ=MONTHLY;BYMONTHDAY=-1",
+        ),
+        (
+            "kuukauden viimeinen päivä",
+            Recurrence("monthly", monthdays=(-1,)),
+            "FREQ=MONTHLY;BYMONTHDAY=-1",
         ),
     ],
 )
@@ -147,22 +212,42 @@ def test_phrases_and_rrules(text: str, expected: Recurrence, rrule: str) -> None
         ("weekly until 2035-01-01", "at most {years} years"),
         ("weekly until 31.2.2027", "as a date"),
         ("weekly count 3 until 2027-01-01", "not both"),
+        # finer than a day: an event starts once a day
         ("FREQ=SECONDLY", UNSUPPORTED_RRULE),
-        ("FREQ=YEARLY", UNSUPPORTED_RRULE),
+        ("FREQ=HOURLY;INTERVAL=2", UNSUPPORTED_RRULE),
+        ("FREQ=DAILY;BYHOUR=9,17", UNSUPPORTED_RRULE),
+        ("FREQ=DAILY;BYMINUTE=30", UNSUPPORTED_RRULE),
+        # not RFC 5545, or not what meeting calendars export
+        ("FREQ=YEARLY;BYWEEKNO=20", UNSUPPORTED_RRULE),
         ("FREQ=WEEKLY;BYMONTHDAY=3", UNSUPPORTED_RRULE),
+        ("FREQ=MONTHLY;BYYEARDAY=100", UNSUPPORTED_RRULE),
         ("FREQ=WEEKLY;BYDAY=2TU", UNSUPPORTED_RRULE),
-        ("FREQ=MONTHLY;BYDAY=MO,TU", UNSUPPORTED_RRULE),
-        ("FREQ=MONTHLY;BYDAY=5TU", UNSUPPORTED_RRULE),
-        ("FREQ=DAILY;BYDAY=MO", UNSUPPORTED_RRULE),
-        ("FREQ=WEEKLY;WKST=SU", UNSUPPORTED_RRULE),
+        ("FREQ=MONTHLY;BYDAY=6TU", UNSUPPORTED_RRULE),
+        ("FREQ=MONTHLY;BYDAY=MO,-1MO", UNSUPPORTED_RRULE),  # a union or an intersection?
+        ("FREQ=MONTHLY;BYMONTHDAY=0", UNSUPPORTED_RRULE),
+        ("FREQ=MONTHLY;BYMONTHDAY=32", UNSUPPORTED_RRULE),
+        ("FREQ=YEARLY;BYMONTH=13", UNSUPPORTED_RRULE),
+        ("FREQ=YEARLY;BYMONTH=-1", UNSUPPORTED_RRULE),
+        ("FREQ=WEEKLY;WKST=XX", UNSUPPORTED_RRULE),
+        ("FREQ=WEEKLY;RSCALE=GREGORIAN", UNSUPPORTED_RRULE),
         ("FREQ=WEEKLY;COUNT=ten", UNSUPPORTED_RRULE),
+        ("FREQ=WEEKLY;COUNT=²", UNSUPPORTED_RRULE),  # a superscript digit
+        ("FREQ=WEEKLY;COUNT=" + "9" * 1500, UNSUPPORTED_RRULE),  # past Python's digit limit
+        ("FREQ=WEEKLY;INTERVAL=" + "9" * 1500, UNSUPPORTED_RRULE),
         ("FREQ=WEEKLY;UNTIL=2027", UNSUPPORTED_RRULE),
+        ("FREQ=WEEKLY;UNTIL=00010101", UNSUPPORTED_RRULE),
+        ("FREQ=WEEKLY;UNTIL=99991231T235959Z", UNSUPPORTED_RRULE),
         ("FREQ=WEEKLY;FREQ=DAILY", UNSUPPORTED_RRULE),
-        ("FREQ=WEEKLY;INTERVAL=-1", "interval"),
-        ("FREQ=MONTHLY;BYDAY=TU", UNSUPPORTED_RRULE),  # every Tuesday of the month
-        ("FREQ=MONTHLY;BYDAY=2TU;BYSETPOS=2", UNSUPPORTED_RRULE),
+        ("FREQ=WEEKLY;INTERVAL=-1", UNSUPPORTED_RRULE),
+        ("FREQ=WEEKLY;INTERVAL=0", "interval"),
         ("FREQ=WEEKLY;BYSETPOS=1", UNSUPPORTED_RRULE),
         ("FREQ=WEEKLY;UNTIL=20270231", UNSUPPORTED_RRULE),
+        ("DTSTART:20270105T100000 RRULE:FREQ=WEEKLY", UNSUPPORTED_RRULE),
+        ("RRULE:FREQ=WEEKLY EXDATE;TZID=Mars/Olympus:20270105T100000", UNSUPPORTED_RRULE),
+        ("RRULE:FREQ=WEEKLY RRULE:FREQ=DAILY", UNSUPPORTED_RRULE),
+        ("every " + "9" * 1500 + " days", UNREADABLE_REPEAT),
+        ("weekly count " + "9" * 1500, UNREADABLE_REPEAT),
+        ("weekly" + " " * 3000, "characters long"),
     ],
 )
 def test_bad_rules_say_what_is_supported(text: str, fragment: str) -> None:
@@ -305,15 +390,15 @@ def test_an_endless_series_is_listed_within_the_horizon_and_limit() -> None:
 def test_a_start_off_the_rule_is_the_first_occurrence_and_check_start_refuses_it() -> None:
     rule = parse_repeat("weekly on tue, thu count 2", today=TODAY)
     monday = helsinki(2026, 11, 30, 10)
-    # as calendar apps do: DTSTART always counts, then the rule's own days
-    assert rule.occurrences(monday) == [
-        monday,
-        helsinki(2026, 12, 1, 10),
-        helsinki(2026, 12, 3, 10),
-    ]
+    # RFC 5545: DTSTART always counts (as the first of COUNT), then the rule's own days
+    assert rule.occurrences(monday) == [monday, helsinki(2026, 12, 1, 10)]
     with pytest.raises(UserFacingError) as caught:
         rule.check_start(monday)
-    assert caught.value.params == {"start": int(monday.timestamp())}
+    tuesday = helsinki(2026, 12, 1, 10)
+    assert caught.value.params == {
+        "start": int(monday.timestamp()),
+        "first": int(tuesday.timestamp()),
+    }
     rule.check_start(helsinki(2026, 12, 1, 10))
     with pytest.raises(UserFacingError):
         parse_repeat("monthly on the 2nd tuesday", today=TODAY).check_start(
@@ -357,3 +442,61 @@ def test_describe_in_finnish_writes_dates_the_finnish_way() -> None:
 def test_a_stored_rule_past_its_end_still_reads() -> None:
     rule = parse_repeat("FREQ=WEEKLY;UNTIL=20200101", today=TODAY)
     assert rule.occurrences(helsinki(2019, 12, 3, 10), after=helsinki(2026, 1, 1, 0)) == []
+
+
+def test_until_is_an_instant_not_its_date() -> None:
+    """RFC 5545 compares UNTIL as an instant: 10:00 Helsinki on 5 March is 08:00 UTC, after
+    UNTIL=...T000000Z, so that Sunday is not part of the series (cutting UNTIL to its date kept
+    it)."""
+    rule = parse_repeat("RRULE:FREQ=WEEKLY;UNTIL=20280305T000000Z", today=TODAY)
+    found = rule.occurrences(helsinki(2028, 2, 20, 10))
+    assert [m.date().isoformat() for m in found] == ["2028-02-20", "2028-02-27"]
+    early = rule.occurrences(helsinki(2028, 2, 20, 1, 30))  # 23:30 UTC the day before
+    assert [m.date().isoformat() for m in early][-1] == "2028-03-05"
+    floating = parse_repeat("RRULE:FREQ=WEEKLY;UNTIL=20280305T100000", today=TODAY)
+    assert len(floating.occurrences(helsinki(2028, 2, 20, 10))) == 3  # a wall time: included
+
+
+def test_exdates_leave_occurrences_out_and_are_kept_in_the_stored_form() -> None:
+    text = (
+        "RRULE:FREQ=WEEKLY;BYDAY=TU\n"
+        "EXDATE;TZID=Europe/Helsinki:20261215T100000,20261222T100000\n"
+        "EXDATE;VALUE=DATE:20261229"
+    )
+    rule = parse_repeat(text, today=TODAY)
+    start = helsinki(2026, 12, 8, 10)
+    days = [m.date().isoformat() for m in rule.occurrences(start, limit=3)]
+    assert days == ["2026-12-08", "2027-01-05", "2027-01-12"]
+    assert [m.date().isoformat() for m in rule.excluded(start)] == [
+        "2026-12-15",
+        "2026-12-22",
+        "2026-12-29",
+    ]
+    assert parse_repeat(rule.text(), today=TODAY) == rule
+    assert rule.to_rrule_string() == "FREQ=WEEKLY;BYDAY=TU"
+
+
+def test_a_rule_that_can_never_match_is_refused_quickly() -> None:
+    rule = parse_repeat("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", today=TODAY)
+    with pytest.raises(UserFacingError) as caught:
+        rule.check_start(helsinki(2027, 1, 5, 10))
+    assert "gives no date" in caught.value.message
+    assert rule.occurrences(helsinki(2027, 1, 5, 10)) == [helsinki(2027, 1, 5, 10)]
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        ("yearly", "every year on the same date"),
+        ("monthly on the 15th", "every month on day 15"),
+        ("FREQ=MONTHLY;BYMONTHDAY=-1", "the last day of every month"),
+        ("FREQ=DAILY;BYDAY=MO,WE", "every week on Mondays and Wednesdays"),
+        (
+            "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+            "by the calendar rule FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+        ),
+        ("FREQ=WEEKLY;BYDAY=TU\nEXDATE:20261215", "every week on Tuesdays, except 1 dates"),
+    ],
+)
+def test_describe_new_shapes(text: str, english: str) -> None:
+    assert parse_repeat(text, today=TODAY).describe("en") == english
