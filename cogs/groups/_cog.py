@@ -529,118 +529,49 @@ class GroupsCog(commands.Cog, name="Groups"):
 
     # -- leads' tools -------------------------------------------------------------------------
 
+    async def _manage(
+        self, interaction: discord.Interaction[Any], group: str, member: discord.Member, action: str
+    ) -> None:
+        """A lead's (or organiser's) change to who is in the group or leads it."""
+        record = await self.resolve(interaction, group)
+        await self.service.require_lead(interaction, record, LEADING)
+        done = await self.service.manage(record, member, action)
+        await reply(
+            interaction,
+            _say(interaction, done, member=member.display_name, group=record.name),
+        )
+        if action in ("member_add", "member_remove"):
+            await self.service.after_change(record, member.id, give=action == "member_add")
+        else:
+            self.service.request_refresh(record.id)
+
     @member.command(name=C_("command", "add"), description=_("Add a member to a group"))
     @app_commands.describe(group=_("The group"), member=_("Who"))
     async def member_add(
         self, interaction: discord.Interaction[S3Bot], group: str, member: discord.Member
     ) -> None:
-        record = await self.resolve(interaction, group)
-        await self.service.require_lead(interaction, record, LEADING)
-        if record.archived:
-            raise UserFacingError(
-                _("{group} is archived: nobody can join it now."), group=record.name
-            )
-        if member.bot:
-            raise UserFacingError(_("A bot cannot be a member of a group."))
-        if not await self.groups.add_member(record, member.id, self.service.now()):
-            raise UserFacingError(
-                _("{member} is already a member of {group}."),
-                member=member.display_name,
-                group=record.name,
-            )
-        await reply(
-            interaction,
-            _say(
-                interaction,
-                _("{member} is now a member of {group}."),
-                member=member.display_name,
-                group=record.name,
-            ),
-        )
-        await self.service.after_change(record, member.id, give=True)
+        await self._manage(interaction, group, member, "member_add")
 
     @member.command(name=C_("command", "remove"), description=_("Remove a member from a group"))
     @app_commands.describe(group=_("The group"), member=_("Who"))
     async def member_remove(
         self, interaction: discord.Interaction[S3Bot], group: str, member: discord.Member
     ) -> None:
-        record = await self.resolve(interaction, group)
-        await self.service.require_lead(interaction, record, LEADING)
-        if not await self.groups.remove_member(record.id, member.id):
-            raise UserFacingError(
-                _("{member} is not a member of {group}."),
-                member=member.display_name,
-                group=record.name,
-            )
-        await reply(
-            interaction,
-            _say(
-                interaction,
-                _("{member} is no longer a member of {group}."),
-                member=member.display_name,
-                group=record.name,
-            ),
-        )
-        await self.service.after_change(record, member.id, give=False)
+        await self._manage(interaction, group, member, "member_remove")
 
     @lead.command(name=C_("command", "add"), description=_("Make a member a lead of a group"))
     @app_commands.describe(group=_("The group"), member=_("Who"))
     async def lead_add(
         self, interaction: discord.Interaction[S3Bot], group: str, member: discord.Member
     ) -> None:
-        record = await self.resolve(interaction, group)
-        await self.service.require_lead(interaction, record, LEADING)
-        current = await self.groups.membership(record.id, member.id)
-        if current is None:
-            raise UserFacingError(
-                _("{member} is not a member of {group}: add them as a member first."),
-                member=member.display_name,
-                group=record.name,
-            )
-        if current.lead:
-            raise UserFacingError(
-                _("{member} already leads {group}."), member=member.display_name, group=record.name
-            )
-        await self.groups.set_lead(record.id, member.id, True)
-        self.service.request_refresh(record.id)
-        await reply(
-            interaction,
-            _say(
-                interaction,
-                _("{member} now leads {group}."),
-                member=member.display_name,
-                group=record.name,
-            ),
-        )
+        await self._manage(interaction, group, member, "lead_add")
 
     @lead.command(name=C_("command", "remove"), description=_("A lead steps back (stays a member)"))
     @app_commands.describe(group=_("The group"), member=_("Who"))
     async def lead_remove(
         self, interaction: discord.Interaction[S3Bot], group: str, member: discord.Member
     ) -> None:
-        record = await self.resolve(interaction, group)
-        await self.service.require_lead(interaction, record, LEADING)
-        current = await self.groups.membership(record.id, member.id)
-        if current is None or not current.lead:
-            raise UserFacingError(
-                _("{member} does not lead {group}."), member=member.display_name, group=record.name
-            )
-        leads = [m for m in await self.groups.members(record.id) if m.lead]
-        if len(leads) == 1:
-            raise UserFacingError(
-                _("{group} needs at least one lead: add another lead first."), group=record.name
-            )
-        await self.groups.set_lead(record.id, member.id, False)
-        self.service.request_refresh(record.id)
-        await reply(
-            interaction,
-            _say(
-                interaction,
-                _("{member} no longer leads {group}."),
-                member=member.display_name,
-                group=record.name,
-            ),
-        )
+        await self._manage(interaction, group, member, "lead_remove")
 
     @region_group.command(
         name=C_("command", "add"), description=_("Add a taking-part region not yet in the server")

@@ -286,6 +286,41 @@ class GroupService:
         await self.sync_roles(group, [user_id], give=give)
         self.request_refresh(group.id)
 
+    async def manage(self, group: GroupRecord, member: discord.Member, action: str) -> str:
+        """A lead's change: add or remove a member, make a member a lead or not. Returns the
+        answer (a catalog string with {member} and {group}); refuses what cannot be done."""
+        who = {"member": member.display_name, "group": group.name}
+        if action == "member_add":
+            if group.archived:
+                raise UserFacingError(_("{group} is archived: nobody can join it now."), **who)
+            if member.bot:
+                raise UserFacingError(_("A bot cannot be a member of a group."))
+            if not await self.groups.add_member(group, member.id, self.now()):
+                raise UserFacingError(_("{member} is already a member of {group}."), **who)
+            return _("{member} is now a member of {group}.")
+        if action == "member_remove":
+            if not await self.groups.remove_member(group.id, member.id):
+                raise UserFacingError(_("{member} is not a member of {group}."), **who)
+            return _("{member} is no longer a member of {group}.")
+        current = await self.groups.membership(group.id, member.id)
+        if action == "lead_add":
+            if current is None:
+                raise UserFacingError(
+                    _("{member} is not a member of {group}: add them as a member first."), **who
+                )
+            if current.lead:
+                raise UserFacingError(_("{member} already leads {group}."), **who)
+            await self.groups.set_lead(group.id, member.id, True)
+            return _("{member} now leads {group}.")
+        if current is None or not current.lead:
+            raise UserFacingError(_("{member} does not lead {group}."), **who)
+        if sum(m.lead for m in await self.groups.members(group.id)) == 1:
+            raise UserFacingError(
+                _("{group} needs at least one lead: add another lead first."), **who
+            )
+        await self.groups.set_lead(group.id, member.id, False)
+        return _("{member} no longer leads {group}.")
+
     # -- applications -------------------------------------------------------------------------
 
     async def apply(
