@@ -19,6 +19,7 @@ from tests.e2e.polls_helpers import (
     rank,
     vote,
 )
+from tests.unit.test_poll_storage import member_id_forms, read_files
 
 ACTIONS = EIGHT_ACTIONS.splitlines()
 
@@ -366,3 +367,37 @@ async def test_logs_never_name_a_secret_voter_with_their_choice(
     for record in caplog.records:
         text = record.getMessage()
         assert not (marco in text and any(action in text for action in ACTIONS[2:5])), text
+
+
+async def test_after_a_close_through_discord_the_files_link_no_member_to_a_ballot(
+    community: LocalCommunity,
+) -> None:
+    await create_poll(community, options=EIGHT_ACTIONS, mode="multiple", minimum=3, maximum=3)
+    voters = {"aino": ACTIONS[:3], "marco": ACTIONS[2:5], "lena": ACTIONS[5:8]}
+    for name, picks in voters.items():
+        await vote(community, name, picks)
+    await vote(community, "aino", ACTIONS[1:4])  # changed: the first ballot must leave no trace
+    await close_poll(community)
+    # Copied while the bot runs, as someone with access to the server's disk could.
+    raw_db, raw_wal = read_files(community.settings.database.path)
+    assert raw_wal == b""
+    ids = [community.members[name].user.id for name in voters]
+    pages = [raw_db[i : i + 4096] for i in range(0, len(raw_db), 4096)]
+    ballots = [b"[1, 2, 3]", b"[2, 3, 4]", b"[5, 6, 7]"]
+    assert all(any(b in page for page in pages) for b in ballots), "the real ballots are read"
+    assert not any(b"[0, 1, 2]" in page for page in pages)
+    for number, page in enumerate(pages):
+        holds_ballot = any(b in page for b in ballots)
+        holds_member = any(form in page for i in ids for form in member_id_forms(i))
+        assert not (holds_ballot and holds_member), f"page {number}: a member id beside a ballot"
+
+
+async def test_list_and_live_results(community: LocalCommunity) -> None:
+    await create_poll(community, question="Lunch?", options="Soup\nSalad", results="live")
+    await vote(community, "marco", ["Soup"])
+    await create_poll(community, question="Venue?", options="Brussels\nSeville")
+    listed = await community.as_member("aino").slash("poll list")
+    assert "#1" in listed.content and "Lunch?" in listed.content and "Venue?" in listed.content
+    asked = await community.as_member("lena").slash("poll results", poll=1)
+    shown = await asked.wait_followup()
+    assert "Soup — 1 vote (100 %)" in shown.content and shown.attachments

@@ -103,7 +103,7 @@ async def test_one_vote_per_region(db: Database) -> None:
     assert await polls.non_voters(poll.id) == [VOTERS[2]]
 
 
-def _member_id_forms(user_id: int) -> list[bytes]:
+def member_id_forms(user_id: int) -> list[bytes]:
     """How a member id can sit in SQLite's files: as text, or as an 8-byte big-endian integer."""
     return [str(user_id).encode(), struct.pack(">q", user_id)]
 
@@ -143,5 +143,5 @@ async def test_after_close_the_raw_files_link_no_member_to_a_ballot(tmp_path: Pa
     pages = [raw_db[i : i + page_size] for i in range(0, len(raw_db), page_size)]
     for number, page in enumerate(pages):
         has_ballot = any(ballot in page for ballot in stored)
-        has_member = any(form in page for voter in VOTERS for form in _member_id_forms(voter))
+        has_member = any(form in page for voter in VOTERS for form in member_id_forms(voter))
         assert not (has_ballot and has_member), f"page {number} holds a member id and a ballot"
