@@ -253,6 +253,22 @@ class GroupService:
                     await member.add_roles(role, reason="s3cop: group membership")
                 else:
                     await member.remove_roles(role, reason="s3cop: left the group")
+            except discord.Forbidden:
+                # The role was moved above the bot's, or Manage Roles was taken: the membership
+                # stays pending (the next reconcile finishes it) and the admins hear once.
+                await self.bot.admin_log_once(
+                    guild,
+                    f"groups-role-forbidden:{group.id}:{role.position}",
+                    translate(
+                        self.language,
+                        _(
+                            "I cannot give or take the role of {group}: give my role Manage Roles "
+                            "and move it above the group's role in the server settings (Roles)."
+                        ),
+                        group=group.name,
+                    ),
+                )
+                break
             except discord.HTTPException as exc:
                 log.warning("role %s for %s in group %s: %s", give, user_id, group.id, exc)
                 continue

@@ -105,3 +105,27 @@ async def test_a_burst_of_joins_edits_the_card_a_few_times_not_once_each(
     await asyncio.gather(*(sb.as_member(p).click(shown, "Join") for p in people))
     await sb.wait_until(lambda: fields(card(community, group))["Members"] == "21")
     assert card(community, group).edits - edits <= 3
+
+
+async def test_a_role_moved_above_the_bots_is_reported_once_and_finished_later(
+    community: LocalCommunity,
+) -> None:
+    sb = community.sandbox
+    await create_group(community)
+    group = await group_named(community, "Industrial transition")
+    role = role_of(community, group)
+    bot_role = sb.backend.bot_role(community.guild)
+    sb.move_role(role, bot_role.position + 1)  # an admin drags it above the bot's role
+    for name in ("marco", "lena"):
+        joined = await community.as_member(name).slash("group join", group=str(group.id))
+        assert "You joined" in joined.content  # the member's answer does not wait for Discord
+    log = await sb.wait_until(lambda: sb.messages(community.channels["admin-log"]))
+    assert "move it above the group's role" in log[0].content
+    await asyncio.sleep(0.05)
+    assert len(sb.messages(community.channels["admin-log"])) == 1
+    state = await repo(community).sync_state(community.guild.id)
+    assert state[group.id][community.members["marco"].user.id] == "add"
+    sb.move_role(bot_role, role.position + 1)  # fixed: the next start gives the roles
+    await community.restart_bot()
+    await sb.wait_until(lambda: role.id in community.members["lena"].roles)
+    assert role.id in community.members["marco"].roles
