@@ -34,6 +34,21 @@ UNREADABLE_TIME = _(
     "tomorrow 14:00 or in 2 hours."
 )
 NEEDS_TIME = _("“{text}” is a date without a time: events need one. Add it, e.g. “{example}”.")
+SEVERAL_READINGS = _(
+    "“{text}” can be read as {readings}. Write the one you mean: a 24-hour time (14:00, "
+    "02:00) or am/pm settles it."
+)
+CONTRADICTION = _(
+    "“{text}” does not add up: the date says <t:{by_date}:F>, the weekday <t:{by_weekday}:F>. "
+    "Write the one you mean."
+)
+OUT_OF_WINDOW = _("“{text}” is too far from today: give a time within {years} years of now.")
+TOO_LONG_TIME = _("That time is {length} characters long; keep it within {limit}.")
+RANGE_BACKWARDS = _("In “{text}” the end comes before the start: write it as 14-16 or 9:00-10:30.")
+UNREADABLE_RANGE = _(
+    "I couldn't read “{text}” as a time range. Write it as klo 14-16, 14:00-16:00 or 9:00-10:30."
+)
+NO_RANGE_HERE = _("“{text}” is a range; give one time here.")
 AMBIGUOUS_NOTE = _("That time happens twice this night (clocks go back); I took the first one.")
 ROUNDED_NOTE = _(
     "<t:{exact}:T> is rounded down to <t:{minute}:t>: times are kept to the whole minute."
@@ -43,6 +58,8 @@ DURATION_MAX = timedelta(days=366)  # parse_duration's own bound; callers apply 
 OFFSET_MAX = timedelta(days=60)
 OFFSETS_MAX = 5
 GUESS_HORIZON = timedelta(days=5 * 366)  # a guessed reading further ahead is a misreading
+WINDOW_YEARS = 10  # times are read within 10 years of now (a past one is for callers to refuse)
+WHEN_MAX = 100  # characters
 
 _EN_WEEKDAYS = (
     ("monday", "mon"),
@@ -92,6 +109,7 @@ class ParsedTime:
     ambiguous: bool = False  # the wall time happens twice; the first (fold=0) was taken
     note: str | None = None  # an English catalog string to show the member, if any
     typed: datetime | None = None  # the instant as typed, when it had seconds that were cut
+    end: datetime | None = None  # UTC: a range (klo 14-16) also says when it ends
 
     def explain(self, language: str) -> list[str]:
         """What the member should know about this reading, in ``language``."""
@@ -167,15 +185,17 @@ def _instant(moment: datetime, tz: ZoneInfo) -> ParsedTime:
 
 # -- the grammar -----------------------------------------------------------------------------
 
-_DISCORD = re.compile(r"<t:(-?\d{1,12})(?::[tdfr])?>")
+_DISCORD = re.compile(r"<t:(-?[0-9]{1,12})(?::[tdfrs])?>")
 _ISO_DATETIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:z|[+-]\d{2}:?\d{2})?"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[t ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+    r"(?:z|[+-][0-9]{2}:?[0-9]{2})?"
 )
-_NUMERIC_DATE = re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})(?:\.(?P<y>\d{4})|\.)?")
-_ISO_DATE = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
+_NUMERIC_DATE = re.compile(r"(?P<d>[0-9]{1,2})\.(?P<m>[0-9]{1,2})(?:\.(?P<y>[0-9]{4})|\.)?")
+_SLASH_DATE = re.compile(r"(?P<a>[0-9]{1,2})/(?P<b>[0-9]{1,2})(?:/(?P<y>[0-9]{4}))?")
+_ISO_DATE = re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})")
 _WEEKDAY_DATE = re.compile(r"(?:(?P<prefix>next|this|on|ensi|tänä)\s+)?(?P<day>[a-zäö]+)")
 _CLOCK = re.compile(
-    r"(?:(?P<kw>klo|kello|at|@)\s*)?(?P<h>\d{1,2})(?:(?P<sep>[:.])(?P<min>\d{2}))?"
+    r"(?:(?P<kw>klo|kello|at|@)\s*)?(?P<h>[0-9]{1,2})(?:(?P<sep>[:.])(?P<min>[0-9]{2}))?"
     r"\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?"
 )
 _NAMED_CLOCKS = {"noon": time(12), "midnight": time(0), "at noon": time(12)}
@@ -198,24 +218,32 @@ _FINNISH_SIGNS = re.compile(
 )
 
 
-def _clock(text: str, *, with_date: bool, date_first: bool) -> time | None:
-    """A clock time; bare hours and ``14.30`` only where they cannot be taken for a date."""
+def _clock(text: str, *, with_date: bool, date_first: bool) -> tuple[time, ...]:
+    """The clock times ``text`` can mean (none if it is not one).
+
+    Bare hours and ``14.30`` count only where they cannot be taken for a date. A bare hour from
+    1 to 7 (``at 2``, ``klo 7``) has two readings, 02:00 and 14:00: the member is asked, since
+    a meeting at the wrong one of them is the worst misreading. ``02``, ``2:30`` (a 24-hour time
+    with minutes) and ``2pm`` have one.
+    """
     if text in _NAMED_CLOCKS:
-        return _NAMED_CLOCKS[text]
+        return (_NAMED_CLOCKS[text],)
     match = _CLOCK.fullmatch(text)
     if match is None:
-        return None
+        return ()
     keyword, sep, ampm = match["kw"], match["sep"], match["ampm"]
     if not (keyword or ampm or sep == ":" or (with_date and date_first)):
-        return None  # "14" or "14.30" alone, or before a date: a date or a number, not a time
+        return ()  # "14" or "14.30" alone, or before a date: a date or a number, not a time
     hour, minute = int(match["h"]), int(match["min"] or 0)
     if ampm:
         if not 1 <= hour <= 12:
-            return None
+            return ()
         hour = hour % 12 + (12 if ampm.startswith("p") else 0)
     if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
+        return ()
+    if sep is None and 1 <= hour <= 7 and not match["h"].startswith("0") and not ampm:
+        return (time(hour), time(hour + 12))
+    return (time(hour, minute),)
 
 
 def _calendar_date(year: int, month: int, day: int) -> date | None:
@@ -225,8 +253,22 @@ def _calendar_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _day(text: str, today: date, clock: time | None, now_local: datetime) -> date | None:
-    """The date ``text`` names, seen from ``today``; ``clock`` settles "saturday" on a Saturday."""
+def _next_date(today: date, month: int, day: int) -> date | None:
+    """A day and month without a year: its next day ahead (today counts)."""
+    found = _calendar_date(today.year, month, day)
+    if found is not None and found < today:
+        found = _calendar_date(today.year + 1, month, day)
+    return found
+
+
+def _day(
+    text: str, today: date, clock: time | None, now_local: datetime, *, day_first: bool = True
+) -> date | None:
+    """The date ``text`` names, seen from ``today``; ``clock`` settles "saturday" on a Saturday.
+
+    A weekday written with a date (``ke 3.12.``) must be that date's weekday: otherwise both
+    readings are shown and the member asked (Contradiction).
+    """
     text = text.rstrip(",")
     if text in _DAY_WORDS:
         return today + timedelta(days=_DAY_WORDS[text])
@@ -236,10 +278,19 @@ def _day(text: str, today: date, clock: time | None, now_local: datetime) -> dat
         day, month = int(match["d"]), int(match["m"])
         if match["y"]:
             return _calendar_date(int(match["y"]), month, day)
-        found = _calendar_date(today.year, month, day)
-        if found is not None and found < today:
-            found = _calendar_date(today.year + 1, month, day)
-        return found
+        return _next_date(today, month, day)
+    if match := _SLASH_DATE.fullmatch(text):
+        first, second = int(match["a"]), int(match["b"])
+        day, month = (first, second) if day_first else (second, first)
+        if match["y"]:
+            return _calendar_date(int(match["y"]), month, day)
+        return _next_date(today, month, day)
+    words = text.replace(",", " ").split()
+    if len(words) == 2 and (weekday := WEEKDAYS.get(words[0].rstrip("."))) is not None:
+        dated = _day(words[1], today, clock, now_local, day_first=day_first)
+        if dated is not None and weekday != dated.weekday():
+            raise Contradiction(dated, dated + timedelta(days=_nearest(weekday - dated.weekday())))
+        return dated
     if match := _WEEKDAY_DATE.fullmatch(text):
         weekday = WEEKDAYS.get(match["day"])
         if weekday is None:
@@ -252,40 +303,73 @@ def _day(text: str, today: date, clock: time | None, now_local: datetime) -> dat
     return None
 
 
-def _readings(text: str, now_local: datetime) -> tuple[set[datetime], bool]:
+def _nearest(days: int) -> int:
+    """-3..3: the shortest way, in days, to a weekday ``days`` ahead (mod 7)."""
+    days %= 7
+    return days - 7 if days > 3 else days
+
+
+class Contradiction(Exception):
+    """A weekday and a date that name different days; both are shown to the member."""
+
+    def __init__(self, by_date: date, by_weekday: date) -> None:
+        super().__init__(by_date, by_weekday)
+        self.by_date, self.by_weekday = by_date, by_weekday
+
+
+def _readings(
+    text: str, now_local: datetime, *, day_first: bool = True
+) -> tuple[set[datetime], bool]:
     """Every (date, time) reading of ``text``, and whether it named a date without a time."""
     today = now_local.date()
     naive_now = now_local.replace(tzinfo=None)
     found: set[datetime] = set()
-    clock = _clock(text, with_date=False, date_first=False)
-    if clock is not None:
+    for clock in _clock(text, with_date=False, date_first=False):
         moment = datetime.combine(today, clock)
         found.add(moment if moment > naive_now else moment + timedelta(days=1))
     words = text.split()
     for cut in range(1, len(words)):
         left, right = " ".join(words[:cut]), " ".join(words[cut:])
         for date_text, clock_text, date_first in ((left, right, True), (right, left, False)):
-            clock = _clock(clock_text.strip(","), with_date=True, date_first=date_first)
-            if clock is None:
-                continue
-            day = _day(date_text, today, clock, naive_now)
-            if day is not None:
-                found.add(datetime.combine(day, clock))
-    date_only = not found and _day(text, today, None, naive_now) is not None
+            for clock in _clock(clock_text.strip(","), with_date=True, date_first=date_first):
+                try:
+                    day = _day(date_text, today, clock, naive_now, day_first=day_first)
+                except Contradiction as contradiction:
+                    raise _contradiction(text, contradiction, clock, now_local) from None
+                if day is not None:
+                    found.add(datetime.combine(day, clock))
+    date_only = not found and _day(text, today, None, naive_now, day_first=day_first) is not None
     return found, date_only
+
+
+def _contradiction(
+    text: str, contradiction: Contradiction, clock: time, now_local: datetime
+) -> UserFacingError:
+    zone = now_local.tzinfo
+    assert isinstance(zone, ZoneInfo)
+
+    def stamp(day: date) -> int:
+        return int(localise(datetime.combine(day, clock), zone)[0].timestamp())
+
+    return UserFacingError(
+        CONTRADICTION,
+        text=text,
+        by_date=stamp(contradiction.by_date),
+        by_weekday=stamp(contradiction.by_weekday),
+    )
 
 
 # -- dateparser, for what the grammar does not know ------------------------------------------
 
 _CLOCK_IN_TEXT = re.compile(
-    r"(?<![\d.:])(?P<h>\d{1,2})(?:[:.](?P<min>\d{2}))?\s*(?P<ampm>am|pm)\b"
-    r"|(?<![\d.:])(?P<h2>\d{1,2})[:.](?P<min2>\d{2})(?![\d.:])"
+    r"(?<![0-9.:])(?P<h>[0-9]{1,2})(?:[:.](?P<min>[0-9]{2}))?\s*(?P<ampm>am|pm)\b"
+    r"|(?<![0-9.:])(?P<h2>[0-9]{1,2})[:.](?P<min2>[0-9]{2})(?![0-9.:])"
     r"|\b(?P<named>noon|midnight)\b"
 )
-_TIMEISH = re.compile(r"\d\s*(?:[:.]\s*\d|am\b|pm\b)")  # a clock time, even a wrong one
+_TIMEISH = re.compile(r"[0-9]\s*(?:[:.]\s*[0-9]|am\b|pm\b)")  # a clock time, even a wrong one
 # "next week 10:00" names no day; dateparser would pick one.
 _VAGUE = re.compile(r"\b(?:weeks?|weekend|months?|years?)\b")
-_KLO = re.compile(r"\b(?:klo|kello)\s*(\d{1,2})(?:[:.](\d{2}))?\b")
+_KLO = re.compile(r"\b(?:klo|kello)\s*([0-9]{1,2})(?:[:.]([0-9]{2}))?\b")
 
 
 def _clocks_in(text: str) -> set[time]:
@@ -317,10 +401,104 @@ def warm_up() -> None:
     _dateparser().parse("tomorrow 14:00", languages=["en", "fi"])
 
 
+_EN_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_FI_MONTHS = [
+    "tammikuu",
+    "helmikuu",
+    "maaliskuu",
+    "huhtikuu",
+    "toukokuu",
+    "kesäkuu",
+    "heinäkuu",
+    "elokuu",
+    "syyskuu",
+    "lokakuu",
+    "marraskuu",
+    "joulukuu",
+]
+_FILLERS = {"at", "on", "the", "of", "klo", "kello", "am", "pm", "noon", "midnight", "-", "@"}
+_ZONE_WORDS = {"utc", "gmt", "z", "cet", "cest", "eet", "eest", "wet", "west", "bst"}
+_GUESS_CLOCK = re.compile(r"[0-9]{1,2}(?:[:.][0-9]{2})?(?:am|pm)|[0-9]{1,2}[:.][0-9]{2}")
+_GUESS_DAY = re.compile(r"(?P<d>[0-9]{1,2})(?:st|nd|rd|th|\.)?")
+
+
+_EN_MONTH_WORDS = {
+    **{name: number for number, name in enumerate(_EN_MONTHS, start=1)},
+    **{name[:3]: number for number, name in enumerate(_EN_MONTHS, start=1)},
+    "sept": 9,
+}
+
+
+def _month(word: str) -> int | None:
+    """1-12 for an English month or its short form, or a Finnish month in any case
+    (joulukuu, joulukuuta, joulukuun, jouluk.)."""
+    word = word.rstrip(".")
+    if word in _EN_MONTH_WORDS:
+        return _EN_MONTH_WORDS[word]
+    for number, name in enumerate(_FI_MONTHS, start=1):
+        if word.startswith(name[:-2]):  # "joulukuu" -> "jouluk"
+            return number
+    return None
+
+
+def _whole_phrase(text: str, found: datetime, tz: ZoneInfo) -> bool:
+    """Whether every word of ``text`` is part of dateparser's reading ``found``: a day, month,
+    year, weekday, clock time, zone or a small word. A word it skipped (``klo 14-16`` read as
+    the 16th) or one that says otherwise makes the guess a misreading. A weekday that is not the
+    date's is a contradiction, shown to the member with both readings."""
+    for word in re.split(r"[\s,]+", text):
+        if not word or word in _FILLERS or _GUESS_CLOCK.fullmatch(word):
+            continue
+        if word in _ZONE_WORDS:
+            if found.tzinfo is None:
+                return False
+            continue
+        if (weekday := WEEKDAYS.get(word.rstrip("."))) is not None:
+            if weekday != found.weekday():
+                clock = found.time().replace(tzinfo=None)
+                wrong = Contradiction(
+                    found.date(), found.date() + timedelta(days=_nearest(weekday - found.weekday()))
+                )
+                zoned = found.replace(tzinfo=tz) if found.tzinfo is None else found.astimezone(tz)
+                raise _contradiction(text, wrong, clock, zoned)
+            continue
+        if (month := _month(word)) is not None:
+            if month != found.month:
+                return False
+            continue
+        if re.fullmatch(r"[0-9]{4}", word):
+            if int(word) != found.year:
+                return False
+            continue
+        if match := _GUESS_DAY.fullmatch(word):
+            # a named zone may move the date by a day when converted to ours
+            slack = 1 if found.tzinfo is not None else 0
+            days = {(found + timedelta(days=d)).day for d in range(-slack, slack + 1)}
+            if int(match["d"]) not in days:
+                return False
+            continue
+        return False
+    return True
+
+
 def _guess(
-    original: str, cleaned: str, *, tz: ZoneInfo, now: datetime, language: str
+    original: str, cleaned: str, *, tz: ZoneInfo, now: datetime, language: str, day_first: bool
 ) -> ParsedTime | None:
-    """dateparser's reading, accepted only if its clock time is the one the member wrote."""
+    """dateparser's reading, accepted only if it used every word and its clock time is the one
+    the member wrote."""
     text = _KLO.sub(lambda m: f"{m[1]}:{m[2] or '00'}", cleaned)
     naive_now = now.astimezone(tz).replace(tzinfo=None)
     languages = ["fi", "en"] if language == "fi" else ["en", "fi"]
@@ -331,16 +509,18 @@ def _guess(
             "RELATIVE_BASE": naive_now,
             "PREFER_DATES_FROM": "future",
             "TIMEZONE": tz.key,
-            "DATE_ORDER": "DMY",
+            "DATE_ORDER": "DMY" if day_first else "MDY",
         },
     )
     if not isinstance(found, datetime) or _VAGUE.search(text):
         return None
+    if not _in_window_year(found.year, now):
+        raise UserFacingError(OUT_OF_WINDOW, text=original.strip(), years=WINDOW_YEARS)
     clocks = _clocks_in(text)
     if not clocks and not _TIMEISH.search(text) and found.date() != naive_now.date():
         original = original.strip()
         raise UserFacingError(NEEDS_TIME, text=original, example=f"{original} 14:00")
-    if len(clocks) != 1:
+    if len(clocks) != 1 or not _whole_phrase(text, found, tz):
         return None
     if found.tzinfo is not None:  # the text named a zone; dateparser converted to ours
         result = _instant(found, tz)
@@ -357,18 +537,93 @@ def _normalised(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split()).lower()
 
 
-def parse_when(text: str, *, tz: ZoneInfo, now: datetime, language: str = "en") -> ParsedTime:
+def _in_window_year(year: int, now: datetime) -> bool:
+    """Years a time may name: within WINDOW_YEARS of now (a past time is then refused by its
+    caller, saying so). Checked before any arithmetic, which overflows near years 1 and 9999."""
+    return now.year - WINDOW_YEARS <= year <= now.year + WINDOW_YEARS
+
+
+MONTH_FIRST_LOCALES = frozenset({"en-US"})  # Discord locales that write 12/3 for December 3
+
+
+def day_first(locale: str) -> bool:
+    """Whether a member with this Discord locale writes the day first (12/3 = 12 March)."""
+    return locale not in MONTH_FIRST_LOCALES
+
+
+def parse_when(
+    text: str,
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    language: str = "en",
+    day_first: bool = True,
+    allow_range: bool = False,
+) -> ParsedTime:
     """The instant a member means by ``text``, read in ``tz`` and relative to ``now`` (aware),
-    on a whole minute.
+    on a whole minute, within WINDOW_YEARS of now.
 
     A weekday means its next day ahead (today if the time is still to come); ``next``/``ensi``
     never mean today. A date without a year means its next day ahead. A lone clock time means
-    its next occurrence. Relative phrases (``in 2 hours``) are exact, to the minute.
+    its next occurrence. Relative phrases (``in 2 hours``) are exact, to the minute. ``12/3``
+    is the 12th of March when ``day_first`` (European locales), else December 3. With
+    ``allow_range``, ``klo 14-16`` also sets ``end``; otherwise a range is refused.
     """
-    return whole_minute(_parse_when(text, tz=tz, now=now, language=language))
+    if len(text) > WHEN_MAX:
+        raise UserFacingError(TOO_LONG_TIME, length=len(text), limit=WHEN_MAX)
+    parsed = whole_minute(_parse_when(text, tz=tz, now=now, language=language, day_first=day_first))
+    window = timedelta(days=round(365.25 * WINDOW_YEARS))
+    if not now - window <= parsed.utc <= now + window:
+        raise UserFacingError(OUT_OF_WINDOW, text=text.strip(), years=WINDOW_YEARS)
+    if parsed.end is not None and not allow_range:
+        raise UserFacingError(NO_RANGE_HERE, text=text.strip())
+    return parsed
 
 
-def _parse_when(text: str, *, tz: ZoneInfo, now: datetime, language: str) -> ParsedTime:
+_RANGE_LIKE = re.compile(r"(?<![0-9])[0-9]{1,2}(?:[:.][0-9]{2})?[-–—][0-9]")
+_RANGE = re.compile(
+    r"(?P<kw>(?:klo|kello|at)\s*)?(?P<a>[0-9]{1,2}(?:[:.][0-9]{2})?)[-–—](?P<b>[0-9]{1,2}(?:[:.][0-9]{2})?)"
+)
+
+
+def _split_range(cleaned: str, text: str) -> tuple[str, str | None]:
+    """``huomenna klo 14-16`` as (``huomenna klo 14``, ``16``); text without a range as is.
+    Something range-like that is not a range of clock times is refused, never guessed."""
+    joined = re.sub(r"(?<=[0-9])\s*[-–—]\s*(?=[0-9])", "-", cleaned)
+    words = joined.split()
+    for index, word in enumerate(words):
+        if not _RANGE_LIKE.search(word) or _ISO_DATE.fullmatch(word.rstrip(",")):
+            continue
+        match = _RANGE.fullmatch(word.rstrip(","))
+        if match is None:
+            raise UserFacingError(UNREADABLE_RANGE, text=text.strip())
+        words[index] = (match["kw"] or "") + match["a"]
+        return " ".join(words), match["b"]
+    return cleaned, None
+
+
+def _with_end(start: ParsedTime, end_text: str, tz: ZoneInfo, text: str) -> ParsedTime:
+    """A range's start with its end: the end clock on the start's day, after the start."""
+    clocks = _clock(end_text, with_date=True, date_first=True)
+    if not clocks:
+        raise UserFacingError(UNREADABLE_RANGE, text=text.strip())
+    if len(clocks) > 1:
+        readings = [datetime.combine(start.local.date(), c) for c in clocks]
+        raise _several(text, readings, tz)
+    end = _placed(datetime.combine(start.local.date(), clocks[0]), tz)
+    if end.utc <= start.utc:
+        raise UserFacingError(RANGE_BACKWARDS, text=text.strip())
+    return replace(start, end=end.utc)
+
+
+def _several(text: str, readings: list[datetime], tz: ZoneInfo) -> UserFacingError:
+    shown = [f"<t:{int(localise(r, tz)[0].timestamp())}:F>" for r in sorted(readings)]
+    return UserFacingError(SEVERAL_READINGS, text=text.strip(), readings=" / ".join(shown))
+
+
+def _parse_when(
+    text: str, *, tz: ZoneInfo, now: datetime, language: str, day_first: bool
+) -> ParsedTime:
     cleaned = _normalised(text)
     if not cleaned:
         raise UserFacingError(UNREADABLE_TIME, text=text)
@@ -382,6 +637,8 @@ def _parse_when(text: str, *, tz: ZoneInfo, now: datetime, language: str) -> Par
             moment = datetime.fromisoformat(cleaned.upper())
         except ValueError:
             raise UserFacingError(UNREADABLE_TIME, text=text) from None
+        if not _in_window_year(moment.year, now):
+            raise UserFacingError(OUT_OF_WINDOW, text=text.strip(), years=WINDOW_YEARS)
         if moment.tzinfo is not None:
             return _instant(moment, tz)
         return _placed(moment, tz)
@@ -389,14 +646,22 @@ def _parse_when(text: str, *, tz: ZoneInfo, now: datetime, language: str) -> Par
     if relative is not None:
         # cut here, so "in 2 hours" typed at 12:00:37 is not reported as rounded
         return _instant((now + relative).replace(second=0, microsecond=0), tz)
-    readings, date_only = _readings(cleaned, now.astimezone(tz))
+    cleaned, end_text = _split_range(cleaned, text)
+    readings, date_only = _readings(cleaned, now.astimezone(tz), day_first=day_first)
     if date_only:
         raise UserFacingError(NEEDS_TIME, text=text.strip(), example=f"{text.strip()} 14:00")
+    if any(not _in_window_year(r.year, now) for r in readings):
+        raise UserFacingError(OUT_OF_WINDOW, text=text.strip(), years=WINDOW_YEARS)
+    if len(readings) > 1:
+        raise _several(text, list(readings), tz)
     if len(readings) == 1:
-        return _placed(readings.pop(), tz)
-    if readings or _FINNISH_SIGNS.search(cleaned):
+        start = _placed(readings.pop(), tz)
+        return start if end_text is None else _with_end(start, end_text, tz, text)
+    if end_text is not None:
+        raise UserFacingError(UNREADABLE_RANGE, text=text.strip())
+    if _FINNISH_SIGNS.search(cleaned):
         raise UserFacingError(UNREADABLE_TIME, text=text)
-    guessed = _guess(text, cleaned, tz=tz, now=now, language=language)
+    guessed = _guess(text, cleaned, tz=tz, now=now, language=language, day_first=day_first)
     if guessed is None:
         raise UserFacingError(UNREADABLE_TIME, text=text)
     return guessed
@@ -429,7 +694,7 @@ _UNIT_WORDS = {
 }
 _UNITS = {word: minutes for minutes, words in _UNIT_WORDS.items() for word in words.split()}
 _AMOUNT = re.compile(
-    r"\s*(?:(?:and|ja)\s+)?(?P<n>\d{1,6}(?:[.,]\d{1,3})?)\s*(?P<unit>[a-zäö]+)\.?\s*"
+    r"\s*(?:(?:and|ja)\s+)?(?P<n>[0-9]{1,6}(?:[.,][0-9]{1,3})?)\s*(?P<unit>[a-zäö]+)\.?\s*"
 )
 UNREADABLE_DURATION = _(
     "I couldn't read “{text}” as a length of time. Try 90m, 1h30m, 1,5 h, 2 tuntia or 1 päivä."
@@ -462,7 +727,7 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(minutes=minutes)
 
 
-_OFFSET_SEPARATOR = re.compile(r"(?<!\d),|,(?!\d)|;")  # "1,5h" keeps its decimal comma
+_OFFSET_SEPARATOR = re.compile(r"(?<![0-9]),|,(?![0-9])|;")  # "1,5h" keeps its decimal comma
 
 
 def parse_offsets(text: str) -> list[timedelta]:

@@ -23,13 +23,22 @@ from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import C_, _
 from bot.members import pick_zone, zone_choices
-from bot.timeparse import format_offset, parse_duration, parse_offsets, parse_when, warm_up
+from bot.timeparse import (
+    ParsedTime,
+    day_first,
+    format_offset,
+    parse_duration,
+    parse_offsets,
+    parse_when,
+    warm_up,
+)
 from bot.tree import interaction_language, reply
 from cogs.events import _calendar
 from cogs.events import _display as display
 from cogs.events._recurrence import parse_repeat
 from cogs.events._rules import (
     FORMATS,
+    check_agree,
     check_capacity,
     check_description,
     check_duration,
@@ -116,6 +125,24 @@ class EventsCog(commands.Cog, name="Events"):
         allowed = [members.organisers] + ([members.leads(group)] if group else [])
         await members.require(interaction, *allowed, action=action)
 
+    def read_time(
+        self,
+        interaction: discord.Interaction[Any],
+        text: str,
+        zone: ZoneInfo,
+        *,
+        allow_range: bool = False,
+    ) -> ParsedTime:
+        """A time the member typed, read in their language and their locale's date order."""
+        return parse_when(
+            text,
+            tz=zone,
+            now=self.queries.now(),
+            language=interaction_language(interaction),
+            day_first=day_first(str(interaction.locale.value)),
+            allow_range=allow_range,
+        )
+
     async def group_of(self, guild_id: int | None, channel_id: int) -> GroupRecord | None:
         """The group an event belongs to: the one whose channel it is announced in."""
         return await self.groups.by_channel(guild_id or 0, channel_id)
@@ -189,15 +216,23 @@ class EventsCog(commands.Cog, name="Events"):
             if timezone
             else await self.bot.members.zone(interaction.guild.id, interaction.user.id)
         )
-        parsed = parse_when(start, tz=zone, now=self.queries.now(), language=language)
+        parsed = self.read_time(interaction, start, zone, allow_range=True)
         starts = parsed.utc
         notes = parsed.explain(language)
+        length_given = parse_duration(duration) if duration else None
+        if parsed.end is not None and (end or duration):
+            raise UserFacingError(
+                _("“{start}” already says when it ends: leave out end and duration."),
+                start=start,
+            )
         if end:
-            parsed_end = parse_when(end, tz=zone, now=self.queries.now(), language=language)
+            parsed_end = self.read_time(interaction, end, zone)
             ends = parsed_end.utc
             notes += parsed_end.explain(language)
+            if length_given is not None:
+                check_agree(starts, ends, length_given)
         else:
-            ends = starts + (parse_duration(duration) if duration else timedelta(hours=1))
+            ends = parsed.end or starts + (length_given or timedelta(hours=1))
         length = check_times(starts, ends, self.queries.now())
         if format not in FORMATS:
             raise UserFacingError(_("The format must be online, live or hybrid."))
@@ -279,12 +314,15 @@ class EventsCog(commands.Cog, name="Events"):
             )
         zone = ZoneInfo(record.tz)
         before = await self.queries.pick_occurrence(record, occurrence)
-        new_start = (
-            parse_when(start, tz=zone, now=self.queries.now(), language=language).utc
-            if start
-            else None
-        )
+        parsed = self.read_time(interaction, start, zone, allow_range=True) if start else None
+        new_start = parsed.utc if parsed else None
         new_length = parse_duration(duration) if duration else None
+        if parsed is not None and parsed.end is not None:
+            if new_length is not None:
+                raise UserFacingError(
+                    _("“{start}” already says when it ends: leave out duration."), start=start
+                )
+            new_length = parsed.end - parsed.utc
 
         promoted: list[int] = []
         if occurrence:
@@ -334,7 +372,10 @@ class EventsCog(commands.Cog, name="Events"):
             check_place(updated.format, updated.link, updated.venue)
             after, promoted = await self.service.update_event(record, updated, before)
         # Answer first: telling every attendee can take longer than Discord's 3 seconds.
-        await reply(interaction, display.updated_text(language, record.id))
+        notes = parsed.explain(language) if parsed else []
+        await reply(
+            interaction, "\n".join([display.updated_text(language, record.id, after), *notes])
+        )
         await self.announce.changed(record, updated, before, after, promoted)
         await self.service.mirror(updated)
 

@@ -107,18 +107,24 @@ def stamp(moment: datetime) -> int:
 
 
 def created_text(language: str, event: EventRecord, url: str, first: Occurrence | None) -> str:
+    """The organiser's answer: where the announcement is and every time understood."""
+    text = translate(language, _("Event #{id} is announced: {url}"), id=event.id, url=url)
+    return text + ("\n" + understood(language, first) if first else "")
+
+
+def updated_text(language: str, event_id: int, shown: Occurrence | None) -> str:
+    """The organiser's answer to an edit: every time understood, as after creating, whether
+    or not anyone is told."""
+    text = translate(language, _("Event #{id} is updated."), id=event_id)
+    return text + ("\n" + understood(language, shown) if shown else "")
+
+
+def understood(language: str, occurrence: Occurrence) -> str:
     return translate(
         language,
-        _("Event #{id} is announced: {url}\nIt starts <t:{start}:F> (<t:{start}:R>)."),
-        id=event.id,
-        url=url,
-        start=stamp(first.start) if first else 0,
-    )
-
-
-def updated_text(language: str, event_id: int) -> str:
-    return translate(
-        language, _("Event #{id} is updated; I'm telling the attendees what changed."), id=event_id
+        _("It starts <t:{start}:F> (<t:{start}:R>) and ends <t:{end}:F>."),
+        start=stamp(occurrence.start),
+        end=stamp(occurrence.end),
     )
 
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import UserFacingError
 from bot.i18n import _
+from bot.timeparse import format_offset
 from cogs.events._recurrence import parse_repeat
 
 Format = Literal["online", "live", "hybrid"]
@@ -56,14 +57,22 @@ def check_description(text: str) -> str:
 
 def check_link(link: str) -> str:
     link = link.strip()
-    parts = urlsplit(link)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in link:
-        raise UserFacingError(
-            _("“{link}” is not a web link: it must start with https:// (or http://)."), link=link
-        )
     if len(link) > LINK_MAX:
         raise UserFacingError(
             _("The link is too long; keep it within {limit} characters."), limit=LINK_MAX
+        )
+    try:
+        parts = urlsplit(link)
+        parts.port  # noqa: B018 - reading it checks the port (https://x:99999 raises)
+    except ValueError:  # e.g. https://[abc: a broken IPv6 host
+        parts = urlsplit("")
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or not all(c.isprintable() and not c.isspace() for c in link)
+    ):
+        raise UserFacingError(
+            _("“{link}” is not a web link: it must start with https:// (or http://)."), link=link
         )
     return link
 
@@ -103,6 +112,19 @@ def check_times(start: datetime, end: datetime, now: datetime) -> timedelta:
             start=int(start.timestamp()),
         )
     return check_duration(end - start)
+
+
+def check_agree(start: datetime, end: datetime, length: timedelta) -> None:
+    """``end:`` and ``duration:`` together must say the same."""
+    if end - start != length:
+        raise UserFacingError(
+            _(
+                "The end <t:{end}:F> and the duration {duration} disagree: give one of them, "
+                "or make them agree."
+            ),
+            end=int(end.timestamp()),
+            duration=format_offset(length),
+        )
 
 
 def check_duration(length: timedelta) -> timedelta:

@@ -61,3 +61,41 @@ async def test_a_start_in_the_second_pass_of_a_repeated_hour_survives_a_restart(
         repeat="weekly",
     )
     assert "clocks turn back" in refused.content
+
+
+async def test_a_range_sets_the_end_and_the_answers_show_every_time_understood(
+    community: LocalCommunity,
+) -> None:
+    # The community's zone is Brussels (UTC+1 in December).
+    result = await create_event(community, start="3.12.2026 klo 14-16")
+    start = int(datetime(2026, 12, 3, 13, 0, tzinfo=UTC).timestamp())
+    end = int(datetime(2026, 12, 3, 15, 0, tzinfo=UTC).timestamp())
+    assert f"It starts <t:{start}:F> (<t:{start}:R>) and ends <t:{end}:F>." in result.content
+    assert f"<t:{end}:t>" in fields(announcement(community))["When"]
+
+    edited = await community.as_member("sofia").slash(
+        "event edit", event=1, start="4.12.2026 klo 9:30-11"
+    )
+    moved, until = (
+        int(datetime(2026, 12, 4, h, m, tzinfo=UTC).timestamp()) for h, m in ((8, 30), (10, 0))
+    )
+    assert "Event #1 is updated." in edited.content  # nobody answered: still shown back
+    assert f"It starts <t:{moved}:F> (<t:{moved}:R>) and ends <t:{until}:F>." in edited.content
+
+
+async def test_end_and_duration_must_agree(community: LocalCommunity) -> None:
+    refused = await create_event(
+        community, start="2026-12-03 14:00", end="2026-12-03 16:00", duration="1h"
+    )
+    assert "disagree" in refused.content and refused.modal is None
+    agreed = await create_event(
+        community, start="2026-12-03 14:00", end="2026-12-03 16:00", duration="2h"
+    )
+    assert "is announced" in agreed.content
+    both = await create_event(community, start="2026-12-03 klo 14-16", duration="2h")
+    assert "already says when it ends" in both.content
+
+
+async def test_a_bare_hour_is_asked_about_not_guessed(community: LocalCommunity) -> None:
+    refused = await create_event(community, start="tomorrow at 2")
+    assert "can be read as" in refused.content and refused.content.count("<t:") == 2

@@ -132,3 +132,12 @@ def test_occurrences_keep_their_identity_by_day_when_a_series_moves() -> None:
     shorter = Schedule(old.start_local, old.duration, "FREQ=WEEKLY;COUNT=3")
     assert renamed_occurrences(old, shorter, keys) == {keys[3]: None, keys[4]: None}
     assert renamed_occurrences(old, old, keys) == {}
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["https://[abc", "https://x.example.org:99999/", "https://", "https://a b", "https://\tx.org"],
+)
+def test_malformed_links_are_refused_not_crashed(link: str) -> None:
+    with pytest.raises(UserFacingError):
+        check_link(link)

@@ -16,6 +16,8 @@ from bot.errors import UserFacingError
 from bot.timeparse import (
     AMBIGUOUS_NOTE,
     NEEDS_TIME,
+    OUT_OF_WINDOW,
+    SEVERAL_READINGS,
     UNREADABLE_DATE,
     UNREADABLE_DURATION,
     UNREADABLE_TIME,
@@ -317,3 +319,156 @@ def test_bad_dates(text: str) -> None:
 def test_a_date_without_a_year_needs_today() -> None:
     with pytest.raises(UserFacingError):
         parse_date("30.6.")
+
+
+# -- ranges, contradictions, bare hours, day-first dates, bounds (issue 7) ------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("huomenna klo 14-16", local(2026, 11, 29, 14), local(2026, 11, 29, 16)),
+        ("huomenna klo 14 - 16", local(2026, 11, 29, 14), local(2026, 11, 29, 16)),
+        ("3.12. klo 9.30-11", local(2026, 12, 3, 9, 30), local(2026, 12, 3, 11)),
+        ("tomorrow 9:00-10", local(2026, 11, 29, 9), local(2026, 11, 29, 10)),
+        ("2026-12-03 14:00–16:30", local(2026, 12, 3, 14), local(2026, 12, 3, 16, 30)),
+        ("9:00-10", local(2026, 11, 29, 9), local(2026, 11, 29, 10)),  # 9:00 is gone today
+        ("klo 14-16", local(2026, 11, 28, 14), local(2026, 11, 28, 16)),  # never "the 16th"
+    ],
+)
+def test_a_range_sets_start_and_end(text: str, start: datetime, end: datetime) -> None:
+    parsed = parse_when(text, tz=HELSINKI, now=NOW, allow_range=True)
+    assert (parsed.utc, parsed.end) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("huomenna klo 16-14", "end comes before the start"),
+        ("huomenna klo 14-16-18", "time range"),
+        ("huomenna klo 9-5", "can be read as"),  # 05:00 or 17:00?
+        ("3.12.-5.12. klo 10", "couldn't read"),  # a range of days: not an event's time
+    ],
+)
+def test_ranges_that_do_not_read_are_refused(text: str, fragment: str) -> None:
+    with pytest.raises(UserFacingError) as caught:
+        parse_when(text, tz=HELSINKI, now=NOW, allow_range=True)
+    assert fragment in caught.value.message
+
+
+def test_a_range_where_one_time_is_wanted_is_refused() -> None:
+    with pytest.raises(UserFacingError) as caught:
+        parse_when("huomenna klo 14-16", tz=HELSINKI, now=NOW)
+    assert "is a range" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "by_date", "by_weekday"),
+    [
+        # 3 December 2026 is a Thursday
+        ("wednesday 3 December 10:00", local(2026, 12, 3, 10), local(2026, 12, 2, 10)),
+        ("wednesday 3.12. 10:00", local(2026, 12, 3, 10), local(2026, 12, 2, 10)),
+        ("ke 3.12. klo 10", local(2026, 12, 3, 10), local(2026, 12, 2, 10)),
+        ("keskiviikkona 3.12.2026 klo 10", local(2026, 12, 3, 10), local(2026, 12, 2, 10)),
+        ("sunday, 3.12. 10:00", local(2026, 12, 3, 10), local(2026, 12, 6, 10)),
+    ],
+)
+def test_a_weekday_that_is_not_the_dates_is_refused_with_both_readings(
+    text: str, by_date: datetime, by_weekday: datetime
+) -> None:
+    with pytest.raises(UserFacingError) as caught:
+        parse_when(text, tz=HELSINKI, now=NOW)
+    assert "does not add up" in caught.value.message
+    assert caught.value.params["by_date"] == int(by_date.timestamp())
+    assert caught.value.params["by_weekday"] == int(by_weekday.timestamp())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("thursday 3.12. 10:00", local(2026, 12, 3, 10)),
+        ("to 3.12. klo 10", local(2026, 12, 3, 10)),
+        ("Thursday 3 December 2026 10:00", local(2026, 12, 3, 10)),
+    ],
+)
+def test_a_weekday_that_agrees_with_the_date_is_fine(text: str, expected: datetime) -> None:
+    assert parse_when(text, tz=HELSINKI, now=NOW).utc == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["tomorrow at 2", "huomenna klo 2", "3.12. klo 7", "tomorrow 5", "at 3"]
+)
+def test_a_bare_hour_from_1_to_7_is_refused_with_both_readings(text: str) -> None:
+    with pytest.raises(UserFacingError) as caught:
+        parse_when(text, tz=HELSINKI, now=NOW)
+    assert caught.value.message == SEVERAL_READINGS
+    assert caught.value.params["readings"].count("<t:") == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tomorrow at 02", local(2026, 11, 29, 2)),
+        ("tomorrow at 2:30", local(2026, 11, 29, 2, 30)),
+        ("tomorrow at 2pm", local(2026, 11, 29, 14)),
+        ("huomenna klo 8", local(2026, 11, 29, 8)),
+        ("huomenna klo 14", local(2026, 11, 29, 14)),
+        ("huomenna klo 0", local(2026, 11, 29, 0)),
+    ],
+)
+def test_hours_with_one_reading(text: str, expected: datetime) -> None:
+    assert parse_when(text, tz=HELSINKI, now=NOW).utc == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "day_first", "expected"),
+    [
+        ("12/3 14:00", True, local(2027, 3, 12, 14)),
+        ("12/3 14:00", False, local(2026, 12, 3, 14)),
+        ("12/3/2027 klo 14", True, local(2027, 3, 12, 14)),
+        ("3/12/2027 14:00", False, local(2027, 3, 12, 14)),
+    ],
+)
+def test_slash_dates_follow_the_members_locale(
+    text: str, day_first: bool, expected: datetime
+) -> None:
+    assert parse_when(text, tz=HELSINKI, now=NOW, day_first=day_first).utc == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0001-01-01 00:00",
+        "9999-12-31 23:59",
+        "9999-12-31T23:59+14:00",
+        "1.1.9999 klo 10",
+        "31.12.0001 klo 10",
+        "1 January 9999 10:00",
+        "<t:253402300799>",  # 9999-12-31
+        "2040-01-01 10:00",
+        "2010-01-01 10:00",
+    ],
+)
+def test_years_far_from_now_are_refused(text: str) -> None:
+    with pytest.raises(UserFacingError) as caught:
+        parse_when(text, tz=HELSINKI, now=NOW)
+    assert caught.value.message in (OUT_OF_WINDOW, UNREADABLE_TIME)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3 December banana 14:00",  # a word dateparser skipped
+        "3 December 2027 14:00 2026",  # a second year
+        "in the 3 December 14:00 maybe",
+    ],
+)
+def test_a_guess_that_skipped_part_of_the_phrase_is_refused(text: str) -> None:
+    with pytest.raises(UserFacingError):
+        parse_when(text, tz=HELSINKI, now=NOW)
+
+
+def test_a_long_time_is_refused_before_reading() -> None:
+    with pytest.raises(UserFacingError) as caught:
+        parse_when("tomorrow " * 50, tz=HELSINKI, now=NOW)
+    assert "characters long" in caught.value.message
