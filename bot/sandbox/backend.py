@@ -763,6 +763,10 @@ class Backend:
         channel = self.channels.get(msg.channel_id)
         if channel is not None and channel.is_thread:
             channel.message_count += 1
+            if channel.archived and not msg.ephemeral:
+                # Discord: a message in an archived (unlocked) thread unarchives it.
+                channel.archived = False
+                self.emit("THREAD_UPDATE", channel.payload())
         if msg.ephemeral:
             self.emit(None)
         else:

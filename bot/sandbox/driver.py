@@ -205,8 +205,6 @@ class MemberDriver:
             needed |= perm.ATTACH_FILES
         if self._perms(where) & needed != needed:
             raise SandboxUsageError(f"{self.user.name} cannot post that in #{where.name}")
-        if where.archived:
-            raise SandboxUsageError(f"#{where.name} is archived")
         uploads = [UploadedFile(i, name, bytes(data), None) for i, (name, data) in enumerate(files)]
         backend = self._backend
         msg = backend.new_message(where, self.user, {"content": content}, uploads)

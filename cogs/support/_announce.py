@@ -58,6 +58,21 @@ class Announcer:
             guild, f"support:{key}", translate(self.staff_language, text, **params)
         )
 
+    async def thread(self, guild: discord.Guild, thread_id: int | None) -> discord.Thread | None:
+        """A thread by id, None if it was deleted. From the cache, else fetched: discord.py
+        drops archived threads from its cache (a quiet request's thread archives after a week),
+        and a message sent to one unarchives it."""
+        if thread_id is None:
+            return None
+        found = guild.get_thread(thread_id)
+        if found is not None:
+            return found
+        try:
+            fetched = await guild.fetch_channel(thread_id)
+        except discord.NotFound:
+            return None
+        return fetched if isinstance(fetched, discord.Thread) else None
+
     # -- the card -----------------------------------------------------------------------------
 
     async def post_card(
@@ -162,7 +177,7 @@ class Announcer:
             who=f"<@{actor_id if action != 'hand_over' else request.claimed_by}>",
             outcome=request.outcome or "",
         )
-        thread = guild.get_thread(request.thread_id) if request.thread_id else None
+        thread = await self.thread(guild, request.thread_id)
         if thread is not None:
             view = discord.utils.MISSING
             extra = ""
@@ -229,7 +244,7 @@ class Announcer:
                 since=ts(since),
             )
             ping = discord.AllowedMentions(users=[discord.Object(request.claimed_by or 0)])
-            notes = guild.get_thread(request.notes_thread_id) if request.notes_thread_id else None
+            notes = await self.thread(guild, request.notes_thread_id)
             if notes is not None:
                 await notes.send(text, allowed_mentions=ping, nonce=nonce)
             else:

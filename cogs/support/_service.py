@@ -211,10 +211,7 @@ class SupportService:
                     if await self.announce.post_card(guild, record) is None:
                         return False
                     record = await self.load(request_id)
-                if (
-                    record.notes_thread_id is None
-                    or guild.get_thread(record.notes_thread_id) is None
-                ):
+                if await self.announce.thread(guild, record.notes_thread_id) is None:
                     await self._open_notes(guild, record)
             except discord.Forbidden:
                 await self.announce.admin(
@@ -258,15 +255,9 @@ class SupportService:
         """The request's private thread: kept, found again, or opened (and its opening sent)."""
         restored = False
         if record.thread_id is not None:
-            found = guild.get_thread(record.thread_id)
+            found = await self.announce.thread(guild, record.thread_id)
             if found is not None:
                 return found
-            try:
-                fetched = await guild.fetch_channel(record.thread_id)
-                if isinstance(fetched, discord.Thread):
-                    return fetched
-            except discord.NotFound:
-                pass
             restored = True
             await self.announce.admin(
                 guild,
@@ -404,11 +395,7 @@ class SupportService:
 
     async def _places_exist(self, record: SupportRequest) -> bool:
         guild = self.bot.get_guild(record.guild_id)
-        return (
-            guild is not None
-            and record.thread_id is not None
-            and (guild.get_thread(record.thread_id) is not None)
-        )
+        return guild is not None and await self.announce.thread(guild, record.thread_id) is not None
 
     # -- handling -----------------------------------------------------------------------------
 
@@ -521,10 +508,11 @@ class SupportService:
     ) -> None:
         """Card, thread and DM after a change (a deleted thread is opened again first); the
         claimer joins the thread; a reopen is told to the triage channel."""
-        if record.thread_id is not None and guild.get_thread(record.thread_id) is None:
+        thread = await self.announce.thread(guild, record.thread_id)
+        if record.thread_id is not None and thread is None:
             await self.ensure_posted(record.id)
             record = await self.load(record.id)
-        thread = guild.get_thread(record.thread_id) if record.thread_id else None
+            thread = await self.announce.thread(guild, record.thread_id)
         if thread is not None and action in ("claim", "hand_over") and record.claimed_by:
             try:
                 await thread.add_user(discord.Object(record.claimed_by))
@@ -627,7 +615,7 @@ class SupportService:
     ) -> tuple[int, int]:
         """Copy the thread's messages and files not kept yet; returns how many of each the
         request has kept in all."""
-        thread = guild.get_thread(record.thread_id) if record.thread_id else None
+        thread = await self.announce.thread(guild, record.thread_id)
         if thread is None:
             return await self._kept(record.id)
         kept_files = await self.repo.kept_attachment_ids(record.id)

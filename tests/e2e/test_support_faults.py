@@ -160,3 +160,22 @@ async def test_a_lost_answer_from_discord_leaves_one_thread(community: LocalComm
     stored = await repo(community).get(1)
     assert stored is not None and stored.thread_id == thread.id and stored.posted
     assert community.as_member("aino").can_see(thread)
+
+
+async def test_a_quiet_thread_that_archived_still_hears_the_claim_and_is_kept(
+    community: LocalCommunity,
+) -> None:
+    # A week without messages and Discord archives the thread; discord.py forgets it.
+    sb = community.sandbox
+    await ask_and_read(community)
+    [thread] = threads(community)
+    sb.backend.edit_channel(thread.id, {"archived": True})
+    assert community.bot is not None
+    guild = community.bot.get_guild(community.guild.id)
+    assert guild is not None
+    await sb.wait_until(lambda: guild.get_thread(thread.id) is None)
+    await community.as_member("sofia").click(cards(community)[0], "Claim")
+    aino = community.as_member("aino")
+    await sb.wait_until(lambda: "hoitaa nyt" in aino.read(thread)[-1].content)
+    assert not thread.archived and len(threads(community)) == 1  # the message woke it up
+    assert not any("deleted" in line for line in admin_log(community))
