@@ -374,20 +374,104 @@ class GroupService:
             raise already_pending(group) from None
 
     async def tell_leads(self, group: GroupRecord, application: Application) -> int:
-        """Each lead gets the application with Approve / Decline in a DM, in their language."""
+        """Each lead gets the application with Approve / Decline in a DM, in their language.
+        Leads whose DMs are closed are named in a private thread of the group's channel that
+        holds the same copy: nobody else in the group sees it, and no application waits unseen.
+        Returns how many DMs were sent."""
         from cogs.groups._views import decision_view
 
         leads = [m.user_id for m in await self.groups.members(group.id) if m.lead]
         languages = await self.bot.members.languages(group.guild_id, leads)
-        sent = 0
+        unreached: dict[int, str] = {}
         for lead, language in languages.items():
-            sent += await self.bot.members.dm(
+            if not await self.bot.members.dm(
                 lead,
                 embed=application_embed(language, group, application),
                 view=decision_view(language, application.id),
-            )
+            ):
+                unreached[lead] = language
+        if unreached and not await self.tell_leads_in_thread(group, application, unreached):
+            await self.tell_admins(group, application)
         self.request_refresh(group.id)
-        return sent
+        return len(languages) - len(unreached)
+
+    async def tell_leads_in_thread(
+        self, group: GroupRecord, application: Application, leads: dict[int, str]
+    ) -> bool:
+        """The copy for leads the bot cannot DM, in a private thread (not invitable) of the
+        group's channel with only those leads added: in their language when they share one."""
+        from cogs.groups._views import decision_view
+
+        spoken = set(leads.values())
+        language = spoken.pop() if len(spoken) == 1 else self.language
+        guild = self.bot.get_guild(group.guild_id)
+        channel = guild.get_channel(group.channel_id) if guild and group.channel_id else None
+        if not isinstance(channel, discord.TextChannel):
+            log.warning(
+                "application %s: no channel to reach group %s's leads", application.id, group.id
+            )
+            return False
+        applicant = self.bot.members.display_name(group.guild_id, application.user_id)
+        title = translate(language, _("Application from {member}"), member=applicant)
+        text = translate(
+            language,
+            _(
+                "{leads}: the bot cannot send you direct messages, so this application to "
+                "{group} is here. Only you and the server's moderators see this thread."
+            ),
+            leads=" ".join(f"<@{lead}>" for lead in leads),
+            group=group.display_name(language),
+        )
+        try:
+            thread = await channel.create_thread(
+                name=title[:100], type=discord.ChannelType.private_thread, invitable=False
+            )
+            for lead in leads:
+                await thread.add_user(discord.Object(lead))
+            await thread.send(
+                text[:2000],
+                embed=application_embed(language, group, application),
+                view=decision_view(language, application.id),
+                allowed_mentions=discord.AllowedMentions(
+                    everyone=False, roles=False, users=[discord.Object(lead) for lead in leads]
+                ),
+            )
+        except discord.HTTPException as exc:
+            log.warning(
+                "application %s: could not reach the leads in a thread: %s", application.id, exc
+            )
+            return False
+        return True
+
+    async def tell_admins(self, group: GroupRecord, application: Application) -> None:
+        """The last resort when the leads could be reached neither by DM nor in the group's
+        channel: the admin log gets the copy, and organisers may decide too."""
+        from cogs.groups._views import decision_view
+
+        guild = self.bot.get_guild(group.guild_id)
+        channel = (
+            self.bot.find_channel(guild, self.bot.settings.channels.admin_log) if guild else None
+        )
+        if channel is None:
+            return
+        text = translate(
+            self.language,
+            _(
+                "The leads of {group} cannot be reached (direct messages closed, no thread in "
+                "its channel): organisers, please decide this application or tell the leads."
+            ),
+            group=group.name,
+        )
+        try:
+            await channel.send(
+                text,
+                embed=application_embed(self.language, group, application),
+                view=decision_view(self.language, application.id),
+            )
+        except discord.HTTPException as exc:
+            log.warning(
+                "application %s: could not post it in the admin log: %s", application.id, exc
+            )
 
     async def check_decidable(
         self, application_id: int, user: discord.abc.User

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.local import LocalCommunity
-from bot.sandbox.models import Message
+from bot.sandbox.models import Member, Message
 from tests.e2e.events_helpers import dm_containing
 from tests.e2e.groups_helpers import (
     card,
@@ -298,3 +298,74 @@ async def test_a_new_gateway_session_reconciles_again(community: LocalCommunity)
     # discord.py waits 5 s before identifying again.
     await sb.wait_until(lambda: cog.service.reconcile_runs > runs, timeout=15)  # type: ignore[union-attr]
     assert await repo(community).membership(group.id, community.members["sofia"].user.id)
+
+
+async def closed_dms_lead(community: LocalCommunity) -> Member:
+    """Kaisa, in Finnish, accepts no DMs from the bot; she leads "Lapland tourism"."""
+    sb = community.sandbox
+    kaisa = sb.add_member(community.guild, "Kaisa", locale="fi", dms_open=False)
+    community.members["kaisa"] = kaisa
+    await sb.wait_until(
+        lambda: (
+            community.bot is not None
+            and (guild := community.bot.get_guild(community.guild.id)) is not None
+            and guild.get_member(kaisa.user.id) is not None
+        )
+    )
+    await speak(community, "kaisa", "olli")
+    await create_group(
+        community,
+        name="Lapland tourism",
+        kind="partnership",
+        joining="application",
+        visibility="public",
+        lead=kaisa,
+    )
+    return kaisa
+
+
+async def test_a_lead_with_closed_dms_finds_the_application_in_a_private_thread(
+    community: LocalCommunity,
+) -> None:
+    sb = community.sandbox
+    kaisa = await closed_dms_lead(community)
+    group = await group_named(community, "Lapland tourism")
+    olli = community.as_member("olli")
+    for command in ("group member add", "group lead add"):
+        done = await olli.slash(command, group=str(group.id), member=community.members["olli"])
+        assert done.ephemeral and "Olli" in done.content and " nyt " in done.content, done.content
+    await apply(community, "marco", group.id)
+    # Olli reads DMs: his copy comes as before, and he is not in the thread.
+    await sb.wait_until(lambda: [m for m in sb.dms(community.members["olli"]) if m.embeds])
+    [thread] = await sb.wait_until(lambda: sb.threads(channel_of(community, group)) or None)
+    posted = await sb.wait_until(lambda: next((m for m in sb.messages(thread) if m.embeds), None))
+    assert sb.dms(kaisa) == []
+    assert community.as_member("kaisa").can_see(thread)
+    # The group's channel is public: neither the applicant nor another member nor Olli (who
+    # got his DM) is in the thread.
+    for other in ("marco", "aino", "olli"):
+        assert not community.as_member(other).can_see(thread), other
+    assert f"<@{kaisa.user.id}>" in posted.content and "yksityisviestejä" in posted.content
+    assert posted.embeds[0]["title"] == "Hakemus ryhmään Lapland tourism"
+    approved = await community.as_member("kaisa").click(posted, "Hyväksy")
+    assert approved.kind == "update"
+    await dm_containing(community, "marco", "was approved")
+    assert await repo(community).membership(group.id, community.members["marco"].user.id)
+
+
+async def test_leads_reached_nowhere_leave_the_application_in_the_admin_log(
+    community: LocalCommunity,
+) -> None:
+    sb = community.sandbox
+    await closed_dms_lead(community)
+    group = await group_named(community, "Lapland tourism")
+    sb.delete_channel(channel_of(community, group))
+    await sb.wait_for_message(community.channels["admin-log"])  # the missing channel's report
+    await apply(community, "marco", group.id)
+    copy = await sb.wait_until(
+        lambda: next((m for m in sb.messages(community.channels["admin-log"]) if m.embeds), None)
+    )
+    assert "cannot be reached" in copy.content
+    approved = await community.as_member("sofia").click(copy, "Approve")
+    assert approved.kind == "update"
+    assert await repo(community).membership(group.id, community.members["marco"].user.id)
