@@ -245,6 +245,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
+    if args.serve:
+        from bot.serve import serve
+
+        return asyncio.run(
+            serve(
+                sys.stdout,
+                port=args.port,
+                extra_members=args.members,
+                config_path=args.write_config,
+                database=args.database,
+            )
+        )
     from bot.prompt import run_prompt
 
     return _interruptible(lambda: asyncio.run(run_prompt()))
@@ -290,6 +302,27 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     sandbox = sub.add_parser("sandbox", help="try the bot by hand against the local sandbox")
+    sandbox.add_argument(
+        "--serve",
+        action="store_true",
+        help="only serve the sandbox (seeded) on 127.0.0.1 for a bot in another process",
+    )
+    sandbox.add_argument("--port", type=int, default=0, help="with --serve (0: any free port)")
+    sandbox.add_argument(
+        "--members", type=int, default=0, help="with --serve: this many members more"
+    )
+    sandbox.add_argument(
+        "--write-config",
+        type=Path,
+        default=Path("sandbox-bot.toml"),
+        help="with --serve: where to write the config for `s3cop run`",
+    )
+    sandbox.add_argument(
+        "--database",
+        type=Path,
+        default=Path("sandbox-bot.sqlite3"),
+        help="with --serve: the database path put in that config",
+    )
     sandbox.set_defaults(func=cmd_sandbox)
 
     check = sub.add_parser("check-config", parents=[config], help="validate a config file")

@@ -19,6 +19,7 @@ from bot.clock import Clock, SystemClock
 from bot.discord_urls import point_discord_at
 from bot.sandbox import permissions as perm
 from bot.sandbox.driver import MemberDriver
+from bot.sandbox.models import Channel, Guild, Member, Role
 from bot.sandbox.server import Sandbox
 from bot.settings import Settings, parse_settings
 from db.database import Database
@@ -100,6 +101,39 @@ class LocalCommunity:
         return await self.start_bot()
 
 
+@dataclass
+class Seeded:
+    """The S3 CoP guild as seeded on a sandbox."""
+
+    guild: Guild
+    channels: dict[str, Channel]
+    roles: dict[str, Role]
+    members: dict[str, Member]
+
+
+def seed_community(
+    sandbox: Sandbox,
+    members: dict[str, tuple[tuple[str, ...], str]] | None = None,
+    *,
+    extra_members: int = 0,
+) -> Seeded:
+    """The S3 CoP guild: its roles, channels and members (``extra_members`` more named
+    ``member0001``...: a crowd for bursts and fan-outs)."""
+    guild = sandbox.add_guild("S3 Community of Practice")
+    roles = {name: sandbox.add_role(guild, name) for name in ROLES}
+    channels = {name: sandbox.add_channel(guild, name) for name in CHANNELS}
+    channels |= support_channels(sandbox, guild, roles["Secretariat"])
+    people = {}
+    for name, (role_names, locale) in (members or DEFAULT_MEMBERS).items():
+        people[name] = sandbox.add_member(
+            guild, name.capitalize(), roles=[roles[r] for r in role_names], locale=locale
+        )
+    for number in range(1, extra_members + 1):
+        name = f"member{number:04d}"
+        people[name] = sandbox.add_member(guild, name, locale="fi" if number % 3 == 0 else "en-GB")
+    return Seeded(guild, channels, roles, people)
+
+
 def community_settings(
     sandbox: Sandbox, guild_id: int, db_path: Path, **sections: dict[str, Any]
 ) -> Settings:
@@ -152,20 +186,18 @@ async def local_community(
             directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="s3cop-")))
         clock = clock or SystemClock()
         async with Sandbox(clock=clock) as sandbox:
-            guild = sandbox.add_guild("S3 Community of Practice")
-            roles = {name: sandbox.add_role(guild, name) for name in ROLES}
-            channels = {name: sandbox.add_channel(guild, name) for name in CHANNELS}
-            channels |= support_channels(sandbox, guild, roles["Secretariat"])
-            people = {}
-            for name, (role_names, locale) in (members or DEFAULT_MEMBERS).items():
-                people[name] = sandbox.add_member(
-                    guild, name.capitalize(), roles=[roles[r] for r in role_names], locale=locale
-                )
+            seeded = seed_community(sandbox, members)
             settings = community_settings(
-                sandbox, guild.id, directory / "s3cop.sqlite3", **sections
+                sandbox, seeded.guild.id, directory / "s3cop.sqlite3", **sections
             )
             community = LocalCommunity(
-                sandbox, settings, clock or SystemClock(), guild, channels, roles, people
+                sandbox,
+                settings,
+                clock,
+                seeded.guild,
+                seeded.channels,
+                seeded.roles,
+                seeded.members,
             )
             try:
                 if start:

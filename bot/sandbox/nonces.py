@@ -38,6 +38,7 @@ class NonceLedger:
 
     def __init__(self, window: timedelta = WINDOW) -> None:
         self.window = window
+        self.repeats = 0  # sends answered with the message an earlier one made
         self._seen: dict[tuple[int, str], tuple[int, datetime]] = {}
 
     def existing(self, author_id: int, nonce: str, now: datetime) -> int | None:
@@ -45,6 +46,7 @@ class NonceLedger:
         found = self._seen.get((author_id, nonce))
         if found is None or now - found[1] > self.window:
             return None
+        self.repeats += 1
         return found[0]
 
     def remember(self, author_id: int, nonce: str, message_id: int, now: datetime) -> None:

@@ -52,8 +52,8 @@ class Sandbox:
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def start(self) -> None:
-        """Bind 127.0.0.1 on a free port and serve."""
+    async def start(self, port: int = 0) -> None:
+        """Bind 127.0.0.1 on ``port`` (0: a free one) and serve."""
         app = web.Application(
             middlewares=[self._rest.middleware],
             client_max_size=64 * 1024 * 1024,
@@ -65,7 +65,7 @@ class Sandbox:
         await self._runner.setup()
         # Discord never refuses a connection; a deep accept queue keeps a burst of a thousand
         # simultaneous requests from being dropped and retried a second later by the kernel.
-        site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=4096)
+        site = web.TCPSite(self._runner, "127.0.0.1", port, backlog=4096)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
         self.backend.origin = f"http://127.0.0.1:{self.port}"
