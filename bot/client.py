@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import discord
 from discord.ext import commands
 
+from bot.answering import guard
 from bot.clock import Clock, SystemClock
 from bot.members import Members
 from bot.scheduler import Scheduler
@@ -94,6 +95,7 @@ class S3Bot(commands.Bot):
         # Each loaded feature's parts (its service), by feature name: what its persistent
         # buttons, which discord.py builds from a custom_id alone, reach it through.
         self.features: dict[str, Any] = {}
+        self._answer_guards: set[asyncio.Task[None]] = set()
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogTranslator())
@@ -105,7 +107,9 @@ class S3Bot(commands.Bot):
         await self.sync_commands()
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """Every command, button, select and modal: remember the member's language."""
+        """Every command, button, select and modal: remember the member's language, and make
+        sure they are answered in time (bot/answering.py)."""
+        guard(interaction, self._answer_guards)
         self.members.remember(interaction)
 
     async def sync_commands(self) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from bot.answering import reply
 from bot.errors import UserFacingError
 from bot.i18n import _, language_of, translate
 
@@ -22,26 +23,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+__all__ = ["S3Tree", "answer_error", "interaction_language", "reply"]
+
 
 def interaction_language(interaction: discord.Interaction[Any]) -> str:
     """The member's client language if we speak it, else the guild's default language."""
     client = interaction.client
     fallback = getattr(client, "default_language", "en")
     return language_of(str(interaction.locale.value), fallback)
-
-
-async def reply(
-    interaction: discord.Interaction[Any],
-    content: str | None = None,
-    *,
-    ephemeral: bool = True,
-    **kwargs: Any,
-) -> None:
-    """Answer whether or not the interaction was already answered or deferred."""
-    if interaction.response.is_done():
-        await interaction.followup.send(content or "", ephemeral=ephemeral, **kwargs)
-    else:
-        await interaction.response.send_message(content, ephemeral=ephemeral, **kwargs)
 
 
 async def answer_error(interaction: discord.Interaction[Any], error: BaseException) -> None:

@@ -12,7 +12,7 @@ from discord.ext import commands
 import bot as package
 from bot.client import S3Bot
 from bot.i18n import C_, NAME_CONTEXT, _, lookup, translate
-from bot.tree import interaction_language
+from bot.tree import interaction_language, reply
 
 PROJECT_URL = "https://github.com/s3cop/s3cop"
 EMBED_COLOUR = discord.Colour.from_rgb(0, 51, 153)  # the EU flag's blue
@@ -75,7 +75,7 @@ class Meta(commands.Cog):
         )
         embed.add_field(name=translate(language, _("Project")), value=PROJECT_URL)
         embed.set_footer(text=translate(language, _("Type /help to see every command.")))
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await reply(interaction, embed=embed)
 
     @app_commands.command(
         name=C_("command", "help"), description=_("The bot's commands by feature")
@@ -96,7 +96,7 @@ class Meta(commands.Cog):
             for value in field_values(lines):
                 embed.add_field(name=heading, value=value, inline=False)
                 heading = "\u200b"  # a feature too long for one field continues untitled
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await reply(interaction, embed=embed)
 
 
 async def setup(bot: S3Bot) -> None:

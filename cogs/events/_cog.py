@@ -12,6 +12,7 @@ import contextlib
 import io
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answering import answer_then
 from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import C_, _
@@ -373,11 +375,13 @@ class EventsCog(commands.Cog, name="Events"):
             after, promoted = await self.service.update_event(record, updated, before)
         # Answer first: telling every attendee can take longer than Discord's 3 seconds.
         notes = parsed.explain(language) if parsed else []
-        await reply(
-            interaction, "\n".join([display.updated_text(language, record.id, after), *notes])
+        text = "\n".join([display.updated_text(language, record.id, after), *notes])
+        await answer_then(
+            interaction,
+            reply(interaction, text),
+            partial(self.announce.changed, record, updated, before, after, promoted),
+            partial(self.service.mirror, updated),
         )
-        await self.announce.changed(record, updated, before, after, promoted)
-        await self.service.mirror(updated)
 
     @event.command(name=C_("command", "cancel"), description=_("Cancel an event or one occurrence"))
     @app_commands.describe(
@@ -395,9 +399,12 @@ class EventsCog(commands.Cog, name="Events"):
         target = await self.queries.pick_occurrence(record, occurrence)
         updated = await self.service.cancel(record, target, whole=occurrence is None)
         # Answer first: telling every attendee can take longer than Discord's 3 seconds.
-        await reply(interaction, display.cancelled_answer(language))
-        await self.announce.cancelled(record, updated, target)
-        await self.service.mirror(updated)
+        await answer_then(
+            interaction,
+            reply(interaction, display.cancelled_answer(language)),
+            partial(self.announce.cancelled, record, updated, target),
+            partial(self.service.mirror, updated),
+        )
 
     # -- browsing -----------------------------------------------------------------------------
 
@@ -410,9 +417,7 @@ class EventsCog(commands.Cog, name="Events"):
         embed, view = await list_page(
             self.queries, interaction, 0, team.channel_id or 0 if team else 0
         )
-        await interaction.response.send_message(
-            embed=embed, view=view or discord.utils.MISSING, ephemeral=True
-        )
+        await reply(interaction, embed=embed, view=view or discord.utils.MISSING)
 
     @event.command(name=C_("command", "info"), description=_("Everything about one event"))
     @app_commands.describe(event=_("The event"))
@@ -428,7 +433,7 @@ class EventsCog(commands.Cog, name="Events"):
             self.queries.repeat_text(language, record),
             await self.queries.next_dates(record, limit=5),
         )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await reply(interaction, embed=embed)
 
     @event.command(
         name=C_("command", "attendees"),
@@ -448,10 +453,10 @@ class EventsCog(commands.Cog, name="Events"):
             io.BytesIO(display.attendees_csv(rows, names)),
             filename=f"event-{record.id}-attendees.csv",
         )
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             embed=display.attendees_embed(language, record, target, rows, names),
             file=file,
-            ephemeral=True,
         )
 
     # -- calendars ----------------------------------------------------------------------------
@@ -466,10 +471,10 @@ class EventsCog(commands.Cog, name="Events"):
         data = _calendar.build_calendar(
             await self.queries.calendar_entries([record]), name=record.title, now=self.queries.now()
         )
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             display.ics_text(language, record),
             file=discord.File(io.BytesIO(data), filename=f"event-{record.id}.ics"),
-            ephemeral=True,
         )
 
     @calendar.command(
@@ -486,7 +491,7 @@ class EventsCog(commands.Cog, name="Events"):
             )
         token = await self.service.feed_token(interaction.guild_id or 0)
         url = f"{self.bot.settings.web.public_base_url}/calendar/{token}.ics"
-        await interaction.response.send_message(display.feed_text(language, url), ephemeral=True)
+        await reply(interaction, display.feed_text(language, url))
 
     # -- autocomplete -------------------------------------------------------------------------
 

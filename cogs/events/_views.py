@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot import components
+from bot.answering import answer_then, update
 from bot.i18n import _, translate
 from bot.tree import interaction_language, reply
 from cogs.events import _display as display
@@ -87,12 +89,13 @@ class RsvpButton(
         text = display.answer_text(
             language, outcome.event, outcome.occurrence, outcome.stored, outcome.position
         )
-        await interaction.response.send_message(
-            text,
-            ephemeral=True,
-            view=rsvp_view(language, self.event_id, outcome.occurrence.key),
+        await answer_then(
+            interaction,
+            reply(
+                interaction, text, view=rsvp_view(language, self.event_id, outcome.occurrence.key)
+            ),
+            partial(parts.announce.answered, outcome.event, outcome.occurrence, outcome.promoted),
         )
-        await parts.announce.answered(outcome.event, outcome.occurrence, outcome.promoted)
 
 
 def rsvp_view(language: str, event_id: int, occurrence: str | None) -> discord.ui.View:
@@ -136,7 +139,7 @@ class ListPageButton(EventItem, template=r"list:(?P<page>\d+)(?::(?P<channel>\d+
         embed, view = await list_page(
             self.parts(interaction).queries, interaction, self.page, self.channel
         )
-        await interaction.response.edit_message(embed=embed, view=view or discord.utils.MISSING)
+        await update(interaction, embed=embed, view=view or discord.utils.MISSING)
 
 
 def pager_view(language: str, page: int, pages: int, channel: int = 0) -> discord.ui.View | None:
@@ -218,5 +221,8 @@ class DescriptionModal(components.Modal):
         schedule, _overrides = await queries.schedule_of(record)
         first = schedule.next_start({}, queries.now())
         text = display.created_text(language, record, message.jump_url, first)
-        await reply(interaction, "\n".join([text, *self.notes]))
-        await service.mirror(record)
+        await answer_then(
+            interaction,
+            reply(interaction, "\n".join([text, *self.notes])),
+            partial(service.mirror, record),
+        )

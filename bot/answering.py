@@ -1,0 +1,136 @@
+"""Answer first, then work: every member hears back within Discord's 3 seconds.
+
+Discord fails an interaction the member sees as "This interaction failed" unless its first answer
+arrives within 3 s, and an ordinary hiccup costs more than that: discord.py waits 1 s before
+retrying a 500 and 3 s before the second retry. So the rule lives here, in the runtime, for
+every feature:
+
+* **The guard.** ``S3Bot.on_interaction`` calls :func:`guard` for every command, button, select
+  and modal. If the handler has not answered :data:`DEFER_AFTER` seconds after the interaction
+  arrived (it is calling Discord, or waiting for anything slow), the runtime defers it: a command
+  or a form shows "thinking…" (ephemeral, unless the command is declared with
+  ``extras={"public": True}``), a button or select gets a deferred update. The handler's answer
+  then goes out as the follow-up. A deferral leaves 2 s, room for one retried 5xx of its own.
+* **One way to answer.** :func:`reply` (a message) and :func:`update` (edit the message a button
+  sits on) take the same per-interaction lock as the guard, so an answer and a deferral never
+  race, and they switch to follow-ups once the interaction was deferred. Features answer only
+  through them (tests/unit/test_layout.py checks), or open a modal, which is always immediate.
+* **Work after the answer.** :func:`answer_then` answers and then runs each follow-on step (the
+  announcement, the mirror, DMs), each even if the answer or an earlier step failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+
+log = logging.getLogger(__name__)
+
+DEFER_AFTER = 1.0  # seconds after an interaction arrives
+_LOCK = "s3cop.answer_lock"
+_DEFERRED = "s3cop.deferred_by_runtime"
+_GUARDED = (
+    discord.InteractionType.application_command,
+    discord.InteractionType.component,
+    discord.InteractionType.modal_submit,
+)
+
+
+def _lock(interaction: discord.Interaction[Any]) -> asyncio.Lock:
+    lock = interaction.extras.get(_LOCK)
+    if lock is None:
+        lock = interaction.extras[_LOCK] = asyncio.Lock()
+    return lock
+
+
+def deferred_by_runtime(interaction: discord.Interaction[Any]) -> bool:
+    """Whether the guard had to defer this interaction (the handler was slow to answer)."""
+    return bool(interaction.extras.get(_DEFERRED))
+
+
+def guard(interaction: discord.Interaction[Any], tasks: set[asyncio.Task[None]]) -> None:
+    """Defer ``interaction`` if it is still unanswered after :data:`DEFER_AFTER` seconds.
+
+    ``tasks`` keeps the deferral task referenced until it is done (the caller's set).
+    """
+    if interaction.type not in _GUARDED:
+        return
+
+    def fire() -> None:
+        if interaction.response.is_done():
+            return
+        task = asyncio.create_task(_defer(interaction), name="s3cop-answer-guard")
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    asyncio.get_running_loop().call_later(DEFER_AFTER, fire)
+
+
+async def _defer(interaction: discord.Interaction[Any]) -> None:
+    async with _lock(interaction):
+        if interaction.response.is_done():
+            return
+        try:
+            if interaction.type == discord.InteractionType.component:
+                await interaction.response.defer()
+            else:
+                command = interaction.command
+                public = bool(command is not None and command.extras.get("public"))
+                await interaction.response.defer(ephemeral=not public, thinking=True)
+        except discord.HTTPException as exc:
+            log.warning("could not defer a slow interaction %s: %s", interaction.id, exc)
+            return
+        interaction.extras[_DEFERRED] = True
+        log.info(
+            "interaction %s deferred: its handler took over %.1f s", interaction.id, DEFER_AFTER
+        )
+
+
+async def reply(
+    interaction: discord.Interaction[Any],
+    content: str | None = None,
+    *,
+    ephemeral: bool = True,
+    **kwargs: Any,
+) -> None:
+    """Answer with a message, whether or not the interaction was answered or deferred."""
+    async with _lock(interaction):
+        if interaction.response.is_done():
+            await interaction.followup.send(content or "", ephemeral=ephemeral, **kwargs)
+        else:
+            await interaction.response.send_message(content, ephemeral=ephemeral, **kwargs)
+
+
+async def update(interaction: discord.Interaction[Any], **fields: Any) -> None:
+    """Edit the message the button or select sits on (after a deferral too)."""
+    async with _lock(interaction):
+        if interaction.response.is_done():
+            await interaction.edit_original_response(**fields)
+        else:
+            await interaction.response.edit_message(**fields)
+
+
+async def answer_then(
+    interaction: discord.Interaction[Any],
+    answer: Awaitable[Any],
+    *steps: Callable[[], Awaitable[Any]],
+) -> None:
+    """Await ``answer``, then each step in order; each runs even if what came before failed.
+
+    A failed answer is logged (the member may have seen "This interaction failed", but the
+    state is already stored and the rest must still happen); a failed step is logged with its
+    traceback and the next step runs.
+    """
+    try:
+        await answer
+    except discord.HTTPException as exc:
+        log.warning("could not answer interaction %s: %s", interaction.id, exc)
+    for step in steps:
+        try:
+            await step()
+        except Exception:
+            log.exception("a step after answering interaction %s failed", interaction.id)
