@@ -147,6 +147,10 @@ class Backend:
         self.origin = "http://127.0.0.1"
         self.dispatch: Callable[[str, dict[str, Any]], None] = lambda event, data: None
         self._timers: set[asyncio.TimerHandle] = set()
+        # Seconds of Discord time that passed without the loop's clock moving: waits a test
+        # skipped (bot/sandbox/retrywait.py). Interaction deadlines count them.
+        self.skipped = 0.0
+        self._deadlines: dict[int, asyncio.TimerHandle] = {}
         self.in_flight = 0
         # Every REST request the bot made, (method, path): what it wrote to Discord, counted.
         self.request_log: list[tuple[str, str]] = []
@@ -189,9 +193,10 @@ class Backend:
 
     def close(self) -> None:
         """Cancel pending interaction deadlines."""
-        for timer in self._timers:
+        for timer in [*self._timers, *self._deadlines.values()]:
             timer.cancel()
         self._timers.clear()
+        self._deadlines.clear()
 
     def guild(self, guild_id: int) -> Guild:
         """The guild, or 404 10004 (also when the bot is not in it)."""
@@ -1170,6 +1175,7 @@ class Backend:
             data,
             loop.time(),
             message=message,
+            skipped_at=self.skipped,
         )
         self.interactions[interaction.id] = interaction
         payload: dict[str, Any] = {
@@ -1212,12 +1218,30 @@ class Backend:
             }
         if message is not None:
             payload["message"] = self.message_payload(message)
-        timer = loop.call_later(self.interaction_deadline, self._expire, interaction)
-        self._timers.add(timer)
+        self._arm_deadline(interaction)
         self.emit("INTERACTION_CREATE", payload)
         return interaction
 
+    def discord_elapsed(self, interaction: Interaction) -> float:
+        """Seconds since the interaction began, as Discord counts them (skipped waits too)."""
+        real = asyncio.get_running_loop().time() - interaction.created
+        return real + self.skipped - interaction.skipped_at
+
+    def _arm_deadline(self, interaction: Interaction) -> None:
+        left = self.interaction_deadline - self.discord_elapsed(interaction)
+        timer = asyncio.get_running_loop().call_later(max(left, 0), self._expire, interaction)
+        self._deadlines[interaction.id] = timer
+
+    def skip(self, seconds: float) -> None:
+        """Count ``seconds`` of Discord time that the bot did not wait for: deadlines of
+        unanswered interactions come that much closer (and may pass at once)."""
+        self.skipped += seconds
+        for interaction_id, timer in list(self._deadlines.items()):
+            timer.cancel()
+            self._arm_deadline(self.interactions[interaction_id])
+
     def _expire(self, interaction: Interaction) -> None:
+        self._deadlines.pop(interaction.id, None)
         if not interaction.answered:
             interaction.failed = True
             self.failed_interactions.append(interaction)
@@ -1319,6 +1343,9 @@ class Backend:
             limits.check_modal(data)
             interaction.modal = data
         interaction.response_type = kind
+        deadline = self._deadlines.pop(interaction.id, None)
+        if deadline is not None:
+            deadline.cancel()
         interaction.response_message = message
         self.emit(None)
         answer: dict[str, Any] = {

@@ -504,6 +504,7 @@ class Interaction:
     modal: dict[str, Any] | None = None
     choices: list[dict[str, Any]] | None = None
     failed: bool = False
+    skipped_at: float = 0.0  # the sandbox's skipped Discord time when this one began
 
     @property
     def answered(self) -> bool:

@@ -116,6 +116,9 @@ class RestApi:
                 return await handler(request)
             path = request.path[len(API) :]
             self.backend.request_log.append((request.method, path))
+            resource = request.match_info.route.resource
+            if resource is not None:
+                self.faults.seen(request.method, resource.canonical[len(API) :])
             fault = self.faults.take(request.method, path)
             if fault is not None:
                 return fault

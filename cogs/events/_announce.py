@@ -93,7 +93,9 @@ class Announcer:
         """Edit the announcement soon; requests meanwhile share the one edit."""
         if event_id in self._refreshing:
             return
-        self._refreshing[event_id] = asyncio.create_task(self._refresh_later(event_id))
+        self._refreshing[event_id] = asyncio.create_task(
+            self._refresh_later(event_id), name=f"s3cop-refresh-event-{event_id}"
+        )
 
     async def _refresh_later(self, event_id: int) -> None:
         await asyncio.sleep(self.refresh_delay)
