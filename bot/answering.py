@@ -11,10 +11,11 @@ every feature:
   or a form shows "thinking…" (ephemeral, unless the command is declared with
   ``extras={"public": True}``), a button or select gets a deferred update. The handler's answer
   then goes out as the follow-up. A deferral leaves 2 s, room for one retried 5xx of its own.
-* **One way to answer.** :func:`reply` (a message) and :func:`update` (edit the message a button
-  sits on) take the same per-interaction lock as the guard, so an answer and a deferral never
-  race, and they switch to follow-ups once the interaction was deferred. Features answer only
-  through them (tests/unit/test_layout.py checks), or open a modal, which is always immediate.
+* **One way to answer.** :func:`reply` (a message), :func:`update` (edit the message a button
+  sits on) and :func:`defer` take the same per-interaction lock as the guard, so an answer and
+  a deferral never race, and they switch to follow-ups once the interaction was deferred.
+  Features answer only through them (tests/unit/test_layout.py checks), or open a modal, which
+  is always immediate.
 * **Work after the answer.** :func:`answer_then` answers and then runs each follow-on step (the
   announcement, the mirror, DMs), each even if the answer or an earlier step failed.
 """
@@ -103,6 +104,16 @@ async def reply(
             await interaction.followup.send(content or "", ephemeral=ephemeral, **kwargs)
         else:
             await interaction.response.send_message(content, ephemeral=ephemeral, **kwargs)
+
+
+async def defer(
+    interaction: discord.Interaction[Any], *, ephemeral: bool = True, thinking: bool = True
+) -> None:
+    """Defer on purpose, first thing, when a handler knows it will be slow (no-op if the guard
+    already did)."""
+    async with _lock(interaction):
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=ephemeral, thinking=thinking)
 
 
 async def update(interaction: discord.Interaction[Any], **fields: Any) -> None:

@@ -17,6 +17,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import regions
+from bot.answering import defer
 from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import C_, _, translate
@@ -198,7 +199,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         check_names(name, name_fi, await self.groups.taken_keys(guild.id))
         check_description(description)
         check_access(joining.value, visibility.value)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         group, warnings = await self.service.create(
             guild,
             creator,
@@ -261,7 +262,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         await self.bot.members.require(interaction, self.bot.members.organisers, action=CREATING)
         record = await self.resolve(interaction, group)
         keys = check_names(name, name_fi, await self.groups.taken_keys(guild.id, record.id))
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         try:
             await self.groups.rename(record.id, name.strip(), name_fi, keys)
         except NameTaken:
@@ -317,7 +318,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         new_visibility = visibility.value if visibility else record.visibility
         new_joining = joining.value if joining else record.joining
         check_access(new_joining, new_visibility)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         channel = guild.get_channel(record.channel_id or 0)
         role = guild.get_role(record.role_id or 0)
         if isinstance(channel, discord.TextChannel) and role is not None:
@@ -368,7 +369,7 @@ class GroupsCog(commands.Cog, name="Groups"):
                 _("{group} is already archived.") if archived else _("{group} is not archived.")
             )
             raise UserFacingError(message, group=record.name)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         drops_role = archived and self.bot.settings.groups.alumni_role == "remove"
         await self.groups.set_archived(record.id, archived)
         if drops_role:

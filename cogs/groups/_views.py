@@ -16,6 +16,7 @@ import discord
 
 from bot import components
 from bot import regions as region_names
+from bot.answering import defer, update
 from bot.errors import UserFacingError
 from bot.i18n import _, translate
 from bot.tree import interaction_language, reply
@@ -236,10 +237,10 @@ async def decide(
             and not interaction.response.is_done()
         ):
             group = await service.load(current.guild_id, current.group_id)
-            await interaction.response.edit_message(**decided_message(language, group, current))
+            await update(interaction, **decided_message(language, group, current))
         raise
     if interaction.message is not None:
-        await interaction.response.edit_message(**decided_message(language, group, decided))
+        await update(interaction, **decided_message(language, group, decided))
     else:
         await reply(interaction, decision_text(language, decided))
     await service.after_decision(group, decided)
@@ -342,7 +343,7 @@ class RecreateButton(GroupButton, template=r"fix:(?P<group>\d+)"):
             interaction, service.bot.members.organisers, action=CREATING
         )
         record = await service.load(guild.id, self.group_id)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         given = await service.recreate(guild, record)
         await reply(
             interaction,
@@ -395,13 +396,15 @@ class AnnouncePreview(components.View):
             raise UserFacingError(_("Only the lead who wrote it can post this announcement."))
         self.stop()
         if action == "cancel":
-            await interaction.response.edit_message(
-                content=translate(language, _("Announcement cancelled.")), view=None
+            await update(
+                interaction, content=translate(language, _("Announcement cancelled.")), view=None
             )
             return
         message = await GroupButton.service(interaction).announce(
             self.group, self.text, ping=action == "ping"
         )
-        await interaction.response.edit_message(
-            content=translate(language, _("Posted: {link}"), link=message.jump_url), view=None
+        await update(
+            interaction,
+            content=translate(language, _("Posted: {link}"), link=message.jump_url),
+            view=None,
         )

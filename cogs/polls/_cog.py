@@ -17,6 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answering import defer
 from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import C_, _, translate
@@ -256,6 +257,7 @@ class PollsCog(commands.Cog, name="Polls"):
     @poll.command(
         name=C_("command", "quick"),
         description=_("A quick public question as Discord's own poll (up to 10 answers)"),
+        extras={"public": True},  # a slow answer is deferred in public (bot/answering.py)
     )
     @app_commands.describe(
         question=_("The question"),
@@ -276,7 +278,7 @@ class PollsCog(commands.Cog, name="Polls"):
         native = discord.Poll(question=text, duration=timedelta(hours=hours), multiple=multiple)
         for option in options:
             native.add_answer(text=option)
-        await interaction.response.send_message(poll=native)
+        await reply(interaction, ephemeral=False, poll=native)
 
     # -- /poll close --------------------------------------------------------------------------
 
@@ -296,7 +298,7 @@ class PollsCog(commands.Cog, name="Polls"):
         )
         if not record.is_open:
             raise UserFacingError(_("Poll #{id} is already closed."), id=record.id)
-        await interaction.response.defer(ephemeral=True)
+        await defer(interaction)
         await self.service.finish(record.id)
         await reply(
             interaction,
@@ -318,7 +320,7 @@ class PollsCog(commands.Cog, name="Polls"):
             raise UserFacingError(
                 _("The results of poll #{id} are hidden until it closes."), id=record.id
             )
-        await interaction.response.defer(ephemeral=True)
+        await defer(interaction)
         result = await self.service.result(record)
         turnout = await self.polls.turnout(record.id)
         lines = [f"**{record.question}**", turnout_line(language, record, turnout)]
@@ -352,7 +354,8 @@ class PollsCog(commands.Cog, name="Polls"):
                 _("Ballots can be exported once poll #{id} has closed."), id=record.id
             )
         language = interaction_language(interaction)
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             translate(
                 language,
                 _("The ballots of poll #{id}, in random order, without names."),
@@ -361,7 +364,6 @@ class PollsCog(commands.Cog, name="Polls"):
             if record.secret
             else translate(language, _("The ballots of poll #{id}."), id=record.id),
             file=await self.export_file(record, language),
-            ephemeral=True,
         )
 
     async def export_file(self, record: PollRecord, language: str) -> discord.File:

@@ -19,12 +19,13 @@ from typing import Any, cast
 
 import discord
 
+from bot.answering import update
 from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import _, translate
 from bot.regions import RegionRef
 from bot.scheduler import RunContext
-from bot.tree import interaction_language
+from bot.tree import interaction_language, reply
 from cogs.polls._count import Mode, Result, count
 from cogs.polls._display import (
     CHART_NAME,
@@ -361,7 +362,7 @@ class PollService:
             )
         else:
             view = choice_view(language, poll, current)
-        await interaction.response.send_message(header, ephemeral=True, view=view)
+        await reply(interaction, header, view=view)
 
     async def rank_step(
         self, interaction: discord.Interaction[Any], poll_id: int, picks: tuple[int, ...]
@@ -392,9 +393,7 @@ class PollService:
                     choice=ordinal(language, len(picks) + 1),
                 )
             )
-        await interaction.response.edit_message(
-            content="\n".join(lines), view=ranked_view(language, poll, picks)
-        )
+        await update(interaction, content="\n".join(lines), view=ranked_view(language, poll, picks))
 
     async def cast(
         self, interaction: discord.Interaction[Any], poll_id: int, choices: list[int]
@@ -446,7 +445,7 @@ class PollService:
         )
         lines.append(until)
         view = choice_view(language, poll, ballot) if poll.mode != "ranked" else None
-        await interaction.response.edit_message(content="\n".join(lines), view=view)
+        await update(interaction, content="\n".join(lines), view=view)
         self.request_refresh(poll.id)
         if poll.electorate_kind == "region":
             await self.tell_region(poll, unit, interaction.user.id, ballot, replaced)

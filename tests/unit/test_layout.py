@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,17 @@ def test_a_features_init_holds_only_setup(feature: Path) -> None:
     defined = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
     classes = [n.name for n in tree.body if isinstance(n, ast.ClassDef)]
     assert classes == [] and set(defined) <= {"setup"}
+
+
+def test_features_answer_through_the_runtime() -> None:
+    """Members are answered through bot.answering (reply, update, defer), which share a lock
+    with the runtime's answer guard: a direct interaction.response call could race a deferral
+    (only opening a modal, always the immediate first answer, is direct)."""
+    direct = re.compile(r"\.response\.(send_message|edit_message|defer)\(")
+    offenders = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in sorted((ROOT / "cogs").rglob("*.py"))
+        for n, line in enumerate(p.read_text("utf-8").splitlines(), 1)
+        if direct.search(line)
+    ]
+    assert offenders == []
