@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answering import defer, reply
 from bot.client import S3Bot
 from bot.i18n import C_, SUPPORTED_LANGUAGES, _, translate
 from bot.regions import region
@@ -92,7 +93,7 @@ class SupportCog(commands.Cog, name="Support"):
                 chosen,
                 SUPPORTED_LANGUAGES,
             )
-            await modal_interaction.response.defer(ephemeral=True, thinking=True)
+            await defer(modal_interaction)
             record, posted = await self.service.create(member, draft)
             if posted and record.thread_id:
                 text = translate(
@@ -140,7 +141,7 @@ class SupportCog(commands.Cog, name="Support"):
             )
         else:
             text = "\n".join(list_line(language, r) for r in mine[-LIST_LIMIT:])
-        await interaction.response.send_message(text[:2000], ephemeral=True)
+        await reply(interaction, text[:2000], ephemeral=True)
 
     @support.command(name=C_("command", "list"), description=_("Support requests (secretariat)"))
     @app_commands.describe(
@@ -175,7 +176,7 @@ class SupportCog(commands.Cog, name="Support"):
             if len(found) > LIST_LIMIT:
                 lines.append(translate(language, _("…and {n} more."), n=len(found) - LIST_LIMIT))
             text = "\n".join(lines)
-        await interaction.response.send_message(text[:2000], ephemeral=True)
+        await reply(interaction, text[:2000], ephemeral=True)
 
     @support.command(
         name=C_("command", "export"),
@@ -191,7 +192,8 @@ class SupportCog(commands.Cog, name="Support"):
             found, calendar, lambda uid: self.bot.members.display_name(guild_id, uid)
         )
         summary = summary_csv(found, calendar)
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             translate(
                 interaction_language(interaction),
                 _("{n} requests; times are business hours in {zone}."),
@@ -219,7 +221,8 @@ class SupportCog(commands.Cog, name="Support"):
         language = interaction_language(interaction)
         messages = await self.service.repo.transcript(record.id)
         if not messages:
-            await interaction.response.send_message(
+            await reply(
+                interaction,
                 translate(
                     language,
                     _("Request #{id} has no transcript yet: it is kept when it is resolved."),
@@ -232,7 +235,8 @@ class SupportCog(commands.Cog, name="Support"):
         text = transcript_text(record, messages, kept)
         files = [discord.File(io.BytesIO(text.encode()), f"request-{record.id}.txt")]
         files += [discord.File(io.BytesIO(f.data), f.filename) for f in kept]
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             translate(
                 language,
                 _("Transcript of request #{id} (messages: {n}, files: {files})."),
@@ -261,7 +265,8 @@ class SupportCog(commands.Cog, name="Support"):
         record = await self.service.hand_over(
             interaction.guild.id, request, actor, self.service.actor(to)
         )
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             translate(
                 interaction_language(interaction),
                 _("Request #{id} is now handled by {who}."),
@@ -298,7 +303,8 @@ class SupportCog(commands.Cog, name="Support"):
             include=include_role,
         )
         excluded = ", ".join(f"<@&{r}>" for r in sorted(limits.excluded_role_ids)) or "–"
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             translate(
                 interaction_language(interaction),
                 _("At most {n} open requests per member. Roles that may not ask: {roles}."),

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import components
+from bot.answering import defer, reply
 from bot.i18n import _, translate
 from bot.tree import interaction_language
 from cogs.support._rules import FIELD_MAX, NEED_MAX, OUTCOME_MAX, TOPIC_MAX, Status
@@ -82,9 +83,7 @@ class SupportButton(SupportItem, template=r"(?P<request>\d+):(?P<action>claim|re
         else:
             record = await service.reopen(guild.id, self.request_id, actor)
             text = _("Request #{id} is open again.")
-        await interaction.response.send_message(
-            translate(language, text, id=self.request_id), ephemeral=True
-        )
+        await reply(interaction, translate(language, text, id=self.request_id), ephemeral=True)
         await service.after_change(guild, record, self.action, actor.id)
 
 
@@ -100,7 +99,7 @@ async def resolve(
     assert guild is not None
     actor = service.actor(interaction.user)
     record = await service.resolve(guild.id, request_id, actor, values["outcome"])
-    await interaction.response.defer(ephemeral=True, thinking=True)
+    await defer(interaction)
     await service.after_change(guild, record, "resolve", actor.id)
     messages, files = await service.keep_transcript(guild, record)
     await interaction.followup.send(
