@@ -136,6 +136,7 @@ def bot_messages(sandbox: Sandbox) -> list[Message]:
     ]
 
 
+@pytest.mark.timeout(300)  # a bot process started five times (make fuzz: no limit)
 async def test_sigkill_while_sending_reminders_loses_none_and_repeats_none(
     world: World,
 ) -> None:
