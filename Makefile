@@ -23,7 +23,8 @@ test: $(STAMP) lint typecheck
 # More long runs (e.g. crash loops) join as further lines.
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q --timeout=0 -p no:cacheprovider \
-		tests/unit/test_recurrence_properties.py tests/e2e/test_events_precision_property.py
+		tests/unit/test_timeparse_properties.py tests/unit/test_recurrence_properties.py \
+		tests/e2e/test_events_precision_property.py
 	# The crash test kills the bot 120 times (seeded; S3COP_CRASH_SEED replays a run).
 	S3COP_CRASH_KILLS=120 $(BIN)/pytest -q -s --timeout=0 tests/e2e/test_crash.py
 

@@ -338,8 +338,11 @@ def _readings(
                     raise _contradiction(text, contradiction, clock, now_local) from None
                 if day is not None:
                     found.add(datetime.combine(day, clock))
-    date_only = not found and _day(text, today, None, naive_now, day_first=day_first) is not None
-    return found, date_only
+    try:
+        named = _day(text, today, None, naive_now, day_first=day_first)
+    except Contradiction:
+        raise UserFacingError(UNREADABLE_TIME, text=text) from None
+    return found, not found and named is not None
 
 
 def _contradiction(

@@ -125,6 +125,7 @@ def test_the_members_language_only_orders_the_guesses(language: str) -> None:
         ("next week 10:00", UNREADABLE_TIME),  # which day? dateparser would pick one
         ("in 0 minutes", UNREADABLE_TIME),  # Finnish the grammar lacks: never guessed
         ("2026-13-01 10:00", UNREADABLE_TIME),
+        ("monday lauantaina", UNREADABLE_TIME),  # two weekdays, no time
     ],
 )
 def test_refused_with_what_to_fix(text: str, message: str) -> None:
