@@ -210,10 +210,13 @@ def world(sandbox: Sandbox) -> World:
     return World(sandbox, guild, general, hidden, alice, bob, helper)
 
 
-@pytest.fixture
-async def bot(sandbox: Sandbox, world: World) -> AsyncIterator[SandboxBot]:
+@contextlib.asynccontextmanager
+async def connected(
+    sandbox: Sandbox, guild_id: int, *, message_content: bool = False
+) -> AsyncIterator[SandboxBot]:
+    """The test bot logged in to the sandbox and ready, closed afterwards."""
     point_discord_at(sandbox.api_base, sandbox.gateway_url)
-    client = SandboxBot(world.guild.id)
+    client = SandboxBot(guild_id, message_content=message_content)
     await client.login(sandbox.token)
     task = asyncio.create_task(client.connect(reconnect=True))
     try:
@@ -223,3 +226,9 @@ async def bot(sandbox: Sandbox, world: World) -> AsyncIterator[SandboxBot]:
         await client.close()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await asyncio.wait_for(task, 2)
+
+
+@pytest.fixture
+async def bot(sandbox: Sandbox, world: World) -> AsyncIterator[SandboxBot]:
+    async with connected(sandbox, world.guild.id) as client:
+        yield client

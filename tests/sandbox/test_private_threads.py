@@ -3,35 +3,22 @@ files the bot can copy, and what is refused."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 
 import discord
 import pytest
 
-from bot.discord_urls import point_discord_at
 from bot.sandbox import permissions as perm
 from bot.sandbox.driver import SandboxUsageError
 from bot.sandbox.models import PRIVATE_THREAD
-from tests.sandbox.conftest import SandboxBot, World
+from tests.sandbox.conftest import SandboxBot, World, connected
 
 
 @pytest.fixture
 async def reader(world: World) -> AsyncIterator[SandboxBot]:
     """A bot that asked for the message content intent."""
-    sandbox = world.sb
-    point_discord_at(sandbox.api_base, sandbox.gateway_url)
-    client = SandboxBot(world.guild.id, message_content=True)
-    await client.login(sandbox.token)
-    task = asyncio.create_task(client.connect(reconnect=True))
-    try:
-        await asyncio.wait_for(client.wait_until_ready(), 5)
+    async with connected(world.sb, world.guild.id, message_content=True) as client:
         yield client
-    finally:
-        await client.close()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await asyncio.wait_for(task, 2)
 
 
 async def _private_thread(client: SandboxBot, world: World) -> discord.Thread:

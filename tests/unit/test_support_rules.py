@@ -340,3 +340,58 @@ def test_nudge_keys_change_with_each_state_so_a_new_wait_is_planned_afresh() -> 
     request = new_request(version=3)
     assert nudge_key(request, 0) == "support:7:nudge:v3:0"
     assert nudge_key(replace(request, version=4), 0) != nudge_key(request, 0)
+
+
+# ---------------------------------------------------------------------------- any sequence
+
+ACTORS = [REQUESTER, OUTSIDER, SOFIA, PAULA]
+steps = st.lists(
+    st.tuples(
+        st.sampled_from(["claim", "hand_over", "resolve", "reopen", "message"]),
+        st.sampled_from(ACTORS),
+        st.sampled_from(ACTORS),
+        st.integers(min_value=0, max_value=30 * 24),  # hours since the previous step
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(sequence=steps)
+def test_any_sequence_of_actions_keeps_the_request_consistent(
+    sequence: list[tuple[str, Actor, Actor, int]],
+) -> None:
+    """Whoever does whatever in any order: a refusal is a UserFacingError that changes
+    nothing, only the secretariat ever holds or closes a request, and the fields agree with
+    the status."""
+    request, now = new_request(), MONDAY_9
+    for action, actor, other, hours in sequence:
+        now += timedelta(hours=hours)
+        try:
+            if action == "claim":
+                after = claim(request, actor, now)
+            elif action == "hand_over":
+                after = hand_over(request, actor, other, now)
+            elif action == "resolve":
+                after = resolve(request, actor, now)
+            elif action == "reopen":
+                after = reopen(request, actor, now, timedelta(days=14))
+            else:
+                after = note_message(request, actor, now)
+        except UserFacingError:
+            continue
+        if action in ("claim", "hand_over", "resolve"):
+            assert actor.secretariat
+        if action == "reopen" and not actor.secretariat:
+            assert actor.id == request.requester_id
+        request = after
+        assert request.is_open == (request.status != Status.RESOLVED)
+        if request.status == Status.CLAIMED:
+            assert request.claimed_by in (SOFIA.id, PAULA.id) and request.claimed_at is not None
+        if request.status == Status.RESOLVED:
+            assert request.resolved_at is not None and request.claimed_by is not None
+            assert request.awaiting_staff_since is None
+            assert nudge_at(request, 0, BE, POLICY) is None
+        elif request.claimed_by is None:
+            first = nudge_at(request, 0, BE, POLICY)
+            assert first is not None and first.target == NudgeTarget.TRIAGE
