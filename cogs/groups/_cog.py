@@ -41,13 +41,12 @@ from cogs.groups._rules import (
     name_taken,
 )
 from cogs.groups._service import CREATING, GroupService, unknown_group
-from cogs.groups._views import AnnouncePreview, card_action
+from cogs.groups._views import AnnouncePreview, card_action, members_page
 from db import events as events_db
 from db.groups import GroupRecord, NameTaken, Profile
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 20
 LEADING = _("manage this group's members, leads, regions and announcements")
 
 OPTION_NAMES = (
@@ -470,32 +469,8 @@ class GroupsCog(commands.Cog, name="Groups"):
         page: app_commands.Range[int, 1, 500] = 1,
     ) -> None:
         record = await self.resolve(interaction, group)
-        language = interaction_language(interaction)
-        members = await self.groups.members(record.id)
-        pages = max(1, -(-len(members) // PAGE_SIZE))
-        shown = members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-        profiles = await self.groups.profiles(record.guild_id, [m.user_id for m in shown])
-        lines = []
-        for m in shown:
-            profile = profiles.get(m.user_id)
-            where = (
-                regions.RegionRef(profile.region_code, profile.region_text).display(language)
-                if profile
-                else ""
-            )
-            line = f"<@{m.user_id}>" + (" ★" if m.lead else "") + (f" · {where}" if where else "")
-            lines.append(line)
-        embed = discord.Embed(
-            title=_say(
-                interaction,
-                _("Members of {group} (page {page} of {pages})"),
-                group=record.display_name(language),
-                page=min(page, pages),
-                pages=pages,
-            ),
-            description="\n".join(lines) or "—",
-        )
-        await reply(interaction, embed=embed)
+        embed, view = await members_page(self.service, interaction, record, page)
+        await reply(interaction, embed=embed, view=view or discord.utils.MISSING)
 
     # -- membership ---------------------------------------------------------------------------
 

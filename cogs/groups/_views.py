@@ -206,6 +206,84 @@ class ApplyModal(components.Modal):
         await service.tell_leads(record, application)
 
 
+# -- browsing ----------------------------------------------------------------------------------
+
+PAGE_SIZE = 20
+
+
+async def members_page(
+    service: GroupService, interaction: discord.Interaction[Any], group: GroupRecord, page: int
+) -> tuple[discord.Embed, discord.ui.View | None]:
+    """One page (from 1) of a group's members with their regions, and Previous / Next when
+    there is more than one; a page past the end shows the last."""
+    language = interaction_language(interaction)
+    members = await service.groups.members(group.id)
+    pages = max(1, -(-len(members) // PAGE_SIZE))
+    page = max(1, min(page, pages))
+    shown = members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    profiles = await service.groups.profiles(group.guild_id, [m.user_id for m in shown])
+    lines = []
+    for m in shown:
+        profile = profiles.get(m.user_id)
+        where = (
+            region_names.RegionRef(profile.region_code, profile.region_text).display(language)
+            if profile
+            else ""
+        )
+        lines.append(
+            f"<@{m.user_id}>" + (" ★" if m.lead else "") + (f" · {where}" if where else "")
+        )
+    embed = discord.Embed(
+        title=translate(
+            language,
+            _("Members of {group} (page {page} of {pages})"),
+            group=group.display_name(language),
+            page=page,
+            pages=pages,
+        )[:256],
+        description="\n".join(lines) or "—",
+    )
+    if pages == 1:
+        return embed, None
+    view = discord.ui.View(timeout=None)
+    for target, label, disabled in (
+        (max(page - 1, 1), _("◀ Previous"), page == 1),
+        (min(page + 1, pages), _("Next ▶"), page == pages),
+    ):
+        view.add_item(MembersPageButton(group.id, target, translate(language, label), disabled))
+    return embed, view
+
+
+class MembersPageButton(GroupButton, template=r"members:(?P<group>\d+):(?P<page>\d+)"):
+    """Previous / Next under /group members: the page is in the custom_id, so paging works
+    after a restart too."""
+
+    def __init__(self, group_id: int, page: int, label: str, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=self.custom_id_for("members", group_id, page),
+                disabled=disabled,
+            )
+        )
+        self.group_id = group_id
+        self.page = page
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> MembersPageButton:
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(int(match["group"]), int(match["page"]), label or "")
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        service = self.service(interaction)
+        record = await service.load(interaction.guild_id, self.group_id)
+        embed, view = await members_page(service, interaction, record, self.page)
+        await update(interaction, embed=embed, view=view)
+
+
 # -- the leads decide ---------------------------------------------------------------------------
 
 

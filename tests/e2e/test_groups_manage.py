@@ -68,6 +68,24 @@ async def test_members_are_paged_with_their_regions(community: LocalCommunity) -
     text = "".join(r.message.embeds[0]["description"] for r in (first, second))  # type: ignore[union-attr]
     assert "Lapland (Lappi)" in text and text.count("<@") == 27
     assert len(await repo(community).members(group.id)) == 27
+    # Previous / Next page in place, and still after a restart; a page past the end is the last.
+    marco = community.as_member("marco")
+    assert first.message is not None and second.message is not None
+    page_one = first.message.embeds[0]["description"]
+    assert page_one != second.message.embeds[0]["description"]
+    turned = await marco.click(first.message, "Next ▶")
+    assert turned.kind == "update"
+    page = sb.backend.messages[first.message.id]
+    assert page.embeds[0]["title"].endswith("(page 2 of 2)")
+    assert page.embeds[0]["description"] == second.message.embeds[0]["description"]
+    await community.restart_bot()
+    await marco.click(page, "◀ Previous")
+    back = sb.backend.messages[first.message.id]
+    assert back.embeds[0]["title"].endswith("(page 1 of 2)")
+    assert back.embeds[0]["description"] == page_one
+    beyond = await marco.slash("group members", group=str(group.id), page=9)
+    assert beyond.message is not None and "(page 2 of 2)" in beyond.message.embeds[0]["title"]
+    assert beyond.message.embeds[0]["description"] == second.message.embeds[0]["description"]
 
 
 async def test_a_role_deleted_by_hand_is_reported_and_recreated_for_every_member(
