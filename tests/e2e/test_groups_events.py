@@ -49,3 +49,10 @@ async def test_a_lead_creates_a_group_event_in_its_channel_for_its_role(
     assert "Plenary" not in str(info.message.embeds)  # type: ignore[union-attr]
     everything = await community.as_member("marco").slash("event list")
     assert "Plenary" in str(everything.message.embeds)  # type: ignore[union-attr]
+    # A private group's events are its members' business: /group info lists them to those who
+    # read its channel (members, the secretariat), not to others.
+    outsider = await community.as_member("aino").slash("group info", group=str(group.id))
+    assert outsider.message is not None
+    assert "WG start" not in str(outsider.message.embeds)
+    secretariat = await community.as_member("sofia").slash("group info", group=str(group.id))
+    assert "WG start" in str(secretariat.message.embeds)  # type: ignore[union-attr]
