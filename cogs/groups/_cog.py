@@ -40,14 +40,13 @@ from cogs.groups._rules import (
     name_key,
     name_taken,
 )
-from cogs.groups._service import CREATING, GroupService, unknown_group
-from cogs.groups._views import AnnouncePreview, card_action, members_page
+from cogs.groups._service import CREATING, LEADING, GroupService, unknown_group
+from cogs.groups._views import announce_preview, card_action, members_page
 from db import events as events_db
 from db.groups import GroupRecord, NameTaken, Profile
 
 log = logging.getLogger(__name__)
 
-LEADING = _("manage this group's members, leads, regions and announcements")
 
 OPTION_NAMES = (
     C_("command", "group"),
@@ -635,18 +634,9 @@ class GroupsCog(commands.Cog, name="Groups"):
         text: app_commands.Range[str, 1, 1900],
     ) -> None:
         record = await self.resolve(interaction, group)
-        member = await self.service.require_lead(interaction, record, LEADING)
-        language = interaction_language(interaction)
-        preview = _say(
-            interaction,
-            _("Preview of your announcement in <#{channel}>:"),
-            channel=record.channel_id,
-        )
-        await reply(
-            interaction,
-            f"{preview}\n>>> {text}",
-            view=AnnouncePreview(language, record, text, member.id),
-        )
+        await self.service.require_lead(interaction, record, LEADING)
+        content, view = announce_preview(interaction_language(interaction), record, text)
+        await reply(interaction, content, view=view)
 
     # -- autocomplete -------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 # What the refusal names when someone who is no organiser asks.
 CREATING = _("create, rename, edit or archive groups")
+LEADING = _("manage this group's members, leads, regions and announcements")
 MAX_MOTIVATION = 1000
 REFRESH_DELAY = 0.5  # seconds a card waits for more changes before it is edited
 MAX_REASON = 500

@@ -21,7 +21,7 @@ from bot.errors import UserFacingError
 from bot.i18n import _, translate
 from bot.tree import interaction_language, reply
 from cogs.groups._display import application_embed, decision_text
-from cogs.groups._service import CREATING, GroupService, already_pending
+from cogs.groups._service import CREATING, LEADING, GroupService, already_pending
 from db.groups import Application, GroupRecord
 
 FEATURE = "groups"
@@ -443,44 +443,67 @@ def recreate_view(language: str, group_id: int) -> discord.ui.View:
 # -- announcements ------------------------------------------------------------------------------
 
 
-class AnnouncePreview(components.View):
-    """The lead's preview of an announcement: post it, post it pinging the role, or cancel."""
+ANNOUNCE_ACTIONS = (
+    ("post", _("Post"), discord.ButtonStyle.primary),
+    ("ping", _("Post and ping members"), discord.ButtonStyle.success),
+    ("cancel", _("Cancel"), discord.ButtonStyle.secondary),
+)
+QUOTE = "\n>>> "  # between the preview's heading and the announcement's text
 
-    def __init__(self, language: str, group: GroupRecord, text: str, author_id: int) -> None:
-        super().__init__(timeout=15 * 60)
-        self.group = group
-        self.text = text
-        self.author_id = author_id
-        for action, label, style in (
-            ("post", _("Post"), discord.ButtonStyle.primary),
-            ("ping", _("Post and ping members"), discord.ButtonStyle.success),
-            ("cancel", _("Cancel"), discord.ButtonStyle.secondary),
-        ):
-            button: discord.ui.Button[AnnouncePreview] = discord.ui.Button(
-                label=translate(language, label), style=style, custom_id=f"{PREFIX}ann:{action}"
+
+def announce_preview(language: str, group: GroupRecord, text: str) -> tuple[str, discord.ui.View]:
+    """The lead's preview: the heading, then the text quoted; Post, Post and ping, Cancel."""
+    heading = translate(
+        language, _("Preview of your announcement in <#{channel}>:"), channel=group.channel_id
+    )
+    view = discord.ui.View(timeout=None)
+    for action, label, style in ANNOUNCE_ACTIONS:
+        view.add_item(AnnounceButton(group.id, action, translate(language, label), style))
+    return f"{heading}{QUOTE}{text}", view
+
+
+class AnnounceButton(GroupButton, template=r"ann:(?P<group>\d+):(?P<action>post|ping|cancel)"):
+    """A button under the preview. The text is read back from the preview itself (only its
+    author sees it), so the preview still works after a restart or an hour's pause; the lead
+    is checked again when it is posted."""
+
+    def __init__(
+        self,
+        group_id: int,
+        action: str,
+        label: str,
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=style, custom_id=self.custom_id_for("ann", group_id, action)
             )
-            button.callback = self._handler(action)  # type: ignore[method-assign]
-            self.add_item(button)
+        )
+        self.group_id = group_id
+        self.action = action
 
-    def _handler(self, action: str) -> Any:
-        async def handle(interaction: discord.Interaction[Any]) -> None:
-            await self._act(interaction, action)
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> AnnounceButton:
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(int(match["group"]), match["action"], label or "")
 
-        return handle
-
-    async def _act(self, interaction: discord.Interaction[Any], action: str) -> None:
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
         language = interaction_language(interaction)
-        if interaction.user.id != self.author_id:
-            raise UserFacingError(_("Only the lead who wrote it can post this announcement."))
-        self.stop()
-        if action == "cancel":
+        if self.action == "cancel":
             await update(
                 interaction, content=translate(language, _("Announcement cancelled.")), view=None
             )
             return
-        message = await GroupButton.service(interaction).announce(
-            self.group, self.text, ping=action == "ping"
-        )
+        service = self.service(interaction)
+        record = await service.load(interaction.guild_id, self.group_id)
+        await service.require_lead(interaction, record, LEADING)
+        content = interaction.message.content if interaction.message else ""
+        if QUOTE not in content:
+            raise UserFacingError(_("That preview is gone: use /group announce again."))
+        text = content.split(QUOTE, 1)[1]
+        message = await service.announce(record, text, ping=self.action == "ping")
         await update(
             interaction,
             content=translate(language, _("Posted: {link}"), link=message.jump_url),

@@ -146,3 +146,30 @@ async def test_leads_manage_members_and_refusals(community: LocalCommunity) -> N
     assert "don't know that group" in unknown.content
     choices = await marco.autocomplete("group info", "group", "indus")
     assert [c["value"] for c in choices] == [str(group.id)]
+
+
+async def test_a_preview_still_posts_after_a_restart_and_the_lead_is_checked_again(
+    community: LocalCommunity,
+) -> None:
+    sb = community.sandbox
+    await create_group(community, lead=community.members["olli"])
+    group = await group_named(community, "Industrial transition")
+    olli = community.as_member("olli")
+    for member in ("marco", "aino"):
+        await olli.slash("group member add", group=str(group.id), member=community.members[member])
+    await olli.slash("group lead add", group=str(group.id), member=community.members["marco"])
+    text = "Line one\n>>> a quote inside\nand **bold**"
+    olli_preview = await olli.slash("group announce", group=str(group.id), text=text)
+    marco_preview = await community.as_member("marco").slash(
+        "group announce", group=str(group.id), text="From Marco"
+    )
+    await community.restart_bot()
+    posted = await olli.click(olli_preview.message, "Julkaise")  # type: ignore[arg-type]
+    assert posted.kind == "update" and "Julkaistu" in posted.content, posted.content
+    [message] = sb.messages(channel_of(community, group))
+    assert message.content == text
+    # Marco stepped back as a lead before pressing Post: his preview no longer posts.
+    await olli.slash("group lead remove", group=str(group.id), member=community.members["marco"])
+    refused = await community.as_member("marco").click(marco_preview.message, "Post")  # type: ignore[arg-type]
+    assert "Only" in refused.content
+    assert len(sb.messages(channel_of(community, group))) == 1
