@@ -259,7 +259,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         )
     from bot.prompt import run_prompt
 
-    return _interruptible(lambda: asyncio.run(run_prompt()))
+    return _interruptible(lambda: asyncio.run(run_prompt(web_port=args.web)))
 
 
 def _interruptible(run: Callable[[], int]) -> int:
@@ -322,6 +322,15 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path("sandbox-bot.sqlite3"),
         help="with --serve: the database path put in that config",
+    )
+    sandbox.add_argument(
+        "--web",
+        type=int,
+        nargs="?",
+        const=8080,
+        metavar="PORT",
+        help="also run the bot's web server (/healthz, calendar feeds) on 127.0.0.1:PORT "
+        "(default 8080)",
     )
     sandbox.set_defaults(func=cmd_sandbox)
 

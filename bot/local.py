@@ -34,6 +34,14 @@ DEFAULT_MEMBERS: dict[str, tuple[tuple[str, ...], str]] = {
     "marco": ((), "it"),
     "lena": ((), "de"),
 }
+# The time zone of each seeded member's device: Discord shows them timestamps in it.
+DEVICE_ZONES = {
+    "sofia": "Europe/Brussels",
+    "olli": "Europe/Helsinki",
+    "aino": "Europe/Helsinki",
+    "marco": "Europe/Rome",
+    "lena": "Europe/Berlin",
+}
 CHANNELS = ("events", "announcements", "admin-log", "groups")  # #general comes with the guild
 ROLES = ("Organisers", "Secretariat")
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
+import re
 import shlex
 import sys
 import threading
@@ -18,16 +20,17 @@ from typing import Any, TextIO
 
 from bot.clock import FakeClock
 from bot.errors import UserFacingError
-from bot.local import LocalCommunity
+from bot.local import DEVICE_ZONES, LocalCommunity
 from bot.sandbox.driver import InteractionResult, MemberDriver, SandboxUsageError
 from bot.sandbox.limits import SELECT_TYPES, walk_components
 from bot.sandbox.models import Member, Message
-from bot.sandbox.render import render_timestamps
+from bot.sandbox.render import Viewer, render_timestamps
 from bot.sandbox.transcript import describe, indent, sandbox_community, show, where_posted
 from bot.timeparse import parse_duration
 
 FIRST_MEMBER = "sofia"
 SHOWN_PER_READ = 5
+FILE_LINES = 60  # lines of an attached file shown; a calendar's time-zone rules run long
 MAX_STOPS = 1000  # due actions one `wait` runs one by one; a bound, never reached by a person
 SETTLE = 0.1  # seconds for what the bot sends just after answering (a promotion DM)
 EVENT_STATUS = {1: "scheduled", 2: "active", 3: "completed", 4: "cancelled"}
@@ -37,18 +40,65 @@ FALSE_WORDS = {"false", "no", "off", "0"}
 HELP = """\
   /command [sub] name:value ...   a slash command, e.g. /event create title:"Kick-off"
                                   start:"tomorrow 14:00" format:online link:https://meet.example.org
-                                  (channels as #events, roles as @Organisers, members as @aino)
+                                  (channels as #events, roles as @Organisers, members as @aino;
+                                  names as your Discord language shows them, e.g. /tapahtuma luo)
+  /command ... name:?             list the bot's choices for an option and pick one
+                                  (name:Kick? lists those that match what you typed)
   as NAME                         act as another member (see: members)
   members                         who is in the server
   press LABEL [in #channel]       press a button on the last message shown (or the newest
                                   message in #channel that has it)
+  press LABEL on EVENT            press it on an event's announcement (title or number)
   choose LABEL[,LABEL]            pick options in the select on the last message shown
   read #channel                   the channel's last 5 messages
   dms                             your direct messages from the bot
+  file [NAME]                     the files in the messages shown; with a name, its text
   events                          Discord's scheduled events list
   wait 1h | wait 30m              move the clock on and let the bot do what is due
   help                            this list
   quit                            leave (so does end of input)"""
+
+
+# press LABEL [in #channel] [on EVENT]: the label may itself hold spaces ("Can't go").
+PRESS = re.compile(r"^(?P<label>.+?)(?:\s+in\s+#(?P<channel>\S+))?(?:\s+on\s+(?P<about>.+))?$")
+
+
+def _announces(msg: Message, about: str) -> bool:
+    """Is ``msg`` the announcement of the event called ``about`` (by title, or by number as
+    ``3`` or ``#3``, which its footer shows)?"""
+    number = about.lstrip("#")
+    for embed in msg.embeds:
+        if about.lower() in str(embed.get("title", "")).lower():
+            return True
+        footer = str((embed.get("footer") or {}).get("text", ""))
+        if number.isdigit() and re.search(rf"#{number}\b", footer):
+            return True
+    return False
+
+
+class HeldOutput(io.TextIOBase):
+    """Stands in for stderr while the prompt runs: what libraries write there (a logged
+    warning, a Python warning) is kept and shown on lines of its own before the next prompt,
+    never in the middle of the line a person is typing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parts: list[str] = []
+        self._lock = threading.Lock()  # written from any thread (discord.py's heartbeat)
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        with self._lock:
+            self._parts.append(text)
+        return len(text)
+
+    def take(self) -> list[str]:
+        """The lines written since the last call."""
+        with self._lock:
+            text, self._parts = "".join(self._parts), []
+        return [line for line in text.splitlines() if line.strip()]
 
 
 class PromptError(Exception):
@@ -100,9 +150,15 @@ class Session:
     """One person at the prompt: the member they act as, and what they have been shown."""
 
     def __init__(
-        self, community: LocalCommunity, clock: FakeClock, stdin: TextIO, stdout: TextIO
+        self,
+        community: LocalCommunity,
+        clock: FakeClock,
+        stdin: TextIO,
+        stdout: TextIO,
+        held: HeldOutput | None = None,
     ) -> None:
         self.community = community
+        self.held = held
         self.clock = clock
         self.stdin = stdin
         self.stdout = stdout
@@ -118,6 +174,7 @@ class Session:
 
     async def ask(self, prompt: str) -> str | None:
         """A line the person types after ``prompt``; None at end of input."""
+        self.show_held()
         self.stdout.write(prompt)
         self.stdout.flush()
         line = await _readline(self.stdin)
@@ -129,9 +186,32 @@ class Session:
             self.write(line.rstrip("\n"))  # a script's lines, echoed, read like a session
         return line.strip()
 
-    def display(self, msg: Message, label: str | None = None, now: datetime | None = None) -> None:
-        """Bot output is indented under the typed line; a label (where it was posted) above it."""
-        text = show(self.community, msg, now or self.clock.now())
+    def show_held(self) -> None:
+        """What libraries wrote to stderr meanwhile, each line marked as theirs."""
+        for line in self.held.take() if self.held else []:
+            self.write(f"  ⚠ {line}")
+
+    def viewer(self, name: str | None = None) -> Viewer:
+        """How a member's Discord shows times: their client's language, their device's zone."""
+        name = name or self.member
+        member = self.community.members.get(name)
+        locale = member.locale if member is not None else "en-US"
+        return Viewer(locale, DEVICE_ZONES.get(name, "UTC"))
+
+    def time(self, moment: datetime, style: str = "F") -> str:
+        """A moment as the current member's Discord shows ``<t:...:F>``."""
+        return render_timestamps(f"<t:{int(moment.timestamp())}:{style}>", viewer=self.viewer())
+
+    def display(
+        self,
+        msg: Message,
+        label: str | None = None,
+        now: datetime | None = None,
+        reader: str | None = None,
+    ) -> None:
+        """Bot output is indented under the typed line; a label (where it was posted) above it.
+        Times show as the ``reader``'s Discord shows them (default: the current member)."""
+        text = show(self.community, msg, now or self.clock.now(), self.viewer(reader))
         if label:
             self.write(f"  {label}")
             text = indent(text, "    ")
@@ -148,18 +228,28 @@ class Session:
         for msg in fresh:
             if msg is not skip and not msg.deleted and not msg.ephemeral:
                 place = where_posted(self.community, msg)
+                reader = place.removeprefix("DM to ").lower() if place.startswith("DM ") else None
                 # Relative times as members read them when it arrived, not after a long wait.
-                self.display(msg, place[0].upper() + place[1:] + ":", now=msg.created_at)
+                label = place[0].upper() + place[1:] + ":"
+                self.display(msg, label, now=msg.created_at, reader=reader)
 
     # ------------------------------------------------------------ the loop
 
     async def run(self) -> None:
-        start = render_timestamps(f"<t:{int(self.clock.now().timestamp())}:F>")
+        start = self.time(self.clock.now())
         self.write(
             "s3cop sandbox: the real bot on a local Discord-compatible server; no token, no "
-            f"network.\nThe clock starts at {start} and moves only when you type `wait`.\n"
+            f"network.\nThe clock starts at {start} ({self.viewer().zone}) and moves only when "
+            "you type `wait`.\n"
             f"You are {describe(self.member)}. Type help for what you can do, quit to leave."
         )
+        web = self.community.bot.web if self.community.bot else None
+        if web is not None:
+            base = f"http://{web.host}:{web.bound_port}"
+            self.write(
+                f"The bot's web server is on {base}: try `curl {base}/healthz`, and "
+                "/calendar link for a feed."
+            )
         while not self.ended:
             line = await self.ask(f"{self.member}> ")
             if line is None or line in ("quit", "exit"):
@@ -190,6 +280,8 @@ class Session:
             self.read(rest)
         elif word == "dms":
             self.dms()
+        elif word == "file":
+            self.file(rest)
         elif word == "events":
             self.events()
         elif word == "wait" and rest:
@@ -206,7 +298,8 @@ class Session:
         if name not in self.community.members:
             raise PromptError(f"no member {name!r}; members: {', '.join(self.community.members)}")
         self.member = name
-        self.write(f"  You are now {describe(name)}.")
+        zone = self.viewer().zone
+        self.write(f"  You are now {describe(name)}; your Discord shows times in {zone}.")
 
     def list_members(self) -> None:
         for name in self.community.members:
@@ -225,28 +318,76 @@ class Session:
 
     async def slash(self, line: str) -> None:
         path, typed = split_command(line)
-        specs = self._option_specs(path)
-        options = {name: self._convert(specs.get(name), value) for name, value in typed.items()}
+        path, typed, specs = self._canonical(path, typed)
+        asked = [name for name, value in typed.items() if value.endswith("?")]
+        options = {
+            name: self._convert(specs.get(name), value)
+            for name, value in typed.items()
+            if name not in asked
+        }
+        for name in asked:
+            picked = await self.pick(path, name, typed[name].removesuffix("?"), options)
+            if picked is None:
+                return
+            options[name] = picked
         await self.answer(await self.driver().slash(path, **options))
 
-    def _option_specs(self, path: str) -> dict[str, dict[str, Any]]:
-        """The registered options of ``/path``, by name; empty when the path is unknown (the
-        driver then says what exists)."""
+    def _canonical(
+        self, path: str, typed: dict[str, str]
+    ) -> tuple[str, dict[str, str], dict[str, dict[str, Any]]]:
+        """The command path and option names as registered, from what the member typed: the
+        English names, or the names their Discord language shows (``/tapahtuma luo``, from the
+        commands' ``name_localizations``). Also the leaf's option specs, by registered name;
+        an unknown path is passed on unchanged (the driver then says what exists)."""
+        locale = self._me().locale
+
+        def called(spec: dict[str, Any], word: str) -> bool:
+            local = (spec.get("name_localizations") or {}).get(locale)
+            return word in (spec["name"], local)
+
         words = path.split()
         guild_id = self.community.guild.id
-        command = next(
-            (
-                c
-                for c in self.community.sandbox.backend.commands.values()
-                if c.name == words[0] and c.guild_id in (None, guild_id)
-            ),
-            None,
-        )
-        specs: list[dict[str, Any]] = command.data.get("options") or [] if command else []
+        commands = [
+            c.data | {"name": c.name}
+            for c in self.community.sandbox.backend.commands.values()
+            if c.guild_id in (None, guild_id) and c.data.get("type", 1) == 1
+        ]
+        node = next((c for c in commands if called(c, words[0])), None)
+        if node is None:
+            return path, typed, {}
+        names = [node["name"]]
+        specs: list[dict[str, Any]] = node.get("options") or []
         for word in words[1:]:
-            sub = next((o for o in specs if o["name"] == word), None)
-            specs = sub.get("options") or [] if sub else []
-        return {spec["name"]: spec for spec in specs}
+            sub = next((o for o in specs if o["type"] in (1, 2) and called(o, word)), None)
+            if sub is None:
+                return " ".join(names + words[len(names) :]), typed, {}
+            names.append(sub["name"])
+            specs = sub.get("options") or []
+        renamed = {}
+        for name, value in typed.items():
+            spec = next((o for o in specs if called(o, name)), None)
+            renamed[spec["name"] if spec else name] = value
+        return " ".join(names), renamed, {spec["name"]: spec for spec in specs}
+
+    async def pick(self, path: str, option: str, typed: str, options: dict[str, Any]) -> Any | None:
+        """Autocomplete, as Discord's client offers it while a member types: the bot's
+        choices for ``option`` are listed and the member picks one by number."""
+        choices = await self.driver().autocomplete(path, option, typed, **options)
+        if not choices:
+            self.write(f"  (no choices for {option}{f' matching {typed!r}' if typed else ''})")
+            return None
+        for number, choice in enumerate(choices, start=1):
+            self.write(f"  {number}. {choice['name']}")
+        while True:
+            answer = await self.ask(f"  {option}: pick 1-{len(choices)} (Enter to cancel): ")
+            if not answer:
+                self.write("  (cancelled)")
+                return None
+            if answer.isdigit() and 1 <= int(answer) <= len(choices):
+                choice = choices[int(answer) - 1]
+                self.write(f"  {option}: {choice['name']}")
+                return choice["value"]
+            self.write(f"  ! type a number from 1 to {len(choices)}")
 
     def _convert(self, spec: dict[str, Any] | None, text: str) -> Any:
         """Typed text as the option's value: numbers, yes/no, #channel, @role, @member, or a
@@ -268,8 +409,11 @@ class Session:
             value = text.lower() in TRUE_WORDS
         elif kind in (6, 7, 8, 9):
             value = self.resolve(text, kind)
+        local = self._me().locale
         for choice in spec.get("choices") or []:
-            if text.lower() in (str(choice["value"]).lower(), str(choice["name"]).lower()):
+            names = [choice["value"], choice["name"]]
+            names.append((choice.get("name_localizations") or {}).get(local, choice["name"]))
+            if text.lower() in (str(n).lower() for n in names):
                 return choice["value"]
         return value
 
@@ -342,8 +486,15 @@ class Session:
         place = where_posted(self.community, msg)
         return not place.startswith("DM to ") or place == f"DM to {self._me().user.name}"
 
-    def _with(self, label: str | None, kinds: set[int], channel: str | None) -> Message:
-        """The newest message (shown, or in ``channel``) with such a component."""
+    def _with(
+        self,
+        label: str | None,
+        kinds: set[int],
+        channel: str | None,
+        about: str | None = None,
+    ) -> Message:
+        """The newest message with such a component: among those shown, or in ``channel``, or
+        (``about`` an event's title or number) the announcement of that event wherever it is."""
 
         def has(msg: Message) -> bool:
             return any(
@@ -354,20 +505,58 @@ class Session:
         if channel is not None:
             found = self.resolve(channel, 7)
             pool = self.community.sandbox.messages(found)
+        elif about is not None:
+            pool = [
+                m
+                for c in self.community.guild.channels.values()
+                for m in self.community.sandbox.messages(c)
+            ]
+            pool.sort(key=lambda m: m.id)
         else:
             pool = self.shown
+        if about is not None:
+            pool = [m for m in pool if _announces(m, about)]
         what = f"a [{label}] button" if label else "a select"
         for msg in reversed(pool):
             if self._visible(msg) and has(msg):
                 return msg
         where = f"#{channel.lstrip('#')}" if channel else "the messages shown to you"
+        if about is not None:
+            where = f"the announcement of {about!r}" + (f" in {where}" if channel else "")
         raise PromptError(f"nothing in {where} has {what}; try `read #events`")
 
     async def press(self, rest: str) -> None:
-        label, _, channel = rest.partition(" in #")
-        label = label.strip().strip("\"'")
-        msg = self._with(label, {2}, channel.strip() or None)
+        found = PRESS.match(rest)
+        if found is None:
+            raise PromptError("press LABEL [in #channel] [on EVENT]; e.g. press Going on Kick-off")
+        label = found["label"].strip().strip("\"'")
+        about = found["about"].strip().strip("\"'") if found["about"] else None
+        msg = self._with(label, {2}, found["channel"], about)
         await self.answer(await self.driver().click(msg, label))
+
+    def file(self, name: str) -> None:
+        """The text of a file the bot attached (an .ics calendar, a .csv list), as a member
+        who opens it sees it; without a name, the files in the messages shown."""
+        files = [(a, m) for m in reversed(self.shown) if self._visible(m) for a in m.attachments]
+        if not name:
+            if not files:
+                self.write("  (no files in the messages shown to you)")
+            for attachment, _msg in files:
+                self.write(f"  📎 {attachment.filename} ({len(attachment.data)} bytes)")
+            return
+        attachment = next((a for a, _m in files if a.filename == name), None)
+        if attachment is None:
+            raise PromptError(f"no file {name!r} in the messages shown to you; type `file`")
+        try:
+            text = attachment.data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.write(f"  ({name} is not text: {len(attachment.data)} bytes)")
+            return
+        lines = text.splitlines()
+        for line in lines[:FILE_LINES]:
+            self.write(f"  {line}")
+        if len(lines) > FILE_LINES:
+            self.write(f"  … ({len(lines) - FILE_LINES} more lines)")
 
     async def choose(self, rest: str) -> None:
         msg = self._with(None, set(SELECT_TYPES), None)
@@ -399,9 +588,9 @@ class Session:
         if not listed:
             self.write("  (no scheduled events)")
         for event in listed:
-            start = render_timestamps(f"<t:{int(event.scheduled_start_time.timestamp())}:F>")
+            start = self.time(event.scheduled_start_time)
             end = event.scheduled_end_time
-            until = render_timestamps(f" – <t:{int(end.timestamp())}:t>") if end else ""
+            until = f" – {self.time(end, 't')}" if end else ""
             status = EVENT_STATUS.get(event.status, str(event.status))
             self.write(f"  {event.name}: {start}{until}, {event.location or '—'} ({status})")
 
@@ -419,13 +608,34 @@ class Session:
             await scheduler.run_due()
         self.clock.set(target)
         await scheduler.run_due()
-        moment = int(self.clock.now().timestamp())
-        self.write("  The clock is now " + render_timestamps(f"<t:{moment}:F>."))
+        self.write(f"  The clock is now {self.time(self.clock.now())}.")
         await self.news()
 
 
-async def run_prompt(stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
-    """Serve the prompt until ``quit`` or end of input; 0 either way."""
-    async with sandbox_community() as (community, clock):
-        await Session(community, clock, stdin or sys.stdin, stdout or sys.stdout).run()
+async def run_prompt(
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    *,
+    web_port: int | None = None,
+    start: datetime | None = None,
+) -> int:
+    """Serve the prompt until ``quit`` or end of input; 0 either way. With ``web_port`` the
+    bot's web server (``/healthz``, calendar feeds) listens on 127.0.0.1 at that port."""
+    sections: dict[str, dict[str, Any]] = {}
+    if web_port is not None:
+        base = f"http://127.0.0.1:{web_port}"
+        sections["web"] = {
+            "enabled": True,
+            "host": "127.0.0.1",
+            "port": web_port,
+            "public_base_url": base,
+        }
+    held = HeldOutput()
+    with contextlib.redirect_stderr(held):
+        async with sandbox_community(start, **sections) as (community, clock):
+            session = Session(community, clock, stdin or sys.stdin, stdout or sys.stdout, held)
+            await session.run()
+            session.show_held()
+    for line in held.take():  # written while the sandbox shut down
+        print(line, file=sys.stderr)
     return 0

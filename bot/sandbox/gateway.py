@@ -25,6 +25,13 @@ from bot.sandbox.backend import Backend
 log = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL_MS = 41_250
+# Discord's answer to a heartbeat crosses the network, so it comes milliseconds later at the
+# least, and discord.py relies on that: its heartbeat thread notes the time of sending only
+# after the send has returned. An answer from a server in the same process can be handled
+# before that note, and is then measured from the previous heartbeat ("Can't keep up, ...
+# websocket is 41.3s behind", one heartbeat interval). The sandbox answers as late as a near
+# Discord would.
+HEARTBEAT_ACK_DELAY = 0.05
 REPLAY_LIMIT = 10_000
 MESSAGE_CONTENT_INTENT = 1 << 15
 GUILD_MESSAGE_POLLS_INTENT = 1 << 24
@@ -180,7 +187,8 @@ class Gateway:
     async def _on_payload(self, connection: Connection, payload: dict[str, Any]) -> None:
         op, data = payload.get("op"), payload.get("d")
         if op == 1:
-            connection.send({"op": 11, "s": None, "t": None, "d": None})
+            ack = {"op": 11, "s": None, "t": None, "d": None}
+            asyncio.get_running_loop().call_later(HEARTBEAT_ACK_DELAY, connection.send, ack)
         elif op == 2:
             await self._identify(connection, data or {})
         elif op == 6:

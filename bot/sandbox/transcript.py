@@ -19,7 +19,7 @@ from typing import Any
 from bot.clock import FakeClock
 from bot.local import DEFAULT_MEMBERS, LocalCommunity, local_community
 from bot.sandbox.models import DM, Channel, Member, Message
-from bot.sandbox.render import render_message
+from bot.sandbox.render import Viewer, render_message
 
 LANGUAGES = {"en": "English", "fi": "Finnish", "it": "Italian", "de": "German"}
 ROLE_WORDS = {"Secretariat": "secretariat", "Organisers": "organiser"}
@@ -48,12 +48,15 @@ def quiet_logging() -> Iterator[None]:
 
 
 @contextlib.asynccontextmanager
-async def sandbox_community() -> AsyncIterator[tuple[LocalCommunity, FakeClock]]:
+async def sandbox_community(
+    start: datetime | None = None, **sections: dict[str, Any]
+) -> AsyncIterator[tuple[LocalCommunity, FakeClock]]:
     """The seeded community with the bot running, in a temporary directory, on a clock that
-    starts at the current hour (so times read naturally) and moves only when told to."""
-    clock = FakeClock(datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
+    starts at ``start`` (default: the current hour, so times read naturally) and moves only
+    when told to; ``sections`` add settings (``web={"enabled": True, ...}``)."""
+    clock = FakeClock(start or datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
     with quiet_logging():
-        async with local_community(clock=clock) as community:
+        async with local_community(clock=clock, **sections) as community:
             yield community, clock
 
 
@@ -106,10 +109,13 @@ def _mentions(community: LocalCommunity, text: str) -> str:
     return re.sub(r"https://discord\.com/channels/\d+/(\d+)/\d+", link, text)
 
 
-def show(community: LocalCommunity, msg: Message, now: datetime) -> str:
+def show(
+    community: LocalCommunity, msg: Message, now: datetime, viewer: Viewer | None = None
+) -> str:
     """A message as readable text: ``render_message`` with names for mentions, an ephemeral
-    answer marked with whom it is for, and multi-line embed fields kept inside the embed."""
-    lines = render_message(msg, now=now).splitlines()
+    answer marked with whom it is for, and multi-line embed fields kept inside the embed;
+    timestamps as ``viewer``'s Discord shows them."""
+    lines = render_message(msg, now=now, viewer=viewer).splitlines()
     if msg.ephemeral and msg.ephemeral_to is not None:
         member = community.guild.members.get(msg.ephemeral_to)
         who = member.user.name if member else "the member"

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import io
+import logging
+import re
+import socket
+import urllib.request
+from datetime import UTC, datetime
 
 from bot.prompt import run_prompt
 
 
-async def session(*lines: str) -> str:
+async def session(*lines: str, start: datetime | None = None) -> str:
     """Type ``lines`` at the prompt, then end the input; returns everything it printed."""
     out = io.StringIO()
-    assert await run_prompt(io.StringIO("".join(f"{line}\n" for line in lines)), out) == 0
+    script = io.StringIO("".join(f"{line}\n" for line in lines))
+    assert await run_prompt(script, out, start=start) == 0
     return out.getvalue()
 
 
@@ -56,7 +62,7 @@ async def test_a_session_as_several_members() -> None:
     assert "[Tulen]" in output
     # Lena finds the one place taken, then moves up when Aino cannot go.
     assert "number 1 on the waitlist" in output
-    assert "you moved up" in output.split("lena> dms\n", 1)[1]
+    assert "you moved up" in " ".join(output.split("lena> dms\n", 1)[1].split())
     # Two hours on, the one-hour reminder goes to the channel and to Lena.
     waited = output.split("> wait 2h\n", 1)[1]
     assert "The clock is now" in waited and "⏰ Reminder: **Kick-off**" in waited
@@ -96,3 +102,142 @@ async def test_end_of_input_inside_a_form_closes_it_and_the_prompt() -> None:
     )
     assert "closed without sending" in output
     assert "In #events:" not in output
+
+
+async def test_a_finnish_member_reads_times_in_finnish_and_in_their_zone() -> None:
+    start = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)  # 12:00 in Helsinki, 11:00 in Brussels
+    output = await session(
+        '/event create title:"Kick-off" start:"in 90 minutes" format:online '
+        "link:https://meet.example.org",
+        "",
+        "as aino",
+        "read #events",
+        "as marco",
+        "read #events",
+        start=start,
+    )
+    aino = output.split("aino> read #events\n", 1)[1].split("marco> ", 1)[0]
+    marco = output.split("marco> read #events\n", 1)[1]
+    # <t:…:F> and <t:…:R> as each member's Discord shows them; 90 minutes is "in 2 hours".
+    assert "When: lauantai 28. marraskuuta 2026 13.30 – 14.30 (2 tunnin päästä)" in aino
+    assert "When: sabato 28 novembre 2026 12:30 – 13:30 (tra 2 ore)" in marco
+    assert "Aino (Discord in Finnish); your Discord shows times in Europe/Helsinki" in output
+
+
+async def test_finnish_command_and_option_names_work_for_a_finnish_member() -> None:
+    output = await session(
+        "as olli",
+        "/ohje",
+        '/tapahtuma luo otsikko:"Kick-off" alkaa:"huomenna klo 14" muoto:etätapahtuma '
+        "linkki:https://meet.example.org",
+        "Agenda",
+        "/tapahtuma lista",
+    )
+    assert "  ! " not in output
+    assert "`/tapahtuma luo`" in output.split("olli> /ohje\n", 1)[1]
+    assert "Tapahtumasta #1 on ilmoitettu" in output
+    assert "Kick-off" in output.split("olli> /tapahtuma lista\n", 1)[1]
+
+
+async def test_autocomplete_lists_the_bots_choices_and_one_is_picked() -> None:
+    output = await session(
+        '/event create title:"Kick-off" start:"tomorrow 14:00" format:online '
+        "link:https://meet.example.org",
+        "",
+        '/event create title:"Steering group" start:"tomorrow 16:00" format:online '
+        "link:https://meet.example.org",
+        "",
+        "/event info event:?",
+        "7",
+        "2",
+        "/event info event:kick?",
+        "1",
+        "/event info event:zzz?",
+    )
+    listed = output.split("sofia> /event info event:?\n", 1)[1]
+    assert "  1. #1 Kick-off" in listed and "  2. #2 Steering group" in listed
+    assert "! type a number from 1 to 2" in listed
+    assert "| Steering group" in listed.split("sofia> ", 1)[0]
+    narrowed = output.split("sofia> /event info event:kick?\n", 1)[1]
+    assert "  1. #1 Kick-off" in narrowed and "Steering" not in narrowed.split("pick", 1)[0]
+    assert "| Kick-off" in narrowed.split("sofia> ", 1)[0]
+    assert "(no choices for event matching 'zzz')" in output
+
+
+async def test_press_reaches_any_announcement_and_files_can_be_read() -> None:
+    output = await session(
+        '/event create title:"Kick-off" start:"tomorrow 14:00" format:online '
+        "link:https://meet.example.org capacity:5",
+        "",
+        '/event create title:"Steering group" start:"tomorrow 16:00" format:online '
+        "link:https://meet.example.org",
+        "",
+        "as aino",
+        "press Going on Kick-off",
+        "press Maybe on #2",
+        "press Going on Nowhere",
+        "/event ics event:1",
+        "file",
+        "file event-1.ics",
+        "file nope.csv",
+    )
+    assert "Vastauksesi tapahtumaan **Kick-off**" in output.split("press Going on Kick-off", 1)[1]
+    assert "tapahtumaan **Steering group**" in output.split("press Maybe on #2", 1)[1]
+    assert "! nothing in the announcement of 'Nowhere' has a [Going] button" in output
+    files = output.split("aino> file\n", 1)[1]
+    assert files.startswith("  📎 event-1.ics (")
+    calendar = output.split("aino> file event-1.ics\n", 1)[1]
+    assert "  BEGIN:VCALENDAR" in calendar and "  SUMMARY:Kick-off" in calendar
+    assert "! no file 'nope.csv'" in output
+
+
+async def test_the_web_server_serves_the_feed_while_the_prompt_runs() -> None:
+    """As a person would: /calendar link at the prompt, then curl from another terminal."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    out = io.StringIO()
+    fetched: dict[str, bytes] = {}
+
+    class Typist(io.StringIO):
+        """Types the lines; before the last one, fetches what the prompt showed so far."""
+
+        def readline(self, size: int = -1) -> str:
+            line = super().readline(size)
+            if line == "as aino\n":
+                url = re.search(r"http://127\.0\.0\.1:\d+/calendar/\S+\.ics", out.getvalue())
+                assert url is not None
+                health = f"http://127.0.0.1:{port}/healthz"
+                for name, address in (("feed", url.group(0)), ("health", health)):
+                    with urllib.request.urlopen(address, timeout=5) as answer:  # noqa: S310
+                        fetched[name] = answer.read()
+            return line
+
+    lines = [
+        '/event create title:"Kick-off" start:"tomorrow 14:00" format:online '
+        "link:https://meet.example.org",
+        "",
+        "/calendar link",
+        "as aino",
+    ]
+    typist = Typist("".join(f"{line}\n" for line in lines))
+    assert await run_prompt(typist, out, web_port=port) == 0
+    assert f"The bot's web server is on http://127.0.0.1:{port}" in out.getvalue()
+    assert b"SUMMARY:Kick-off" in fetched["feed"]
+    assert b'"ok": true' in fetched["health"]
+
+
+async def test_library_warnings_wait_for_their_own_line() -> None:
+    """A warning logged while a person types shows before the next prompt, never inside it."""
+
+    class Typist(io.StringIO):
+        def readline(self, size: int = -1) -> str:
+            logging.getLogger("discord.gateway").warning("Shard ID None heartbeat blocked")
+            return super().readline(size)
+
+    out = io.StringIO()
+    assert await run_prompt(Typist("/about\nmembers\n"), out) == 0
+    lines = out.getvalue().splitlines()
+    assert "sofia> /about" in lines and "sofia> members" in lines
+    warned = lines.index("  ⚠ WARNING discord.gateway: Shard ID None heartbeat blocked")
+    assert lines[warned + 1].startswith("sofia> ")

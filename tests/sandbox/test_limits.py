@@ -167,4 +167,5 @@ def test_timestamps_render_in_utc_and_relative() -> None:
     start = int(datetime(2026, 12, 3, 14, 0, tzinfo=UTC).timestamp())
     text = render_timestamps(f"<t:{start}:F> (<t:{start}:R>)", NOW)
     assert text == "Thu 3 Dec 2026 14:00 UTC (in 5 days)"
-    assert render_timestamps(f"<t:{start}:R>", NOW + timedelta(days=7)) == "1 day ago"
+    # 1 day 20 hours ago: Discord rounds to the nearest day.
+    assert render_timestamps(f"<t:{start}:R>", NOW + timedelta(days=7)) == "2 days ago"
