@@ -544,13 +544,13 @@ class Session:
             for attachment, _msg in files:
                 self.write(f"  📎 {attachment.filename} ({len(attachment.data)} bytes)")
             return
-        attachment = next((a for a, _m in files if a.filename == name), None)
-        if attachment is None:
+        chosen = next((a for a, _m in files if a.filename == name), None)
+        if chosen is None:
             raise PromptError(f"no file {name!r} in the messages shown to you; type `file`")
         try:
-            text = attachment.data.decode("utf-8")
+            text = chosen.data.decode("utf-8")
         except UnicodeDecodeError:
-            self.write(f"  ({name} is not text: {len(attachment.data)} bytes)")
+            self.write(f"  ({name} is not text: {len(chosen.data)} bytes)")
             return
         lines = text.splitlines()
         for line in lines[:FILE_LINES]:
@@ -621,18 +621,13 @@ async def run_prompt(
 ) -> int:
     """Serve the prompt until ``quit`` or end of input; 0 either way. With ``web_port`` the
     bot's web server (``/healthz``, calendar feeds) listens on 127.0.0.1 at that port."""
-    sections: dict[str, dict[str, Any]] = {}
+    web = None
     if web_port is not None:
         base = f"http://127.0.0.1:{web_port}"
-        sections["web"] = {
-            "enabled": True,
-            "host": "127.0.0.1",
-            "port": web_port,
-            "public_base_url": base,
-        }
+        web = {"enabled": True, "host": "127.0.0.1", "port": web_port, "public_base_url": base}
     held = HeldOutput()
     with contextlib.redirect_stderr(held):
-        async with sandbox_community(start, **sections) as (community, clock):
+        async with sandbox_community(start, web=web) as (community, clock):
             session = Session(community, clock, stdin or sys.stdin, stdout or sys.stdout, held)
             await session.run()
             session.show_held()

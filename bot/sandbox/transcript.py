@@ -49,14 +49,15 @@ def quiet_logging() -> Iterator[None]:
 
 @contextlib.asynccontextmanager
 async def sandbox_community(
-    start: datetime | None = None, **sections: dict[str, Any]
+    start: datetime | None = None, *, web: dict[str, Any] | None = None
 ) -> AsyncIterator[tuple[LocalCommunity, FakeClock]]:
     """The seeded community with the bot running, in a temporary directory, on a clock that
     starts at ``start`` (default: the current hour, so times read naturally) and moves only
-    when told to; ``sections`` add settings (``web={"enabled": True, ...}``)."""
+    when told to; ``web`` are ``[web]`` settings, to run the bot's web server."""
     clock = FakeClock(start or datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
     with quiet_logging():
-        async with local_community(clock=clock, **sections) as community:
+        running = local_community(clock=clock, web=web) if web else local_community(clock=clock)
+        async with running as community:
             yield community, clock
 
 
