@@ -22,12 +22,14 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from bot.clock import FakeClock
+from bot.i18n import SUPPORTED_LANGUAGES
 from bot.local import DEFAULT_MEMBERS, LocalCommunity
 from bot.sandbox.driver import InteractionResult
 from bot.sandbox.models import Message
 from bot.sandbox.render import render_timestamps
 from bot.sandbox.transcript import (
     INDENT,
+    LANGUAGES,
     command_text,
     describe,
     indent,
@@ -134,7 +136,31 @@ class Tour:
         )
         if names:
             also = "the same DM" if shown else "it by DM too"
-            self.print(f"{INDENT}({' and '.join(names)} got {also}, each in their language.)")
+            by_language: dict[str, list[str]] = {}
+            for name in names:
+                by_language.setdefault(self.language_of(name), []).append(name)
+            if len(by_language) == 1:
+                said = f", {next(iter(by_language))}"
+            else:
+                said = ": " + "; ".join(f"{' and '.join(ns)} {la}" for la, ns in by_language.items())
+            self.print(f"{INDENT}({' and '.join(names)} got {also}{said}.)")
+
+    def language_of(self, name: str) -> str:
+        """The language the bot writes to a member in, said as it is: their Discord's, or the
+        server's fallback for a language the bot does not speak (Lena's German)."""
+        member = self.community.members.get(name.lower())
+        locale = member.locale if member is not None else "en-US"
+        spoken = locale.split("-")[0]
+        if spoken in SUPPORTED_LANGUAGES:
+            return f"in {LANGUAGES[spoken]}"
+        fallback = LANGUAGES[self.community.settings.locale.language]
+        return (
+            f"in {fallback}, the fallback: the bot does not speak {LANGUAGES.get(spoken, locale)}"
+        )
+
+    def gets_dm(self, name: str, msg: Message, why: str = "") -> None:
+        """Show the DM ``name`` got, saying in which language it came."""
+        self.shows(msg, f"{name.capitalize()}{why} gets a DM ({self.language_of(name)}):")
 
     @staticmethod
     def time(moment: datetime) -> str:

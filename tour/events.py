@@ -73,7 +73,7 @@ async def answers(tour: Tour, state: EventsTour) -> None:
     tour.print("  Two places, both taken: Lena is on the waitlist.")
     had = len(tour.dms("lena"))
     await tour.press("marco", announcement, "Can't go")
-    tour.shows(await tour.dm_arrives("lena", had), "Lena gets a DM:")
+    tour.gets_dm("lena", await tour.dm_arrives("lena", had))
     edits = announcement.edits
     try:  # the bot edits it once for a burst of clicks, a moment after the last
         await tour.community.sandbox.wait_until(lambda: announcement.edits > edits)
@@ -102,14 +102,14 @@ async def reminders(tour: Tour, state: EventsTour) -> None:
     if not in_channel or not to_lena:
         raise TourError("the one-hour reminder did not reach #events and Lena")
     tour.shows(in_channel[-1], "In #events:")
-    tour.shows(to_lena[-1], "Lena, who is going, gets a DM:")
+    tour.gets_dm("lena", to_lena[-1], ", who is going,")
     tour.others_got(posted, "lena")
 
 
 async def changes(tour: Tour, state: EventsTour) -> None:
     had, seen = len(tour.dms("lena")), len(tour.community.sandbox.backend.message_log)
     await tour.slash("sofia", "event edit", event=state.event_id, start="today 15:00")
-    tour.shows(await tour.dm_arrives("lena", had), "Lena, who is going, gets a DM:")
+    tour.gets_dm("lena", await tour.dm_arrives("lena", had), ", who is going,")
     tour.others_got(tour.community.sandbox.backend.message_log[seen:], "lena")
     result = await tour.slash("aino", "event ics", event=state.event_id)
     assert result.message is not None

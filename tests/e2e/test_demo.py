@@ -41,6 +41,9 @@ async def test_the_tour_shows_every_key_moment() -> None:
     assert "number 1 on the waitlist" in step(transcript, "Lena (Discord in German): presses")
     promoted = step(transcript, "Marco: presses [Can't go]")
     assert "Lena gets a DM" in promoted and "moved up from the waitlist" in promoted
+    # Lena's Discord is German, which the bot does not speak: the demo says she got English.
+    assert "Lena gets a DM (in English, the fallback: the bot does not speak German):" in promoted
+    assert "each in their language" not in transcript
     assert "Places: 2 of 2 taken" in promoted and "Can't go: 1" in promoted
 
     assert "⏰ Reminder: **Industrial transition WG** starts in 1 hour" in transcript
