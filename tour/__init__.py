@@ -142,7 +142,8 @@ class Tour:
             if len(by_language) == 1:
                 said = f", {next(iter(by_language))}"
             else:
-                said = ": " + "; ".join(f"{' and '.join(ns)} {la}" for la, ns in by_language.items())
+                groups = (f"{' and '.join(who)} {lang}" for lang, who in by_language.items())
+                said = ": " + "; ".join(groups)
             self.print(f"{INDENT}({' and '.join(names)} got {also}{said}.)")
 
     def language_of(self, name: str) -> str:
