@@ -133,3 +133,18 @@ async def test_reminders_go_to_the_events_discussion_thread(
     in_thread = [m.content for m in community.sandbox.messages(threads[0])]
     assert len(in_thread) == 1 and in_thread[0].startswith("⏰")
     assert reminders_in(community) == []  # the events channel stays clean
+
+
+async def test_reminders_on_after_off_brings_the_dm_back(
+    community: LocalCommunity, clock: FakeClock
+) -> None:
+    await create_event(community, start="in 3 hours", reminders="1h")
+    await community.as_member("lena").click(announcement(community), "Going")
+    lena = community.as_member("lena")
+    await lena.slash("reminders off")
+    again = await lena.slash("reminders on")
+    assert again.ephemeral and again.content
+    clock.advance(timedelta(hours=2))
+    await due_now(community)
+    [dm] = community.sandbox.dms(community.members["lena"])
+    assert dm.content.startswith("⏰ Reminder")

@@ -1,8 +1,9 @@
 """The README's example session, typed at ``s3cop sandbox`` exactly as written, does what the
-README says it does."""
+README says it does; and every slash command the README shows is used by some test."""
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.local import local_community
 from bot.prompt import run_prompt
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,3 +85,34 @@ def test_every_line_of_the_example_is_typed() -> None:
         '/event create title:"Kick-off" start:"tomorrow 14:00" format:online '
         "link:https://meet.example.org/kickoff capacity:2",
     ]
+
+
+def used_in_tests() -> set[str]:
+    """Every command path (and its prefixes) written in a test: ``slash("event create")``,
+    a prompt line ``/tapahtuma lista``."""
+    used = set()
+    for path in (ROOT / "tests").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                for found in re.finditer(
+                    r"(?:^|\s|>)/?([a-zäö][a-zäö-]*(?: [a-zäö-]+)*)", node.value
+                ):
+                    words = found.group(1).split()
+                    used.update(" ".join(words[:n]) for n in range(1, len(words) + 1))
+    return used
+
+
+async def test_every_command_the_readme_shows_is_used_by_a_test(tmp_path: Path) -> None:
+    async with local_community(tmp_path) as community:
+        names = set()
+        for command in community.sandbox.backend.commands.values():
+            names.add(command.name)
+            names.update((command.data.get("name_localizations") or {}).values())
+    shown = {
+        path
+        for path in re.findall(r"`/([a-zäö-]+(?: [a-zäö-]+(?![\w:-]))*)", README)
+        if path.split()[0] in names
+    }
+    assert shown, "the README shows no commands?"
+    missing = sorted(shown - used_in_tests())
+    assert not missing, f"README commands no test uses: {missing}"
