@@ -33,6 +33,7 @@ from bot.sandbox.transcript import (
     command_text,
     describe,
     indent,
+    pass_time,
     sandbox_community,
     show,
     where_posted,
@@ -118,12 +119,11 @@ class Tour:
         return self.dms(name)[before]
 
     async def due_actions(self, moment: datetime, why: str) -> list[Message]:
-        """Move the clock, let the bot run what is due, and return what it posted."""
-        self.clock.set(moment)
+        """Move the clock as if the time had passed (what falls due on the way runs at its
+        own time) and return what the bot posted."""
         self.note(f"The clock moves to {self.time(moment)}, {why}; the bot runs what is due.")
         seen = len(self.community.sandbox.backend.message_log)
-        assert self.community.bot is not None
-        await self.community.bot.scheduler.run_due()
+        await pass_time(self.community, self.clock, moment)
         return [m for m in self.community.sandbox.backend.message_log[seen:] if not m.deleted]
 
     def others_got(self, posted: list[Message], shown: str = "") -> None:

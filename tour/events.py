@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -96,11 +96,16 @@ async def reminders(tour: Tour, state: EventsTour) -> None:
             if where_posted(tour.community, msg) == "in #events":
                 tour.shows(msg, "In #events:")
         tour.others_got(posted)
-    posted = await tour.due_actions(start - timedelta(hours=1), "an hour before the start")
+    await hour_before(tour, start, "an hour before the start")
+
+
+async def hour_before(tour: Tour, start: datetime, why: str) -> None:
+    """Move the clock to an hour before ``start`` and show the reminder in #events and Lena's."""
+    posted = await tour.due_actions(start - timedelta(hours=1), why)
     in_channel = [m for m in posted if where_posted(tour.community, m) == "in #events"]
     to_lena = [m for m in posted if where_posted(tour.community, m) == "DM to Lena"]
     if not in_channel or not to_lena:
-        raise TourError("the one-hour reminder did not reach #events and Lena")
+        raise TourError(f"the reminder {why} did not reach #events and Lena")
     tour.shows(in_channel[-1], "In #events:")
     tour.gets_dm("lena", to_lena[-1], ", who is going,")
     tour.others_got(posted, "lena")
@@ -111,6 +116,8 @@ async def changes(tour: Tour, state: EventsTour) -> None:
     await tour.slash("sofia", "event edit", event=state.event_id, start="today 15:00")
     tour.gets_dm("lena", await tour.dm_arrives("lena", had), ", who is going,")
     tour.others_got(tour.community.sandbox.backend.message_log[seen:], "lena")
+    moved = tour.community.sandbox.scheduled_events(tour.community.guild)[-1]
+    await hour_before(tour, moved.scheduled_start_time, "an hour before the new time")
     result = await tour.slash("aino", "event ics", event=state.event_id)
     assert result.message is not None
     if not result.message.attachments:
@@ -151,7 +158,7 @@ def sections() -> list[Section]:
             budget=3.0,
         ),
         Section(
-            "Events: a change of time, calendar files and the list",
+            "Events: a change of time, its reminder, calendar files and the list",
             partial(changes, state=state),
             budget=4.0,
         ),

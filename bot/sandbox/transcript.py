@@ -1,5 +1,6 @@
 """Transcripts of the sandbox as members see it: who a seeded member is, a command as typed,
-a message rendered with names for mentions and wrapped for a terminal, where a message appeared.
+a message rendered with names for mentions and wrapped for a terminal, where a message appeared,
+and the sandbox clock moved on as if the time had passed.
 
 Shared by ``s3cop demo`` (the ``tour`` package) and ``s3cop sandbox`` (:mod:`bot.prompt`), so
 both show the bot the same way.
@@ -25,6 +26,7 @@ LANGUAGES = {"en": "English", "fi": "Finnish", "it": "Italian", "de": "German"}
 ROLE_WORDS = {"Secretariat": "secretariat", "Organisers": "organiser"}
 INDENT = "    "
 WIDTH = 92  # a rendered message's lines wrap here, before the transcript indents them
+MAX_STOPS = 1000  # due actions one move of the clock runs one by one; a bound, never reached
 
 
 @contextlib.contextmanager
@@ -59,6 +61,24 @@ async def sandbox_community(
         running = local_community(clock=clock, web=web) if web else local_community(clock=clock)
         async with running as community:
             yield community, clock
+
+
+async def pass_time(community: LocalCommunity, clock: FakeClock, until: datetime) -> None:
+    """Move the sandbox clock to ``until`` as if the time had passed: the clock stops at each
+    due action on the way, in time order, so each runs at its own due time. One jump would find
+    them overdue, and the scheduler takes that for a bot that was away: late, or missed and
+    logged. The tour's ⏩ and the prompt's ``wait`` both move the clock through here."""
+    scheduler = community.bot.scheduler if community.bot is not None else None
+    if scheduler is None:
+        raise RuntimeError("the bot is not running: nothing would run what falls due")
+    for _ in range(MAX_STOPS):
+        due = await scheduler.next_due()
+        if due is None or due > until:
+            break
+        clock.set(max(due, clock.now()))
+        await scheduler.run_due()
+    clock.set(max(until, clock.now()))
+    await scheduler.run_due()
 
 
 def describe(name: str) -> str:
