@@ -15,6 +15,7 @@ from discord.ext import commands
 from bot.answering import guard
 from bot.clock import Clock, SystemClock
 from bot.members import Members
+from bot.pacing import GlobalPacer
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.translator import CatalogTranslator
@@ -66,9 +67,11 @@ class S3Bot(commands.Bot):
         sync_globally: bool = False,
         **client_options: Any,
     ) -> None:
+        self.pacer = GlobalPacer()
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
+            http_trace=self.pacer.trace_config(),
             tree_cls=S3Tree,
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),

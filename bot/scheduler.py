@@ -45,6 +45,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock
+from bot.pacing import in_background
 from db import scheduled
 from db.database import Database
 from db.scheduled import ScheduledAction
@@ -232,6 +233,7 @@ class Scheduler:
     async def run_due(self) -> int:
         """Run every action due by now (in batches, each row once); returns how many ran."""
         ran = 0
+        in_background()  # members' requests go before the fan-outs (bot/pacing.py)
         if self._ready is not None:
             await self._ready()
         async with self._dispatching:

@@ -32,7 +32,7 @@ async def serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    sandbox = Sandbox()
+    sandbox = Sandbox(rate_limits=True)  # Discord's buckets and global limit, enforced
     await sandbox.start(port)
     try:
         seeded = seed_community(sandbox, extra_members=extra_members)

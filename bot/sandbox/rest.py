@@ -22,6 +22,7 @@ from bot.sandbox.backend import Backend, UploadedFile
 from bot.sandbox.faults import Faults
 from bot.sandbox.gateway import Gateway
 from bot.sandbox.models import Message
+from bot.sandbox.ratelimits import RateLimits
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +88,13 @@ def snowflake(request: web.Request, key: str) -> int:
 class RestApi:
     """The handlers, bound to one backend and gateway."""
 
-    def __init__(self, backend: Backend, gateway: Gateway, faults: Faults) -> None:
+    def __init__(
+        self, backend: Backend, gateway: Gateway, faults: Faults, limits: RateLimits
+    ) -> None:
         self.backend = backend
         self.gateway = gateway
         self.faults = faults
+        self.limits = limits
 
     # ------------------------------------------------------------------ middlewares
 
@@ -102,6 +106,7 @@ class RestApi:
         self.backend.in_flight += 1
         try:
             response = await self._answer(request, handler)
+            self.limits.answered(response.status)
             await response.prepare(request)
             await response.write_eof()
             return response
@@ -122,12 +127,16 @@ class RestApi:
             fault = self.faults.take(request.method, path)
             if fault is not None:
                 return fault
+            limited, limit_headers = self._rate_limit(request, path)
+            if limited is not None:
+                return limited
             authorized = request.headers.get("Authorization") == f"Bot {self.backend.token}"
             if not authorized and not path.startswith(NO_AUTH):
                 raise errors.Unauthorized
             response = await handler(request)
             if request.method != "GET":
                 await self.gateway.flush()
+            response.headers.update(limit_headers)
             return self.faults.take(request.method, path, after=True) or response
         except errors.DiscordError as exc:
             return json_response(exc.body(), exc.status)
@@ -139,6 +148,19 @@ class RestApi:
             # A sandbox bug: answer 400 (a 5xx would make discord.py retry with sleeps) and log it.
             log.exception("sandbox failed on %s %s", request.method, request.path)
             return json_response({"message": f"sandbox bug: {exc!r}", "code": 0}, 400)
+
+    def _rate_limit(
+        self, request: web.Request, path: str
+    ) -> tuple[web.Response | None, dict[str, str]]:
+        """Discord's buckets and global limit for this request (bot/sandbox/ratelimits.py)."""
+        resource = request.match_info.route.resource
+        if resource is None:
+            return None, {}
+        template = resource.canonical[len(API) :]
+        params = request.match_info
+        majors = ("channel_id", "guild_id", "token", "application_id")
+        major = next((params[k] for k in majors if k in params), "")
+        return self.limits.take(request.method, template, major, path)
 
     # ------------------------------------------------------------------ identity
 

@@ -32,13 +32,22 @@ from bot.sandbox.driver import MemberDriver
 from bot.sandbox.faults import Faults
 from bot.sandbox.gateway import Gateway
 from bot.sandbox.models import DM, TEXT, Channel, Guild, Member, Message, Role, ScheduledEvent, User
+from bot.sandbox.ratelimits import RateLimits
 from bot.sandbox.rest import RestApi
 
 
 class Sandbox:
     """A local Discord for one bot: state, REST, gateway, faults, and member drivers."""
 
-    def __init__(self, *, clock: Clock | None = None, interaction_deadline: float = 3.0) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        interaction_deadline: float = 3.0,
+        rate_limits: bool = False,
+    ) -> None:
+        """``rate_limits``: enforce Discord's buckets and global limit (invalid requests are
+        counted either way)."""
         self.backend = Backend(
             clock=clock or SystemClock(),
             token=f"sandbox.{secrets.token_urlsafe(24)}",
@@ -46,7 +55,8 @@ class Sandbox:
         )
         self.gateway = Gateway(self.backend)
         self.faults = Faults(self.gateway)
-        self._rest = RestApi(self.backend, self.gateway, self.faults)
+        self.rate_limits = RateLimits(enabled=rate_limits)
+        self._rest = RestApi(self.backend, self.gateway, self.faults, self.rate_limits)
         self._runner: web.AppRunner | None = None
         self.port = 0
 

@@ -29,3 +29,5 @@ async def community(tmp_path: Path, clock: FakeClock) -> AsyncIterator[LocalComm
         if polls is not None:
             polls.service.refresh_delay = 0.0  # type: ignore[attr-defined]
         yield running
+        # A bot that earns 401/403/429s by the hundred in one test would be banned by Discord.
+        running.sandbox.rate_limits.check_invalid()

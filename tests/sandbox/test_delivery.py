@@ -1,15 +1,17 @@
 """The sandbox's delivery rules, checked against the unmodified discord.py client: message nonces
-(the exactly-once guarantee rests on them)."""
+(the exactly-once guarantee rests on them) and Discord's rate limits."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import aiohttp
 import discord
 import pytest
 
 from bot.clock import FakeClock
 from bot.sandbox.nonces import WINDOW
+from bot.sandbox.ratelimits import INVALID_NEAR, InvalidRequestsNearBan, RateLimits
 from tests.sandbox.conftest import SandboxBot, World
 from tests.sandbox.test_sandbox import text_channel
 
@@ -49,3 +51,67 @@ async def test_a_bad_nonce_is_refused(bot: SandboxBot, world: World, nonce: obje
         await bot.http.request(route, json={"content": "hi", "nonce": nonce})
     assert caught.value.code == 50035 and "nonce" in str(caught.value.text)
     assert world.sb.messages(world.general) == []
+
+
+async def _raw(world: World, method: str, path: str, **body: object) -> aiohttp.ClientResponse:
+    headers = {"Authorization": f"Bot {world.sb.token}"}
+    async with (
+        aiohttp.ClientSession(headers=headers) as http,
+        http.request(method, world.sb.api_base + path, json=body or None) as response,
+    ):
+        await response.read()
+        return response
+
+
+async def test_route_buckets_carry_discords_headers_and_refuse_past_the_limit(
+    world: World,
+) -> None:
+    world.sb.rate_limits.enabled = True
+    path = f"/channels/{world.general.id}/messages"
+    answers = [await _raw(world, "POST", path, content=f"m{n}") for n in range(6)]
+    assert [a.status for a in answers] == [200] * 5 + [429]
+    assert [a.headers["X-RateLimit-Remaining"] for a in answers[:5]] == ["4", "3", "2", "1", "0"]
+    first = answers[0].headers
+    assert first["X-RateLimit-Limit"] == "5" and float(first["X-RateLimit-Reset-After"]) <= 5
+    assert first["X-RateLimit-Bucket"] == answers[4].headers["X-RateLimit-Bucket"]
+    refused = answers[5]
+    assert refused.headers["X-RateLimit-Scope"] == "user" and "Via" in refused.headers
+    assert len(world.sb.messages(world.general)) == 5
+    assert world.sb.rate_limits.invalid_requests == 1  # the 429 counts towards a ban
+
+
+async def test_the_global_limit_spares_interaction_endpoints(world: World) -> None:
+    world.sb.rate_limits.enabled = True
+    statuses = [
+        (await _raw(world, "GET", f"/users/{world.alice.user.id}")).status for _ in range(51)
+    ]
+    assert statuses[:50] == [200] * 50 and statuses[50] == 429
+    assert world.sb.rate_limits.global_limited == 1
+    # Interaction callbacks are not globally limited (this token is unknown: 404, not 429).
+    callback = await _raw(world, "POST", "/interactions/1/token/callback", type=1)
+    assert callback.status == 404
+
+
+def test_invalid_requests_near_the_ban_fail_the_test() -> None:
+    clock = [0.0]
+    limits = RateLimits(now=lambda: clock[0])
+    for _ in range(INVALID_NEAR - 1):
+        limits.answered(403)
+    limits.answered(200)
+    limits.check_invalid()  # under the line
+    limits.answered(401)
+    with pytest.raises(InvalidRequestsNearBan):
+        limits.check_invalid()
+    clock[0] += 601  # Discord counts 10 minutes
+    limits.check_invalid()
+
+
+async def test_discord_py_waits_for_a_bucket_instead_of_earning_429s(
+    bot: SandboxBot, world: World
+) -> None:
+    world.sb.rate_limits.enabled = True
+    channel = text_channel(bot, world)
+    for n in range(6):  # the sixth waits for the bucket to reset (5 s)
+        await channel.send(f"m{n}")
+    assert len(world.sb.messages(world.general)) == 6
+    assert world.sb.rate_limits.limited == 0

@@ -1,0 +1,75 @@
+"""Stay under Discord's global rate limit, and let members go first.
+
+Discord allows a bot 50 requests per second over all routes (interaction endpoints exempt), and
+counts every 429 towards a temporary ban (10,000 invalid requests in 10 minutes). discord.py
+follows each route's bucket from the response headers, but learns of the global limit only from
+a 429, so a fan-out of 1,000 reminder DMs (2,000 requests) would earn hundreds of them.
+
+:class:`GlobalPacer` hands out send slots at :data:`PER_SECOND`, through aiohttp's request
+tracing (discord.py's documented ``http_trace`` option), so nothing in discord.py is patched.
+Work the scheduler does is marked as background (:func:`in_background`): a request made for a
+member (a command posting an announcement during the fan-out) takes the next slot before any
+background request waits for one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from types import SimpleNamespace
+from typing import Any
+
+import aiohttp
+
+PER_SECOND = 48  # Discord's 50, with a margin for timing jitter
+EXEMPT = ("/interactions/", "/webhooks/")  # interaction endpoints: not globally limited
+
+_BACKGROUND: contextvars.ContextVar[bool] = contextvars.ContextVar("background", default=False)
+
+
+def in_background() -> None:
+    """Mark the current task (and tasks it starts) as background work: it yields to members."""
+    _BACKGROUND.set(True)
+
+
+class GlobalPacer:
+    """Send slots at a steady rate; requests for members first."""
+
+    def __init__(self, per_second: float = PER_SECOND) -> None:
+        self.interval = 1.0 / per_second
+        self._next = 0.0
+        self._background = asyncio.Lock()
+        self.waited = 0.0  # seconds requests spent waiting for a slot (for benchmarks)
+
+    async def slot(self, *, background: bool) -> None:
+        """Wait for this request's turn."""
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        if not background:
+            slot = max(start, self._next)
+            self._next = slot + self.interval
+            if slot > start:
+                await asyncio.sleep(slot - start)
+        else:
+            async with self._background:  # one background request waits at a time
+                while True:
+                    now = loop.time()
+                    if self._next <= now:
+                        self._next = now + self.interval
+                        break
+                    await asyncio.sleep(self._next - now)  # a member's request may come first
+        self.waited += loop.time() - start
+
+    def trace_config(self) -> aiohttp.TraceConfig:
+        """What ``discord.Client(http_trace=...)`` takes."""
+        config = aiohttp.TraceConfig()
+
+        async def on_request_start(
+            session: aiohttp.ClientSession, context: SimpleNamespace, params: Any
+        ) -> None:
+            if any(part in params.url.path for part in EXEMPT):
+                return
+            await self.slot(background=_BACKGROUND.get())
+
+        config.on_request_start.append(on_request_start)
+        return config
