@@ -21,7 +21,7 @@ from typing import Any
 
 import aiohttp
 
-PER_SECOND = 48  # Discord's 50, with a margin for timing jitter
+PER_SECOND = 49  # Discord's 50, with a margin for timing jitter
 EXEMPT = ("/interactions/", "/webhooks/")  # interaction endpoints: not globally limited
 
 _BACKGROUND: contextvars.ContextVar[bool] = contextvars.ContextVar("background", default=False)

@@ -36,7 +36,7 @@ import asyncio
 import hashlib
 import logging
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -57,6 +57,7 @@ MAX_ATTEMPTS = 3
 RETRY_BACKOFF = timedelta(minutes=1)
 BATCH_SIZE = 100
 _DISPATCH_JOB = "dispatch"
+FAN_OUT = 8  # sends of one fan-out under way at once
 # How long we count on Discord to de-duplicate a message nonce (its docs: "a few minutes").
 NONCE_WINDOW = timedelta(minutes=2)
 
@@ -84,6 +85,22 @@ class RunContext:
         return await self._scheduler.once(
             f"{self.action.dedupe_key}|{key}", self.action.guild_id, send
         )
+
+    async def once_each(self, sends: Iterable[tuple[str, Callable[[str], Awaitable[Any]]]]) -> int:
+        """:meth:`once` for each ``(key, send)`` of a fan-out (a reminder's DMs), a few under way
+        at a time, so Discord's rate limits set the pace rather than each send's round trips.
+        Every send is tried; the first failure is raised after. Returns how many were made."""
+        slots = asyncio.Semaphore(FAN_OUT)
+
+        async def one(key: str, send: Callable[[str], Awaitable[Any]]) -> bool:
+            async with slots:
+                return await self.once(key, send)
+
+        results = await asyncio.gather(*(one(k, s) for k, s in sends), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return sum(result is True for result in results)
 
 
 Handler = Callable[[RunContext], Awaitable[None]]

@@ -324,11 +324,13 @@ class EventService:
         rows = await self.queries.answers(event.id, occurrence.key)
         going = [r.user_id for r in rows if r.answer == "going"]
         members = self.bot.members
+        dms = []
         for user_id, prefs in (await members.preferences(event.guild_id, going)).items():
             if prefs.reminders_dm:
                 language = members.speaks(prefs)
                 content = display.reminder_text(language, event, occurrence, late=ctx.late)
-                await ctx.once(f"dm:{user_id}", partial(members.dm_once, user_id, content))
+                dms.append((f"dm:{user_id}", partial(members.dm_once, user_id, content)))
+        await ctx.once_each(dms)
 
     async def _on_start(self, ctx: RunContext) -> None:
         """Say the event is starting, then roll the series on to its next occurrence."""
