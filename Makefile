@@ -27,7 +27,7 @@ fuzz: $(STAMP)
 		tests/e2e/test_events_precision_property.py
 	# The crash test kills the bot 120 times (seeded; S3COP_CRASH_SEED replays a run); the
 	# fault suite runs every fault on every route of every flow.
-	S3COP_CRASH_KILLS=120 $(BIN)/pytest -q -s --timeout=0 tests/e2e/test_crash.py
+	S3COP_CRASH_KILLS=120 S3COP_CRASH_CLICKS=1000 $(BIN)/pytest -q -s --timeout=0 tests/e2e/test_crash.py
 	S3COP_FAULTS=all $(BIN)/pytest -q tests/e2e/test_faults.py
 
 lint: $(STAMP)

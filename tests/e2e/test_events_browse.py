@@ -104,7 +104,10 @@ async def test_missing_manage_events_is_reported_once(community: LocalCommunity)
     await create_event(community, title="Two")
     assert await event_rows(community) == 2  # everything else keeps working
     assert community.sandbox.scheduled_events(community.guild) == []
-    notes = community.sandbox.messages(community.channels["admin-log"])
+    # The mirror is tried after the organiser's answer: wait for its note.
+    notes = await community.sandbox.wait_until(
+        lambda: community.sandbox.messages(community.channels["admin-log"])
+    )
     assert len(notes) == 1 and "Manage Events" in notes[0].content
 
 

@@ -161,6 +161,10 @@ async def test_decline_tells_the_reason_and_withdraw(community: LocalCommunity) 
     assert "withdrawn" in withdrawn.content
     again = await community.as_member("lena").slash("group withdraw", group=str(group.id))
     assert "no pending application" in again.content
+    # Lena's copy reaches the leads after her answer (DMs go out paced): wait for it.
+    await sb.wait_until(
+        lambda: len([m for m in sb.dms(community.members["olli"]) if m.embeds]) >= 2
+    )
     olli_copy = lead_copy(community, "olli")
     late = await community.as_member("olli").click(olli_copy, "Hyväksy")
     assert "Hakija perui" in str(sb.backend.messages[olli_copy.id].embeds)

@@ -1,0 +1,27 @@
+"""The ack-only bot (``_harness.AckBot``) as its own process, for the two-process benchmarks.
+
+    DISCORD_TOKEN=... python bench/_ackbot.py API_BASE GATEWAY_URL
+
+It imports discord.py and the harness only, points them at the sandbox and serves until killed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+from _harness import AckBot
+
+from bot.discord_urls import point_discord_at
+
+
+async def main() -> None:
+    point_discord_at(sys.argv[1], sys.argv[2])
+    bot = AckBot()
+    async with bot:
+        await bot.start(os.environ["DISCORD_TOKEN"])
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
