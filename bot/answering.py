@@ -9,7 +9,8 @@ every feature:
   and modal. If the handler has not answered :data:`DEFER_AFTER` seconds after the interaction
   arrived (it is calling Discord, or waiting for anything slow), the runtime defers it: a command
   or a form shows "thinking…" (ephemeral, unless the command is declared with
-  ``extras={"public": True}``), a button or select gets a deferred update. The handler's answer
+  ``extras={"public": True}``), a button, select or form on a message gets a deferred update
+  (so the handler may still edit that message). The handler's answer
   then goes out as the follow-up. A deferral leaves 2 s, room for one retried 5xx of its own.
 * **One way to answer.** :func:`reply` (a message), :func:`update` (edit the message a button
   sits on) and :func:`defer` take the same per-interaction lock as the guard, so an answer and
@@ -76,8 +77,8 @@ async def _defer(interaction: discord.Interaction[Any]) -> None:
         if interaction.response.is_done():
             return
         try:
-            if interaction.type == discord.InteractionType.component:
-                await interaction.response.defer()
+            if interaction.message is not None:  # a button, a select, or a form on a message
+                await interaction.response.defer()  # a deferred update: reply or update next
             else:
                 command = interaction.command
                 public = bool(command is not None and command.extras.get("public"))
