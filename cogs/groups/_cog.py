@@ -183,7 +183,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         self,
         interaction: discord.Interaction[S3Bot],
         name: str,
-        kind: str,
+        kind: app_commands.Range[str, 1, 100],
         description: str,
         joining: app_commands.Choice[str],
         visibility: app_commands.Choice[str],
@@ -696,11 +696,11 @@ class GroupsCog(commands.Cog, name="Groups"):
     async def profile_set(
         self,
         interaction: discord.Interaction[S3Bot],
-        country: str,
+        country: app_commands.Range[str, 1, 100],
         region: str | None = None,
         organisation: app_commands.Range[str, 1, 100] | None = None,
         stakeholder: app_commands.Choice[str] | None = None,
-        languages: str | None = None,
+        languages: app_commands.Range[str, 1, 200] | None = None,
     ) -> None:
         found = regions.country(country)
         if found is None:

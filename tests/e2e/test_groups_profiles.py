@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.local import LocalCommunity
+from bot.sandbox.driver import SandboxUsageError
 from tests.e2e.groups_helpers import channel_of, create_group, fields, group_named, repo
 
 
@@ -173,3 +176,29 @@ async def test_a_preview_still_posts_after_a_restart_and_the_lead_is_checked_aga
     refused = await community.as_member("marco").click(marco_preview.message, "Post")  # type: ignore[arg-type]
     assert "Only" in refused.content
     assert len(sb.messages(channel_of(community, group))) == 1
+
+
+async def test_options_echoed_in_refusals_are_bounded(community: LocalCommunity) -> None:
+    # A refusal repeats what was typed; a string option may carry 6,000 characters and a
+    # message only 2,000, so these options declare their length and Discord's client stops a
+    # longer value before the bot would fail to answer at all.
+    long = "x" * 3000
+    sofia = community.as_member("sofia")
+    for command, options in (
+        ("profile set", {"country": long}),
+        ("profile set", {"country": "FI", "languages": long}),
+        (
+            "group create",
+            {
+                "name": "Tiny",
+                "kind": long,
+                "description": "d",
+                "joining": "open",
+                "visibility": "public",
+            },
+        ),
+    ):
+        with pytest.raises(SandboxUsageError, match="max_length"):
+            await sofia.slash(command, **options)
+    near = await sofia.slash("profile set", country="y" * 100)
+    assert near.ephemeral and "is not a country I know" in near.content
