@@ -534,7 +534,10 @@ class GroupService:
         name = group.display_name(language)
         if application.status == "approved":
             text = translate(
-                language, _("Welcome! Your application to {group} was approved."), group=name
+                language,
+                _("Welcome! Your application to {group} was approved. Its channel: <#{channel}>"),
+                group=name,
+                channel=group.channel_id,
             )
             await self.sync_roles(group, [application.user_id], give=True)
         else:

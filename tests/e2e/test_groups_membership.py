@@ -93,6 +93,7 @@ async def test_application_from_form_to_dm(community: LocalCommunity) -> None:
     assert decided.components == [] and "Hyväksyjä" in fields(decided)["Päätös"]
     welcome = await dm_containing(community, "marco", "was approved")
     assert "Lapland tourism" in welcome.content
+    assert f"<#{group.channel_id}>" in welcome.content  # where to go now
     role = role_of(community, group)
     await sb.wait_until(lambda: role.id in community.members["marco"].roles)
     assert channel_of(community, group) in sb.visible_channels(community.members["marco"])
