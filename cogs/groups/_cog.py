@@ -247,7 +247,9 @@ class GroupsCog(commands.Cog, name="Groups"):
         name=C_("command", "rename"), description=_("Rename a group, its role and channel")
     )
     @app_commands.describe(
-        group=_("The group"), name=_("The new name"), name_fi=_("The new Finnish name")
+        group=_("The group"),
+        name=_("The new name"),
+        name_fi=_("The new Finnish name (default: the Finnish name stays)"),
     )
     async def rename(
         self,
@@ -259,6 +261,8 @@ class GroupsCog(commands.Cog, name="Groups"):
         guild = self._guild(interaction)
         await self.bot.members.require(interaction, self.bot.members.organisers, action=CREATING)
         record = await self.resolve(interaction, group)
+        if name_fi is None:  # a new English name keeps the Finnish one
+            name_fi = record.name_fi
         keys = check_names(name, name_fi, await self.groups.taken_keys(guild.id, record.id))
         await defer(interaction)
         try:
@@ -267,9 +271,11 @@ class GroupsCog(commands.Cog, name="Groups"):
             raise name_taken(name) from None
         role = guild.get_role(record.role_id or 0)
         channel = guild.get_channel(record.channel_id or 0)
+        renamed: list[discord.Role] = []
         try:
             if role is not None:
                 await role.edit(name=name.strip())
+                renamed.append(role)
             if isinstance(channel, discord.TextChannel):
                 await channel.edit(name=channel_name(name))
         except discord.HTTPException as exc:
@@ -279,6 +285,11 @@ class GroupsCog(commands.Cog, name="Groups"):
                 record.name_fi,
                 [name_key(record.name)] + ([name_key(record.name_fi)] if record.name_fi else []),
             )
+            for done in renamed:  # the role too keeps the old name, as the group does
+                try:
+                    await done.edit(name=record.name)
+                except discord.HTTPException:
+                    log.warning("group %s: could not give its role the old name back", record.id)
             raise UserFacingError(
                 _("Discord refused the new name ({reason}); the group keeps its old name."),
                 reason=exc.text or str(exc.status),

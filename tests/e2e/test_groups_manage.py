@@ -147,3 +147,27 @@ async def test_a_role_moved_above_the_bots_is_reported_once_and_finished_later(
     await community.restart_bot()
     await sb.wait_until(lambda: role.id in community.members["lena"].roles)
     assert role.id in community.members["marco"].roles
+
+
+async def test_rename_keeps_the_finnish_name_and_a_refusal_keeps_every_old_name(
+    community: LocalCommunity,
+) -> None:
+    sb = community.sandbox
+    await create_group(community, name_fi="Teollinen muutos")
+    group = await group_named(community, "Industrial transition")
+    sofia = community.as_member("sofia")
+    done = await sofia.slash("group rename", group=str(group.id), name="Industrial change")
+    await done.wait_edit()
+    renamed = await group_named(community, "teollinen muutos")
+    assert (renamed.name, renamed.name_fi) == ("Industrial change", "Teollinen muutos")
+    # Discord refuses the channel's new name after the role took it: the role gets its old
+    # name back, as the group keeps its names.
+    channel = channel_of(community, group)
+    sb.set_overwrite(channel, sb.backend.bot_role(community.guild), deny=perm.MANAGE_CHANNELS)
+    refused = await sofia.slash("group rename", group=str(group.id), name="Industry")
+    await refused.wait_edit()
+    assert "keeps its old name" in refused.content, refused.content
+    assert role_of(community, group).name == "Industrial change"
+    assert channel.name == "industrial-change"
+    kept = await group_named(community, "industrial change")
+    assert (kept.name, kept.name_fi) == ("Industrial change", "Teollinen muutos")
