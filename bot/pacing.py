@@ -7,7 +7,7 @@ a 429, so a fan-out of 1,000 reminder DMs (2,000 requests) would earn hundreds o
 
 :class:`GlobalPacer` hands out send slots at :data:`PER_SECOND`, through aiohttp's request
 tracing (discord.py's documented ``http_trace`` option), so nothing in discord.py is patched.
-Work the scheduler does is marked as background (:func:`in_background`): a request made for a
+Work the scheduler does is marked as background (:func:`background`): a request made for a
 member (a command posting an announcement during the fan-out) takes the next slot before any
 background request waits for one.
 """
@@ -15,7 +15,9 @@ background request waits for one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -27,9 +29,15 @@ EXEMPT = ("/interactions/", "/webhooks/")  # interaction endpoints: not globally
 _BACKGROUND: contextvars.ContextVar[bool] = contextvars.ContextVar("background", default=False)
 
 
-def in_background() -> None:
-    """Mark the current task (and tasks it starts) as background work: it yields to members."""
-    _BACKGROUND.set(True)
+@contextlib.contextmanager
+def background() -> Iterator[None]:
+    """Within: requests are background work (and those of tasks started here): they yield to
+    members' requests."""
+    token = _BACKGROUND.set(True)
+    try:
+        yield
+    finally:
+        _BACKGROUND.reset(token)
 
 
 class GlobalPacer:

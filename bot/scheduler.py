@@ -45,7 +45,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock
-from bot.pacing import in_background
+from bot.pacing import background
 from db import scheduled
 from db.database import Database
 from db.scheduled import ScheduledAction
@@ -250,21 +250,22 @@ class Scheduler:
     async def run_due(self) -> int:
         """Run every action due by now (in batches, each row once); returns how many ran."""
         ran = 0
-        in_background()  # members' requests go before the fan-outs (bot/pacing.py)
         if self._ready is not None:
             await self._ready()
-        async with self._dispatching:
-            # Bounded: each pass finishes or reschedules every row it takes.
-            for _ in range(10_000):
-                if not self._running:
-                    break
-                batch = await self.db.read(scheduled.due, self.clock.now(), BATCH_SIZE)
-                if not batch:
-                    break
-                for action in batch:
+        # Members' requests go before the fan-outs (bot/pacing.py).
+        with background():
+            async with self._dispatching:
+                # Bounded: each pass finishes or reschedules every row it takes.
+                for _ in range(10_000):
                     if not self._running:
                         break
-                    ran += await self._run_one(action)
+                    batch = await self.db.read(scheduled.due, self.clock.now(), BATCH_SIZE)
+                    if not batch:
+                        break
+                    for action in batch:
+                        if not self._running:
+                            break
+                        ran += await self._run_one(action)
         await self.rearm()
         return ran
 

@@ -113,10 +113,15 @@ async def hour_before(tour: Tour, start: datetime, why: str) -> None:
 
 async def changes(tour: Tour, state: EventsTour) -> None:
     had, seen = len(tour.dms("lena")), len(tour.community.sandbox.backend.message_log)
+    sandbox, guild = tour.community.sandbox, tour.community.guild
+    was = sandbox.scheduled_events(guild)[-1].scheduled_start_time
     await tour.slash("sofia", "event edit", event=state.event_id, start="today 15:00")
     tour.gets_dm("lena", await tour.dm_arrives("lena", had), ", who is going,")
     tour.others_got(tour.community.sandbox.backend.message_log[seen:], "lena")
-    moved = tour.community.sandbox.scheduled_events(tour.community.guild)[-1]
+    # Discord's event list follows after the answer and the DMs: wait for the new time there.
+    moved = await sandbox.wait_until(
+        lambda: (e := sandbox.scheduled_events(guild)[-1]).scheduled_start_time != was and e
+    )
     await hour_before(tour, moved.scheduled_start_time, "an hour before the new time")
     result = await tour.slash("aino", "event ics", event=state.event_id)
     assert result.message is not None
