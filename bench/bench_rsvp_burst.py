@@ -152,11 +152,14 @@ async def ack_round() -> dict[str, float]:
         )
         try:
             await sandbox.wait_until(lambda: sandbox.gateway.connected, timeout=30)
-            await asyncio.sleep(2.5)  # discord.py's guild_ready_timeout before on_ready
             events = seeded.channels["events"]
             payload = {"content": "**Smart Specialisation Forum**"}
             payload["components"] = ack_view(1).to_components()
             message = sandbox.backend.create_message(events.id, payload, [])  # as the bot posts it
+            organiser = sandbox.as_member(seeded.members["sofia"])
+            for _ in range(30):  # ready when it answers a click (s3cop: when /healthz says so)
+                if not (await organiser.click(message, "Going")).failed:
+                    break
             drivers = [sandbox.as_member(m) for n, m in seeded.members.items() if n != "sofia"]
             return await burst(sandbox, drivers, message, process.pid, "Going")
         finally:
