@@ -9,6 +9,8 @@ rather than keeping their own copies:
 * DMs: :meth:`Members.dm` sends one, :meth:`Members.dm_each` composes one per member in their
   language; a closed DM is logged and skipped, never raised;
 * names: :meth:`Members.display_name`, the member's id when they have left;
+* who sees what: :meth:`Members.sees` (a member, or everyone) can see a channel, by Discord's own
+  permission resolution; what was posted in a private channel is told only to those who see it;
 * who may do what: a :class:`Who` names a group of members and how to tell one; organisers and the
   secretariat are built in, a feature adds its own (a working group's leads) the same way, and
   :meth:`Members.require` refuses everyone else with one message naming what was asked;
@@ -233,6 +235,26 @@ class Members:
         guild = self.bot.get_guild(guild_id)
         member = guild.get_member(user_id) if guild else None
         return member.display_name if member else str(user_id)
+
+    # -- who sees what -----------------------------------------------------------------------
+
+    def sees(self, guild_id: int, channel_id: int, who: discord.Member | int | None) -> bool:
+        """Whether ``who`` can see a channel: a member (or their id), or with None everyone
+        (the @everyone role). Discord's own resolution: roles, overwrites, administrator.
+
+        A channel that is gone, or someone no longer in the guild, sees nothing: what was posted
+        in a private channel must not be told to those outside it, so doubt hides."""
+        guild = self.bot.get_guild(guild_id)
+        channel = guild.get_channel_or_thread(channel_id) if guild else None
+        if guild is None or channel is None:
+            return False
+        if who is None:
+            target: discord.Member | discord.Role | None = guild.default_role
+        elif isinstance(who, int):
+            target = guild.get_member(who)
+        else:
+            target = who
+        return target is not None and channel.permissions_for(target).view_channel
 
     # -- who may do what ----------------------------------------------------------------------
 

@@ -197,11 +197,17 @@ class Announcer:
 
     async def mirror(self, event: EventRecord) -> int | None:
         """Mirror the next occurrence as a guild scheduled event; report missing permission
-        once. Returns the mirror's id as it should be stored now."""
+        once. Returns the mirror's id as it should be stored now.
+
+        Discord shows its events list to the whole server (an external event has no per-role
+        visibility), so an event announced where @everyone cannot see (a private group's
+        channel) gets no mirror, and loses the one it had."""
         existing = event.discord_event_id
         guild = self.bot.get_guild(event.guild_id)
         if guild is None:
             return existing
+        if not self.queries.visible(event, None):
+            return await self._unmirror(guild, existing)
         schedule, overrides = await self.queries.schedule_of(event)
         upcoming = (
             schedule.next_start(overrides, self.queries.now())
@@ -240,3 +246,16 @@ class Announcer:
         except discord.HTTPException as exc:
             log.warning("mirroring event %s failed: %s", event.id, exc)
         return existing
+
+    async def _unmirror(self, guild: discord.Guild, existing: int | None) -> int | None:
+        """Take a mirror out of Discord's events list; returns the id still to store."""
+        if existing is None:
+            return None
+        try:
+            await (await guild.fetch_scheduled_event(existing)).delete()
+        except discord.NotFound:
+            return None
+        except discord.HTTPException as exc:
+            log.warning("could not remove the mirror %s: %s", existing, exc)
+            return existing
+        return None

@@ -37,6 +37,7 @@ from bot.timeparse import (
 from bot.tree import interaction_language, reply
 from cogs.events import _calendar
 from cogs.events import _display as display
+from cogs.events._queries import member_of
 from cogs.events._recurrence import parse_repeat
 from cogs.events._rules import (
     FORMATS,
@@ -423,7 +424,7 @@ class EventsCog(commands.Cog, name="Events"):
     @app_commands.describe(event=_("The event"))
     async def info(self, interaction: discord.Interaction[S3Bot], event: int) -> None:
         language = interaction_language(interaction)
-        record = await self.queries.load(interaction.guild_id, event)
+        record = await self.queries.load_seen(interaction, event)
         upcoming, counts = await self.queries.shown(record)
         embed = display.info_embed(
             language,
@@ -467,7 +468,7 @@ class EventsCog(commands.Cog, name="Events"):
     @app_commands.describe(event=_("The event"))
     async def ics(self, interaction: discord.Interaction[S3Bot], event: int) -> None:
         language = interaction_language(interaction)
-        record = await self.queries.load(interaction.guild_id, event)
+        record = await self.queries.load_seen(interaction, event)
         data = _calendar.build_calendar(
             await self.queries.calendar_entries([record]), name=record.title, now=self.queries.now()
         )
@@ -505,7 +506,10 @@ class EventsCog(commands.Cog, name="Events"):
     ) -> list[app_commands.Choice[int]]:
         needle = current.lower().lstrip("#")
         choices = []
+        asking = member_of(interaction)
         for record in await self.queries.in_guild(interaction.guild_id or 0):
+            if not self.queries.visible(record, asking):
+                continue
             label = f"#{record.id} {record.title}"
             if needle in label.lower():
                 choices.append(app_commands.Choice(name=label[:100], value=record.id))

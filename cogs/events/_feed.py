@@ -1,5 +1,8 @@
 """The subscribable calendar feed: every event of a guild as one .ics, served by the bot's web
-server at ``/calendar/{token}.ics`` (the token is handed out by /calendar link)."""
+server at ``/calendar/{token}.ics`` (the token is handed out by /calendar link).
+
+Whoever has the link reads the feed, member or not: it holds only the events announced where
+everyone (the @everyone role) can see; a private group's events stay in its channel."""
 
 from __future__ import annotations
 
@@ -22,7 +25,11 @@ def calendar_feed(
         if guild_id is None:
             raise web.HTTPNotFound()
         guild = bot.get_guild(guild_id)
-        records = await queries.in_guild(guild_id, include_cancelled=True)
+        records = [
+            record
+            for record in await queries.in_guild(guild_id, include_cancelled=True)
+            if queries.visible(record, None)
+        ]
         data = _calendar.build_calendar(
             await queries.calendar_entries(records),
             name=guild.name if guild else "s3cop",

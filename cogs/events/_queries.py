@@ -5,7 +5,10 @@ changes nothing."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
+
+import discord
 
 from bot.client import S3Bot
 from bot.errors import UserFacingError
@@ -24,6 +27,13 @@ def unknown_event(event_id: int) -> UserFacingError:
     return UserFacingError(
         _("I can't find event #{id}. Pick one from the list as you type."), id=event_id
     )
+
+
+def member_of(interaction: discord.Interaction[Any]) -> discord.Member | int:
+    """Who is asking, as :meth:`bot.members.Members.sees` takes them (the id outside a guild,
+    where nobody sees a guild's channels)."""
+    user = interaction.user
+    return user if isinstance(user, discord.Member) else user.id
 
 
 def schedule_from(
@@ -48,6 +58,18 @@ class EventQueries:
         """An event of this server, or the readable refusal."""
         event = await self.db.read(stored.get, guild_id=guild_id or 0, event_id=event_id)
         if event is None:
+            raise unknown_event(event_id)
+        return event
+
+    def visible(self, event: EventRecord, who: discord.Member | int | None) -> bool:
+        """Whether ``who`` (None: everyone) can see the channel the event is announced in. To
+        anyone else the event does not exist: not listed, not shown, not even refused by name."""
+        return self.bot.members.sees(event.guild_id, event.channel_id, who)
+
+    async def load_seen(self, interaction: discord.Interaction[Any], event_id: int) -> EventRecord:
+        """An event the member can see, or the same refusal as for an unknown id."""
+        event = await self.load(interaction.guild_id, event_id)
+        if not self.visible(event, member_of(interaction)):
             raise unknown_event(event_id)
         return event
 
@@ -90,10 +112,14 @@ class EventQueries:
     def repeat_text(self, language: str, event: EventRecord) -> str | None:
         return parse_repeat(event.rrule).describe(language) if event.rrule else None
 
-    async def upcoming(self, guild_id: int) -> list[tuple[EventRecord, Occurrence]]:
-        """The next occurrences of every event, soonest first."""
+    async def upcoming(
+        self, guild_id: int, seen_by: discord.Member | int
+    ) -> list[tuple[EventRecord, Occurrence]]:
+        """The next occurrences of every event the member can see, soonest first."""
         found = []
         for record in await self.in_guild(guild_id):
+            if not self.visible(record, seen_by):
+                continue
             schedule, overrides = await self.schedule_of(record)
             for occurrence in schedule.occurrences(overrides, after=self.now(), limit=10):
                 if not occurrence.cancelled:
