@@ -141,12 +141,14 @@ class Announcer:
         answers: Iterable[str],
         compose: Callable[[str], str],
     ) -> None:
-        """DM each member who answered one of ``answers``, each in their language."""
+        """DM each member who answered one of ``answers`` and can still see the event's
+        channel, each in their language."""
         wanted = set(answers)
         rows = await self.queries.answers(event.id, occurrence)
-        await self.bot.members.dm_each(
-            event.guild_id, [r.user_id for r in rows if r.answer in wanted], compose
-        )
+        told = [
+            r.user_id for r in rows if r.answer in wanted and self.queries.visible(event, r.user_id)
+        ]
+        await self.bot.members.dm_each(event.guild_id, told, compose)
 
     async def tell_promoted(
         self, event: EventRecord, occurrence: Occurrence, user_ids: Iterable[int]

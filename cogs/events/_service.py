@@ -308,7 +308,9 @@ class EventService:
     # -- scheduled actions --------------------------------------------------------------------
 
     async def _on_reminder(self, ctx: RunContext) -> None:
-        """A reminder in the event's channel (or thread) and by DM to everyone going."""
+        """A reminder in the event's channel (or thread) and by DM to everyone going who can
+        still see that channel (a member who left a private group keeps their answer, but is
+        not reminded of its meetings any more)."""
         payload = ctx.action.payload
         event = await self.queries.find(int(payload["event"]), ctx.action.guild_id)
         if event is None or event.status != "scheduled":
@@ -322,7 +324,11 @@ class EventService:
             post = channel.send
             await ctx.once("channel", lambda nonce: post(text, nonce=nonce))
         rows = await self.queries.answers(event.id, occurrence.key)
-        going = [r.user_id for r in rows if r.answer == "going"]
+        going = [
+            r.user_id
+            for r in rows
+            if r.answer == "going" and self.queries.visible(event, r.user_id)
+        ]
         members = self.bot.members
         dms = []
         for user_id, prefs in (await members.preferences(event.guild_id, going)).items():
