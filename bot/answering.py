@@ -17,6 +17,8 @@ every feature:
   a deferral never race, and they switch to follow-ups once the interaction was deferred.
   Features answer only through them (tests/unit/test_layout.py checks), or open a modal, which
   is always immediate.
+* **Always within Discord's limits.** :func:`reply` clips its text to Discord's 2,000
+  characters: an answer past it is refused outright, and the member would hear nothing.
 * **Work after the answer.** :func:`answer_then` answers and then runs each follow-on step (the
   announcement, the mirror, DMs), each even if the answer or an earlier step failed.
 """
@@ -33,6 +35,7 @@ import discord
 log = logging.getLogger(__name__)
 
 DEFER_AFTER = 1.0  # seconds after an interaction arrives
+CONTENT_MAX = 2000  # Discord's cap on a message's content, in characters
 _LOCK = "s3cop.answer_lock"
 _DEFERRED = "s3cop.deferred_by_runtime"
 _GUARDED = (
@@ -40,6 +43,11 @@ _GUARDED = (
     discord.InteractionType.component,
     discord.InteractionType.modal_submit,
 )
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in "…" when something was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _lock(interaction: discord.Interaction[Any]) -> asyncio.Lock:
@@ -100,6 +108,8 @@ async def reply(
     **kwargs: Any,
 ) -> None:
     """Answer with a message, whether or not the interaction was answered or deferred."""
+    if content is not None:
+        content = clip(content, CONTENT_MAX)
     async with _lock(interaction):
         if interaction.response.is_done():
             await interaction.followup.send(content or "", ephemeral=ephemeral, **kwargs)

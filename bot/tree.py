@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.answering import reply
+from bot.answering import clip, reply
 from bot.errors import UserFacingError
 from bot.i18n import _, language_of, translate
 
@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from bot.client import S3Bot
 
 log = logging.getLogger(__name__)
+
+# What a refusal quotes of the member's input, at most (a string option may carry 6,000
+# characters); long enough for every name a refusal gives of its own.
+ECHO_MAX = 200
 
 __all__ = ["S3Tree", "answer_error", "interaction_language", "reply"]
 
@@ -48,7 +52,11 @@ async def answer_error(interaction: discord.Interaction[Any], error: BaseExcepti
         original = cause
     language = interaction_language(interaction)
     if isinstance(original, UserFacingError):
-        text = translate(language, original.message, **original.params)
+        params = {
+            key: clip(value, ECHO_MAX) if isinstance(value, str) else value
+            for key, value in original.params.items()
+        }
+        text = translate(language, original.message, **params)
     elif isinstance(original, app_commands.CheckFailure):
         text = translate(language, _("You don't have permission to do that here."))
     else:
