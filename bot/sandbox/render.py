@@ -56,7 +56,9 @@ def relative_parts(moment: datetime, now: datetime) -> tuple[str | None, int, bo
     """``(unit, count, ahead)`` as Discord counts a relative time; unit None is "a few
     seconds"."""
     seconds = (moment - now).total_seconds()
-    ahead, span = seconds >= 0, abs(seconds)
+    # This very second is past, as in Discord (moment.js: only ``diff > 0`` is the future): a
+    # request opened now reads "a few seconds ago", never "in 1 second".
+    ahead, span = seconds > 0, abs(seconds)
     for name, size, reaches in UNITS:
         if span >= reaches:
             return name, max(1, math.floor(span / size + 0.5)), ahead

@@ -60,3 +60,13 @@ def test_each_viewer_sees_their_language_and_zone(
 def test_relative_times_round_as_discord_does(offset: timedelta, shown: str) -> None:
     moment = int((NOW + offset).timestamp())
     assert render_timestamps(f"<t:{moment}:R>", NOW) == shown
+
+
+@pytest.mark.parametrize(
+    ("viewer", "shown"), [(None, "a few seconds ago"), (AINO, "1 sekunti sitten")]
+)
+def test_the_present_moment_is_past_not_future(viewer: Viewer | None, shown: str) -> None:
+    """What happened at this very second (a request opened now, on a clock that stands still)
+    reads as just past: Discord counts a span of 0 as past, like moment.js (``diff > 0`` is
+    the future), never "in 1 second"."""
+    assert render_timestamps(f"<t:{int(NOW.timestamp())}:R>", NOW, viewer) == shown
