@@ -92,15 +92,6 @@ class GroupsCog(commands.Cog, name="Groups"):
     group = app_commands.Group(
         name=C_("command", "group"), description=_("Working groups and thematic partnerships")
     )
-    lead = app_commands.Group(
-        name=C_("command", "lead"), description=_("A group's leads"), parent=group
-    )
-    member = app_commands.Group(
-        name=C_("command", "member"), description=_("A group's members"), parent=group
-    )
-    region_group = app_commands.Group(
-        name=C_("command", "region"), description=_("A partnership's regions"), parent=group
-    )
     profile = app_commands.Group(
         name=C_("command", "profile"),
         description=_("Your profile: region, organisation, languages"),
@@ -529,6 +520,17 @@ class GroupsCog(commands.Cog, name="Groups"):
         await card_action(self.service, interaction, record.id, "withdraw")
 
     # -- leads' tools -------------------------------------------------------------------------
+
+    # Declared here, after the commands everyone uses, so /help lists those first.
+    lead = app_commands.Group(
+        name=C_("command", "lead"), description=_("A group's leads"), parent=group
+    )
+    member = app_commands.Group(
+        name=C_("command", "member"), description=_("A group's members"), parent=group
+    )
+    region_group = app_commands.Group(
+        name=C_("command", "region"), description=_("A partnership's regions"), parent=group
+    )
 
     async def _manage(
         self, interaction: discord.Interaction[Any], group: str, member: discord.Member, action: str

@@ -153,3 +153,13 @@ async def test_warned_at_80_percent_of_the_role_limit(community: LocalCommunity)
         sb.add_role(community.guild, f"r{len(community.guild.roles)}")
     result = await create_group(community)
     assert "200 of Discord's 250 roles" in result.content
+
+
+async def test_help_lists_what_everyone_uses_before_the_leads_tools(
+    community: LocalCommunity,
+) -> None:
+    shown = await community.as_member("marco").slash("help")
+    assert shown.message is not None
+    text = "\n".join(f["value"] for f in shown.message.embeds[0]["fields"])
+    order = [text.index(f"`/group {name}`") for name in ("create", "join", "lead add", "announce")]
+    assert order == sorted(order)
