@@ -448,7 +448,14 @@ class GroupsCog(commands.Cog, name="Groups"):
             await self.groups.regions(record.id),
         )
         upcoming = ""
-        if self._sees_channel(interaction, record):
+        # A private group's events are its members' business: listed only to those who can
+        # read the group's channel, where they are announced (one rule with /event list).
+        asker = interaction.user
+        if (
+            record.channel_id
+            and isinstance(asker, discord.Member)
+            and self.bot.members.sees(record.guild_id, record.channel_id, asker)
+        ):
             scheduled = await self.bot.db.read(events_db.in_guild, record.guild_id)
             upcoming = events_line(
                 language,
@@ -460,19 +467,6 @@ class GroupsCog(commands.Cog, name="Groups"):
                 name=_say(interaction, _("Upcoming events")), value=upcoming, inline=False
             )
         await reply(interaction, embed=embed)
-
-    @staticmethod
-    def _sees_channel(interaction: discord.Interaction[Any], record: GroupRecord) -> bool:
-        """A private group's events are its members' business: /group info lists them only to
-        those who can read the group's channel, where they are announced."""
-        guild = interaction.guild
-        channel = guild.get_channel(record.channel_id or 0) if guild else None
-        member = interaction.user
-        return (
-            channel is not None
-            and isinstance(member, discord.Member)
-            and channel.permissions_for(member).view_channel
-        )
 
     @group.command(
         name=C_("command", "members"), description=_("Who is in a group, with their regions")
