@@ -71,7 +71,7 @@ class S3Bot(commands.Bot):
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
-            http_trace=self.pacer.trace_config(),
+            connector=self.pacer.connector(),
             tree_cls=S3Tree,
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
