@@ -57,7 +57,10 @@ from db.events import EventRecord
 from db.groups import GroupRecord, Groups
 
 # What the refusal names when someone who is no organiser asks.
-ORGANISING = _("create, edit or cancel events")
+# What each refusal says was asked (members.require names it).
+CREATING = _("create events")
+EDITING = _("edit events")
+CANCELLING = _("cancel events")
 SEEING_ATTENDEES = _("see who answered an event")
 
 
@@ -203,7 +206,7 @@ class EventsCog(commands.Cog, name="Events"):
         group: str | None = None,
     ) -> None:
         team = await self.named_group(interaction, group) if group else None
-        await self.require_organiser(interaction, ORGANISING, team)
+        await self.require_organiser(interaction, CREATING, team)
         assert interaction.guild is not None
         if team is not None:
             # The group's channel and role are the event's channel and audience.
@@ -309,7 +312,7 @@ class EventsCog(commands.Cog, name="Events"):
     ) -> None:
         record = await self.queries.load(interaction.guild_id, event)
         team = await self.group_of(interaction.guild_id, record.channel_id)
-        await self.require_organiser(interaction, ORGANISING, team)
+        await self.require_organiser(interaction, EDITING, team)
         language = interaction_language(interaction)
         if record.status != "scheduled":
             raise UserFacingError(
@@ -393,7 +396,7 @@ class EventsCog(commands.Cog, name="Events"):
     ) -> None:
         record = await self.queries.load(interaction.guild_id, event)
         team = await self.group_of(interaction.guild_id, record.channel_id)
-        await self.require_organiser(interaction, ORGANISING, team)
+        await self.require_organiser(interaction, CANCELLING, team)
         language = interaction_language(interaction)
         if record.status != "scheduled":
             raise UserFacingError(_("Event #{id} is already cancelled."), id=record.id)

@@ -155,8 +155,21 @@ def answer_text(
     return text + "\n" + translate(language, _("Changed your mind? Press another answer."))
 
 
+FORM_TITLE_MAX = 45  # Discord's limit for a modal's title
+
+
 def description_form_title(language: str, title: str) -> str:
-    return translate(language, _("Describe {title}"), title=title)
+    return fit(translate(language, _("Describe {title}"), title=title), FORM_TITLE_MAX)
+
+
+def fit(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters, shortened at a word boundary with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut.strip():
+        cut = cut[: cut.rstrip().rfind(" ")]
+    return cut.rstrip(" ,.;:–-") + "…"
 
 
 def ics_text(language: str, event: EventRecord) -> str:
@@ -280,8 +293,8 @@ def reminder_text(language: str, event: EventRecord, occurrence: Occurrence, *, 
         title=event.title,
         start=stamp(occurrence.start),
     )
-    if event.link:
-        body += "\n" + event.link
+    if event.venue or event.link:
+        body += "\n" + where(language, event)  # live and hybrid say where; online, the link
     if late:
         body += "\n" + translate(language, _("(Sent late: I was offline when it was due.)"))
     return body
@@ -289,7 +302,7 @@ def reminder_text(language: str, event: EventRecord, occurrence: Occurrence, *, 
 
 def starting_text(language: str, event: EventRecord) -> str:
     body = translate(language, _("▶️ **{title}** is starting now."), title=event.title)
-    return body + "\n" + event.link if event.link else body
+    return body + "\n" + where(language, event) if event.venue or event.link else body
 
 
 def promoted_text(language: str, event: EventRecord, occurrence: Occurrence) -> str:

@@ -15,7 +15,7 @@ from bot.errors import UserFacingError
 from bot.i18n import _
 from cogs.events import _calendar
 from cogs.events._recurrence import parse_repeat
-from cogs.events._rules import Occurrence, Override, Schedule, end_of
+from cogs.events._rules import Occurrence, Override, Schedule, end_of, find_as_typed
 from db import events as stored
 from db.events import EventRecord, OverrideRecord, RsvpRecord
 
@@ -89,9 +89,15 @@ class EventQueries:
         """The occurrence a member named, or the one shown now."""
         schedule, overrides = await self.schedule_of(event)
         if key:
-            found = schedule.find(overrides, key)
+            found = find_as_typed(schedule, overrides, key, self.now())
             if found is None:
-                raise UserFacingError(_("That occurrence is not part of this event."))
+                raise UserFacingError(
+                    _(
+                        "“{occurrence}” is not an occurrence of this event: pick one from the "
+                        "list, or type its date (15.12.2026) or date and time (2026-12-15 10:00)."
+                    ),
+                    occurrence=key,
+                )
             return found
         upcoming = schedule.shown(overrides, self.now())
         if upcoming is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import UserFacingError
 from bot.i18n import _
-from bot.timeparse import format_offset
+from bot.timeparse import format_offset, parse_date, parse_when
 from cogs.events._recurrence import parse_repeat
 
 Format = Literal["online", "live", "hybrid"]
@@ -282,6 +282,35 @@ class Schedule:
             if occurrence.key == wanted:
                 return occurrence
         return None
+
+
+def find_as_typed(
+    schedule: Schedule, overrides: Mapping[str, Override] | None, text: str, now: datetime
+) -> Occurrence | None:
+    """The occurrence a member named: by the autocomplete's key, or as typed, a date
+    (``15.12.2026``, ``2026-12-15``) or a date and time (``2026-12-15 10:00``) in the event's
+    zone, matching its start or its original start (a moved one is found by either)."""
+    found = schedule.find(overrides, text)
+    if found is not None:
+        return found
+    zone = schedule.zone
+    day: date | None = None
+    moment: datetime | None = None
+    try:
+        day = parse_date(text, today=now.astimezone(zone).date())
+    except UserFacingError:
+        try:
+            moment = parse_when(text, tz=zone, now=now).utc
+        except UserFacingError:
+            return None
+    around = datetime.combine(day, time(), zone) if day else moment
+    assert around is not None
+    look_after = around - DURATION_MAX - timedelta(days=2)
+    for occurrence in schedule.occurrences(overrides, after=look_after, limit=64):
+        for start in (occurrence.start, occurrence.original_start):
+            if start == moment or (day is not None and start.astimezone(zone).date() == day):
+                return occurrence
+    return None
 
 
 def renamed_occurrences(old: Schedule, new: Schedule, keys: Iterable[str]) -> dict[str, str | None]:

@@ -197,7 +197,7 @@ class DescriptionModal(components.Modal):
         open_thread: bool,
     ) -> None:
         super().__init__(
-            title=display.description_form_title(language, draft.title)[:45], timeout=15 * 60
+            title=display.description_form_title(language, draft.title), timeout=15 * 60
         )
         self.parts = parts
         self.draft = draft

@@ -78,14 +78,14 @@ def cases(draw: st.DrawFn) -> Case:
     elif form == "iso_z":
         typed, exact = start.strftime("%Y-%m-%dT%H:%M:%SZ"), start.replace(microsecond=0)
     elif form == "iso_local":
-        wall = local.replace(tzinfo=None, microsecond=0)
+        wall = local.replace(tzinfo=None, microsecond=0, fold=0)  # a wall time names the first
         typed, exact = wall.isoformat(sep=" "), wall.replace(tzinfo=zone)  # fold=0: the first
     elif form == "relative":
         minutes = int(ahead.total_seconds() // 60)
         typed = f"in {minutes} minutes"
         exact = now.replace(second=0, microsecond=0) + timedelta(minutes=minutes)
     else:
-        wall = local.replace(tzinfo=None)
+        wall = local.replace(tzinfo=None, fold=0)
         typed = f"{wall.day}.{wall.month}.{wall.year} klo {wall.hour}.{wall.minute:02d}"
         exact = wall.replace(second=0, microsecond=0, tzinfo=zone)
     exact = exact.astimezone(UTC)

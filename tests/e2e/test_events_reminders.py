@@ -49,7 +49,7 @@ async def test_reminder_in_channel_and_by_dm(community: LocalCommunity, clock: F
         for m in community.sandbox.messages(community.channels["events"])
         if "starting now" in m.content
     ]
-    assert starting == ["▶️ **Kick-off** is starting now.\nhttps://meet.example.org/kickoff"]
+    assert starting == ["▶️ **Kick-off** is starting now.\n🔗 https://meet.example.org/kickoff"]
 
 
 async def test_closed_dms_are_skipped_and_others_still_get_theirs(
@@ -148,3 +148,15 @@ async def test_reminders_on_after_off_brings_the_dm_back(
     await due_now(community)
     [dm] = community.sandbox.dms(community.members["lena"])
     assert dm.content.startswith("⏰ Reminder")
+
+
+async def test_reminders_of_a_live_event_say_where(
+    community: LocalCommunity, clock: FakeClock
+) -> None:
+    await create_event(
+        community, start="in 3 hours", reminders="1h", format="hybrid", venue="Room 101"
+    )
+    clock.advance(timedelta(hours=2))
+    await due_now(community)
+    (reminder,) = reminders_in(community)
+    assert "📍 Room 101" in reminder and "🔗 https://meet.example.org/kickoff" in reminder

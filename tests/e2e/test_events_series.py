@@ -204,3 +204,23 @@ async def test_moving_the_series_time_keeps_cancellations_and_answers(
     await community.sandbox.wait_until(
         lambda: fields(announcement(community))["Answers"].startswith("Going: 1")
     )
+
+
+async def test_an_occurrence_can_be_named_as_typed(community: LocalCommunity) -> None:
+    await create_weekly(community)  # Tuesdays 10:00 Helsinki from 16 March 2027
+    sofia = community.as_member("sofia")
+    moved = await sofia.slash(
+        "event edit", event=1, occurrence="23.3.2027", start="2027-03-23 12:00"
+    )
+    assert "updated" in moved.content, moved.content
+    again = await sofia.slash(
+        "event edit", event=1, occurrence="2027-03-23 12:00", duration="2h"
+    )  # found by its new start
+    assert "updated" in again.content, again.content
+    gone = await sofia.slash("event cancel", event=1, occurrence="2027-03-30")
+    assert "Cancelled" in gone.content
+    starts = await bot_occurrences(community)
+    assert datetime(2027, 3, 23, 10, 0, tzinfo=UTC) in starts  # 12:00 EET
+    assert all(s.date() != date(2027, 3, 30) for s in starts)
+    wrong = await sofia.slash("event cancel", event=1, occurrence="24.3.2027")
+    assert "“24.3.2027” is not an occurrence of this event" in wrong.content

@@ -157,3 +157,21 @@ def test_each_zone_used_gets_one_vtimezone() -> None:
 def test_an_empty_feed_is_still_a_calendar() -> None:
     calendar = _read(build_calendar([], name="S3 CoP", now=NOW))
     assert calendar.walk("VEVENT") == [] and calendar["VERSION"] == "2.0"
+
+
+def test_an_end_across_a_clock_change_is_written_as_its_instant() -> None:
+    """DTEND on the wall clock would make readers that subtract wall times (recurring-ical-events
+    does) see a 3-day event over the autumn weekend as 3 days and an hour."""
+    zone = ZoneInfo("Europe/Helsinki")
+    start = datetime(2027, 10, 29, 9, 0, tzinfo=zone)
+    end = start.astimezone(UTC) + timedelta(days=3)
+    data = build_calendar(
+        [CalendarEvent(uid="e@s", title="Retreat", description="", start=start, end=end,
+                       tz_name=zone.key)],
+        name="t",
+        now=NOW,
+    )  # fmt: skip
+    (event,) = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    assert event["DTEND"].dt == end and event["DTEND"].dt.tzinfo is not None
+    assert event["DTEND"].dt - event["DTSTART"].dt == timedelta(days=3)
+    assert "DTEND:20271101T060000Z" in data.decode()

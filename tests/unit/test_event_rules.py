@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.errors import UserFacingError
+from cogs.events._display import description_form_title
 from cogs.events._rules import (
     Override,
     Schedule,
@@ -141,3 +142,42 @@ def test_occurrences_keep_their_identity_by_day_when_a_series_moves() -> None:
 def test_malformed_links_are_refused_not_crashed(link: str) -> None:
     with pytest.raises(UserFacingError):
         check_link(link)
+
+
+HELSINKI_ZONE = ZoneInfo("Europe/Helsinki")
+
+
+@pytest.mark.parametrize(
+    ("wall", "length"),
+    [
+        # the second 03:30 of 31 October 2027 (clocks back at 04:00): 1 h is 1 h, not 2
+        ((2027, 10, 31, 3, 30, 1), timedelta(hours=1)),
+        ((2027, 10, 31, 3, 30, 0), timedelta(hours=1)),  # the first 03:30
+        # across the spring gap (03:00 -> 04:00 on 28 March 2027): 2 h is 2 h, not 1
+        ((2027, 3, 28, 2, 30, 0), timedelta(hours=2)),
+        # Friday to Monday over the autumn weekend ends on time, not an hour late
+        ((2027, 10, 29, 9, 0, 0), timedelta(days=3)),
+    ],
+)
+def test_a_length_is_elapsed_time_across_clock_changes(
+    wall: tuple[int, int, int, int, int, int], length: timedelta
+) -> None:
+    *fields, fold = wall
+    start = datetime(*fields, tzinfo=HELSINKI_ZONE, fold=fold)
+    (occurrence,) = Schedule(start, length).occurrences()
+    assert occurrence.end - occurrence.start == length
+    assert occurrence.start == start.astimezone(UTC)
+    series = Schedule(start.replace(fold=0), length, "FREQ=WEEKLY;COUNT=3").occurrences()
+    assert all(o.end - o.start == length for o in series)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Kick-off", "Industrial transition working group: priorities for 2027", "x" * 80],
+)
+def test_the_form_title_fits_without_cutting_a_word(title: str) -> None:
+    shown = description_form_title("en", title)
+    assert len(shown) <= 45
+    if len(f"Describe {title}") > 45 and " " in title:
+        assert shown.endswith("…") and f"Describe {title}".startswith(shown[:-1])
+        assert f"Describe {title}"[len(shown) - 1] == " "  # cut where a word ended
