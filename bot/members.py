@@ -66,20 +66,75 @@ def all_zones() -> frozenset[str]:
 
 
 def pick_zone(name: str) -> ZoneInfo:
-    """The zone a member typed, or a readable refusal."""
-    if name not in all_zones():
-        raise UserFacingError(
-            _("“{zone}” is not a time zone I know. Pick one from the list, e.g. Europe/Helsinki."),
-            zone=name,
-        )
-    return ZoneInfo(name)
+    """The zone a member typed (an IANA name, or a city or country with one zone, in English or
+    Finnish: ``helsinki``, ``Suomi``, ``Bryssel``), or a readable refusal."""
+    if name in all_zones():
+        return ZoneInfo(name)
+    needle = _folded(name)
+    named = [zone for zone, words in zone_words().items() if needle and needle in words]
+    if any("/" in zone for zone in named):  # Europe/Brussels, not the CET that shares its city
+        named = [zone for zone in named if "/" in zone]
+    if len(named) == 1:
+        return ZoneInfo(named[0])
+    raise UserFacingError(
+        _("“{zone}” is not a time zone I know. Pick one from the list, e.g. Europe/Helsinki."),
+        zone=name,
+    )
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.replace("_", " ").split()).casefold()
+
+
+@cache
+def zone_words() -> dict[str, frozenset[str]]:
+    """For each zone, the words a member may look it up by: its IANA name and city, and the
+    city and country names in English and Finnish (from Babel's CLDR data). Built once."""
+    from babel import Locale
+    from babel.core import get_global
+    from babel.dates import get_timezone_location
+
+    countries: dict[str, set[str]] = {}
+    for territory, zones in get_global("territory_zones").items():
+        for zone in zones:
+            names = countries.setdefault(zone, set())
+            for language in SUPPORTED_ZONE_LANGUAGES:
+                name = Locale(language).territories.get(territory)
+                if name:
+                    names.add(_folded(name))
+    found = {}
+    for zone in all_zones():
+        words = {_folded(zone), _folded(zone.rsplit("/", 1)[-1]), *countries.get(zone, ())}
+        for language in SUPPORTED_ZONE_LANGUAGES:
+            try:
+                words.add(_folded(get_timezone_location(zone, locale=language, return_city=True)))
+            except (LookupError, ValueError):
+                continue
+        found[zone] = frozenset(words)
+    return found
+
+
+SUPPORTED_ZONE_LANGUAGES = ("en", "fi")
 
 
 def zone_choices(current: str) -> list[app_commands.Choice[str]]:
-    """Autocomplete: IANA zones matching what the member typed; the usual ones first."""
-    needle = current.lower().replace(" ", "_")
-    matches = sorted(z for z in all_zones() if needle in z.lower()) if needle else USUAL_ZONES
-    return [app_commands.Choice(name=z, value=z) for z in list(matches)[:25]]
+    """Autocomplete: zones whose IANA name, city or country (English or Finnish) matches what
+    the member typed, exact names and starts of names first; the usual ones when empty."""
+    needle = _folded(current)
+    if not needle:
+        return [app_commands.Choice(name=z, value=z) for z in USUAL_ZONES]
+    ranked = []
+    for zone, words in zone_words().items():
+        if needle in words:
+            rank = 0
+        elif any(w.startswith(needle) for w in words):
+            rank = 1
+        elif any(needle in w for w in words):
+            rank = 2
+        else:
+            continue
+        ranked.append((rank, zone not in USUAL_ZONES, zone))
+    return [app_commands.Choice(name=z, value=z) for _r, _u, z in sorted(ranked)[:25]]
 
 
 # -- who may do what --------------------------------------------------------------------------

@@ -6,13 +6,15 @@ whenever they use the bot (:meth:`bot.members.Members.remember`).
 
 from __future__ import annotations
 
+import asyncio
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client import S3Bot
 from bot.i18n import C_, _, translate
-from bot.members import pick_zone, zone_choices
+from bot.members import pick_zone, zone_choices, zone_words
 from bot.tree import interaction_language, reply
 from db import prefs
 
@@ -32,6 +34,12 @@ class PrefsCog(commands.Cog, name="Preferences"):
 
     def __init__(self, bot: S3Bot) -> None:
         self.bot = bot
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Build the city and country names /timezone looks zones up by (about half a second)
+        in a worker thread once the bot is ready, not inside a member's first autocomplete."""
+        await asyncio.get_running_loop().run_in_executor(None, zone_words)
 
     @timezone.command(
         name=C_("command", "set"), description=_("Set the time zone your times are read in")
@@ -61,15 +69,20 @@ class PrefsCog(commands.Cog, name="Preferences"):
         name=C_("command", "show"), description=_("Show the time zone your times are read in")
     )
     async def timezone_show(self, interaction: discord.Interaction[S3Bot]) -> None:
-        zone = await self.bot.members.zone(interaction.guild_id or 0, interaction.user.id)
-        await reply(
-            interaction,
-            translate(
-                interaction_language(interaction),
-                _("Times you type are read in {zone}."),
-                zone=zone.key,
-            ),
-        )
+        mine = await self.bot.db.read(prefs.get, interaction.guild_id or 0, interaction.user.id)
+        language = interaction_language(interaction)
+        if mine.timezone:
+            text = translate(language, _("Times you type are read in {zone}."), zone=mine.timezone)
+        else:
+            text = translate(
+                language,
+                _(
+                    "Times you type are read in {zone}, the server's default: set your own "
+                    "with /timezone set."
+                ),
+                zone=self.bot.default_timezone.key,
+            )
+        await reply(interaction, text)
 
     @reminders.command(
         name=C_("command", "on"), description=_("Get event reminders by direct message")

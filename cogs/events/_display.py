@@ -16,6 +16,7 @@ import discord
 from babel.dates import format_datetime
 
 from bot.i18n import _, translate
+from cogs.events._recurrence import parse_repeat
 from cogs.events._rules import Occurrence
 from db.events import EventRecord, RsvpRecord
 
@@ -212,6 +213,10 @@ def list_embed(
     for record, occurrence in shown:
         answer = mine.get((record.id, occurrence.key))
         value = when(occurrence.start, occurrence.end)
+        if record.rrule:
+            value += "\n" + translate(
+                language, _("Repeats: {rule}"), rule=parse_repeat(record.rrule).describe(language)
+            )
         value += "\n" + translate(
             language,
             _("Your answer: {answer}"),

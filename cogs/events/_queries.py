@@ -121,15 +121,16 @@ class EventQueries:
     async def upcoming(
         self, guild_id: int, seen_by: discord.Member | int
     ) -> list[tuple[EventRecord, Occurrence]]:
-        """The next occurrences of every event the member can see, soonest first."""
+        """Every event the member can see, once, with its next occurrence (one under way
+        counts), soonest first: a series is one line with its rule, not ten of its dates."""
         found = []
         for record in await self.in_guild(guild_id):
             if not self.visible(record, seen_by):
                 continue
             schedule, overrides = await self.schedule_of(record)
-            for occurrence in schedule.occurrences(overrides, after=self.now(), limit=10):
-                if not occurrence.cancelled:
-                    found.append((record, occurrence))
+            upcoming = schedule.next_occurrence(overrides, self.now())
+            if upcoming is not None:
+                found.append((record, upcoming))
         found.sort(key=lambda pair: pair[1].start)
         return found[:UPCOMING_LIMIT]
 

@@ -7,6 +7,8 @@ import csv
 import io
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.local import LocalCommunity
 from bot.sandbox import permissions as perm
 from tests.e2e.events_helpers import announcement, create_event, event_rows
@@ -74,6 +76,36 @@ async def test_personal_time_zone_reads_times(community: LocalCommunity) -> None
     result = await create_event(community, start="2026-12-03 14:00")
     start = int(datetime(2026, 12, 3, 12, 0, tzinfo=UTC).timestamp())  # 14:00 in Helsinki
     assert f"<t:{start}:F>" in result.content
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Helsinki", "Europe/Helsinki"),
+        ("helsinki", "Europe/Helsinki"),
+        ("Suomi", "Europe/Helsinki"),
+        ("Finland", "Europe/Helsinki"),
+        ("Brussels", "Europe/Brussels"),
+        ("Bryssel", "Europe/Brussels"),
+        ("Belgia", "Europe/Brussels"),
+    ],
+)
+async def test_time_zones_are_found_by_city_and_country_in_both_languages(
+    community: LocalCommunity, typed: str, zone: str
+) -> None:
+    aino = community.as_member("aino")
+    choices = await aino.autocomplete("timezone set", "zone", typed)
+    assert choices[0]["value"] == zone
+    await aino.slash("timezone set", zone=typed)  # typed without picking from the list
+    shown = await aino.slash("timezone show")
+    assert zone in shown.content and "oletus" not in shown.content
+
+
+async def test_timezone_show_says_when_the_zone_is_the_servers_default(
+    community: LocalCommunity,
+) -> None:
+    shown = await community.as_member("sofia").slash("timezone show")
+    assert "Europe/Brussels, the server's default" in shown.content
 
 
 async def test_discord_scheduled_event_follows_edits_and_cancel(

@@ -224,3 +224,15 @@ async def test_an_occurrence_can_be_named_as_typed(community: LocalCommunity) ->
     assert all(s.date() != date(2027, 3, 30) for s in starts)
     wrong = await sofia.slash("event cancel", event=1, occurrence="24.3.2027")
     assert "“24.3.2027” is not an occurrence of this event" in wrong.content
+
+
+async def test_the_list_shows_a_series_once_with_its_next_date_and_rule(
+    community: LocalCommunity,
+) -> None:
+    await create_weekly(community)
+    listing = await community.as_member("aino").slash("event list")
+    embed = listing.message.embeds[0]  # type: ignore[union-attr]
+    (field,) = [f for f in embed["fields"] if "Industrial transition WG" in f["name"]]
+    first = (await bot_occurrences(community))[0]
+    assert f"<t:{int(first.timestamp())}:F>" in field["value"]
+    assert "tiistaisin" in field["value"]  # the rule, in Aino's Finnish
