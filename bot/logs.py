@@ -41,11 +41,18 @@ class BriefNetworkErrors(logging.Filter):
         return True
 
 
+def no_voice_notice(record: logging.LogRecord) -> bool:
+    """The bot has no voice features: discord.py's notice at every start that voice libraries
+    are missing is only noise."""
+    return "voice will NOT be supported" not in record.getMessage()
+
+
 def configure_logging(level: str, file: Path | None = None) -> None:
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     if file is not None:
         handlers.append(logging.FileHandler(file, encoding="utf-8"))
     for handler in handlers:
+        handler.addFilter(no_voice_notice)
         handler.addFilter(BriefNetworkErrors())
         handler.addFilter(RedactTokens())
     logging.basicConfig(

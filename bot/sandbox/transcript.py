@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.clock import FakeClock
 from bot.local import DEFAULT_MEMBERS, LocalCommunity, local_community
+from bot.logs import no_voice_notice
 from bot.sandbox.models import DM, Channel, Member, Message
 from bot.sandbox.render import Viewer, render_message
 
@@ -37,8 +38,7 @@ def quiet_logging() -> Iterator[None]:
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(logging.WARNING)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    # The bot has no voice features; discord.py's notice about voice libraries is only noise.
-    handler.addFilter(lambda record: "voice will NOT be supported" not in record.getMessage())
+    handler.addFilter(no_voice_notice)
     previous = root.level
     root.addHandler(handler)
     root.setLevel(logging.WARNING)

@@ -16,7 +16,7 @@ import pytest
 
 from bot import cli
 from bot.cli import build_parser, main
-from bot.logs import BriefNetworkErrors, RedactTokens
+from bot.logs import BriefNetworkErrors, RedactTokens, no_voice_notice
 from db.database import bundled_migrations
 
 CONFIG = """
@@ -304,3 +304,17 @@ def test_network_errors_are_logged_as_one_line() -> None:
     BriefNetworkErrors().filter(record)
     assert record.exc_info is None
     assert record.getMessage() == "reconnect in 1.50s: [Errno 111] Connect call failed"
+
+
+def test_the_voice_notice_is_left_out_of_the_log() -> None:
+    notice = logging.LogRecord(
+        "discord.client",
+        logging.WARNING,
+        __file__,
+        1,
+        "PyNaCl is not installed, voice will NOT be supported",
+        None,
+        None,
+    )
+    other = logging.LogRecord("bot", logging.WARNING, __file__, 1, "something else", None, None)
+    assert not no_voice_notice(notice) and no_voice_notice(other)
