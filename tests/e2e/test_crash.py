@@ -141,7 +141,7 @@ def bot_messages(sandbox: Sandbox) -> list[Message]:
     ]
 
 
-@pytest.mark.timeout(300)  # a bot process started five times (make fuzz: no limit)
+@pytest.mark.timeout(60 + 15 * KILLS)  # a bot process started KILLS + 2 times
 async def test_sigkill_while_sending_reminders_loses_none_and_repeats_none(
     world: World,
 ) -> None:
