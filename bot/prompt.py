@@ -23,7 +23,7 @@ from bot.errors import UserFacingError
 from bot.local import DEVICE_ZONES, LocalCommunity
 from bot.sandbox.driver import InteractionResult, MemberDriver, SandboxUsageError
 from bot.sandbox.limits import SELECT_TYPES, walk_components
-from bot.sandbox.models import Member, Message
+from bot.sandbox.models import LOADING, Member, Message
 from bot.sandbox.render import Viewer, render_timestamps
 from bot.sandbox.transcript import (
     describe,
@@ -452,7 +452,8 @@ class Session:
             await self.fill(result)
             return
         else:
-            if result.kind == "deferred":
+            # A deferral shows "thinking" until filled; one filled already is the answer.
+            if result.message is not None and result.message.flags & LOADING:
                 await result.wait_edit()
             if result.message is not None:
                 self.display(result.message)

@@ -241,3 +241,18 @@ async def test_library_warnings_wait_for_their_own_line() -> None:
     assert "sofia> /about" in lines and "sofia> members" in lines
     warned = lines.index("  ⚠ WARNING discord.gateway: Shard ID None heartbeat blocked")
     assert lines[warned + 1].startswith("sofia> ")
+
+
+async def test_an_answer_filled_right_after_deferring_is_shown_at_once() -> None:
+    # /group defers, then answers at once: a refusal or a quick edit must be shown, not waited on.
+    output = await session(
+        "/group create name:digital kind:working_group description:x joining:open "
+        "visibility:public",
+        "/group create name:other kind:nonsense description:x joining:open visibility:public",
+        "/group edit group:digital joining:application",
+    )
+    assert "did not answer" not in output
+    refused = output.split("kind:nonsense", 1)[1].split("sofia> ", 1)[0]
+    assert "“nonsense” is not a kind of group here." in refused
+    edited = output.split("joining:application\n", 1)[1]
+    assert "digital is updated." in edited
