@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import TypeVar
 
 import discord
 
@@ -46,7 +46,6 @@ log = logging.getLogger(__name__)
 REMIND = "event.remind"
 START = "event.start"
 
-P = ParamSpec("P")
 T = TypeVar("T")
 
 
@@ -129,15 +128,13 @@ class EventService:
     def now(self) -> datetime:
         return self.bot.clock.now()
 
-    async def _commit(
-        self,
-        work: Callable[Concatenate[sqlite3.Connection, P], T],
-        *args: P.args,
-        **kwargs: P.kwargs,
-    ) -> T:
+    async def _commit(self, work: Callable[[sqlite3.Connection], T], *, batched: bool = False) -> T:
         """The one way this feature's changes are stored: ``work`` in one transaction, then the
-        scheduler re-armed if the plan changed."""
-        result = await self.bot.db.write(work, *args, **kwargs)
+        scheduler re-armed if the plan changed. ``batched`` is for the clicks of a burst: the
+        transaction is shared with the others arriving meanwhile (``Database.batched``), still
+        one trip per click, and as a click plans nothing, re-arming costs nothing."""
+        store = self.bot.db.batched if batched else self.bot.db.write
+        result = await store(work)
         await self.bot.scheduler.rearm_if_changed()
         return result
 
@@ -197,10 +194,14 @@ class EventService:
         try:
             message = await self.announce.post(record)
         except UserFacingError:
-            await self._commit(self._forget, record.id)
+            await self._commit(partial(self._forget, event_id=record.id))
             raise
         thread_id = await self.announce.open_thread(message, record) if open_thread else None
-        await self._commit(stored.set_message, record.id, message.id, thread_id)
+        await self._commit(
+            partial(
+                stored.set_message, event_id=record.id, message_id=message.id, thread_id=thread_id
+            )
+        )
         return replace(record, message_id=message.id, thread_id=thread_id), message
 
     def _forget(self, conn: sqlite3.Connection, event_id: int) -> None:
@@ -221,11 +222,15 @@ class EventService:
                 return
             mirror_id = await self.announce.mirror(current)
             if mirror_id != current.discord_event_id:
-                await self._commit(stored.set_discord_event, event.id, mirror_id)
+                await self._commit(
+                    partial(stored.set_discord_event, event_id=event.id, discord_event_id=mirror_id)
+                )
 
     async def feed_token(self, guild_id: int) -> str:
         """The guild's calendar feed token, made on first use."""
-        return await self._commit(stored.feed_token, guild_id, secrets.token_urlsafe(24))
+        return await self._commit(
+            partial(stored.feed_token, guild_id=guild_id, new_token=secrets.token_urlsafe(24))
+        )
 
     # -- answering ----------------------------------------------------------------------------
 
@@ -233,15 +238,18 @@ class EventService:
         self, guild_id: int, event_id: int, occurrence: str, user_id: int, wanted: str
     ) -> Answered:
         """A member's answer: checked and stored in one trip to the database, in a transaction
-        shared with the other clicks of a burst (it plans nothing, so no re-arming)."""
-        return await self.bot.db.batched(
-            record_answer,
-            guild_id=guild_id,
-            event_id=event_id,
-            occurrence=occurrence,
-            user_id=user_id,
-            wanted=wanted,
-            now=self.now(),
+        shared with the other clicks of a burst."""
+        return await self._commit(
+            partial(
+                record_answer,
+                guild_id=guild_id,
+                event_id=event_id,
+                occurrence=occurrence,
+                user_id=user_id,
+                wanted=wanted,
+                now=self.now(),
+            ),
+            batched=True,
         )
 
     # -- editing and cancelling ---------------------------------------------------------------
@@ -350,7 +358,9 @@ class EventService:
             post = channel.send
             await ctx.once("channel", lambda nonce: post(body, nonce=nonce))
         schedule, overrides = await self.queries.schedule_of(event)
-        await self._commit(self._replan, event, schedule, overrides)
+        await self._commit(
+            partial(self._replan, event=event, schedule=schedule, overrides=overrides)
+        )
         await self.announce.refresh(event)
         await self.mirror(event)
 

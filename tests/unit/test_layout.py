@@ -81,3 +81,25 @@ def test_features_answer_through_the_runtime() -> None:
         if direct.search(line)
     ]
     assert offenders == []
+
+
+def test_the_events_service_stores_only_through_its_commit() -> None:
+    """The template's one exit: every write of the events service, the RSVP burst's batched
+    clicks included, leaves through ``_commit``, so none can skip re-arming the scheduler."""
+    tree = ast.parse((ROOT / "cogs" / "events" / "_service.py").read_text("utf-8"))
+    writes = {"write", "batched", "execute"}
+    offenders = []
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if function.name == "_commit":
+            continue
+        for node in ast.walk(function):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in writes
+                and isinstance(node.value, ast.Attribute)
+                and node.value.attr == "db"
+            ):
+                offenders.append(f"{function.name}:{node.lineno} db.{node.attr}")
+    assert offenders == []
