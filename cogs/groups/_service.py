@@ -47,6 +47,10 @@ CREATING = _("create, rename, edit or archive groups")
 LEADING = _("manage this group's members, leads, regions and announcements")
 MAX_MOTIVATION = 1000
 REFRESH_DELAY = 0.5  # seconds a card waits for more changes before it is edited
+# What the bot logs for its operator after each server's reconcile (its counts) and when every
+# server is done; the tests watch for these too, instead of reading the service's attributes.
+RECONCILED = "groups reconciled in %s: %s"
+SETTLED = "groups reconciled and declared groups checked in every server"
 MAX_REASON = 500
 
 
@@ -74,7 +78,6 @@ class GroupService:
         self._roles: dict[int, dict[int, int]] = {}  # guild -> role id -> group id
         self.last_reconcile: dict[str, int] = {}
         self.last_reconcile_seconds = 0.0
-        self.reconcile_runs = 0
         self.reconciled = asyncio.Event()  # set once every guild was reconciled at start
         self._refreshing: dict[int, asyncio.Task[None]] = {}
         self.refresh_delay = REFRESH_DELAY
@@ -694,12 +697,12 @@ class GroupService:
         for group_id in changed:
             self.request_refresh(group_id)
         self.last_reconcile = counts
-        self.reconcile_runs += 1
         self.last_reconcile_seconds = time.perf_counter() - started
-        log.info("groups reconciled in %s: %s", guild.id, counts)
+        log.info(RECONCILED, guild.id, counts)
         return counts
 
     async def reconcile_all(self) -> None:
+        """Reconcile every server and make its declared groups, then log :data:`SETTLED`."""
         for guild in self.bot.guilds:
             try:
                 await self.reconcile(guild)
@@ -707,6 +710,7 @@ class GroupService:
             except Exception:
                 log.exception("reconciling groups in %s failed", guild.id)
         self.reconciled.set()
+        log.info(SETTLED)
 
     async def ensure_declared(self, guild: discord.Guild) -> list[str]:
         """Groups declared in the settings: made when missing, differences reported once in

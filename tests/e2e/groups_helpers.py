@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+import pytest
 
 from bot.local import LocalCommunity
 from bot.sandbox.driver import InteractionResult
 from bot.sandbox.models import Channel, Message, Role
+from cogs.groups._service import RECONCILED, SETTLED
 from db.groups import GroupRecord, Groups
 
 DEFAULTS: dict[str, Any] = {
@@ -54,3 +58,42 @@ def card(community: LocalCommunity, group: GroupRecord) -> Message:
 
 def fields(message: Message) -> dict[str, str]:
     return {f["name"]: f["value"] for f in message.embeds[0].get("fields", [])}
+
+
+class Reconciles:
+    """The groups' reconciles as the bot logs them for its operator: what each did, and when
+    all were done (a test's view of them without reaching into the groups service)."""
+
+    def __init__(self, caplog: pytest.LogCaptureFixture) -> None:
+        caplog.set_level(logging.INFO, logger="cogs.groups")
+        self.caplog = caplog
+
+    def counts(self) -> list[dict[str, int]]:
+        """What each reconcile so far did (given, taken, read back...), in order."""
+        found = []
+        for record in self.caplog.records:
+            if record.msg == RECONCILED and isinstance(record.args, tuple):
+                _guild, counts = record.args
+                assert isinstance(counts, dict)
+                found.append(counts)
+        return found
+
+    def settled(self) -> int:
+        """How many times every server was reconciled (at start, and after a new session)."""
+        return sum(r.msg == SETTLED for r in self.caplog.records)
+
+    async def next_counts(self, community: LocalCommunity, seen: int) -> dict[str, int]:
+        """The counts of the first reconcile after the ``seen`` ones, waited for."""
+        later: list[dict[str, int]] = await community.sandbox.wait_until(
+            lambda: self.counts()[seen:]
+        )
+        return later[0]
+
+    async def next_settled(
+        self,
+        community: LocalCommunity,
+        seen: int,
+        timeout: float = 5.0,  # noqa: ASYNC109 - bounded, as the sandbox's own waits
+    ) -> None:
+        """Wait until every server was reconciled again after the ``seen`` times."""
+        await community.sandbox.wait_until(lambda: self.settled() > seen, timeout=timeout)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.clock import FakeClock
 from bot.local import community_settings, local_community
 from db.groups import Groups
 from tests.e2e.conftest import START
+from tests.e2e.groups_helpers import Reconciles
 
 
 async def test_declared_groups_are_made_when_missing_and_differences_reported(
-    tmp_path: Path,
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    reconciles = Reconciles(caplog)
     async with local_community(tmp_path, clock=FakeClock(START), start=False) as community:
         olli = community.members["olli"].user.id
 
@@ -38,8 +42,7 @@ async def test_declared_groups_are_made_when_missing_and_differences_reported(
 
         declare("Advises the Commission")
         await community.start_bot()
-        cog = community.bot.get_cog("Groups")  # type: ignore[union-attr]
-        await cog.service.reconciled.wait()  # type: ignore[union-attr]
+        await reconciles.next_settled(community, 0)
         assert community.db is not None
         made = await Groups(community.db).in_guild(community.guild.id)
         assert [g.name for g in made] == ["S3 expert group"]
@@ -49,11 +52,9 @@ async def test_declared_groups_are_made_when_missing_and_differences_reported(
 
         declare("Advises the Commission on smart specialisation")
         await community.restart_bot()
-        cog = community.bot.get_cog("Groups")  # type: ignore[union-attr]
-        await cog.service.reconciled.wait()  # type: ignore[union-attr]
+        await reconciles.next_settled(community, 1)
         await community.restart_bot()  # told once, not at every start
-        cog = community.bot.get_cog("Groups")  # type: ignore[union-attr]
-        await cog.service.reconciled.wait()  # type: ignore[union-attr]
+        await reconciles.next_settled(community, 2)
         log = community.sandbox.messages(community.channels["admin-log"])
         differs = [m for m in log if "differs from its declaration" in m.content]
         assert len(differs) == 1 and "(description)" in differs[0].content

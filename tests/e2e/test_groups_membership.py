@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.local import LocalCommunity
 from bot.sandbox.models import Member, Message
 from tests.e2e.events_helpers import dm_containing
 from tests.e2e.groups_helpers import (
+    Reconciles,
     card,
     channel_of,
     create_group,
@@ -208,9 +211,10 @@ async def test_a_role_removed_by_hand_ends_the_membership(community: LocalCommun
 
 
 async def test_reconcile_after_changes_made_while_the_bot_was_down(
-    community: LocalCommunity,
+    community: LocalCommunity, caplog: pytest.LogCaptureFixture
 ) -> None:
     sb = community.sandbox
+    reconciles = Reconciles(caplog)
     await create_group(community)
     group = await group_named(community, "Industrial transition")
     for name in ("marco", "lena"):
@@ -222,14 +226,14 @@ async def test_reconcile_after_changes_made_while_the_bot_was_down(
     # bot's own write for lena's leave never reached Discord (pending 'remove', role still on).
     sb.take_role(community.members["marco"], role)
     sb.give_role(community.members["aino"], role)
+    seen = len(reconciles.counts())
     await community.start_bot()
-    cog = community.bot.get_cog("Groups")  # type: ignore[union-attr]
-    counts = await sb.wait_until(lambda: cog.service.last_reconcile or None)  # type: ignore[union-attr]
+    counts = await reconciles.next_counts(community, seen)
     assert counts["read_back"] == 2 and counts["given"] == counts["taken"] == 0
     await repo(community).remove_member(group.id, community.members["lena"].user.id)
+    seen = len(reconciles.counts())
     await community.restart_bot()
-    cog = community.bot.get_cog("Groups")  # type: ignore[union-attr]
-    counts = await sb.wait_until(lambda: cog.service.last_reconcile or None)  # type: ignore[union-attr]
+    counts = await reconciles.next_counts(community, seen)
     groups = repo(community)
     assert counts["taken"] == 1 and counts["given"] == 0
     members = {m.user_id for m in await groups.members(group.id)}
@@ -291,17 +295,19 @@ async def test_archive_and_unarchive(community: LocalCommunity) -> None:
     assert marco_perms & perm.SEND_MESSAGES
 
 
-async def test_a_new_gateway_session_reconciles_again(community: LocalCommunity) -> None:
+async def test_a_new_gateway_session_reconciles_again(
+    community: LocalCommunity, caplog: pytest.LogCaptureFixture
+) -> None:
     """Member updates sent while the bot had no session are not replayed: READY again means
     comparing again."""
     sb = community.sandbox
+    reconciles = Reconciles(caplog)
     await create_group(community)
     group = await group_named(community, "Industrial transition")
-    cog = community.bot.get_cog("Groups")  # type: ignore[union-attr]
-    runs = cog.service.reconcile_runs  # type: ignore[union-attr]
+    runs = reconciles.settled()
     sb.faults.invalid_session(resumable=False)
     # discord.py waits 5 s before identifying again.
-    await sb.wait_until(lambda: cog.service.reconcile_runs > runs, timeout=15)  # type: ignore[union-attr]
+    await reconciles.next_settled(community, runs, timeout=15)
     assert await repo(community).membership(group.id, community.members["sofia"].user.id)
 
 
