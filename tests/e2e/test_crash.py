@@ -210,7 +210,9 @@ async def test_sigkill_during_a_click_burst_loses_no_answered_click(tmp_path: Pa
         clicks = asyncio.gather(
             *(sandbox.as_member(m).click(announcement, "Going") for m in crowd.values())
         )
-        target = rng.randrange(1, CLICKS * 4 // 5)  # kill once this many were answered
+        # Kill once this many were answered: at most half, so that the kill falls inside the burst
+        # even when a loaded machine answers many clicks between two looks.
+        target = rng.randrange(1, CLICKS // 2)
 
         def answered_clicks() -> int:
             return sum(i.type == 3 and i.answered for i in sandbox.backend.interactions.values())
