@@ -49,7 +49,8 @@ HELP = """\
                                   (channels as #events, roles as @Organisers, members as @aino;
                                   names as your Discord language shows them, e.g. /tapahtuma luo)
   /command ... name:?             list the bot's choices for an option and pick one
-                                  (name:Kick? lists those that match what you typed)
+                                  (name:Kick? lists those that match what you typed;
+                                  a quoted value, question:"Coffee?", is sent as typed)
   as NAME                         act as another member (see: members)
   members                         who is in the server
   press LABEL [in #channel]       press a button on the last message shown (or the newest
@@ -131,8 +132,19 @@ async def _readline(stream: TextIO) -> str:
     return await line
 
 
+# An unquoted ``name:value?`` word: the member asks for the option's autocomplete.
+ASKING = re.compile(r"""(?<!\S)([^\s:"']+):[^\s"'\\]*\?(?!\S)""")
+
+
+class Asked(str):
+    """A value typed as ``name:start?`` without quotes: a request for the bot's choices that
+    begin like ``start``, if the option has autocomplete; otherwise the literal text."""
+
+
 def split_command(line: str) -> tuple[str, dict[str, str]]:
-    """``/event create title:"A B"`` -> ``("event create", {"title": "A B"})``."""
+    """``/event create title:"A B"`` -> ``("event create", {"title": "A B"})``; a value typed
+    ``name:start?`` without quotes is an :class:`Asked` (a quoted value is always literal)."""
+    asking = {found[1] for found in ASKING.finditer(line)}
     try:
         words = shlex.split(line.removeprefix("/"))
     except ValueError as exc:
@@ -142,7 +154,7 @@ def split_command(line: str) -> tuple[str, dict[str, str]]:
     for word in words:
         name, colon, value = word.partition(":")
         if colon:
-            options[name] = value
+            options[name] = Asked(value) if name in asking and value.endswith("?") else value
         elif options:
             raise PromptError(f"{word!r} is not name:value; quote values that have spaces")
         else:
@@ -325,7 +337,11 @@ class Session:
     async def slash(self, line: str) -> None:
         path, typed = split_command(line)
         path, typed, specs = self._canonical(path, typed)
-        asked = [name for name, value in typed.items() if value.endswith("?")]
+        asked = [
+            name
+            for name, value in typed.items()
+            if isinstance(value, Asked) and (specs.get(name) or {}).get("autocomplete")
+        ]
         options = {
             name: self._convert(specs.get(name), value)
             for name, value in typed.items()

@@ -256,3 +256,15 @@ async def test_an_answer_filled_right_after_deferring_is_shown_at_once() -> None
     assert "“nonsense” is not a kind of group here." in refused
     edited = output.split("joining:application\n", 1)[1]
     assert "digital is updated." in edited
+
+
+async def test_a_value_ending_in_a_question_mark_is_literal_unless_it_asks_autocomplete() -> None:
+    # Questions end in "?": quoted it is always the text; unquoted too on an option without
+    # autocomplete. Only an unquoted name:start? on an autocomplete option lists choices.
+    output = await session(
+        '/poll quick question:"Kahvi?" answers:"kyllä; ei"',
+        '/poll quick question:Tee? answers:"a; b"',
+    )
+    assert "! " not in output
+    assert "📊 Kahvi? (Discord poll, open)" in output
+    assert "📊 Tee? (Discord poll, open)" in output
