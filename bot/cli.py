@@ -359,4 +359,13 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except ModuleNotFoundError as exc:
+        # An install older than the code (a pull that added a dependency or package): say how
+        # to bring it up to date instead of a traceback.
+        print(
+            f"error: {exc.name} is not installed; the installation is older than the code. "
+            "Run `make test` or `make demo` (or `pip install -e .`) to update it.",
+            file=sys.stderr,
+        )
+        return 1
     return result

@@ -318,3 +318,13 @@ def test_the_voice_notice_is_left_out_of_the_log() -> None:
     )
     other = logging.LogRecord("bot", logging.WARNING, __file__, 1, "something else", None, None)
     assert not no_voice_notice(notice) and no_voice_notice(other)
+
+
+def test_an_install_older_than_the_code_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pull that added a package or dependency, run from the old install: how to update it."""
+    monkeypatch.setitem(sys.modules, "tour", None)  # importing it now fails as if not installed
+    line = one_error_line(capsys, ["demo"])
+    assert line.startswith("error: tour is not installed;")
+    assert "make demo" in line
