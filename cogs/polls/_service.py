@@ -444,8 +444,8 @@ class PollService:
             else translate(language, _("You can change it until the poll closes."))
         )
         lines.append(until)
-        view = choice_view(language, poll, ballot) if poll.mode != "ranked" else None
-        await update(interaction, content="\n".join(lines), view=view)
+        # The receipt replaces the ballot; Vote opens it again to change the vote.
+        await update(interaction, content="\n".join(lines), view=None)
         self.request_refresh(poll.id)
         if poll.electorate_kind == "region":
             await self.tell_region(poll, unit, interaction.user.id, ballot, replaced)
