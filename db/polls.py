@@ -222,14 +222,6 @@ class Polls:
 
     # -- ballots ------------------------------------------------------------------------------
 
-    async def vote(self, poll_id: int, unit: str, choices: Sequence[int]) -> bool:
-        """Record (or replace) the unit's ballot; True if it replaced one.
-
-        Runs in a transaction shared with other votes arriving at the same moment (one commit
-        per burst); the poll's status is read inside it, so no ballot lands after close.
-        """
-        return await self.db.batched(_vote, poll_id, unit, json.dumps(list(choices)))
-
     async def turnout(self, poll_id: int) -> int:
         row = await self.db.fetchone(
             "SELECT count(*) FROM poll_ballots WHERE poll_id = ?", (poll_id,)
@@ -289,29 +281,6 @@ class Polls:
             # rather than pretend.
             log.warning("poll %s closed; the write-ahead log could not be truncated yet", poll_id)
         return closed
-
-
-def _vote(conn: sqlite3.Connection, poll_id: int, unit: str, choices: str) -> bool:
-    row = conn.execute(
-        "SELECT p.status, p.secret, s.key FROM polls p JOIN poll_secrets s ON s.poll_id = p.id "
-        "WHERE p.id = ?",
-        (poll_id,),
-    ).fetchone()
-    if row is None or row[0] != "open":
-        raise PollClosedError(poll_id)
-    voter_hash = _hash(bytes(row[2]), unit)
-    replaced = (
-        conn.execute(
-            "SELECT 1 FROM poll_ballots WHERE poll_id = ? AND voter_hash = ?", (poll_id, voter_hash)
-        ).fetchone()
-        is not None
-    )
-    conn.execute(
-        "INSERT INTO poll_ballots (poll_id, voter_hash, choices, voter) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (poll_id, voter_hash) DO UPDATE SET choices = excluded.choices",
-        (poll_id, voter_hash, choices, None if row[1] else unit),
-    )
-    return replaced
 
 
 @dataclass(frozen=True)
