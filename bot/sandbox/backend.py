@@ -799,6 +799,7 @@ class Backend:
             flags=int(payload.get("flags") or 0),
             **fields,
         )
+        msg.mention_rules.append(payload.get("allowed_mentions"))
         msg.attachments = self._attachments(channel.id, payload, files)
         if payload.get("poll"):
             msg.poll = self._native_poll(payload["poll"])
@@ -896,6 +897,7 @@ class Backend:
             msg.attachments = self._attachments(msg.channel_id, payload, files, msg.attachments)
         msg.edited_at = self.now()
         msg.edits += 1
+        msg.mention_rules.append(payload.get("allowed_mentions"))
         if msg.ephemeral:
             self.emit(None)
         else:

@@ -244,6 +244,7 @@ def check_message(payload: dict[str, Any], *, creating: bool, has_files: bool = 
             "when the IS_COMPONENTS_V2 flag is set.",
         )
     check_components(form, payload.get("components"), flags)
+    check_allowed_mentions(form, payload.get("allowed_mentions"))
     if payload.get("poll") is not None:
         check_poll(form, payload["poll"])
     form.raise_if_any()
@@ -256,6 +257,30 @@ def check_message(payload: dict[str, Any], *, creating: bool, has_files: bool = 
         or has_files
     ):
         raise CannotSendEmptyMessage
+
+
+MENTION_IDS_MAX = 100
+
+
+def check_allowed_mentions(form: Form, rules: dict[str, Any] | None) -> None:
+    """Discord's allowed_mentions: ``parse`` of roles, users, everyone; at most 100 role and
+    user ids; a kind both parsed and listed by id is refused (mutually exclusive)."""
+    if rules is None:
+        return
+    parse = rules.get("parse") or []
+    for kind in ("roles", "users"):
+        listed = rules.get(kind) or []
+        if len(listed) > MENTION_IDS_MAX:
+            form.add(("allowed_mentions", kind), "BASE_TYPE_MAX_LENGTH", "Too many ids.")
+        if listed and kind in parse:
+            form.add(
+                ("allowed_mentions",),
+                "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
+                f'parse:["{kind}"] and {kind}: [ids...] are mutually exclusive.',
+            )
+    for kind in parse:
+        if kind not in ("roles", "users", "everyone"):
+            form.add(("allowed_mentions", "parse"), "BASE_TYPE_CHOICES", f"{kind!r} is not one of.")
 
 
 POLL_QUESTION_MAX = 300

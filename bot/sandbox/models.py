@@ -7,6 +7,7 @@ live in :mod:`bot.sandbox.backend`.
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -406,6 +407,23 @@ class Message:
     edits: int = 0
     nonce: str | None = None
     poll: NativePoll | None = None
+    # The allowed_mentions the bot sent with the message and with each edit (None: left out).
+    mention_rules: list[dict[str, Any] | None] = field(default_factory=list)
+
+    def notified(self) -> tuple[bool, set[int], set[int]]:
+        """Who the message pinged when it was created, as Discord documents allowed_mentions:
+        (@everyone or @here, role ids, user ids). Only mentions in the content count; without
+        allowed_mentions every mention in it does. (Edits never ping.)"""
+        rules = self.mention_rules[0] if self.mention_rules else None
+        parse = ["everyone", "roles", "users"] if rules is None else rules.get("parse") or []
+        roles = {int(r) for r in re.findall(r"<@&(\d+)>", self.content)}
+        users = {int(u) for u in re.findall(r"<@!?(\d+)>", self.content)}
+        if "roles" not in parse:
+            roles &= {int(r) for r in (rules or {}).get("roles") or []}
+        if "users" not in parse:
+            users &= {int(u) for u in (rules or {}).get("users") or []}
+        everyone = "everyone" in parse and bool(re.search(r"@(everyone|here)\b", self.content))
+        return everyone, roles, users
 
     @property
     def ephemeral(self) -> bool:

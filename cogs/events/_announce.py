@@ -26,6 +26,21 @@ from db.events import EventRecord
 
 log = logging.getLogger(__name__)
 
+# Seconds an announcement's counts may lag behind a stream of clicks that never pauses.
+REFRESH_MAX_WAIT = 5.0
+
+
+def audience_line(event: EventRecord) -> str | None:
+    """The announcement's text: its audience role's mention, if it has one."""
+    return f"<@&{event.audience_role_id}>" if event.audience_role_id else None
+
+
+def audience_only(event: EventRecord) -> discord.AllowedMentions:
+    """What an announcement may ping: its audience role, by id, and nobody else (no @everyone,
+    no member or other role named in a title or description)."""
+    role = [discord.Object(event.audience_role_id)] if event.audience_role_id else False
+    return discord.AllowedMentions(everyone=False, users=False, roles=role, replied_user=False)
+
 
 class Announcer:
     """Discord's side of the events feature."""
@@ -35,6 +50,7 @@ class Announcer:
         self.queries = queries
         self.refresh_delay = refresh_delay  # seconds: a burst of clicks becomes one edit
         self._refreshing: dict[int, asyncio.Task[None]] = {}
+        self._last_request: dict[int, float] = {}  # loop time of each event's latest click
 
     async def close(self) -> None:
         """Finish announcement edits still waiting."""
@@ -60,13 +76,12 @@ class Announcer:
         channel = self.bot.get_channel(event.channel_id)
         assert isinstance(channel, discord.TextChannel)
         embed, view = await self.render(event)
-        mention = f"<@&{event.audience_role_id}>" if event.audience_role_id else None
         try:
             return await channel.send(
-                content=mention,
+                content=audience_line(event),
                 embed=embed,
                 view=view,
-                allowed_mentions=discord.AllowedMentions(roles=bool(mention)),
+                allowed_mentions=audience_only(event),
             )
         except discord.HTTPException:
             raise UserFacingError(
@@ -90,16 +105,27 @@ class Announcer:
         return thread.id
 
     def refresh_soon(self, event_id: int) -> None:
-        """Edit the announcement soon; requests meanwhile share the one edit."""
-        if event_id in self._refreshing:
-            return
-        self._refreshing[event_id] = asyncio.create_task(
-            self._refresh_later(event_id), name=f"s3cop-refresh-event-{event_id}"
-        )
+        """Edit the announcement once the clicks pause for ``refresh_delay``: a burst, however
+        long, is one edit after it (at most ``REFRESH_MAX_WAIT`` behind an endless stream)."""
+        loop = asyncio.get_running_loop()
+        self._last_request[event_id] = loop.time()
+        if event_id not in self._refreshing:
+            self._refreshing[event_id] = asyncio.create_task(
+                self._refresh_later(event_id), name=f"s3cop-refresh-event-{event_id}"
+            )
 
     async def _refresh_later(self, event_id: int) -> None:
-        await asyncio.sleep(self.refresh_delay)
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        deadline = began + max(REFRESH_MAX_WAIT, self.refresh_delay)
+        while True:
+            due = min(self._last_request[event_id] + self.refresh_delay, deadline)
+            if due <= loop.time():
+                break
+            await asyncio.sleep(due - loop.time())
+        # A click from here on starts the next wait: its answer may be stored after this read.
         self._refreshing.pop(event_id, None)
+        self._last_request.pop(event_id, None)
         event = await self.queries.find(event_id)
         if event is not None:
             await self.refresh(event)
@@ -113,7 +139,12 @@ class Announcer:
             return
         embed, view = await self.render(event)
         try:
-            await channel.get_partial_message(event.message_id).edit(embed=embed, view=view)
+            await channel.get_partial_message(event.message_id).edit(
+                content=audience_line(event),
+                embed=embed,
+                view=view,
+                allowed_mentions=audience_only(event),
+            )
         except discord.HTTPException as exc:
             log.warning("could not update the announcement of event %s: %s", event.id, exc)
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.sandbox import limits
 from bot.sandbox.errors import CannotSendEmptyMessage, InvalidFormBody
-from bot.sandbox.models import COMPONENTS_V2
+from bot.sandbox.models import COMPONENTS_V2, Message, User
 from bot.sandbox.render import render_timestamps
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -55,6 +55,12 @@ BAD_MESSAGES = {
         "flags": COMPONENTS_V2,
         "components": [{"type": 10, "content": "x"}] * 41,
     },
+    "roles parsed and listed": {
+        "content": "x",
+        "allowed_mentions": {"parse": ["roles"], "roles": [1]},
+    },
+    "101 user ids": {"content": "x", "allowed_mentions": {"parse": [], "users": list(range(101))}},
+    "unknown parse kind": {"content": "x", "allowed_mentions": {"parse": ["channels"]}},
 }
 
 
@@ -169,3 +175,20 @@ def test_timestamps_render_in_utc_and_relative() -> None:
     assert text == "Thu 3 Dec 2026 14:00 UTC (in 5 days)"
     # 1 day 20 hours ago: Discord rounds to the nearest day.
     assert render_timestamps(f"<t:{start}:R>", NOW + timedelta(days=7)) == "2 days ago"
+
+
+NOTIFIED = {
+    "no rules: everything in the content": (None, (True, {5}, {7})),
+    "parse nothing": ({"parse": []}, (False, set(), set())),
+    "one role by id": ({"parse": [], "roles": [5]}, (False, {5}, set())),
+    "another role by id": ({"parse": [], "roles": [6]}, (False, set(), set())),
+    "users only": ({"parse": ["users"]}, (False, set(), {7})),
+}
+
+
+@pytest.mark.parametrize(("rules", "expected"), NOTIFIED.values(), ids=NOTIFIED.keys())
+def test_who_a_message_notifies(rules: dict[str, Any] | None, expected: Any) -> None:
+    """Discord's allowed_mentions rules: only the content's mentions, filtered by the rules."""
+    author = User(1, "bot")
+    message = Message(2, 3, 4, author, NOW, content="<@&5> <@7> @everyone", mention_rules=[rules])
+    assert message.notified() == expected
