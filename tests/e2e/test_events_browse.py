@@ -106,6 +106,10 @@ async def test_timezone_show_says_when_the_zone_is_the_servers_default(
 ) -> None:
     shown = await community.as_member("sofia").slash("timezone show")
     assert "Europe/Brussels, the server's default" in shown.content
+    # In Finnish, the command to set one's own is named as a Finnish member calls it.
+    finnish = await community.as_member("aino").slash("timezone show")
+    assert "palvelimen oletuksella" in finnish.content
+    assert finnish.content.endswith("/aikavyöhyke aseta.")
 
 
 async def test_discord_scheduled_event_follows_edits_and_cancel(

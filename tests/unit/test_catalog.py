@@ -97,3 +97,39 @@ async def test_every_command_is_localised(tmp_path: Path) -> None:
 def test_lookup_by_locale(locale: str, expected: str) -> None:
     language = locale.split("-")[0]
     assert (lookup(language, "about", NAME_CONTEXT) or "about") == expected
+
+
+COMMAND_MENTION = re.compile(r"(?:^|(?<=[\s(]))/([^\W\d]+)(?: ([^\W\d]+))?")
+
+
+async def test_strings_name_commands_as_they_are_called_in_their_language(
+    tmp_path: Path,
+) -> None:
+    """A "/group join" in an English string is a real command, and its Finnish translation
+    names the same command by its Finnish name ("/ryhmä liity"), never the English one."""
+    settings = parse_settings({"discord": {"guild_id": 1}})
+    db = await Database.open(tmp_path / "s.sqlite3")
+    await db.migrate()
+    bot = S3Bot(settings, db)
+    for extension in EXTENSIONS:
+        await bot.load_extension(extension)
+    names: dict[str, dict[str, set[str]]] = {"en": {}, "fi": {}}  # command -> its subcommands
+    for command in bot.tree.get_commands():
+        payload = await command.get_translated_payload(bot.tree, CatalogTranslator())
+        subs = [o for o in payload.get("options", []) if o["type"] in (1, 2)]
+        for language in names:
+            top = payload["name"] if language == "en" else payload["name_localizations"]["fi"]
+            names[language][top] = {
+                s["name"] if language == "en" else s["name_localizations"]["fi"] for s in subs
+            }
+    await db.close()
+    wrong = []
+    for entry in _finnish():
+        if not entry.id or entry.context or not entry.string:
+            continue
+        for language, text in (("en", entry.id), ("fi", entry.string)):
+            for top, sub in COMMAND_MENTION.findall(text if isinstance(text, str) else text[0]):
+                known = names[language]
+                if top not in known or (known[top] and sub not in known[top]):
+                    wrong.append((language, f"/{top} {sub}".strip(), text))
+    assert wrong == []
