@@ -22,7 +22,7 @@ import aiohttp
 import discord
 
 from bot.settings import Settings, SettingsError, load_settings, setting_warnings
-from db.database import Database, DatabaseTooNewError
+from db.database import Database, SchemaRefusedError
 
 if TYPE_CHECKING:
     from bot.client import S3Bot
@@ -94,7 +94,7 @@ async def _database(settings: Settings, *, migrate: bool) -> AsyncIterator[Datab
         if migrate:
             await db.migrate()
         yield db
-    except DatabaseTooNewError as exc:
+    except SchemaRefusedError as exc:
         raise CliError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
         raise CliError(f"{path}: {exc}") from None

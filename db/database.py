@@ -36,6 +36,7 @@ enforces.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import logging
 import re
@@ -68,8 +69,18 @@ PRAGMAS = (
 )
 
 
-class DatabaseTooNewError(RuntimeError):
+class SchemaRefusedError(RuntimeError):
+    """The database's schema history does not fit this s3cop's migrations: nothing is changed,
+    and the message says what to do."""
+
+
+class DatabaseTooNewError(SchemaRefusedError):
     """The database was written by a newer s3cop; refusing it protects the data."""
+
+
+class MigrationChangedError(SchemaRefusedError):
+    """A migration that ran on this database has a different text now: whatever it changed
+    was applied from the old text, and running on would hide that."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,21 @@ class Migration:
     version: int
     name: str
     sql: str
+
+    @property
+    def checksum(self) -> str:
+        """What the ledger records, so a file changed after it ran is noticed (line endings
+        do not count: a checkout on Windows is the same migration)."""
+        return hashlib.sha256(self.sql.replace("\r\n", "\n").encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Applied:
+    """One row of the ledger: a migration that ran on this database."""
+
+    version: int
+    name: str
+    checksum: str
 
 
 def bundled_migrations() -> list[Migration]:
@@ -161,18 +187,80 @@ def _run_batch(
     return outcomes
 
 
-def _migrate(conn: sqlite3.Connection, migration: Migration) -> None:
-    """In SQLite's thread: one migration and its version number, in one transaction."""
+LEDGER = """CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    checksum   TEXT NOT NULL
+)"""
+
+
+def _ledger(conn: sqlite3.Connection, known: list[Migration]) -> tuple[int, list[Applied]]:
+    """In SQLite's thread: ``PRAGMA user_version`` and the migrations applied, by version.
+
+    A database from before the ledger kept only ``user_version``, the highest number applied,
+    and every numbered file up to it had run (the old runner went in order, and each reserved
+    number was on main before a later one). Its ledger starts as those files; from then on
+    each migration is recorded as it runs, so one whose number lands later than a higher one
+    is still applied."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        conn.execute(LEDGER)
+        empty = conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == 0
+        if empty and version > 0:
+            conn.executemany(
+                "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+                [(m.version, m.name, m.checksum) for m in known if m.version <= version],
+            )
+        rows = conn.execute(
+            "SELECT version, name, checksum FROM schema_migrations ORDER BY version"
+        ).fetchall()
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return version, [Applied(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+def _migrate(conn: sqlite3.Connection, migration: Migration, version: int) -> None:
+    """In SQLite's thread: one migration, its ledger row and ``user_version`` (the highest
+    number applied, which an older s3cop reads to refuse the database), in one transaction."""
+    name = migration.name.replace("'", "''")
     try:
         # executescript runs the whole file; BEGIN/COMMIT make it one transaction.
         conn.executescript(
-            f"BEGIN IMMEDIATE;\n{migration.sql}\n"
-            f"PRAGMA user_version = {migration.version};\nCOMMIT;"
+            f"BEGIN IMMEDIATE;\n{migration.sql}\n;\n"
+            "INSERT INTO schema_migrations (version, name, checksum) "
+            f"VALUES ({int(migration.version)}, '{name}', '{migration.checksum}');\n"
+            f"PRAGMA user_version = {max(version, migration.version)};\nCOMMIT;"
         )
     except sqlite3.Error:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def check_ledger(path: Path, known: list[Migration], applied: list[Applied]) -> None:
+    """Refuse a database whose history this s3cop cannot continue: a migration ran that it
+    does not have (a newer s3cop's), or one that ran has a different text now."""
+    by_version = {m.version: m for m in known}
+    for done in applied:
+        migration = by_version.get(done.version)
+        if migration is None:
+            raise DatabaseTooNewError(
+                f"{path} has migration {done.name}, which this s3cop does not have: upgrade "
+                "s3cop, or restore a backup made by this version"
+            )
+        if (migration.name, migration.checksum) != (done.name, done.checksum):
+            changed = (
+                f"{done.name} was changed"
+                if migration.name == done.name
+                else f"{done.name} was replaced by {migration.name}"
+            )
+            raise MigrationChangedError(
+                f"{path}: migration {changed} after it ran on this database; a migration that "
+                "has run stays as it is: put the change in a new migration, or restore the file"
+            )
 
 
 def _backup(conn: sqlite3.Connection, target: Path) -> None:
@@ -298,7 +386,9 @@ class Database:
         return int(row[0]) if row else 0
 
     async def migrate(self, migrations: Iterable[Migration] | None = None) -> list[str]:
-        """Apply the migrations newer than the database, each in one transaction."""
+        """Apply every migration the database has not had yet, in number order, each in one
+        transaction; refuse (changing nothing) a database that ran a migration this s3cop does
+        not have, or whose text changed since (:func:`check_ledger`)."""
         migrations = list(bundled_migrations() if migrations is None else migrations)
         current = await self.version()
         latest = migrations[-1].version if migrations else 0
@@ -307,11 +397,15 @@ class Database:
                 f"{self.path} is at schema version {current}, but this s3cop knows only up to "
                 f"{latest}: upgrade s3cop, or restore a backup made by this version"
             )
+        current, done = await self._hand_over(_ledger, self._connection, migrations)
+        check_ledger(self.path, migrations, done)
+        ran = {d.version for d in done}
         applied = []
         for migration in migrations:
-            if migration.version <= current:
+            if migration.version in ran:
                 continue
-            await self._hand_over(_migrate, self._connection, migration)
+            await self._hand_over(_migrate, self._connection, migration, current)
+            current = max(current, migration.version)
             log.info("applied migration %s", migration.name)
             applied.append(migration.name)
         return applied

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from db.database import Database, DatabaseTooNewError, Migration, bundled_migrations
+from db.database import (
+    Database,
+    DatabaseTooNewError,
+    Migration,
+    MigrationChangedError,
+    bundled_migrations,
+)
 
 
 def insert_one(conn: sqlite3.Connection, sql: str) -> None:
@@ -57,6 +63,94 @@ async def test_newer_database_is_refused(tmp_path: Path) -> None:
     await db.write(insert_one, "PRAGMA user_version = 99")
     with pytest.raises(DatabaseTooNewError, match="upgrade s3cop"):
         await db.migrate()
+    await db.close()
+
+
+A = Migration(1, "0001_a.sql", "CREATE TABLE a (x INTEGER);")
+C = Migration(3, "0003_c.sql", "CREATE TABLE c (x INTEGER);")
+B = Migration(2, "0002_b.sql", "CREATE TABLE b (x INTEGER);")
+
+
+async def tables(db: Database) -> list[str]:
+    rows = await db.fetchall(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('a', 'b', 'c')"
+    )
+    return sorted(r[0] for r in rows)
+
+
+async def test_a_migration_numbered_below_one_applied_is_still_applied(tmp_path: Path) -> None:
+    """Numbers are reserved per lane, so 0002 may land after 0003 ran: it runs then, once."""
+    db = await Database.open(tmp_path / "s.sqlite3")
+    assert await db.migrate([A, C]) == ["0001_a.sql", "0003_c.sql"]
+    assert await db.migrate([A, B, C]) == ["0002_b.sql"]
+    assert await tables(db) == ["a", "b", "c"]
+    assert await db.version() == 3  # the highest applied, as an older s3cop reads it
+    assert await db.migrate([A, B, C]) == []
+    await db.close()
+    again = await Database.open(tmp_path / "s.sqlite3")  # the ledger is in the file
+    assert await again.migrate([A, B, C]) == []
+    await again.close()
+
+
+async def test_a_database_from_before_the_ledger_keeps_what_it_had(tmp_path: Path) -> None:
+    """The old runner kept only user_version: everything up to it had run, nothing after."""
+    path = tmp_path / "s.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript(f"{A.sql}\n{B.sql}\nPRAGMA user_version = 2;")
+    conn.close()
+    db = await Database.open(path)
+    assert await db.migrate([A, B, C]) == ["0003_c.sql"]
+    rows = await db.fetchall("SELECT version, name FROM schema_migrations ORDER BY version")
+    assert [tuple(r) for r in rows] == [(1, "0001_a.sql"), (2, "0002_b.sql"), (3, "0003_c.sql")]
+    await db.close()
+
+
+async def test_a_migration_this_s3cop_lacks_is_refused(tmp_path: Path) -> None:
+    """Ran by a newer s3cop (its number below this one's highest): refused, nothing changed."""
+    db = await Database.open(tmp_path / "s.sqlite3")
+    await db.migrate([A, B, C])
+    with pytest.raises(DatabaseTooNewError, match=r"has migration 0002_b\.sql, which this s3cop"):
+        await db.migrate([A, C, Migration(4, "0004_d.sql", "CREATE TABLE d (x INTEGER);")])
+    assert await db.fetchone("SELECT name FROM sqlite_master WHERE name = 'd'") is None
+    await db.close()
+
+
+@pytest.mark.parametrize(
+    ("changed", "says"),
+    [
+        (Migration(2, "0002_b.sql", "CREATE TABLE b (x, y);"), r"0002_b\.sql was changed"),
+        (Migration(2, "0002_z.sql", B.sql), r"0002_b\.sql was replaced by 0002_z\.sql"),
+    ],
+)
+async def test_a_migration_changed_after_it_ran_is_refused(
+    tmp_path: Path, changed: Migration, says: str
+) -> None:
+    db = await Database.open(tmp_path / "s.sqlite3")
+    await db.migrate([A, B])
+    later = Migration(3, "0003_c.sql", "CREATE TABLE c (x INTEGER);")
+    with pytest.raises(MigrationChangedError, match=says):
+        await db.migrate([A, changed, later])
+    assert await tables(db) == ["a", "b"]
+    await db.close()
+
+
+async def test_line_endings_do_not_change_a_migration(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "s.sqlite3")
+    two_lines = Migration(1, "0001_a.sql", "CREATE TABLE a (x INTEGER);\nCREATE TABLE b (y);\n")
+    await db.migrate([two_lines])
+    windows = Migration(1, "0001_a.sql", two_lines.sql.replace("\n", "\r\n"))
+    assert await db.migrate([windows]) == []
+    await db.close()
+
+
+async def test_a_failed_migration_is_not_recorded(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "s.sqlite3")
+    await db.migrate([A])
+    with pytest.raises(sqlite3.Error):
+        await db.migrate([A, Migration(2, "0002_bad.sql", "CREATE TABLE b (x);\nNOT SQL;")])
+    rows = await db.fetchall("SELECT name FROM schema_migrations")
+    assert [r[0] for r in rows] == ["0001_a.sql"]
+    assert await db.migrate([A, B]) == ["0002_b.sql"]
     await db.close()
 
 
