@@ -15,6 +15,7 @@ from discord.ext import commands
 from bot.answering import guard
 from bot.clock import Clock, SystemClock
 from bot.members import Members
+from bot.notices import Notices
 from bot.pacing import GlobalPacer
 from bot.scheduler import Scheduler
 from bot.settings import Settings
@@ -95,6 +96,7 @@ class S3Bot(commands.Bot):
         self.default_language = settings.locale.language
         self.default_timezone = ZoneInfo(settings.locale.timezone)
         self.members = Members(self)
+        self.notices = Notices(self)
         # Each loaded feature's parts (its service), by feature name: what its persistent
         # buttons, which discord.py builds from a custom_id alone, reach it through.
         self.features: dict[str, Any] = {}

@@ -10,7 +10,9 @@ The policy for rows that fell due while the bot was down (or busy), stated once:
 * due less than ``LATE_AFTER`` ago: run normally;
 * due longer ago, but within the grace window (``scheduler.grace_minutes``): run with
   ``late=True``, so the handler can say it is late;
-* older than the grace window: marked ``missed`` with a note, never run.
+* older than the grace window: marked ``missed`` with a note, never run; except for kinds
+  registered with ``expires=False`` (notices to members, :mod:`bot.notices`), which run late
+  whatever the outage.
 
 Handlers send through :meth:`RunContext.once`, which makes each send exactly once:
 
@@ -124,6 +126,7 @@ class Scheduler:
         self.clock = clock
         self.grace = grace
         self._handlers: dict[str, Handler] = {}
+        self._lasting: set[str] = set()  # kinds that never expire (see the module's docstring)
         self._aps = AsyncIOScheduler(timezone=UTC)
         self._running = False
         self._dispatching = asyncio.Lock()
@@ -131,11 +134,14 @@ class Scheduler:
         self.armed_for: datetime | None = None
         self._plan_changed = False  # set by plan()/cancel(), cleared by rearm_if_changed()
 
-    def register(self, kind: str, handler: Handler) -> None:
-        """Say which coroutine runs actions of ``kind``; features do this in ``cog_load``."""
+    def register(self, kind: str, handler: Handler, *, expires: bool = True) -> None:
+        """Say which coroutine runs actions of ``kind``; features do this in ``cog_load``.
+        ``expires=False``: an action of this kind is never missed, however late."""
         if kind in self._handlers:
             raise ValueError(f"a handler for {kind!r} is already registered")
         self._handlers[kind] = handler
+        if not expires:
+            self._lasting.add(kind)
 
     async def start(self) -> None:
         """Start the timer and arm it for the earliest pending row."""
@@ -241,7 +247,7 @@ class Scheduler:
         )
 
     async def _fire(self) -> None:
-        task = asyncio.create_task(self.run_due())
+        task = asyncio.create_task(self.run_due(), name="s3cop-scheduler-dispatch")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -272,7 +278,8 @@ class Scheduler:
     async def _run_one(self, action: ScheduledAction) -> int:
         now = self.clock.now()
         overdue = now - action.due_at
-        if overdue > self.grace and overdue > LATE_AFTER:
+        expired = overdue > self.grace and overdue > LATE_AFTER
+        if expired and action.kind not in self._lasting:
             note = f"missed: due {action.due_at.isoformat()}, bot was away {overdue}"
             log.warning("scheduled %s %s %s", action.kind, action.dedupe_key, note)
             await self.db.write(scheduled.finish, action.id, "missed", now, note)

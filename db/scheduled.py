@@ -68,6 +68,15 @@ def upsert(
     )
 
 
+def count_prefix(conn: sqlite3.Connection, prefix: str) -> int:
+    """How many actions, in any state, have a key starting with ``prefix``."""
+    row = conn.execute(
+        "SELECT count(*) FROM scheduled_actions WHERE dedupe_key >= ? AND dedupe_key < ?",
+        (prefix, prefix + "\uffff"),
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def cancel_prefix(conn: sqlite3.Connection, prefix: str, now: datetime) -> None:
     """Cancel every pending action whose key starts with ``prefix`` (e.g. one event's)."""
     conn.execute(

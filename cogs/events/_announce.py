@@ -1,5 +1,5 @@
 """Keeping Discord in step with the stored events: the announcement and its refresh, the
-discussion thread, notices in the channel, DMs to attendees, and the mirror in Discord's own
+discussion thread, notices in the channel, and the mirror in Discord's own
 events list.
 
 Nothing here writes to the database: what Discord hands back (the announcement's message, the
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
 from typing import Any
 
 import discord
@@ -20,7 +19,6 @@ from bot.errors import UserFacingError
 from bot.i18n import _
 from cogs.events import _display as display
 from cogs.events._queries import EventQueries
-from cogs.events._rules import Occurrence
 from cogs.events._views import rsvp_view
 from db.events import EventRecord
 
@@ -165,66 +163,19 @@ class Announcer:
         log.warning("event %s has no channel left to post notices in", event.id)
         return None
 
-    async def tell(
-        self,
-        event: EventRecord,
-        occurrence: str,
-        answers: Iterable[str],
-        compose: Callable[[str], str],
-    ) -> None:
-        """DM each member who answered one of ``answers`` and can still see the event's
-        channel, each in their language."""
-        wanted = set(answers)
-        rows = await self.queries.answers(event.id, occurrence)
-        told = [
-            r.user_id for r in rows if r.answer in wanted and self.queries.visible(event, r.user_id)
-        ]
-        await self.bot.members.dm_each(event.guild_id, told, compose)
+    async def answered(self, event_id: int) -> None:
+        """After an answer: the announcement's counts, soon (whoever moved up is told by the
+        service's notices)."""
+        self.refresh_soon(event_id)
 
-    async def tell_promoted(
-        self, event: EventRecord, occurrence: Occurrence, user_ids: Iterable[int]
-    ) -> None:
-        """A DM to each member who moved up from the waitlist."""
-        await self.bot.members.dm_each(
-            event.guild_id,
-            user_ids,
-            lambda language: display.promoted_text(language, event, occurrence),
-        )
-
-    async def answered(
-        self, event: EventRecord, occurrence: Occurrence, promoted: Iterable[int]
-    ) -> None:
-        """After an answer: the announcement's counts, and DMs to whoever moved up."""
-        self.refresh_soon(event.id)
-        await self.tell_promoted(event, occurrence, promoted)
-
-    async def changed(
-        self,
-        old: EventRecord,
-        new: EventRecord,
-        before: Occurrence,
-        after: Occurrence,
-        promoted: Iterable[int],
-    ) -> None:
-        """After an edit: the announcement, and the attendees told what changed."""
+    async def changed(self, new: EventRecord) -> None:
+        """After an edit: the announcement (attendees are told by the service's notices)."""
         await self.refresh(new)
-        await self.tell(
-            new,
-            after.key,
-            ("going", "maybe"),
-            lambda language: display.changed_text(language, old, new, before, after),
-        )
-        await self.tell_promoted(new, after, promoted)
 
-    async def cancelled(self, event: EventRecord, updated: EventRecord, target: Occurrence) -> None:
-        """After a cancel: the announcement stays, marked; those who answered are told."""
+    async def cancelled(self, updated: EventRecord) -> None:
+        """After a cancel: the announcement stays, marked (those who answered are told by the
+        service's notices)."""
         await self.refresh(updated)
-        await self.tell(
-            event,
-            target.key,
-            ("going", "maybe", "waitlist"),
-            lambda language: display.cancelled_text(language, event, target),
-        )
 
     # -- Discord's own events list ------------------------------------------------------------
 

@@ -330,7 +330,6 @@ class EventsCog(commands.Cog, name="Events"):
                 )
             new_length = parsed.end - parsed.utc
 
-        promoted: list[int] = []
         if occurrence:
             if any(v is not None for v in (title, link, venue, capacity, reminders, description)):
                 raise UserFacingError(
@@ -376,14 +375,14 @@ class EventsCog(commands.Cog, name="Events"):
                 raise UserFacingError(_("Tell me what to change: give at least one new value."))
             updated = replace(record, **changes)
             check_place(updated.format, updated.link, updated.venue)
-            after, promoted = await self.service.update_event(record, updated, before)
-        # Answer first: telling every attendee can take longer than Discord's 3 seconds.
+            after = await self.service.update_event(record, updated, before)
+        # Answer first: the announcement and the mirror are Discord's side, after.
         notes = parsed.explain(language) if parsed else []
         text = "\n".join([display.updated_text(language, record.id, after), *notes])
         await answer_then(
             interaction,
             reply(interaction, text),
-            partial(self.announce.changed, record, updated, before, after, promoted),
+            partial(self.announce.changed, updated),
             partial(self.service.mirror, updated),
         )
 
@@ -402,11 +401,11 @@ class EventsCog(commands.Cog, name="Events"):
             raise UserFacingError(_("Event #{id} is already cancelled."), id=record.id)
         target = await self.queries.pick_occurrence(record, occurrence)
         updated = await self.service.cancel(record, target, whole=occurrence is None)
-        # Answer first: telling every attendee can take longer than Discord's 3 seconds.
+        # Answer first: the announcement and the mirror are Discord's side, after.
         await answer_then(
             interaction,
             reply(interaction, display.cancelled_answer(language)),
-            partial(self.announce.cancelled, record, updated, target),
+            partial(self.announce.cancelled, updated),
             partial(self.service.mirror, updated),
         )
 

@@ -12,11 +12,11 @@ import asyncio
 import logging
 import secrets
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import discord
 
@@ -241,7 +241,7 @@ class EventService:
         shared with the other clicks of a burst."""
         return await self._commit(
             partial(
-                record_answer,
+                self._record_answer,
                 guild_id=guild_id,
                 event_id=event_id,
                 occurrence=occurrence,
@@ -252,6 +252,53 @@ class EventService:
             batched=True,
         )
 
+    def _record_answer(self, conn: sqlite3.Connection, **answer: Any) -> Answered:
+        """In SQLite's thread: the answer, and the DMs to whoever it moved up, in one write."""
+        answered = record_answer(conn, **answer)
+        self._tell_promoted(conn, answered.event, answered.occurrence, answered.promoted)
+        return answered
+
+    # -- telling attendees (inside the write that makes the change: bot/notices.py) ----------
+
+    def _tell_promoted(
+        self,
+        conn: sqlite3.Connection,
+        event: EventRecord,
+        occurrence: Occurrence,
+        promoted: Iterable[int],
+    ) -> None:
+        """A DM to each member who moved up from the waitlist (and can see the event)."""
+        self.bot.notices.tell(
+            conn,
+            guild_id=event.guild_id,
+            about=f"event:{event.id}:promoted",
+            members=promoted,
+            compose=lambda language: display.promoted_text(language, event, occurrence),
+            channel_id=event.channel_id,
+        )
+
+    def _tell_answered(
+        self,
+        conn: sqlite3.Connection,
+        event: EventRecord,
+        occurrence: str,
+        answers: tuple[str, ...],
+        about: str,
+        compose: Callable[[str], str],
+    ) -> None:
+        """A DM to each member who answered one of ``answers`` to the occurrence (as stored in
+        this write) and can see the event."""
+        self.bot.notices.tell(
+            conn,
+            guild_id=event.guild_id,
+            about=f"event:{event.id}:{about}",
+            members=[
+                r.user_id for r in stored.rsvps(conn, event.id, occurrence) if r.answer in answers
+            ],
+            compose=compose,
+            channel_id=event.channel_id,
+        )
+
     # -- editing and cancelling ---------------------------------------------------------------
 
     async def move_occurrence(
@@ -260,26 +307,36 @@ class EventService:
         """Give one occurrence of a series a new start or length; returns it as it now is."""
         schedule, overrides = await self.queries.schedule_of(event)
         overrides[before.key] = Override(start, length, False)
+        after = schedule.find(overrides, before.key) or before
 
         def store(conn: sqlite3.Connection) -> None:
             stored.put_override(conn, event.id, OverrideRecord(before.key, start, length, False))
             self._replan(conn, event, schedule, overrides)
+            self._tell_answered(
+                conn,
+                event,
+                after.key,
+                ("going", "maybe"),
+                "changed",
+                lambda language: display.changed_text(language, event, event, before, after),
+            )
 
         await self._commit(store)
-        return schedule.find(overrides, before.key) or before
+        return after
 
     async def update_event(
         self, old: EventRecord, new: EventRecord, before: Occurrence
-    ) -> tuple[Occurrence, list[int]]:
+    ) -> Occurrence:
         """Store an edited event in one transaction. If its times moved, answers and changes
         follow each occurrence to its new time (the one shown keeps its answers in any case);
-        reminders are planned again; a larger capacity moves the waitlist up. Returns the
-        occurrence now shown and who moved up."""
+        reminders are planned again; a larger capacity moves the waitlist up. Those going or
+        maybe are told what changed, and whoever moved up that they did, in the same write.
+        Returns the occurrence now shown."""
         old_schedule, _overrides = await self.queries.schedule_of(old)
         schedule = Schedule(new.start_local, new.duration, new.rrule)
         now = self.now()
 
-        def store(conn: sqlite3.Connection) -> tuple[Occurrence, list[int]]:
+        def store(conn: sqlite3.Connection) -> Occurrence:
             renames = renamed_occurrences(
                 old_schedule, schedule, stored.occurrence_keys(conn, old.id)
             )
@@ -291,13 +348,23 @@ class EventService:
             _same, overrides = schedule_from(new, stored.overrides(conn, old.id))
             after = schedule.shown(overrides, now) or before
             self._replan(conn, new, schedule, overrides)
-            return after, promote_waitlist(conn, new, after.key)
+            promoted = promote_waitlist(conn, new, after.key)
+            self._tell_answered(
+                conn,
+                new,
+                after.key,
+                ("going", "maybe"),
+                "changed",
+                lambda language: display.changed_text(language, old, new, before, after),
+            )
+            self._tell_promoted(conn, new, after, promoted)
+            return after
 
         return await self._commit(store)
 
     async def cancel(self, event: EventRecord, target: Occurrence, *, whole: bool) -> EventRecord:
-        """Cancel the whole event or one occurrence and stop its reminders, in one transaction;
-        returns the event as it now is."""
+        """Cancel the whole event or one occurrence and stop its reminders, and tell those who
+        answered, in one transaction; returns the event as it now is."""
         schedule, overrides = await self.queries.schedule_of(event)
         updated = replace(event, status="cancelled") if whole else event
         if not whole:
@@ -309,6 +376,14 @@ class EventService:
             else:
                 stored.put_override(conn, event.id, OverrideRecord(target.key, None, None, True))
             self._replan(conn, updated, schedule, overrides)
+            self._tell_answered(
+                conn,
+                event,
+                target.key,
+                ("going", "maybe", "waitlist"),
+                "cancelled",
+                lambda language: display.cancelled_text(language, event, target),
+            )
 
         await self._commit(store)
         return updated

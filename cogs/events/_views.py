@@ -95,7 +95,7 @@ class RsvpButton(
             reply(
                 interaction, text, view=rsvp_view(language, self.event_id, outcome.occurrence.key)
             ),
-            partial(parts.announce.answered, outcome.event, outcome.occurrence, outcome.promoted),
+            partial(parts.announce.answered, outcome.event.id),
         )
 
 

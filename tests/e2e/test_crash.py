@@ -6,6 +6,10 @@ outage); the bot is started and killed again and again while it sends them. At t
 message has arrived, and none twice: each send carries the nonce of its once-key, so the checks
 below count messages by nonce.
 
+Notices too (a member moved up from a waitlist, an event's change): while the bot runs, an
+organiser edits an event and a member gives up a place that the waitlist takes, and the bot is
+killed soon after; each notice stored with its change is sent after a restart, once per member.
+
 The same for answers: a burst of clicks, the bot killed in the middle of it; every click whose
 member was told it was recorded is in the database.
 
@@ -16,6 +20,7 @@ member was told it was recorded is in the database.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import sqlite3
@@ -29,7 +34,8 @@ import pytest
 
 from bot.local import Seeded, seed_community
 from bot.local_process import BotProcess
-from bot.sandbox.models import DM, Message
+from bot.sandbox.driver import InteractionResult
+from bot.sandbox.models import DM, Member, Message
 from bot.sandbox.server import Sandbox
 from bot.scheduler import nonce_for
 from db.times import to_db
@@ -84,8 +90,64 @@ async def create_events(world: World, count: int) -> list[int]:
     return list(range(1, count + 1))
 
 
-def bring_forward(db_path: Path, how_many: int, rng: random.Random) -> list[str]:
-    """While the bot is down: ``how_many`` pending reminders fall due (the keys of those)."""
+async def create_workshop(world: World) -> tuple[int, Message]:
+    """An event with 6 places that the whole crowd wants: 6 going, 6 on the waitlist."""
+    organiser = world.sandbox.as_member(world.seeded.members["sofia"])
+    form = await organiser.slash(
+        "event create",
+        title="Workshop",
+        start="in 4 days",
+        format="online",
+        link="https://meet.example.org/w",
+        capacity=GOING // 2,
+    )
+    assert form.modal is not None, form.content
+    await form.submit_modal({"description": ""})
+    announcement = [m for m in world.sandbox.messages(world.seeded.channels["events"]) if m.embeds]
+    for member in crowd_of(world):
+        assert not (await world.sandbox.as_member(member).click(announcement[-1], "Going")).failed
+    return len(announcement), announcement[-1]
+
+
+def crowd_of(world: World) -> list[Member]:
+    return [m for name, m in world.seeded.members.items() if name.startswith("member")]
+
+
+async def change_workshop(
+    world: World, event_id: int, announcement: Message, number: int, rng: random.Random
+) -> list[tuple[str, InteractionResult]]:
+    """What stores notices while the bot runs: the organiser renames the workshop (those going
+    are told), and a member gives up their place (the waitlist's first moves up) and asks for
+    one again (the end of the waitlist), all at once."""
+    organiser = world.sandbox.as_member(world.seeded.members["sofia"])
+    member = world.sandbox.as_member(rng.choice(crowd_of(world)))
+    title = f"Workshop {number}"
+
+    async def give_up_and_back() -> InteractionResult:
+        await member.click(announcement, "Can't go")
+        return await member.click(announcement, "Going")
+
+    edited, _clicked = await asyncio.gather(
+        organiser.slash("event edit", event=event_id, title=title), give_up_and_back()
+    )
+    return [(title, edited)]
+
+
+def notices(db_path: Path) -> dict[str, tuple[str, list[int]]]:
+    """Every notice stored: its key, its English text and who it is for."""
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute(
+            "SELECT dedupe_key, payload FROM scheduled_actions WHERE kind = 'notice'"
+        ).fetchall()
+    return {
+        key: (json.loads(payload)["texts"]["en"], json.loads(payload)["members"])
+        for key, payload in rows
+    }
+
+
+def bring_forward(db_path: Path, how_many: int, rng: random.Random, events: list[int]) -> list[str]:
+    """While the bot is down: ``how_many`` pending reminders of ``events`` fall due (the keys
+    of those)."""
     with sqlite3.connect(db_path) as conn:
         pending = [
             key
@@ -93,6 +155,7 @@ def bring_forward(db_path: Path, how_many: int, rng: random.Random) -> list[str]
                 "SELECT dedupe_key FROM scheduled_actions "
                 "WHERE status = 'pending' AND kind = 'event.remind' ORDER BY id"
             )
+            if int(key.split(":")[1]) in events
         ]
         chosen = rng.sample(pending, min(how_many, len(pending)))
         due = to_db(datetime.now(UTC) - timedelta(seconds=1))
@@ -142,42 +205,61 @@ def bot_messages(sandbox: Sandbox) -> list[Message]:
 
 
 @pytest.mark.timeout(60 + 15 * KILLS)  # a bot process started KILLS + 2 times
-async def test_sigkill_while_sending_reminders_loses_none_and_repeats_none(
+async def test_sigkill_while_sending_reminders_and_notices_loses_none_and_repeats_none(
     world: World,
 ) -> None:
     rng = random.Random(SEED)  # noqa: S311 - seeded on purpose: a failing run replays
     bot = world.bot
     await bot.start()
     await bot.wait_ready()
-    await create_events(world, max(2, KILLS // 3 + 1))
+    reminding = await create_events(world, max(2, KILLS // 3 + 1))
+    workshop, announcement = await create_workshop(world)
     await bot.stop()
 
     due: list[str] = []
+    edits: list[tuple[str, InteractionResult]] = []
     for kill in range(KILLS):
-        due += [k for k in bring_forward(bot.db_path, 1 + rng.randrange(2), rng) if k not in due]
+        brought = bring_forward(bot.db_path, 1 + rng.randrange(2), rng, reminding)
+        due += [k for k in brought if k not in due]
         await bot.start()
         if kill % 4 == 3:
             await asyncio.sleep(rng.uniform(0, 2.5))  # while starting up
+            bot.kill()
         else:
             await bot.wait_ready()
-            await asyncio.sleep(rng.uniform(0, 0.25))  # while sending
-        bot.kill()
+            changes = asyncio.create_task(change_workshop(world, workshop, announcement, kill, rng))
+            await asyncio.sleep(rng.uniform(0, 0.25))  # while changing and sending
+            bot.kill()
+            edits += await changes
         await bot.wait_exit()
     await bot.start()
     await bot.wait_ready()
-    await finished(bot, due)
+    told = notices(bot.db_path)
+    await finished(bot, due + list(told))
     await bot.stop()
 
-    assert statuses(bot.db_path, due) == {"done": len(due)}, bot.tail()
+    assert statuses(bot.db_path, due + list(told)) == {"done": len(due) + len(told)}, bot.tail()
+    # Every edit the organiser was told was made has its notice; moving up has its own.
+    for title, result in edits:
+        if result.interaction.answered and not result.failed:
+            assert any(f"**{title}**" in text for text, _members in told.values()), title
+    assert any(":promoted:" in key for key in told), "no one moved up: the test tested nothing"
     counts = Counter(m.nonce for m in bot_messages(world.sandbox))
-    expected = expected_nonces(world, due)
+    expected = expected_nonces(world, due) | {
+        nonce_for(f"{key}|dm:{member}")
+        for key, (_text, members) in told.items()
+        for member in members
+    }
     missing = expected - set(counts)
     twice = {nonce: n for nonce, n in counts.items() if n > 1}
     assert not missing, f"{len(missing)} of {len(expected)} due messages never arrived"
     assert not twice, f"{len(twice)} messages arrived more than once"
     assert set(counts) == expected  # and nothing else was sent
     assert bot.starts == KILLS + 2
-    print(f"{KILLS} kills; {world.sandbox.backend.nonces.repeats} sends repeated after a kill")
+    print(
+        f"{KILLS} kills; {len(due)} reminders, {len(told)} notices; "
+        f"{world.sandbox.backend.nonces.repeats} sends repeated after a kill"
+    )
 
 
 @pytest.mark.timeout(300)

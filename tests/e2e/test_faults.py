@@ -107,7 +107,8 @@ FAULTS: dict[str, Callable[[Any, str], None]] = {
 
 
 async def settle(community: LocalCommunity) -> None:
-    """Wait (bounded) until handlers, deferred answers and follow-on work are finished."""
+    """Wait (bounded) until handlers, deferred answers and follow-on work (notices the
+    scheduler sends) are finished."""
     sandbox = community.sandbox
     for _ in range(500):
         busy = [
@@ -116,8 +117,11 @@ async def settle(community: LocalCommunity) -> None:
             if not t.done() and t.get_name().startswith(HANDLER_TASKS)
         ]
         loading = [m for m in sandbox.backend.message_log if m.flags & LOADING and not m.deleted]
-        if not busy and not loading and sandbox.backend.in_flight == 0:
-            assert community.bot is not None
+        assert community.bot is not None
+        scheduler = community.bot.scheduler
+        due = await scheduler.next_due()  # a notice stored with a change, not sent yet
+        waiting = due is not None and due <= scheduler.clock.now()
+        if not busy and not waiting and not loading and sandbox.backend.in_flight == 0:
             await community.bot.members.flush()  # languages are saved in the background
             return
         await asyncio.sleep(0.01)

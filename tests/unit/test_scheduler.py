@@ -50,10 +50,12 @@ async def db_path(tmp_path: Path) -> AsyncIterator[Path]:
     yield path
 
 
-async def start(path: Path, clock: FakeClock, recorder: Recorder) -> tuple[Database, Scheduler]:
+async def start(
+    path: Path, clock: FakeClock, recorder: Recorder, *, expires: bool = True
+) -> tuple[Database, Scheduler]:
     db = await Database.open(path)
     scheduler = Scheduler(db, clock, grace=timedelta(hours=1))
-    scheduler.register("remind", recorder)
+    scheduler.register("remind", recorder, expires=expires)
     await scheduler.start()
     return db, scheduler
 
@@ -107,6 +109,19 @@ async def test_restart_policy(db_path: Path, down_for: timedelta, expected: list
     status = "done" if expected else "missed"
     action = await db.read(scheduled.by_key, "r1")
     assert action is not None and action.status == status
+    await stop(db, scheduler)
+
+
+async def test_a_kind_that_never_expires_runs_late_after_any_outage(db_path: Path) -> None:
+    """Notices to members (bot/notices.py) are sent however long the bot was away."""
+    clock, rec = FakeClock(T0), Recorder()
+    db, scheduler = await start(db_path, clock, rec, expires=False)
+    await plan(scheduler, "n1", T0)
+    await stop(db, scheduler)
+    clock.advance(timedelta(days=3))
+    db, scheduler = await start(db_path, clock, rec, expires=False)
+    await scheduler.run_due()
+    assert rec.sent == [("n1", "channel", True)]
     await stop(db, scheduler)
 
 
