@@ -16,7 +16,9 @@ lead took) and keep existing with the member's id removed. tests/unit/test_perso
 fails when a migration adds a column that looks like a member's id and no repository declared it.
 
 Not columns, so not here: ``sent_log`` and ``send_intents`` keys may name a member (``dm:ID``);
-they only say that a message was sent and are needed so it is never sent twice.
+they only say that a message was sent and are needed so it is never sent twice. Nor the payload
+of a notice (``bot/notices.py``) in ``scheduled_actions``: it names its members and text only
+until it is sent, moments after the change it follows.
 """
 
 from __future__ import annotations
