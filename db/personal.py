@@ -17,8 +17,8 @@ fails when a migration adds a column that looks like a member's id and no reposi
 
 Not columns, so not here: ``sent_log`` and ``send_intents`` keys may name a member (``dm:ID``);
 they only say that a message was sent and are needed so it is never sent twice. Nor the payload
-of a notice (``bot/notices.py``) in ``scheduled_actions``: it names its members and text only
-until it is sent, moments after the change it follows.
+of a notice (``bot/notices.py``) in ``scheduled_actions``, JSON that lists the members it was for
+and its text: an erase does not reach it yet.
 """
 
 from __future__ import annotations
