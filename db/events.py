@@ -33,6 +33,7 @@ EDITABLE_COLUMNS = (
     "reminders",
     "rrule",
     "status",
+    "cancelled_occurrence",
 )
 
 
@@ -59,6 +60,7 @@ class EventRecord:
     status: str
     discord_event_id: int | None
     sequence: int
+    cancelled_occurrence: str | None = None  # the date a cancelled announcement keeps showing
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ def _event(row: sqlite3.Row) -> EventRecord:
         status=row["status"],
         discord_event_id=row["discord_event_id"],
         sequence=row["sequence"],
+        cancelled_occurrence=row["cancelled_occurrence"],
     )
 
 

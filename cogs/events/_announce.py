@@ -63,11 +63,12 @@ class Announcer:
 
     async def render(self, event: EventRecord) -> tuple[discord.Embed, discord.ui.View]:
         language = self.language()
-        upcoming, counts = await self.queries.shown(event)
+        shown = await self.queries.shown(event)
         embed = display.announcement_embed(
-            language, event, upcoming, counts, self.queries.repeat_text(language, event)
+            language, event, shown, self.queries.repeat_text(language, event)
         )
-        return embed, rsvp_view(language, event.id, upcoming.key if upcoming else None)
+        answering = shown.occurrence.key if shown.answerable and shown.occurrence else None
+        return embed, rsvp_view(language, event.id, answering)
 
     async def post(self, event: EventRecord) -> discord.Message:
         """Post a new event's announcement (pinging its audience), or a readable refusal."""

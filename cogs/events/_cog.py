@@ -427,12 +427,10 @@ class EventsCog(commands.Cog, name="Events"):
     async def info(self, interaction: discord.Interaction[S3Bot], event: int) -> None:
         language = interaction_language(interaction)
         record = await self.queries.load_seen(interaction, event)
-        upcoming, counts = await self.queries.shown(record)
         embed = display.info_embed(
             language,
             record,
-            upcoming,
-            counts,
+            await self.queries.shown(record),
             self.queries.repeat_text(language, record),
             await self.queries.next_dates(record, limit=5),
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import discord
@@ -19,6 +20,9 @@ from bot.i18n import _, translate
 from cogs.events._recurrence import parse_repeat
 from cogs.events._rules import Occurrence
 from db.events import EventRecord, RsvpRecord
+
+if TYPE_CHECKING:
+    from cogs.events._queries import Shown
 
 COLOUR = discord.Colour.from_rgb(0, 51, 153)
 OCCURRENCE_FORMAT = "EEE d MMM y HH:mm"  # CLDR pattern: weekday and month in the member's language
@@ -53,26 +57,25 @@ def where(language: str, event: EventRecord) -> str:
 
 
 def announcement_embed(
-    language: str,
-    event: EventRecord,
-    occurrence: Occurrence | None,
-    counts: dict[str, int],
-    repeat_text: str | None,
+    language: str, event: EventRecord, shown: Shown, repeat_text: str | None
 ) -> discord.Embed:
-    """The public announcement: title, when, where, organiser, capacity and counts."""
-    cancelled = event.status == "cancelled" or occurrence is None
+    """The public announcement: title, when, where, organiser, places and counts. Cancelled, it
+    keeps its date (struck through), place and final counts; a series lists its cancelled dates
+    ahead with theirs."""
+    cancelled = event.status == "cancelled"
+    occurrence = shown.occurrence
     title = event.title
-    if event.status == "cancelled":
+    if cancelled:
         title = translate(language, _("Cancelled: {title}"), title=event.title)
     embed = discord.Embed(
         title=title[:256],
         description=event.description or None,
-        colour=CANCELLED_COLOUR if cancelled else COLOUR,
+        colour=COLOUR if shown.answerable else CANCELLED_COLOUR,
     )
     if occurrence is not None:
         embed.add_field(
             name=translate(language, _("When")),
-            value=when(occurrence.start, occurrence.end),
+            value=struck(occurrence) if cancelled else when(occurrence.start, occurrence.end),
             inline=False,
         )
     if repeat_text:
@@ -81,22 +84,53 @@ def announcement_embed(
         name=translate(language, _("Where")), value=where(language, event), inline=False
     )
     embed.add_field(name=translate(language, _("Organiser")), value=f"<@{event.organiser_id}>")
-    going = counts.get("going", 0)
     if event.capacity is not None:
         embed.add_field(
             name=translate(language, _("Places")),
-            value=translate(
-                language, _("{going} of {capacity} taken"), going=going, capacity=event.capacity
-            ),
+            value=places(language, shown.counts.get("going", 0), event.capacity),
         )
-    summary = [f"{translate(language, ANSWER_LABELS[a])}: {counts.get(a, 0)}" for a in ANSWERS]
-    if counts.get("waitlist"):
-        summary.append(f"{translate(language, ANSWER_LABELS['waitlist'])}: {counts['waitlist']}")
-    embed.add_field(name=translate(language, _("Answers")), value=" · ".join(summary), inline=False)
+    embed.add_field(
+        name=translate(language, _("Final answers") if cancelled else _("Answers")),
+        value=answer_summary(language, shown.counts),
+        inline=False,
+    )
+    if shown.cancelled:
+        embed.add_field(
+            name=translate(language, _("Cancelled dates")),
+            value="\n".join(
+                f"{struck(o)}: {answer_summary(language, counts)}" for o, counts in shown.cancelled
+            ),
+            inline=False,
+        )
     embed.set_footer(
         text=translate(language, _("Event #{id} · times show in your own time zone"), id=event.id)
     )
     return embed
+
+
+def struck(occurrence: Occurrence) -> str:
+    """A cancelled date: struck through, without "in 3 days" (it is not happening)."""
+    return f"~~<t:{stamp(occurrence.start)}:F> – <t:{stamp(occurrence.end)}:t>~~"
+
+
+def answer_summary(language: str, counts: dict[str, int]) -> str:
+    summary = [f"{translate(language, ANSWER_LABELS[a])}: {counts.get(a, 0)}" for a in ANSWERS]
+    if counts.get("waitlist"):
+        summary.append(f"{translate(language, ANSWER_LABELS['waitlist'])}: {counts['waitlist']}")
+    return " · ".join(summary)
+
+
+def places(language: str, going: int, capacity: int) -> str:
+    """Places taken; more going than places (the organiser lowered the capacity and kept
+    everyone) reads as full, with how many over, never "3 of 1 taken"."""
+    if going > capacity:
+        return translate(
+            language,
+            _("Full: {going} going, the limit is {capacity}"),
+            going=going,
+            capacity=capacity,
+        )
+    return translate(language, _("{going} of {capacity} taken"), going=going, capacity=capacity)
 
 
 def stamp(moment: datetime) -> int:
@@ -234,13 +268,12 @@ def list_embed(
 def info_embed(
     language: str,
     event: EventRecord,
-    occurrence: Occurrence | None,
-    counts: dict[str, int],
+    shown: Shown,
     repeat_text: str | None,
     next_dates: list[Occurrence],
 ) -> discord.Embed:
     """/event info: the announcement, and a series' next dates."""
-    embed = announcement_embed(language, event, occurrence, counts, repeat_text)
+    embed = announcement_embed(language, event, shown, repeat_text)
     if event.rrule:
         embed.add_field(
             name=translate(language, _("Next dates")),

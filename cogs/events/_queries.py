@@ -4,6 +4,7 @@ changes nothing."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +21,17 @@ from db import events as stored
 from db.events import EventRecord, OverrideRecord, RsvpRecord
 
 UPCOMING_LIMIT = 100  # /event list shows at most this many occurrences
+CANCELLED_SHOWN = 3  # a series' announcement lists at most this many cancelled dates ahead
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What an announcement shows of its event."""
+
+    occurrence: Occurrence | None  # the date shown (with its counts)
+    counts: dict[str, int]
+    answerable: bool  # whether its answer buttons work
+    cancelled: tuple[tuple[Occurrence, dict[str, int]], ...] = ()  # a series' cancelled dates
 
 
 def unknown_event(event_id: int) -> UserFacingError:
@@ -104,12 +116,31 @@ class EventQueries:
             raise UserFacingError(_("Event #{id} has no upcoming occurrence."), id=event.id)
         return upcoming
 
-    async def shown(self, event: EventRecord) -> tuple[Occurrence | None, dict[str, int]]:
-        """The occurrence an announcement shows (none once cancelled or over) and its counts."""
+    async def shown(self, event: EventRecord) -> Shown:
+        """What an announcement shows: the occurrence to answer for (a cancelled event: the one
+        it was cancelled for; none once over) with its counts, and a series' cancelled dates
+        still ahead, each with its final counts."""
         schedule, overrides = await self.schedule_of(event)
-        upcoming = schedule.shown(overrides, self.now()) if event.status == "scheduled" else None
-        counts = await self.db.read(stored.counts, event.id, upcoming.key) if upcoming else {}
-        return upcoming, counts
+        if event.status != "scheduled":
+            key = event.cancelled_occurrence
+            found = schedule.find(overrides, key) if key else None
+            return Shown(found, await self.counts(event, found), answerable=False)
+        now = self.now()
+        upcoming = schedule.shown(overrides, now)
+        cancelled = [
+            (o, await self.counts(event, o))
+            for o in schedule.occurrences(overrides, after=now, limit=50)
+            if o.cancelled
+        ][:CANCELLED_SHOWN]
+        return Shown(
+            upcoming, await self.counts(event, upcoming), upcoming is not None, tuple(cancelled)
+        )
+
+    async def counts(self, event: EventRecord, occurrence: Occurrence | None) -> dict[str, int]:
+        """How many gave each answer for one occurrence."""
+        if occurrence is None:
+            return {}
+        return await self.db.read(stored.counts, event.id, occurrence.key)
 
     async def next_dates(self, event: EventRecord, limit: int) -> list[Occurrence]:
         schedule, overrides = await self.schedule_of(event)

@@ -81,8 +81,24 @@ def record_answer(
         raise unknown_event(event_id)
     schedule, overrides = schedule_from(event, stored.overrides(conn, event_id))
     found = schedule.find(overrides, occurrence)
-    if event.status != "scheduled" or found is None or found.cancelled:
-        raise UserFacingError(_("This event was cancelled; answers are closed."))
+    if event.status != "scheduled":
+        raise UserFacingError(
+            _("**{title}** was cancelled; answers are closed."), title=event.title
+        )
+    if found is None:
+        raise UserFacingError(
+            _("That date is no longer part of **{title}**: answer on its announcement."),
+            title=event.title,
+        )
+    if found.cancelled:
+        raise UserFacingError(
+            _(
+                "**{title}** on <t:{start}:F> was cancelled; answers for it are closed. Its "
+                "announcement shows the next date."
+            ),
+            title=event.title,
+            start=int(found.start.timestamp()),
+        )
     if found.end <= now:
         raise UserFacingError(_("This event is over; answers are closed."))
     occurrence = found.key  # the stored form, whatever key the button carried
@@ -366,7 +382,9 @@ class EventService:
         """Cancel the whole event or one occurrence and stop its reminders, and tell those who
         answered, in one transaction; returns the event as it now is."""
         schedule, overrides = await self.queries.schedule_of(event)
-        updated = replace(event, status="cancelled") if whole else event
+        updated = (
+            replace(event, status="cancelled", cancelled_occurrence=target.key) if whole else event
+        )
         if not whole:
             overrides[target.key] = Override(None, None, True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,74 @@ async def test_without_an_audience_the_announcement_pings_nobody(
     message = announcement(community)
     assert message.mention_rules == [{"parse": []}]
     assert message.notified() == (False, set(), set())
+
+
+START = int(datetime(2026, 12, 3, 13, 0, tzinfo=UTC).timestamp())  # 14:00 in Brussels
+END = START + 3600
+
+
+async def test_a_cancelled_event_keeps_its_date_place_and_final_counts(
+    community: LocalCommunity,
+) -> None:
+    await create_event(community, capacity=5)
+    aino = await community.as_member("aino").click(announcement(community), "Going")
+    marco = community.as_member("marco")
+    await marco.click(announcement(community), "Maybe")
+    sofia = await community.as_member("sofia").click(announcement(community), "Can't go")
+    cancelled = await community.as_member("sofia").slash("event cancel", event=1)
+    assert cancelled.ephemeral and "Cancelled" in cancelled.content
+
+    message = await community.sandbox.wait_until(
+        lambda: (m := announcement(community)).embeds[0]["title"] == "Cancelled: Kick-off" and m
+    )
+    shown = fields(message)
+    assert shown["When"] == f"~~<t:{START}:F> – <t:{END}:t>~~"  # the date, struck through
+    assert "https://meet.example.org/kickoff" in shown["Where"]
+    assert shown["Places"] == "1 of 5 taken"
+    assert shown["Final answers"] == "Going: 1 · Maybe: 1 · Can't go: 1"
+    assert message.components == []  # no buttons that look as if they still worked
+    # /event info shows the same.
+    info = await marco.slash("event info", event=1)
+    assert fields(info.message)["Final answers"] == "Going: 1 · Maybe: 1 · Can't go: 1"  # type: ignore[arg-type]
+
+    # The buttons on an earlier answer get a clear answer, in each member's language.
+    late = await community.as_member("aino").click(aino.message, "Tulen")  # type: ignore[arg-type]
+    assert late.ephemeral and late.content == "**Kick-off** on peruttu; vastaaminen on suljettu."
+    again = await community.as_member("sofia").click(sofia.message, "Going")  # type: ignore[arg-type]
+    assert again.content == "**Kick-off** was cancelled; answers are closed."
+    assert fields(announcement(community))["Final answers"] == "Going: 1 · Maybe: 1 · Can't go: 1"
+
+
+async def test_a_cancelled_date_of_a_series_stays_on_its_announcement(
+    community: LocalCommunity,
+) -> None:
+    await create_event(community, repeat="weekly")
+    first = await community.as_member("aino").click(announcement(community), "Going")
+    own = await community.as_member("sofia").click(announcement(community), "Maybe")
+    await community.as_member("sofia").slash("event cancel", event=1, occurrence="3.12.2026")
+
+    week = 7 * 24 * 3600
+    message = await community.sandbox.wait_until(
+        lambda: (
+            (m := announcement(community)) and f"<t:{START + week}:F>" in fields(m)["When"] and m
+        )
+    )
+    assert message.embeds[0]["title"] == "Kick-off"  # the series goes on
+    shown = fields(message)
+    assert shown["Cancelled dates"] == (
+        f"~~<t:{START}:F> – <t:{END}:t>~~: Going: 1 · Maybe: 1 · Can't go: 0"
+    )
+    assert shown["Answers"] == "Going: 0 · Maybe: 0 · Can't go: 0"  # the next date's
+    labels = [c["label"] for row in message.components for c in row["components"]]
+    assert labels == ["Going", "Maybe", "Can't go"]  # for the next date
+
+    late = await community.as_member("aino").click(first.message, "Tulen")  # type: ignore[arg-type]
+    assert late.content.startswith(f"**Kick-off** <t:{START}:F> on peruttu")
+    english = await community.as_member("sofia").click(own.message, "Going")  # type: ignore[arg-type]
+    assert english.content == (
+        f"**Kick-off** on <t:{START}:F> was cancelled; answers for it are closed. "
+        "Its announcement shows the next date."
+    )
+    # The next date still takes answers.
+    going = await community.as_member("marco").click(message, "Going")
+    assert f"<t:{START + week}:f>" in going.content
