@@ -25,16 +25,25 @@ floor that discord.py sets. Bursts alternate between the two bots; the verdict c
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-import psutil
-from _harness import ack_view, percentile, run, table, verdict
+import discord
+from _harness import (
+    Answers,
+    ack_process,
+    ack_view,
+    load,
+    measure,
+    medians,
+    run,
+    spread,
+    table,
+    verdict,
+)
 
 from bot.local import seed_community
 from bot.local_process import BotProcess
@@ -44,7 +53,7 @@ from bot.sandbox.server import Sandbox
 
 MEMBERS = 1_000
 CAPACITY = 600
-ROUNDS = 5
+ROUNDS = 7
 LOCALES = ("en-GB", "fi", "de", "it", "en-US")
 THROUGHPUT_TARGET = 0.85
 P99_TARGET = 1.25
@@ -62,55 +71,31 @@ def member_table() -> dict[str, tuple[tuple[str, ...], str]]:
     return members
 
 
-def record_answers(sandbox: Sandbox) -> dict[int, float]:
-    """Interaction id -> loop time its initial response arrived (wraps the sandbox's respond)."""
-    backend = sandbox.backend
-    arrived: dict[int, float] = {}
-    respond = backend.respond
-    loop = asyncio.get_running_loop()
-
-    def timed(interaction_id: int, token: str, body: Any, files: Any) -> Any:
-        result = respond(interaction_id, token, body, files)
-        arrived[interaction_id] = loop.time()
-        return result
-
-    backend.respond = timed  # type: ignore[method-assign]
-    return arrived
-
-
-def cpu_seconds(pid: int) -> float:
-    times = psutil.Process(pid).cpu_times()
-    return float(times.user + times.system)
+def record_answers(sandbox: Any) -> dict[int, float]:
+    """Interaction id -> loop time its initial response arrived (bench_poll_burst.py's, until
+    it moves to ``_harness.Answers``)."""
+    return Answers(sandbox).first
 
 
 async def burst(
     sandbox: Sandbox, drivers: list[MemberDriver], message: Message, pid: int, label: str
 ) -> dict[str, float]:
     """Every driver presses ``label`` at once; the numbers of that burst."""
-    arrived = record_answers(sandbox)
-    cpu_before = cpu_seconds(pid)
-    results = await asyncio.gather(*(d.click(message, label) for d in drivers))
-    await asyncio.sleep(SETTLE)
-    cpu = cpu_seconds(pid) - cpu_before
-    deadline = sandbox.interaction_deadline
-    answered = [r for r in results if not r.failed and r.interaction.id in arrived]
-    latencies = [arrived[r.interaction.id] - r.interaction.created for r in answered]
-    latencies += [deadline] * (len(results) - len(answered))
-    first = min(r.interaction.created for r in results)
-    span = max(arrived[r.interaction.id] for r in answered) - first if answered else float("inf")
-    return {
-        "failed": len(results) - len(answered),
-        "throughput": len(answered) / span,
-        "p50": percentile(latencies, 50),
-        "p99": percentile(latencies, 99),
-        "cpu_ms": 1000 * cpu / max(len(answered), 1),
-    }
+    answers = Answers(sandbox)
+    return await measure(
+        answers,
+        pid,
+        lambda: asyncio.gather(*(d.click(message, label) for d in drivers)),
+        deadline=sandbox.interaction_deadline,
+        settle=SETTLE,
+    )
 
 
-async def s3cop_round(directory: Path) -> dict[str, float]:
+async def s3cop_round(directory: Path, profile: Path | None = None) -> dict[str, float]:
+    """One burst on s3cop (``profile``: write the bot process's cProfile statistics there)."""
     async with Sandbox() as sandbox:
         seeded = seed_community(sandbox, member_table())
-        bot = BotProcess(sandbox, seeded.guild.id, directory)
+        bot = BotProcess(sandbox, seeded.guild.id, directory, profile=profile)
         try:
             await bot.start()
             await bot.wait_ready()
@@ -140,31 +125,36 @@ async def s3cop_round(directory: Path) -> dict[str, float]:
         return stats
 
 
+def announcement() -> dict[str, Any]:
+    """The ack-only bot's buttons sit on an announcement like s3cop's (its embed's shape and
+    size): every click's INTERACTION_CREATE carries the message, which both bots parse."""
+    embed = discord.Embed(title="Smart Specialisation Forum", description="Annual forum")
+    embed.add_field(name="When", value="<t:1796402760:F> – <t:1796406360:t> (<t:1796402760:R>)")
+    embed.add_field(name="Where", value="🔗 https://meet.example.org/forum", inline=False)
+    embed.add_field(name="Organiser", value="<@1577365216973422604>")
+    embed.add_field(name="Places", value="0 of 600 taken")
+    embed.add_field(name="Answers", value="Going: 0 · Maybe: 0 · Can't go: 0", inline=False)
+    embed.set_footer(text="Event #1 · times show in your own time zone")
+    embed.colour = discord.Colour(13209)
+    return embed.to_dict()  # type: ignore[return-value]
+
+
 async def ack_round() -> dict[str, float]:
     async with Sandbox() as sandbox:
         seeded = seed_community(sandbox, member_table())
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            str(HERE / "_ackbot.py"),
-            sandbox.api_base,
-            sandbox.gateway_url,
-            env=dict(os.environ, DISCORD_TOKEN=sandbox.token),
-        )
-        try:
-            await sandbox.wait_until(lambda: sandbox.gateway.connected, timeout=30)
+        async with ack_process(sandbox) as pid:
             events = seeded.channels["events"]
-            payload = {"content": "**Smart Specialisation Forum**"}
-            payload["components"] = ack_view(1).to_components()
+            payload = {"embeds": [announcement()], "components": ack_view(1).to_components()}
             message = sandbox.backend.create_message(events.id, payload, [])  # as the bot posts it
             organiser = sandbox.as_member(seeded.members["sofia"])
             for _ in range(30):  # ready when it answers a click (s3cop: when /healthz says so)
                 if not (await organiser.click(message, "Going")).failed:
                     break
             drivers = [sandbox.as_member(m) for n, m in seeded.members.items() if n != "sofia"]
-            return await burst(sandbox, drivers, message, process.pid, "Going")
-        finally:
-            process.kill()
-            await process.wait()
+            return await burst(sandbox, drivers, message, pid, "Going")
+
+
+COLUMNS = ["burst", "clicks/s", "p50 ms", "p99 ms", "CPU ms/click", "deferred", "failed"]
 
 
 def row(name: str, stats: dict[str, float]) -> tuple[str, ...]:
@@ -174,15 +164,25 @@ def row(name: str, stats: dict[str, float]) -> tuple[str, ...]:
         f"{stats['p50'] * 1000:.0f}",
         f"{stats['p99'] * 1000:.0f}",
         f"{stats['cpu_ms']:.2f}",
+        f"{stats['deferred']:.0f}",
         f"{stats['failed']:.0f}",
     )
 
 
-def medians(runs: list[dict[str, float]]) -> dict[str, float]:
-    return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+def spread_row(name: str, runs: list[dict[str, float]]) -> tuple[str, ...]:
+    return (
+        name,
+        spread(runs, "throughput"),
+        spread(runs, "p50", 1000),
+        spread(runs, "p99", 1000),
+        spread(runs, "cpu_ms"),
+        spread(runs, "deferred"),
+        spread(runs, "failed"),
+    )
 
 
 async def main() -> int:
+    print(load())
     s3: list[dict[str, float]] = []
     ack: list[dict[str, float]] = []
     rows = []
@@ -191,19 +191,21 @@ async def main() -> int:
         with tempfile.TemporaryDirectory(prefix="s3cop-burst-") as directory:
             s3.append(await s3cop_round(Path(directory)))
         rows += [row(f"round {i + 1} ack-only", ack[-1]), row(f"round {i + 1} s3cop", s3[-1])]
+        print(f"{rows[-2]}\n{rows[-1]}", file=sys.stderr)
     a, s = medians(ack), medians(s3)
     rows += [row("median ack-only", a), row("median s3cop", s)]
+    rows += [spread_row("range ack-only", ack), spread_row("range s3cop", s3)]
     print(
         f"RSVP burst: {MEMBERS:,} members press Going at once (capacity {CAPACITY}), "
         f"{ROUNDS} alternating rounds, each bot in its own process\n"
     )
-    print(table(["burst", "clicks/s", "p50 ms", "p99 ms", "CPU ms/click", "failed"], rows))
+    print(table(COLUMNS, rows))
     tput = s["throughput"] / a["throughput"]
     p99 = s["p99"] / a["p99"]
     cpu = s["cpu_ms"] / a["cpu_ms"]
     print(
         f"\ns3cop / ack-only (medians): throughput {tput:.2f}x, p99 latency {p99:.2f}x, "
-        f"CPU per click {cpu:.2f}x\n"
+        f"CPU per click {cpu:.2f}x; {load()}\n"
     )
     return verdict(
         [

@@ -71,9 +71,11 @@ class BotProcess:
         directory: Path,
         *,
         log_level: str = "WARNING",
+        profile: Path | None = None,
         **sections: dict[str, Any],
     ) -> None:
         self.sandbox = sandbox
+        self.profile = profile
         self.directory = directory
         self.web_port = free_port()
         self.log_path = directory / "bot.log"
@@ -93,9 +95,11 @@ class BotProcess:
     async def start(self) -> None:
         """Start the bot; returns at once (see :meth:`wait_ready`)."""
         env = dict(os.environ, DISCORD_TOKEN=self.sandbox.token)
+        profiler = ["-m", "cProfile", "-o", str(self.profile)] if self.profile else []
         with self.log_path.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,
+                *profiler,
                 "-m",
                 "bot",
                 "run",
