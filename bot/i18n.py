@@ -67,20 +67,9 @@ def lookup(language: str, message: str, context: str | None = None) -> str | Non
 
 
 def translate(language: str, message: str, /, **params: object) -> str:
-    """``message`` in ``language`` with ``params`` filled in; English when no translation exists.
-
-    A parameter whose name depends on the reader's language (a group, with its Finnish name;
-    a region) has ``in_language(language)``: passed as itself, it is named in the language the
-    message is read in, wherever the message goes (a refusal, a DM, a card)."""
+    """``message`` in ``language`` with ``params`` filled in; English when no translation exists."""
     text = lookup(language, message) or message
-    if not params:
-        return text
-    return text.format(
-        **{
-            key: value.in_language(language) if hasattr(value, "in_language") else value
-            for key, value in params.items()
-        }
-    )
+    return text.format(**params) if params else text
 
 
 def _extract(root: Path) -> Catalog:

@@ -226,8 +226,11 @@ class Members:
             await self._saving
 
     async def preferences(self, guild_id: int, user_ids: Iterable[int]) -> dict[int, MemberPrefs]:
-        """Each member's stored preferences (defaults for those who never set any)."""
+        """Each member's stored preferences (defaults for those who never set any). Asking
+        for nobody costs no trip to the database (an RSVP that moved nobody up asks so)."""
         wanted = list(dict.fromkeys(user_ids))
+        if not wanted:
+            return {}
         stored = await self.bot.db.read(prefs.many, guild_id, wanted)
         return {u: stored.get(u, MemberPrefs()) for u in wanted}
 
@@ -340,7 +343,7 @@ class Members:
             found = await groups.membership(group.id, member.id)
             return found is not None and found.lead
 
-        return Who(_("the leads of {group}"), check, {"group": group})
+        return Who(_("the leads of {group}"), check, {"group": group.name})
 
     async def require(
         self, interaction: discord.Interaction[Any], *allowed: Who, action: str

@@ -329,20 +329,50 @@ def rsvp_of(conn: sqlite3.Connection, event_id: int, occurrence: str, user_id: i
     return row[0] if row else None
 
 
+MAX_SEQUENCE = 2**63 - 1  # SQLite's largest integer: after every answered_at
+
+
 def going_and_waitlist(
     conn: sqlite3.Connection, event_id: int, occurrence: str
 ) -> tuple[int, list[int]]:
     """How many are going, and the waitlist in order."""
+    return going_count(conn, event_id, occurrence), waitlist(conn, event_id, occurrence)
+
+
+def going_count(conn: sqlite3.Connection, event_id: int, occurrence: str) -> int:
     row = conn.execute(
         "SELECT count(*) FROM rsvps WHERE event_id = ? AND occurrence = ? AND answer = 'going'",
         (event_id, occurrence),
     ).fetchone()
-    waiting = conn.execute(
+    return int(row[0]) if row else 0
+
+
+def waitlist(
+    conn: sqlite3.Connection, event_id: int, occurrence: str, limit: int | None = None
+) -> list[int]:
+    """The waitlist in order (its first ``limit`` members: those a freed seat moves up)."""
+    rows = conn.execute(
         "SELECT user_id FROM rsvps WHERE event_id = ? AND occurrence = ? "
-        "AND answer = 'waitlist' ORDER BY answered_at",
-        (event_id, occurrence),
+        "AND answer = 'waitlist' ORDER BY answered_at LIMIT ?",
+        (event_id, occurrence, -1 if limit is None else limit),
     )
-    return (row[0] if row else 0), [r[0] for r in waiting]
+    return [r[0] for r in rows]
+
+
+def waitlist_place(conn: sqlite3.Connection, event_id: int, occurrence: str, user_id: int) -> int:
+    """The member's place on the waitlist (1: the next to move up), or the place they would
+    get, after the last, when they are not on it. Counted in the index: no row is read."""
+    mine = conn.execute(
+        "SELECT answered_at FROM rsvps WHERE event_id = ? AND occurrence = ? AND user_id = ? "
+        "AND answer = 'waitlist'",
+        (event_id, occurrence, user_id),
+    ).fetchone()
+    ahead = conn.execute(
+        "SELECT count(*) FROM rsvps WHERE event_id = ? AND occurrence = ? "
+        "AND answer = 'waitlist' AND answered_at <= ?",
+        (event_id, occurrence, mine[0] if mine else MAX_SEQUENCE),
+    ).fetchone()
+    return int(ahead[0]) + (0 if mine else 1)
 
 
 def put_rsvp(

@@ -62,7 +62,7 @@ class Answered:
     occurrence: Occurrence
     stored: str
     promoted: tuple[int, ...]
-    position: int
+    position: int  # the member's place on the waitlist (0: not on it)
 
 
 def record_answer(
@@ -103,18 +103,24 @@ def record_answer(
         raise UserFacingError(_("This event is over; answers are closed."))
     occurrence = found.key  # the stored form, whatever key the button carried
     previous = stored.rsvp_of(conn, event_id, occurrence, user_id)
-    going, waitlist = stored.going_and_waitlist(conn, event_id, occurrence)
+    going = stored.going_count(conn, event_id, occurrence)
+    # Only a member giving up a seat moves anyone up: only then is the waitlist's head read
+    # (reading the whole waitlist on every click made a burst quadratic).
+    frees_seat = previous == "going" and wanted != "going"
+    head = free_seats(event.capacity, going - 1) if frees_seat else 0
     decision = decide_rsvp(
         previous=previous,
         wanted=wanted,
         capacity=event.capacity,
         going_count=going,
-        waitlist=waitlist,
+        waitlist=stored.waitlist(conn, event_id, occurrence, limit=head) if head else (),
     )
+    position = 0
+    if decision.stored == "waitlist":
+        position = stored.waitlist_place(conn, event_id, occurrence, user_id)
     stored.put_rsvp(conn, event_id, occurrence, user_id, decision.stored)
     for promoted in decision.promote:
         stored.put_rsvp(conn, event_id, occurrence, promoted, "going")
-    position = waitlist.index(user_id) + 1 if user_id in waitlist else len(waitlist) + 1
     return Answered(event, found, decision.stored, decision.promote, position)
 
 

@@ -4,6 +4,7 @@ Each answers the member itself from what the service returns, then has the chang
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -40,7 +41,7 @@ class SupportItem(components.Button, feature=FEATURE, prefix="sup"):
         return found
 
 
-class SupportButton(SupportItem, template=r"(?P<request_id>\d+):(?P<action>claim|resolve|reopen)"):
+class SupportButton(SupportItem, template=r"(?P<request>\d+):(?P<action>claim|resolve|reopen)"):
     """One of Claim / Resolve / Reopen for one request (``sup:12:claim``)."""
 
     def __init__(self, request_id: int, action: str, label: str) -> None:
@@ -53,6 +54,16 @@ class SupportButton(SupportItem, template=r"(?P<request_id>\d+):(?P<action>claim
         )
         self.request_id = request_id
         self.action = action
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+    ) -> SupportButton:
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(int(match["request"]), match["action"], label or "")
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         service = self.service(interaction)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import discord
+
 from bot.local import LocalCommunity
 from tests.e2e.events_helpers import announcement, create_event, dm_containing, fields
 
@@ -28,6 +32,19 @@ async def test_answers_update_counts_and_show_your_own_state(community: LocalCom
     await wait_for_answers(community, "Going: 2 · Maybe: 0 · Can't go: 0")
     await aino.click(message, "Going")  # pressing twice keeps one answer
     await wait_for_answers(community, "Going: 2 · Maybe: 0 · Can't go: 0")
+
+
+async def test_a_reply_with_buttons_keeps_nothing_behind(community: LocalCommunity) -> None:
+    """The answer's buttons are persistent: discord.py finds them by custom_id, so it keeps no
+    view of each ephemeral reply (it would, for 15 minutes, with a task each)."""
+    await create_event(community)
+    answer = await community.as_member("marco").click(announcement(community), "Going")
+    timers = [t.get_coro() for t in asyncio.all_tasks() if "timeout_task" in repr(t.get_coro())]
+    kept = [timer.cr_frame.f_locals["self"] for timer in timers]  # type: ignore[union-attr]
+    views = [v for v in kept if isinstance(v, discord.ui.View)]  # not the organiser's form
+    assert views == []
+    changed = await community.as_member("marco").click(answer.message, "Maybe")  # type: ignore[arg-type]
+    assert "Maybe" in changed.content
 
 
 async def test_waitlist_and_promotion(community: LocalCommunity) -> None:

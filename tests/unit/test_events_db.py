@@ -99,6 +99,9 @@ async def test_answers_keep_the_waitlist_order(db: Database) -> None:
     assert await db.read(events.going_and_waitlist, event.id, OCC) == (1, [3, 2])
     rows = await db.read(events.rsvps, event.id, OCC)
     assert [r.user_id for r in rows] == [1, 3, 4, 2]  # in the order answered
+    assert await db.read(events.waitlist, event.id, OCC, limit=1) == [3]  # who a seat moves up
+    places = {u: await db.read(events.waitlist_place, event.id, OCC, u) for u in (3, 2, 1, 9)}
+    assert places == {3: 1, 2: 2, 1: 3, 9: 3}  # not waiting: the next place in line
     mine = await db.read(events.answers_of, 4, [(event.id, OCC), (event.id, "other")])
     assert mine == {(event.id, OCC): "maybe"}
 
