@@ -189,6 +189,21 @@ def set_message(
     )
 
 
+def place(
+    conn: sqlite3.Connection,
+    event_id: int,
+    channel_id: int,
+    message_id: int | None,
+    thread_id: int | None,
+) -> None:
+    """Where the announcement now is, after it moved to another channel or its thread was
+    opened or closed."""
+    conn.execute(
+        "UPDATE events SET channel_id = ?, message_id = ?, thread_id = ? WHERE id = ?",
+        (channel_id, message_id, thread_id, event_id),
+    )
+
+
 def set_discord_event(
     conn: sqlite3.Connection, event_id: int, discord_event_id: int | None
 ) -> None:
@@ -373,6 +388,38 @@ def waitlist_place(conn: sqlite3.Connection, event_id: int, occurrence: str, use
         (event_id, occurrence, mine[0] if mine else MAX_SEQUENCE),
     ).fetchone()
     return int(ahead[0]) + (0 if mine else 1)
+
+
+def going_counts(conn: sqlite3.Connection, event_id: int) -> dict[str, int]:
+    """How many are going to each occurrence that has anyone going."""
+    rows = conn.execute(
+        "SELECT occurrence, count(*) FROM rsvps WHERE event_id = ? AND answer = 'going' "
+        "GROUP BY occurrence",
+        (event_id,),
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def going_in_order(conn: sqlite3.Connection, event_id: int, occurrence: str) -> list[int]:
+    """Who is going, in the order they answered."""
+    rows = conn.execute(
+        "SELECT user_id FROM rsvps WHERE event_id = ? AND occurrence = ? AND answer = 'going' "
+        "ORDER BY answered_at",
+        (event_id, occurrence),
+    )
+    return [r[0] for r in rows]
+
+
+def to_waitlist(
+    conn: sqlite3.Connection, event_id: int, occurrence: str, user_ids: list[int]
+) -> None:
+    """Move members from going to the waitlist, each keeping when they answered: they stand
+    in the waitlist by that, ahead of those who answered after them."""
+    conn.executemany(
+        "UPDATE rsvps SET answer = 'waitlist' WHERE event_id = ? AND occurrence = ? "
+        "AND user_id = ? AND answer = 'going'",
+        [(event_id, occurrence, user_id) for user_id in user_ids],
+    )
 
 
 def put_rsvp(

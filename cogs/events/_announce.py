@@ -103,6 +103,59 @@ class Announcer:
             return None
         return thread.id
 
+    async def open_thread_under(self, event: EventRecord) -> int | None:
+        """A discussion thread under an existing announcement (asked for by an edit)."""
+        channel = self.bot.get_channel(event.channel_id)
+        if event.message_id is None or not isinstance(channel, discord.TextChannel):
+            return None
+        try:
+            message = await channel.fetch_message(event.message_id)
+        except discord.HTTPException as exc:
+            log.warning("no announcement to open event %s's thread under: %s", event.id, exc)
+            return None
+        return await self.open_thread(message, event)
+
+    async def close_thread(
+        self, thread_id: int, event: EventRecord, moved_to: discord.Message | None
+    ) -> None:
+        """A discussion thread the event no longer uses: a last word on where the discussion
+        goes on (the new announcement, or the channel), then archived. Kept, not deleted: what
+        was said stays readable."""
+        thread = self.bot.get_channel(thread_id)
+        if not isinstance(thread, discord.Thread):
+            return
+        text = display.thread_closed_text(
+            self.language(), event, moved_to.jump_url if moved_to else None
+        )
+        try:
+            await thread.send(text, allowed_mentions=discord.AllowedMentions.none())
+            await thread.edit(archived=True)
+        except discord.HTTPException as exc:
+            log.warning("could not close the thread of event %s: %s", event.id, exc)
+
+    async def mark_moved(self, old: EventRecord, moved_to: discord.Message) -> None:
+        """The announcement left behind: it says where the event is announced now, without
+        buttons, so a link to it someone kept still leads there."""
+        channel = self.bot.get_channel(old.channel_id)
+        if old.message_id is None or not isinstance(channel, discord.abc.Messageable):
+            return
+        try:
+            await channel.get_partial_message(old.message_id).edit(
+                content=None,
+                embed=display.moved_embed(self.language(), old, moved_to.jump_url),
+                view=None,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException as exc:
+            log.warning("could not mark event %s's old announcement moved: %s", old.id, exc)
+
+    async def remove(self, message: discord.Message) -> None:
+        """Take back an announcement whose event could not be stored."""
+        try:
+            await message.delete()
+        except discord.HTTPException as exc:
+            log.warning("could not remove announcement %s: %s", message.id, exc)
+
     def refresh_soon(self, event_id: int) -> None:
         """Edit the announcement once the clicks pause for ``refresh_delay``: a burst, however
         long, is one edit after it (at most ``REFRESH_MAX_WAIT`` behind an endless stream)."""

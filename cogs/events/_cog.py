@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
-from dataclasses import replace
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,6 +41,8 @@ from cogs.events._queries import member_of
 from cogs.events._recurrence import parse_repeat
 from cogs.events._rules import (
     FORMATS,
+    Occurrence,
+    Schedule,
     check_agree,
     check_capacity,
     check_description,
@@ -52,7 +54,14 @@ from cogs.events._rules import (
     check_venue,
     offsets_to_text,
 )
-from cogs.events._views import DescriptionModal, EventsFeature, list_page
+from cogs.events._service import Edit
+from cogs.events._views import (
+    CapacityChoice,
+    DescriptionModal,
+    EventsFeature,
+    finish_edit,
+    list_page,
+)
 from db.events import EventRecord
 from db.groups import GroupRecord, Groups
 
@@ -86,6 +95,23 @@ OPTION_NAMES = (
     C_("command", "venue"),
     C_("command", "zone"),
 )
+
+
+@dataclass(frozen=True)
+class EditedTimes:
+    """What an edit's start, end and duration say: the new start (None: unchanged), the new
+    length (None: unchanged), and how each typed time was understood."""
+
+    start: datetime | None
+    length: timedelta | None
+    notes: list[str]
+
+
+def shifted(moment: datetime, record: EventRecord, zone: ZoneInfo) -> datetime:
+    """``moment`` with its clock time in the event's zone kept in ``zone`` (a zone change)."""
+    if zone.key == record.tz:
+        return moment
+    return moment.astimezone(ZoneInfo(record.tz)).replace(tzinfo=zone)
 
 
 class EventsCog(commands.Cog, name="Events"):
@@ -289,12 +315,33 @@ class EventsCog(commands.Cog, name="Events"):
         occurrence=_("Only this occurrence of a series (default: the whole event)"),
         title=_("A new title"),
         start=_("A new start time"),
+        end=_("A new end time"),
         duration=_("A new duration, e.g. 90m"),
+        format=_("Online (a link), live (a venue) or hybrid (both)"),
         link=_("A new meeting link"),
         venue=_("A new venue"),
+        channel=_("Announce it in another channel (the announcement moves)"),
+        audience=_("A new role to ping in the announcement"),
         capacity=_("A new number of places"),
         reminders=_("New reminder offsets, e.g. 1d, 1h"),
+        repeat=_("A new repeat rule, e.g. weekly, or an RRULE"),
+        timezone=_("A new time zone: the start keeps its clock time there"),
+        thread=_("Open (true) or close (false) the discussion thread"),
+        clear=_("Remove a setting: the places limit, the audience role, the link or the venue"),
         description=_("A new description"),
+    )
+    @app_commands.choices(
+        format=[
+            app_commands.Choice(name=_("online"), value="online"),
+            app_commands.Choice(name=_("live"), value="live"),
+            app_commands.Choice(name=_("hybrid"), value="hybrid"),
+        ],
+        clear=[
+            app_commands.Choice(name=_("capacity: no limit on places"), value="capacity"),
+            app_commands.Choice(name=_("audience: ping no role"), value="audience"),
+            app_commands.Choice(name=_("link: no meeting link"), value="link"),
+            app_commands.Choice(name=_("venue: no venue"), value="venue"),
+        ],
     )
     async def edit(
         self,
@@ -303,11 +350,19 @@ class EventsCog(commands.Cog, name="Events"):
         occurrence: str | None = None,
         title: str | None = None,
         start: str | None = None,
+        end: str | None = None,
         duration: str | None = None,
+        format: str | None = None,
         link: str | None = None,
         venue: str | None = None,
+        channel: discord.TextChannel | None = None,
+        audience: discord.Role | None = None,
         capacity: int | None = None,
         reminders: str | None = None,
+        repeat: str | None = None,
+        timezone: str | None = None,
+        thread: bool | None = None,
+        clear: str | None = None,
         description: str | None = None,
     ) -> None:
         record = await self.queries.load(interaction.guild_id, event)
@@ -318,72 +373,161 @@ class EventsCog(commands.Cog, name="Events"):
             raise UserFacingError(
                 _("Event #{id} is cancelled; create a new one instead."), id=record.id
             )
-        zone = ZoneInfo(record.tz)
         before = await self.queries.pick_occurrence(record, occurrence)
-        parsed = self.read_time(interaction, start, zone, allow_range=True) if start else None
-        new_start = parsed.utc if parsed else None
-        new_length = parse_duration(duration) if duration else None
-        if parsed is not None and parsed.end is not None:
-            if new_length is not None:
-                raise UserFacingError(
-                    _("“{start}” already says when it ends: leave out duration."), start=start
-                )
-            new_length = parsed.end - parsed.utc
-
         if occurrence:
-            if any(v is not None for v in (title, link, venue, capacity, reminders, description)):
+            whole_only = (title, format, link, venue, channel, audience, capacity, reminders)
+            if any(v is not None for v in (*whole_only, repeat, timezone, thread, clear)) or (
+                description is not None
+            ):
                 raise UserFacingError(
                     _(
-                        "For one occurrence you can change its start and "
-                        "duration; other changes apply to the whole event."
+                        "For one occurrence you can change its start, end and duration; other "
+                        "changes apply to the whole event."
                     )
                 )
-            if new_start is None and new_length is None:
-                raise UserFacingError(_("Tell me what to change: start or duration."))
-            starts = new_start or before.start
-            length = new_length or (before.end - before.start)
-            if new_start is not None:
-                check_times(starts, starts + length, self.queries.now())
-            else:
-                check_duration(length)
-            updated = record
-            after = await self.service.move_occurrence(record, before, starts, length)
-        else:
-            changes: dict[str, Any] = {}
-            if title is not None:
-                changes["title"] = check_title(title)
-            if description is not None:
-                changes["description"] = check_description(description)
-            if link is not None:
-                changes["link"] = check_link(link) if link.strip() else None
-            if venue is not None:
-                changes["venue"] = check_venue(venue) or None
-            if capacity is not None:
-                changes["capacity"] = check_capacity(capacity)
-            if reminders is not None:
-                changes["reminders"] = offsets_to_text(parse_offsets(reminders))
-            if new_start is not None:
-                changes["duration"] = check_times(
-                    new_start, new_start + (new_length or record.duration), self.queries.now()
+            await self.edit_occurrence(interaction, record, before, start, end, duration)
+            return
+        if channel is not None and channel.id != record.channel_id:
+            await self.require_organiser(
+                interaction, EDITING, await self.group_of(interaction.guild_id, channel.id)
+            )
+        zone = pick_zone(timezone) if timezone else ZoneInfo(record.tz)
+        times = self.read_times(interaction, record, before, zone, start, end, duration)
+        changes: dict[str, Any] = {}
+        if title is not None:
+            changes["title"] = check_title(title)
+        if description is not None:
+            changes["description"] = check_description(description)
+        if format is not None:
+            if format not in FORMATS:
+                raise UserFacingError(_("The format must be online, live or hybrid."))
+            changes["format"] = format
+        if link is not None:
+            changes["link"] = check_link(link) if link.strip() else None
+        if venue is not None:
+            changes["venue"] = check_venue(venue) or None
+        if audience is not None:
+            changes["audience_role_id"] = audience.id
+        if capacity is not None:
+            if capacity == 0:
+                raise UserFacingError(_("To remove the limit on places, use clear: capacity."))
+            changes["capacity"] = check_capacity(capacity)
+        if reminders is not None:
+            changes["reminders"] = offsets_to_text(parse_offsets(reminders))
+        if repeat is not None:
+            changes["rrule"] = parse_repeat(repeat).text()
+        if clear is not None:
+            if clear in changes or (clear == "audience" and "audience_role_id" in changes):
+                raise UserFacingError(
+                    _("Give {option} a new value or clear it, not both."), option=clear
                 )
-                changes["start_local"] = new_start.astimezone(zone)
-                if record.rrule:
-                    parse_repeat(record.rrule).check_start(changes["start_local"])
-            elif new_length is not None:
-                changes["duration"] = check_duration(new_length)
-            if not changes:
-                raise UserFacingError(_("Tell me what to change: give at least one new value."))
-            updated = replace(record, **changes)
-            check_place(updated.format, updated.link, updated.venue)
-            after = await self.service.update_event(record, updated, before)
-        # Answer first: the announcement and the mirror are Discord's side, after.
-        notes = parsed.explain(language) if parsed else []
-        text = "\n".join([display.updated_text(language, record.id, after), *notes])
+            changes["audience_role_id" if clear == "audience" else clear] = None
+        if times.start is not None:
+            changes["start_local"] = times.start.astimezone(zone)
+            changes["tz"] = zone.key
+        if times.length is not None:
+            changes["duration"] = times.length
+        moving = channel is not None and channel.id != record.channel_id
+        if moving:
+            assert channel is not None
+            changes["channel_id"] = channel.id
+        toggles = thread is not None and thread != (record.thread_id is not None)
+        if not changes and not toggles:
+            raise UserFacingError(_("Tell me what to change: give at least one new value."))
+        updated = replace(record, **changes)
+        check_place(updated.format, updated.link, updated.venue)
+        ahead = bool(start) or (times.start is not None and not updated.rrule)
+        self.check_schedule(updated, start_ahead=ahead)
+        plan = Edit(record, updated, before, channel if moving else None, thread)
+        crowded = await self.queries.crowded(record, updated.capacity)
+        if crowded:
+            await reply(
+                interaction,
+                display.over_capacity_question(language, updated, crowded),
+                view=CapacityChoice(self.parts, language, plan, times.notes, crowded),
+            )
+            return
+        await finish_edit(interaction, self.parts, plan, times.notes)
+
+    def read_times(
+        self,
+        interaction: discord.Interaction[Any],
+        record: EventRecord,
+        before: Occurrence,
+        zone: ZoneInfo,
+        start: str | None,
+        end: str | None,
+        duration: str | None,
+    ) -> EditedTimes:
+        """The start, end and duration an edit gives, read as /event create reads them; a new
+        zone alone keeps the start's clock time in it. ``length`` only when it changes."""
+        language = interaction_language(interaction)
+        notes: list[str] = []
+        new_start: datetime | None = None
+        range_end: datetime | None = None
+        if start:
+            parsed = self.read_time(interaction, start, zone, allow_range=True)
+            new_start, range_end = parsed.utc, parsed.end
+            notes += parsed.explain(language)
+            if range_end is not None and (end or duration):
+                raise UserFacingError(
+                    _("“{start}” already says when it ends: leave out end and duration."),
+                    start=start,
+                )
+        elif zone.key != record.tz:
+            new_start = record.start_local.replace(tzinfo=zone)
+        length = parse_duration(duration) if duration else None
+        if end:
+            parsed_end = self.read_time(interaction, end, zone)
+            notes += parsed_end.explain(language)
+            base = new_start if start else shifted(before.start, record, zone)
+            assert base is not None
+            if length is not None:
+                check_agree(base, parsed_end.utc, length)
+            length = parsed_end.utc - base
+        elif range_end is not None and new_start is not None:
+            length = range_end - new_start
+        return EditedTimes(new_start, check_duration(length) if length is not None else None, notes)
+
+    def check_schedule(self, updated: EventRecord, *, start_ahead: bool) -> None:
+        """An edited schedule's checks: the start fits the repeat rule, a new start is ahead,
+        some date is; returns the date the announcement will show."""
+        now = self.queries.now()
+        if updated.rrule:
+            parse_repeat(updated.rrule).check_start(updated.start_local)
+        if start_ahead:
+            check_times(updated.start_local, updated.start_local + updated.duration, now)
+        if Schedule(updated.start_local, updated.duration, updated.rrule).shown({}, now) is None:
+            raise UserFacingError(
+                _("After this change event #{id} would have no date ahead."), id=updated.id
+            )
+
+    async def edit_occurrence(
+        self,
+        interaction: discord.Interaction[S3Bot],
+        record: EventRecord,
+        before: Occurrence,
+        start: str | None,
+        end: str | None,
+        duration: str | None,
+    ) -> None:
+        """/event edit occurrence: one date of a series gets a new start or length."""
+        language = interaction_language(interaction)
+        zone = ZoneInfo(record.tz)
+        times = self.read_times(interaction, record, before, zone, start, end, duration)
+        if times.start is None and times.length is None:
+            raise UserFacingError(_("Tell me what to change: start, end or duration."))
+        starts = times.start or before.start
+        length = times.length or (before.end - before.start)
+        if times.start is not None:
+            check_times(starts, starts + length, self.queries.now())
+        after = await self.service.move_occurrence(record, before, starts, length)
+        text = "\n".join([display.updated_text(language, record.id, after), *times.notes])
         await answer_then(
             interaction,
             reply(interaction, text),
-            partial(self.announce.changed, updated),
-            partial(self.service.mirror, updated),
+            partial(self.announce.changed, record),
+            partial(self.service.mirror, record),
         )
 
     @event.command(name=C_("command", "cancel"), description=_("Cancel an event or one occurrence"))

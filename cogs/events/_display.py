@@ -34,6 +34,7 @@ ANSWER_LABELS = {
     "declined": _("Can't go"),
     "waitlist": _("On the waitlist"),
 }
+FORMAT_NAMES = {"online": _("online"), "live": _("live"), "hybrid": _("hybrid")}
 ANSWER_STYLES = {
     "going": discord.ButtonStyle.success,
     "maybe": discord.ButtonStyle.secondary,
@@ -152,6 +153,37 @@ def updated_text(language: str, event_id: int, shown: Occurrence | None) -> str:
     or not anyone is told."""
     text = translate(language, _("Event #{id} is updated."), id=event_id)
     return text + ("\n" + understood(language, shown) if shown else "")
+
+
+def moved_text(language: str, url: str) -> str:
+    return translate(language, _("The announcement moved: {url}"), url=url)
+
+
+def over_capacity_question(
+    language: str, event: EventRecord, crowded: list[tuple[Occurrence, int]]
+) -> str:
+    """The organiser's question when an edit lowers the capacity below those going."""
+    lines = [
+        translate(
+            language,
+            _(
+                "More members are going than the {capacity} places you gave. Keep everyone "
+                "(the event shows as full), or move the latest answers to the waitlist (they "
+                "are told)? Nothing is changed until you choose."
+            ),
+            capacity=event.capacity,
+        )
+    ]
+    lines += [
+        translate(
+            language,
+            _("<t:{start}:F>: {going} going"),
+            start=stamp(occurrence.start),
+            going=going,
+        )
+        for occurrence, going in crowded[:10]
+    ]
+    return "\n".join(lines)
 
 
 def understood(language: str, occurrence: Occurrence) -> str:
@@ -355,6 +387,46 @@ def promoted_text(language: str, event: EventRecord, occurrence: Occurrence) -> 
     )
 
 
+def waitlisted_text(language: str, event: EventRecord, occurrence: Occurrence) -> str:
+    """To a member whose place went when the organiser lowered the capacity."""
+    return translate(
+        language,
+        _(
+            "**{title}** (<t:{start}:F>) now has {capacity} places, and your answer was among "
+            "the latest: you are on the waitlist now. I'll message you if a place opens."
+        ),
+        title=event.title,
+        start=stamp(occurrence.start),
+        capacity=event.capacity,
+    )
+
+
+def moved_embed(language: str, event: EventRecord, url: str) -> discord.Embed:
+    """What an announcement left behind says after the event moved to another channel."""
+    return discord.Embed(
+        title=translate(language, _("Moved: {title}"), title=event.title)[:256],
+        description=translate(language, _("This event is now announced here: {url}"), url=url),
+        colour=CANCELLED_COLOUR,
+    )
+
+
+def thread_closed_text(language: str, event: EventRecord, moved_to: str | None) -> str:
+    """The last message in a discussion thread the event no longer uses."""
+    if moved_to:
+        return translate(
+            language,
+            _("**{title}** moved: the discussion goes on under its new announcement, {url}"),
+            title=event.title,
+            url=moved_to,
+        )
+    return translate(
+        language,
+        _("The organiser closed this discussion; **{title}** goes on in <#{channel}>."),
+        title=event.title,
+        channel=event.channel_id,
+    )
+
+
 def cancelled_text(language: str, event: EventRecord, occurrence: Occurrence) -> str:
     return translate(
         language,
@@ -380,6 +452,19 @@ def changed_text(
         )
     if old.title != new.title:
         lines.append(translate(language, _("Title: {old} → {new}"), old=old.title, new=new.title))
+    if old.format != new.format:
+        lines.append(
+            translate(
+                language,
+                _("Format: {old} → {new}"),
+                old=translate(language, FORMAT_NAMES[old.format]),
+                new=translate(language, FORMAT_NAMES[new.format]),
+            )
+        )
+    if old.channel_id != new.channel_id:
+        lines.append(
+            translate(language, _("Now announced in <#{channel}>"), channel=new.channel_id)
+        )
     if (old.link, old.venue) != (new.link, new.venue):
         lines.append(
             translate(

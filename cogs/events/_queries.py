@@ -16,7 +16,14 @@ from bot.errors import UserFacingError
 from bot.i18n import _
 from cogs.events import _calendar
 from cogs.events._recurrence import parse_repeat
-from cogs.events._rules import Occurrence, Override, Schedule, end_of, find_as_typed
+from cogs.events._rules import (
+    Occurrence,
+    Override,
+    Schedule,
+    end_of,
+    find_as_typed,
+    still_open,
+)
 from db import events as stored
 from db.events import EventRecord, OverrideRecord, RsvpRecord
 
@@ -135,6 +142,22 @@ class EventQueries:
         return Shown(
             upcoming, await self.counts(event, upcoming), upcoming is not None, tuple(cancelled)
         )
+
+    async def crowded(
+        self, event: EventRecord, capacity: int | None
+    ) -> list[tuple[Occurrence, int]]:
+        """If ``capacity`` is lower than the event's, each date ahead with more going than it
+        allows, and how many go: an edit that lowers the capacity asks about these."""
+        if capacity is None or (event.capacity is not None and capacity >= event.capacity):
+            return []
+        schedule, overrides = await self.schedule_of(event)
+        found = []
+        for key, going in (await self.db.read(stored.going_counts, event.id)).items():
+            occurrence = schedule.find(overrides, key)
+            if going > capacity and still_open(occurrence, self.now()):
+                assert occurrence is not None
+                found.append((occurrence, going))
+        return sorted(found, key=lambda pair: pair[0].start)
 
     async def counts(self, event: EventRecord, occurrence: Occurrence | None) -> dict[str, int]:
         """How many gave each answer for one occurrence."""

@@ -7,7 +7,7 @@ so they are tested directly.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -284,6 +284,11 @@ class Schedule:
         return None
 
 
+def still_open(occurrence: Occurrence | None, now: datetime) -> bool:
+    """Whether answers to ``occurrence`` still count: it is not over, nor cancelled."""
+    return occurrence is not None and occurrence.end > now and not occurrence.cancelled
+
+
 def find_as_typed(
     schedule: Schedule, overrides: Mapping[str, Override] | None, text: str, now: datetime
 ) -> Occurrence | None:
@@ -374,6 +379,19 @@ def decide_rsvp(
         seats = free_seats(capacity, going_count - 1)
         return RsvpDecision(wanted, tuple(list(waitlist)[:seats]))
     return RsvpDecision(wanted)
+
+
+# What an edit that lowers the capacity below those going does with them.
+KEEP = "keep"  # everyone keeps their place; the announcement shows the event as full
+WAITLIST = "waitlist"  # the latest answers beyond the capacity move to the waitlist
+
+
+def over_capacity(capacity: int | None, going: Sequence[int]) -> list[int]:
+    """Who goes beyond ``capacity``, ``going`` in the order they answered: the latest answers,
+    which move to the waitlist when an organiser lowers the capacity and says so."""
+    if capacity is None:
+        return []
+    return list(going[capacity:])
 
 
 def free_seats(capacity: int | None, going_count: int) -> int:

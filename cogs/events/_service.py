@@ -28,14 +28,18 @@ from cogs.events import _display as display
 from cogs.events._announce import Announcer
 from cogs.events._queries import EventQueries, schedule_from, unknown_event
 from cogs.events._rules import (
+    KEEP,
+    WAITLIST,
     Occurrence,
     Override,
     Schedule,
     decide_rsvp,
     free_seats,
     offsets_from_text,
+    over_capacity,
     reminder_plan,
     renamed_occurrences,
+    still_open,
 )
 from db import events as stored
 from db.events import EventRecord, OverrideRecord
@@ -52,6 +56,29 @@ T = TypeVar("T")
 def key_prefix(event_id: int) -> str:
     """Every scheduled action of one event has a key starting with this."""
     return f"event:{event_id}:"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """An /event edit of the whole event, checked: the event before and after (``new`` names
+    the channel it is to be announced in), the date shown, and what else to do with the
+    announcement (``channel``: post it anew there; ``thread``: open or close its thread)."""
+
+    old: EventRecord
+    new: EventRecord
+    before: Occurrence
+    channel: discord.abc.Snowflake | None = None
+    thread: bool | None = None
+
+
+@dataclass(frozen=True)
+class Edited:
+    """What an edit stored: the event as it now is, the date shown, and the new announcement
+    when it moved."""
+
+    event: EventRecord
+    shown: Occurrence
+    announcement: discord.Message | None
 
 
 @dataclass(frozen=True)
@@ -346,19 +373,28 @@ class EventService:
         await self._commit(store)
         return after
 
-    async def update_event(
-        self, old: EventRecord, new: EventRecord, before: Occurrence
-    ) -> Occurrence:
+    async def update_event(self, edit: Edit, *, overflow: str = KEEP) -> Edited:
         """Store an edited event in one transaction. If its times moved, answers and changes
         follow each occurrence to its new time (the one shown keeps its answers in any case);
-        reminders are planned again; a larger capacity moves the waitlist up. Those going or
-        maybe are told what changed, and whoever moved up that they did, in the same write.
-        Returns the occurrence now shown."""
+        reminders are planned again. A larger capacity moves each upcoming date's waitlist up;
+        a smaller one than those going keeps everyone (``KEEP``) or moves the latest answers
+        to the waitlist (``WAITLIST``). Those going or maybe are told what changed, whoever
+        moved up or down that they did, in the same write. Moving to another channel posts the
+        new announcement first: if it cannot be posted, nothing is stored. An edit decided on
+        an event that changed meanwhile is refused."""
+        old, new, before = edit.old, edit.new, edit.before
         old_schedule, _overrides = await self.queries.schedule_of(old)
         schedule = Schedule(new.start_local, new.duration, new.rrule)
         now = self.now()
+        posted = await self.announce.post(new) if edit.channel is not None else None
+        thread_id = None if edit.thread is False or posted else old.thread_id
 
         def store(conn: sqlite3.Connection) -> Occurrence:
+            current = stored.get(conn, guild_id=old.guild_id, event_id=old.id)
+            if current is None or (current.sequence, current.status) != (old.sequence, old.status):
+                raise UserFacingError(
+                    _("Event #{id} changed meanwhile: run /event edit again."), id=old.id
+                )
             renames = renamed_occurrences(
                 old_schedule, schedule, stored.occurrence_keys(conn, old.id)
             )
@@ -367,10 +403,16 @@ class EventService:
             if shown is not None and shown.key != before.key:
                 renames[before.key] = shown.key
             stored.rename_occurrences(conn, old.id, renames)
+            message_id = posted.id if posted else old.message_id
+            stored.place(conn, old.id, new.channel_id, message_id, thread_id)
             _same, overrides = schedule_from(new, stored.overrides(conn, old.id))
             after = schedule.shown(overrides, now) or before
             self._replan(conn, new, schedule, overrides)
-            promoted = promote_waitlist(conn, new, after.key)
+            for key in stored.occurrence_keys(conn, old.id):
+                occurrence = schedule.find(overrides, key)
+                if still_open(occurrence, now):
+                    assert occurrence is not None
+                    self._fit_seats(conn, new, occurrence, overflow)
             self._tell_answered(
                 conn,
                 new,
@@ -379,10 +421,63 @@ class EventService:
                 "changed",
                 lambda language: display.changed_text(language, old, new, before, after),
             )
-            self._tell_promoted(conn, new, after, promoted)
             return after
 
-        return await self._commit(store)
+        try:
+            after = await self._commit(store)
+        except BaseException:
+            if posted is not None:
+                await self.announce.remove(posted)
+            raise
+        placed = replace(
+            new, message_id=posted.id if posted else old.message_id, thread_id=thread_id
+        )
+        return Edited(placed, after, posted)
+
+    def _fit_seats(
+        self, conn: sqlite3.Connection, event: EventRecord, occurrence: Occurrence, overflow: str
+    ) -> None:
+        """Inside an edit: one date's answers fitted to the event's capacity, and those who
+        moved told."""
+        if overflow == WAITLIST:
+            going = stored.going_in_order(conn, event.id, occurrence.key)
+            moved = over_capacity(event.capacity, going)
+            stored.to_waitlist(conn, event.id, occurrence.key, moved)
+            self.bot.notices.tell(
+                conn,
+                guild_id=event.guild_id,
+                about=f"event:{event.id}:waitlisted",
+                members=moved,
+                compose=lambda language: display.waitlisted_text(language, event, occurrence),
+                channel_id=event.channel_id,
+            )
+        self._tell_promoted(conn, event, occurrence, promote_waitlist(conn, event, occurrence.key))
+
+    async def after_edit(self, edit: Edit, edited: Edited) -> None:
+        """Discord's side of an edit, after the organiser has their answer: a moved
+        announcement's old message and thread say where it went (and a new thread follows); a
+        thread opened or closed; the announcement and the mirror brought in step."""
+        old, event = edit.old, edited.event
+        if edited.announcement is not None:
+            await self.announce.mark_moved(old, edited.announcement)
+        if old.thread_id is not None and event.thread_id is None:
+            await self.announce.close_thread(old.thread_id, event, edited.announcement)
+        wanted = edit.thread if edit.thread is not None else old.thread_id is not None
+        if wanted and event.thread_id is None and event.message_id is not None:
+            opened = await self.announce.open_thread_under(event)
+            if opened is not None:
+                event = replace(event, thread_id=opened)
+                await self._commit(
+                    partial(
+                        stored.place,
+                        event_id=event.id,
+                        channel_id=event.channel_id,
+                        message_id=event.message_id,
+                        thread_id=opened,
+                    )
+                )
+        await self.announce.changed(event)
+        await self.mirror(event)
 
     async def cancel(self, event: EventRecord, target: Occurrence, *, whole: bool) -> EventRecord:
         """Cancel the whole event or one occurrence and stop its reminders, and tell those who

@@ -19,13 +19,14 @@ from bot.tree import interaction_language, reply
 from cogs.events import _display as display
 from cogs.events._display import ANSWER_LABELS, ANSWER_STYLES, ANSWERS
 from cogs.events._queries import member_of
-from cogs.events._rules import check_description
+from cogs.events._rules import KEEP, WAITLIST, check_description
 from db.events import EventRecord
 
 if TYPE_CHECKING:
     from cogs.events._announce import Announcer
     from cogs.events._queries import EventQueries
-    from cogs.events._service import EventService
+    from cogs.events._rules import Occurrence
+    from cogs.events._service import Edit, EventService
 
 FEATURE = "events"
 PAGE_SIZE = 5
@@ -227,3 +228,62 @@ class DescriptionModal(components.Modal):
             reply(interaction, "\n".join([text, *self.notes])),
             partial(service.mirror, record),
         )
+
+
+async def finish_edit(
+    interaction: discord.Interaction[Any],
+    parts: EventsFeature,
+    edit: Edit,
+    notes: list[str],
+    overflow: str = KEEP,
+    *,
+    updating: bool = False,
+) -> None:
+    """Store an /event edit and answer with every time understood (as after creating), then
+    bring Discord in step. ``updating``: the answer replaces the capacity question."""
+    language = interaction_language(interaction)
+    edited = await parts.service.update_event(edit, overflow=overflow)
+    lines = [display.updated_text(language, edit.old.id, edited.shown), *notes]
+    if edited.announcement is not None:
+        lines.append(display.moved_text(language, edited.announcement.jump_url))
+    text = "\n".join(lines)
+    answer = update(interaction, content=text, view=None) if updating else reply(interaction, text)
+    await answer_then(interaction, answer, partial(parts.service.after_edit, edit, edited))
+
+
+class CapacityChoice(components.View):
+    """Asked when an edit lowers the capacity below those going: keep everyone, or move the
+    latest answers to the waitlist. Nothing is stored until the organiser chooses."""
+
+    def __init__(
+        self,
+        parts: EventsFeature,
+        language: str,
+        edit: Edit,
+        notes: list[str],
+        crowded: list[tuple[Occurrence, int]],
+    ) -> None:
+        super().__init__(timeout=15 * 60)
+        self.parts = parts
+        self.edit = edit
+        self.notes = notes
+        capacity = edit.new.capacity or 0
+        moving = max(going for _occurrence, going in crowded) - capacity
+        keep = discord.ui.Button[CapacityChoice](
+            label=translate(language, _("Keep everyone")),
+            style=discord.ButtonStyle.primary,
+        )
+        waitlist = discord.ui.Button[CapacityChoice](
+            label=translate(language, _("Move the latest {count} to the waitlist"), count=moving)[
+                :80
+            ],
+            style=discord.ButtonStyle.secondary,
+        )
+        keep.callback = partial(self.choose, KEEP)  # type: ignore[method-assign]
+        waitlist.callback = partial(self.choose, WAITLIST)  # type: ignore[method-assign]
+        self.add_item(keep)
+        self.add_item(waitlist)
+
+    async def choose(self, overflow: str, interaction: discord.Interaction[Any]) -> None:
+        self.stop()
+        await finish_edit(interaction, self.parts, self.edit, self.notes, overflow, updating=True)

@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.errors import UserFacingError
 from cogs.events._display import description_form_title
@@ -18,7 +20,9 @@ from cogs.events._rules import (
     check_times,
     check_title,
     decide_rsvp,
+    free_seats,
     occurrence_key,
+    over_capacity,
     reminder_plan,
     renamed_occurrences,
 )
@@ -181,3 +185,32 @@ def test_the_form_title_fits_without_cutting_a_word(title: str) -> None:
     if len(f"Describe {title}") > 45 and " " in title:
         assert shown.endswith("…") and f"Describe {title}".startswith(shown[:-1])
         assert f"Describe {title}"[len(shown) - 1] == " "  # cut where a word ended
+
+
+@pytest.mark.parametrize(
+    ("capacity", "going", "moved"),
+    [
+        (None, [1, 2, 3], []),
+        (3, [1, 2, 3], []),
+        (5, [1, 2], []),
+        (1, [1, 2, 3], [2, 3]),
+        (2, [7, 5, 9], [9]),
+    ],
+)
+def test_over_capacity_names_the_latest_answers(
+    capacity: int | None, going: list[int], moved: list[int]
+) -> None:
+    assert over_capacity(capacity, going) == moved
+
+
+@given(st.one_of(st.none(), st.integers(1, 50)), st.lists(st.integers(), unique=True, max_size=80))
+def test_over_capacity_leaves_exactly_the_capacity_going(
+    capacity: int | None, going: list[int]
+) -> None:
+    """Whoever stays is the earliest answers, as many as there are places; the moved are the
+    rest, in order; with the waitlist's free seats afterwards, nobody moves straight back."""
+    moved = over_capacity(capacity, going)
+    staying = [m for m in going if m not in moved]
+    assert staying + moved == going
+    assert len(staying) == (len(going) if capacity is None else min(capacity, len(going)))
+    assert free_seats(capacity, len(staying)) == 0 or not moved
