@@ -123,6 +123,7 @@ async def changes(tour: Tour, state: EventsTour) -> None:
         lambda: (e := sandbox.scheduled_events(guild)[-1]).scheduled_start_time != was and e
     )
     await hour_before(tour, moved.scheduled_start_time, "an hour before the new time")
+    await fewer_places(tour, state)
     result = await tour.slash("aino", "event ics", event=state.event_id)
     assert result.message is not None
     if not result.message.attachments:
@@ -132,6 +133,20 @@ async def changes(tour: Tour, state: EventsTour) -> None:
     for line in ics_outline(attached.data.decode("utf-8")):
         tour.print(f"{INDENT}  {line}")
     await tour.slash("aino", "event list")
+
+
+async def fewer_places(tour: Tour, state: EventsTour) -> None:
+    """Lowering the capacity below those going: the bot asks, and the one moved is told."""
+    asked = await tour.slash("sofia", "event edit", event=state.event_id, capacity=1)
+    assert asked.message is not None
+    had = len(tour.dms("lena"))
+    label = "Move the latest 1 to the waitlist"
+    tour.acts("sofia", f"presses [{label}] on that question")
+    chosen = await tour.community.as_member("sofia").click(asked.message, label)
+    if chosen.message is None or "updated" not in chosen.message.content:
+        raise tour.fail(chosen, "the edit's answer in place of the question")
+    tour.shows(chosen.message)
+    tour.gets_dm("lena", await tour.dm_arrives("lena", had), ", the latest to answer,")
 
 
 def ics_outline(calendar: str) -> list[str]:

@@ -693,12 +693,14 @@ class EventsCog(commands.Cog, name="Events"):
         return choices
 
     @create.autocomplete("timezone")
+    @edit.autocomplete("timezone")
     async def _create_zone_choices(
         self, interaction: discord.Interaction[S3Bot], current: str
     ) -> list[app_commands.Choice[str]]:
         return zone_choices(current)
 
     @create.autocomplete("reminders")
+    @edit.autocomplete("reminders")
     async def _offset_choices(
         self, interaction: discord.Interaction[S3Bot], current: str
     ) -> list[app_commands.Choice[str]]:

@@ -167,9 +167,9 @@ def over_capacity_question(
         translate(
             language,
             _(
-                "More members are going than the {capacity} places you gave. Keep everyone "
-                "(the event shows as full), or move the latest answers to the waitlist (they "
-                "are told)? Nothing is changed until you choose."
+                "The new limit is {capacity}, and more members than that are going. Keep "
+                "everyone (the event shows as full), or move the latest answers to the waitlist "
+                "(they are told)? Nothing is changed until you choose."
             ),
             capacity=event.capacity,
         )
@@ -392,8 +392,9 @@ def waitlisted_text(language: str, event: EventRecord, occurrence: Occurrence) -
     return translate(
         language,
         _(
-            "**{title}** (<t:{start}:F>) now has {capacity} places, and your answer was among "
-            "the latest: you are on the waitlist now. I'll message you if a place opens."
+            "The places at **{title}** (<t:{start}:F>) are now limited to {capacity}, and your "
+            "answer was among the latest: you are on the waitlist now. I'll message you if a "
+            "place opens."
         ),
         title=event.title,
         start=stamp(occurrence.start),

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.local import LocalCommunity
+from bot.sandbox import permissions as perm
 from tests.e2e.events_helpers import announcement, create_event, dm_containing, fields
 
 START = int(datetime(2026, 12, 3, 13, 0, tzinfo=UTC).timestamp())  # 14:00 in Brussels
@@ -182,7 +183,7 @@ async def test_lowering_capacity_asks_and_keeping_everyone_shows_full(
     await crowd_of_three(community)
     before = await event_row(community)
     asked = await community.as_member("sofia").slash("event edit", event=1, capacity=1)
-    assert "More members are going than the 1 places you gave" in asked.content
+    assert "The new limit is 1, and more members than that are going." in asked.content
     assert f"<t:{START}:F>: 3 going" in asked.content
     assert await event_row(community) == before  # nothing stored until the choice
     kept = await community.as_member("sofia").click(asked.message, "Keep everyone")  # type: ignore[arg-type]
@@ -247,3 +248,24 @@ async def test_finnish_organiser_is_asked_in_finnish(community: LocalCommunity) 
     assert asked.message is not None
     labels = [c["label"] for row in asked.message.components for c in row["components"]]
     assert labels == ["Pidä kaikki", "Siirrä viimeisimmät 1 jonotuslistalle"]
+
+
+async def test_a_move_to_a_channel_the_bot_cannot_post_in_is_refused(
+    community: LocalCommunity,
+) -> None:
+    sandbox = community.sandbox
+    closed = sandbox.add_channel(
+        community.guild, "closed", overwrites={sandbox.bot_user: (0, perm.SEND_MESSAGES)}
+    )
+    await create_event(community)
+    before = await event_row(community)
+    result = await community.as_member("sofia").slash("event edit", event=1, channel=closed)
+    assert result.ephemeral and "I can't post in" in result.content
+    assert await event_row(community) == before
+    assert sandbox.messages(closed) == []
+    assert announcement(community).embeds[0]["title"] == "Kick-off"
+
+
+async def test_edit_offers_zones_as_create_does(community: LocalCommunity) -> None:
+    choices = await community.as_member("sofia").autocomplete("event edit", "timezone", "helsin")
+    assert choices[0]["value"] == "Europe/Helsinki"
