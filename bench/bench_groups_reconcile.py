@@ -252,9 +252,8 @@ async def bot_process(settings_path: Path, groups: bool) -> None:
     counts: dict[str, int] = {}
     reconcile = 0.0
     if groups:
-        service = bot.get_cog("Groups").service  # type: ignore[union-attr]
-        await asyncio.wait_for(service.reconciled.wait(), 60)
-        counts, reconcile = service.last_reconcile, service.last_reconcile_seconds
+        settled = await asyncio.wait_for(bot.features["groups"].settled(), 60)
+        counts, reconcile = settled.counts, settled.seconds
     reconciled = time.perf_counter() - launched
     await bot.close()
     await asyncio.gather(task, return_exceptions=True)

@@ -14,18 +14,23 @@ Each feature declares its custom_id prefix once, on its own base class::
     class EventItem(Button, feature="events", prefix="ev"):
         '''The events feature's buttons.'''
 
-    class RsvpButton(EventItem, template=r"(?P<event>\\d+):(?P<answer>going|maybe)"):
-        ...  # custom_id "ev:12:going"; build it with self.custom_id_for(12, "going")
+    class RsvpButton(EventItem, template=r"(?P<event_id>\\d+):(?P<answer>going|maybe)"):
+        def __init__(self, event_id: int, answer: str, label: str) -> None:
+            ...  # custom_id "ev:12:going": self.custom_id_for(event_id, answer)
 
 The template is matched after ``prefix:``; a prefix declared by a second feature is refused.
+The item is made again from its custom_id (after a restart too) by calling the class with the
+template's named groups as keyword arguments (a number for an ``int`` parameter) and, when it
+takes one, the ``label`` it was shown with: name the groups after the parameters.
 A feature's runtime objects (its service) are reached from an item through
 ``interaction.client.features[feature]``, which the feature's ``setup()`` fills.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 import discord
 
@@ -46,6 +51,17 @@ def declare_prefix(prefix: str, feature: str) -> None:
     owner = PREFIXES.setdefault(prefix, feature)
     if owner != feature:
         raise ValueError(f"custom_id prefix {prefix!r} is already {owner!r}'s, not {feature!r}'s")
+
+
+_PARAMETERS: dict[type, dict[str, Any]] = {}
+
+
+def _parameter_types(cls: type) -> dict[str, Any]:
+    """The constructor's parameters and their types (string annotations resolved), once."""
+    if cls not in _PARAMETERS:
+        signature = inspect.signature(cls, eval_str=True)
+        _PARAMETERS[cls] = {name: p.annotation for name, p in signature.parameters.items()}
+    return _PARAMETERS[cls]
 
 
 class FeatureItem(discord.ui.DynamicItem[ItemT], template=_NEVER):
@@ -83,6 +99,26 @@ class FeatureItem(discord.ui.DynamicItem[ItemT], template=_NEVER):
     def custom_id_for(cls, *parts: object) -> str:
         """``prefix:part:part``: the custom_id this item's template reads back."""
         return ":".join([cls.prefix, *(str(p) for p in parts)])
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        """The item a member pressed, made again from its custom_id: the template's named
+        groups as the constructor's keyword arguments, and the label it was shown with."""
+        types = _parameter_types(cls)
+        values: dict[str, Any] = {
+            name: int(value) if types.get(name) is int else value
+            for name, value in match.groupdict().items()
+            if value is not None
+        }
+        if "label" in types:
+            values["label"] = getattr(item, "label", None) or ""
+        return cls(**values)
 
     @classmethod
     def state(cls, interaction: discord.Interaction[Any]) -> Any:

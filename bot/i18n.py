@@ -67,9 +67,20 @@ def lookup(language: str, message: str, context: str | None = None) -> str | Non
 
 
 def translate(language: str, message: str, /, **params: object) -> str:
-    """``message`` in ``language`` with ``params`` filled in; English when no translation exists."""
+    """``message`` in ``language`` with ``params`` filled in; English when no translation exists.
+
+    A parameter whose name depends on the reader's language (a group, with its Finnish name;
+    a region) has ``in_language(language)``: passed as itself, it is named in the language the
+    message is read in, wherever the message goes (a refusal, a DM, a card)."""
     text = lookup(language, message) or message
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    return text.format(
+        **{
+            key: value.in_language(language) if hasattr(value, "in_language") else value
+            for key, value in params.items()
+        }
+    )
 
 
 def _extract(root: Path) -> Catalog:

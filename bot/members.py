@@ -343,7 +343,7 @@ class Members:
             found = await groups.membership(group.id, member.id)
             return found is not None and found.lead
 
-        return Who(_("the leads of {group}"), check, {"group": group.name})
+        return Who(_("the leads of {group}"), check, {"group": group})
 
     async def require(
         self, interaction: discord.Interaction[Any], *allowed: Who, action: str

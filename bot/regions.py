@@ -220,6 +220,8 @@ class RegionRef:
         found = region(self.code) if self.code else None
         return found.display(language) if found else (self.text or "")
 
+    in_language = display  # named in the reader's language in any message (bot.i18n.translate)
+
     @staticmethod
     def from_key(key: str, text: str | None = None) -> RegionRef:
         if key.startswith("text:"):

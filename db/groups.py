@@ -1,8 +1,10 @@
 """Repository for groups, their names, memberships, applications, profiles and regions.
 
-Takes and returns typed records; every write that belongs with another (a group and its names
-and first lead, an approval and the membership it grants) is one function handed to
-``db.write``: one transaction in one trip, no connection held across an ``await``.
+Takes and returns typed records. Writes are plain functions on a connection, which the groups
+service runs through its one exit (``GroupService._commit``): writes that belong together (a
+group and its names and first lead, an approval and the membership it grants) are one
+transaction in one trip. Reads are the async methods of :class:`Groups`, one trip each; no
+connection is held across an ``await``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from db.database import Database
 from db.personal import PersonalData, declare
@@ -61,6 +62,8 @@ class GroupRecord:
 
     def display_name(self, language: str) -> str:
         return self.name_fi if language == "fi" and self.name_fi else self.name
+
+    in_language = display_name  # named in the reader's language in any message (bot.i18n.translate)
 
 
 @dataclass(frozen=True)
@@ -174,58 +177,309 @@ def _profile(row: sqlite3.Row) -> Profile:
     )
 
 
+# -- writes -------------------------------------------------------------------------------------
+# Plain functions on the caller's connection: the groups service runs each (or several composed)
+# through its one exit, ``GroupService._commit``, in one transaction. None of them commits.
+
+
+def _row_group(conn: sqlite3.Connection, group_id: int) -> GroupRecord:
+    row = conn.execute("SELECT * FROM groups WHERE id = ?", (group_id,)).fetchone()
+    assert row is not None
+    return _group(row)
+
+
+def _row_application(conn: sqlite3.Connection, app_id: int) -> Application:
+    row = conn.execute("SELECT * FROM applications WHERE id = ?", (app_id,)).fetchone()
+    assert row is not None
+    return _application(row)
+
+
+def create(
+    conn: sqlite3.Connection, new: NewGroup, keys: Iterable[str], lead_id: int, now: datetime
+) -> GroupRecord:
+    """The group, the names it claims and its first lead, together; NameTaken if another group
+    holds one of the names."""
+    try:
+        cursor = conn.execute(
+            "INSERT INTO groups (guild_id, name, name_fi, kind, description, joining, "
+            "visibility, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                new.guild_id,
+                new.name,
+                new.name_fi,
+                new.kind,
+                new.description,
+                new.joining,
+                new.visibility,
+                new.created_by,
+                to_db(now),
+            ),
+        )
+        group_id = cursor.lastrowid or 0
+        conn.executemany(
+            "INSERT INTO group_names (group_id, guild_id, key) VALUES (?, ?, ?)",
+            [(group_id, new.guild_id, key) for key in keys],
+        )
+    except sqlite3.IntegrityError as exc:
+        raise NameTaken from exc
+    conn.execute(
+        "INSERT INTO memberships (guild_id, group_id, user_id, lead, joined_at, "
+        "pending) VALUES (?, ?, ?, 1, ?, 'add')",
+        (new.guild_id, group_id, lead_id, to_db(now)),
+    )
+    return _row_group(conn, group_id)
+
+
+def delete(conn: sqlite3.Connection, group_id: int) -> None:
+    """Undo a creation whose Discord half failed (cascades to names and memberships)."""
+    conn.execute("DELETE FROM groups WHERE id = ?", (group_id,))
+
+
+def set_discord(
+    conn: sqlite3.Connection, group_id: int, *, role_id: int | None, channel_id: int | None
+) -> None:
+    """Where the group lives in Discord; clears an earlier "missing" report."""
+    conn.execute(
+        "UPDATE groups SET role_id = ?, channel_id = ?, reported_missing = '' WHERE id = ?",
+        (role_id, channel_id, group_id),
+    )
+
+
+def set_card(conn: sqlite3.Connection, group_id: int, message_id: int | None) -> None:
+    conn.execute("UPDATE groups SET card_message_id = ? WHERE id = ?", (message_id, group_id))
+
+
+def mark_reported(conn: sqlite3.Connection, group_id: int, missing: Iterable[str]) -> None:
+    conn.execute(
+        "UPDATE groups SET reported_missing = ? WHERE id = ?",
+        (",".join(sorted(set(missing))), group_id),
+    )
+
+
+def rename(
+    conn: sqlite3.Connection, group_id: int, name: str, name_fi: str | None, keys: Iterable[str]
+) -> None:
+    """New names replace the old ones; NameTaken if another group claimed one."""
+    row = conn.execute("SELECT guild_id FROM groups WHERE id = ?", (group_id,)).fetchone()
+    if row is None:
+        return
+    conn.execute("DELETE FROM group_names WHERE group_id = ?", (group_id,))
+    try:
+        conn.executemany(
+            "INSERT INTO group_names (group_id, guild_id, key) VALUES (?, ?, ?)",
+            [(group_id, row[0], key) for key in keys],
+        )
+    except sqlite3.IntegrityError as exc:
+        raise NameTaken from exc
+    conn.execute("UPDATE groups SET name = ?, name_fi = ? WHERE id = ?", (name, name_fi, group_id))
+
+
+def edit(
+    conn: sqlite3.Connection, group_id: int, *, description: str, joining: str, visibility: str
+) -> None:
+    conn.execute(
+        "UPDATE groups SET description = ?, joining = ?, visibility = ? WHERE id = ?",
+        (description, joining, visibility, group_id),
+    )
+
+
+def set_archived(conn: sqlite3.Connection, group_id: int, archived: bool) -> None:
+    conn.execute("UPDATE groups SET archived = ? WHERE id = ?", (int(archived), group_id))
+
+
+# A membership is written first and marked pending until Discord's role agrees: 'add' until
+# the role is given, 'remove' (no longer a member) until it is taken.
+
+
+def add_member(
+    conn: sqlite3.Connection, group: GroupRecord, user_id: int, now: datetime, *, lead: bool = False
+) -> bool:
+    """True when the member was not in the group before (a lead stays a lead); the role is
+    then to be given (pending 'add')."""
+    row = conn.execute(
+        "SELECT pending FROM memberships WHERE group_id = ? AND user_id = ?", (group.id, user_id)
+    ).fetchone()
+    joining = row is None or row[0] == "remove"
+    conn.execute(
+        "INSERT INTO memberships (guild_id, group_id, user_id, lead, joined_at, pending) "
+        "VALUES (?, ?, ?, ?, ?, 'add') ON CONFLICT (group_id, user_id) DO UPDATE "
+        "SET lead = CASE WHEN pending = 'remove' THEN excluded.lead "
+        "ELSE MAX(lead, excluded.lead) END, "
+        "joined_at = CASE WHEN pending = 'remove' THEN excluded.joined_at "
+        "ELSE joined_at END, "
+        "pending = CASE WHEN pending = 'remove' THEN 'add' ELSE pending END",
+        (group.guild_id, group.id, user_id, int(lead), to_db(now)),
+    )
+    return joining
+
+
+def remove_member(conn: sqlite3.Connection, group_id: int, user_id: int) -> bool:
+    """True when they were a member; the role is then to be taken (pending 'remove')."""
+    cursor = conn.execute(
+        "UPDATE memberships SET pending = 'remove', lead = 0 "
+        "WHERE group_id = ? AND user_id = ? AND pending IS NOT 'remove'",
+        (group_id, user_id),
+    )
+    return cursor.rowcount > 0
+
+
+def confirm(
+    conn: sqlite3.Connection, group_id: int, user_ids: Iterable[int], *, has_role: bool
+) -> None:
+    """Discord now agrees: the role was given (pending cleared) or taken (row deleted)."""
+    ids = [(group_id, u) for u in user_ids]
+    if has_role:
+        conn.executemany(
+            "UPDATE memberships SET pending = NULL "
+            "WHERE group_id = ? AND user_id = ? AND pending = 'add'",
+            ids,
+        )
+    else:
+        conn.executemany(
+            "DELETE FROM memberships WHERE group_id = ? AND user_id = ? AND pending = 'remove'",
+            ids,
+        )
+
+
+def read_back(
+    conn: sqlite3.Connection,
+    guild_id: int,
+    given: Iterable[tuple[int, int]],
+    taken: Iterable[tuple[int, int]],
+    now: datetime,
+) -> None:
+    """Roles given or taken in Discord (by hand, or confirming the bot's own writes):
+    (group, user) pairs. Given makes a member in sync; taken ends the membership."""
+    conn.executemany(
+        "INSERT INTO memberships (guild_id, group_id, user_id, joined_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (group_id, user_id) DO UPDATE "
+        "SET pending = NULL, lead = CASE WHEN pending = 'remove' THEN 0 ELSE lead END",
+        [(guild_id, g, u, to_db(now)) for g, u in given],
+    )
+    conn.executemany("DELETE FROM memberships WHERE group_id = ? AND user_id = ?", list(taken))
+
+
+def set_lead(conn: sqlite3.Connection, group_id: int, user_id: int, lead: bool) -> bool:
+    """Make a member a lead or not; False when they are not a member."""
+    cursor = conn.execute(
+        "UPDATE memberships SET lead = ? "
+        "WHERE group_id = ? AND user_id = ? AND pending IS NOT 'remove'",
+        (int(lead), group_id, user_id),
+    )
+    return cursor.rowcount > 0
+
+
+def apply(
+    conn: sqlite3.Connection,
+    group: GroupRecord,
+    user_id: int,
+    motivation: str,
+    organisation: str,
+    region: str,
+    now: datetime,
+) -> Application:
+    """A pending application; AlreadyPending if the member has one for this group."""
+    try:
+        cursor = conn.execute(
+            "INSERT INTO applications (guild_id, group_id, user_id, motivation, organisation, "
+            "region, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (group.guild_id, group.id, user_id, motivation, organisation, region, to_db(now)),
+        )
+    except sqlite3.IntegrityError as exc:
+        raise AlreadyPending from exc
+    return _row_application(conn, cursor.lastrowid or 0)
+
+
+def decide(
+    conn: sqlite3.Connection,
+    app_id: int,
+    status: str,
+    by: int,
+    now: datetime,
+    reason: str | None = None,
+) -> Application | None:
+    """Decide a pending application: approve (the membership comes with it), decline or
+    withdraw. None when it was no longer pending: someone decided first."""
+    cursor = conn.execute(
+        "UPDATE applications SET status = ?, decided_by = ?, reason = ?, decided_at = ? "
+        "WHERE id = ? AND status = 'pending'",
+        (status, by, reason, to_db(now), app_id),
+    )
+    if cursor.rowcount == 0:
+        return None
+    if status == "approved":
+        conn.execute(
+            "INSERT INTO memberships (guild_id, group_id, user_id, joined_at, pending) "
+            "SELECT guild_id, group_id, user_id, ?, 'add' FROM applications WHERE id = ? "
+            "ON CONFLICT (group_id, user_id) DO UPDATE SET pending = 'add' "
+            "WHERE pending = 'remove'",
+            (to_db(now), app_id),
+        )
+    return _row_application(conn, app_id)
+
+
+def set_profile(conn: sqlite3.Connection, profile: Profile, now: datetime) -> None:
+    conn.execute(
+        "INSERT INTO member_profiles (guild_id, user_id, country, region_code, region_text, "
+        "organisation, stakeholder, languages, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (guild_id, user_id) DO UPDATE SET country = excluded.country, "
+        "region_code = excluded.region_code, region_text = excluded.region_text, "
+        "organisation = excluded.organisation, stakeholder = excluded.stakeholder, "
+        "languages = excluded.languages, updated_at = excluded.updated_at",
+        (
+            profile.guild_id,
+            profile.user_id,
+            profile.country,
+            profile.region_code,
+            profile.region_text,
+            profile.organisation,
+            profile.stakeholder,
+            ",".join(profile.languages),
+            to_db(now),
+        ),
+    )
+
+
+def clear_profile(conn: sqlite3.Connection, guild_id: int, user_id: int) -> bool:
+    cursor = conn.execute(
+        "DELETE FROM member_profiles WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+    )
+    return cursor.rowcount > 0
+
+
+def add_region(
+    conn: sqlite3.Connection,
+    group: GroupRecord,
+    key: str,
+    code: str | None,
+    text: str | None,
+    by: int,
+    now: datetime,
+) -> bool:
+    """A region a lead adds to the group; False if it was added before."""
+    cursor = conn.execute(
+        "INSERT INTO group_regions (guild_id, group_id, region_key, region_code, "
+        "region_text, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        (group.guild_id, group.id, key, code, text, by, to_db(now)),
+    )
+    return cursor.rowcount > 0
+
+
+def remove_region(conn: sqlite3.Connection, group_id: int, key: str) -> bool:
+    cursor = conn.execute(
+        "DELETE FROM group_regions WHERE group_id = ? AND region_key = ?", (group_id, key)
+    )
+    return cursor.rowcount > 0
+
+
 class Groups:
-    """SQL for the groups feature."""
+    """The groups feature's reads, each one trip (the writes are the functions above)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
 
     # -- groups -------------------------------------------------------------------------------
-
-    async def create(
-        self, new: NewGroup, keys: Iterable[str], lead_id: int, now: datetime
-    ) -> GroupRecord:
-        """The group, the names it claims and its first lead, together or not at all."""
-        try:
-
-            def store(conn: sqlite3.Connection) -> Any:
-                cursor = conn.execute(
-                    "INSERT INTO groups (guild_id, name, name_fi, kind, description, joining, "
-                    "visibility, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        new.guild_id,
-                        new.name,
-                        new.name_fi,
-                        new.kind,
-                        new.description,
-                        new.joining,
-                        new.visibility,
-                        new.created_by,
-                        to_db(now),
-                    ),
-                )
-                group_id = cursor.lastrowid
-                conn.executemany(
-                    "INSERT INTO group_names (group_id, guild_id, key) VALUES (?, ?, ?)",
-                    [(group_id, new.guild_id, key) for key in keys],
-                )
-                conn.execute(
-                    "INSERT INTO memberships (guild_id, group_id, user_id, lead, joined_at, "
-                    "pending) VALUES (?, ?, ?, 1, ?, 'add')",
-                    (new.guild_id, group_id, lead_id, to_db(now)),
-                )
-                return group_id
-
-            group_id = await self.db.write(store)
-        except sqlite3.IntegrityError as exc:
-            raise NameTaken from exc
-        found = await self.get(group_id or 0)
-        assert found is not None
-        return found
-
-    async def delete(self, group_id: int) -> None:
-        """Undo a creation whose Discord half failed (cascades to names and memberships)."""
-        await self.db.execute("DELETE FROM groups WHERE id = ?", (group_id,))
 
     async def get(self, group_id: int) -> GroupRecord | None:
         row = await self.db.fetchone("SELECT * FROM groups WHERE id = ?", (group_id,))
@@ -273,164 +527,7 @@ class Groups:
         )
         return [_group(r) for r in rows]
 
-    async def set_discord(
-        self, group_id: int, *, role_id: int | None, channel_id: int | None
-    ) -> None:
-        """Where the group lives in Discord; clears an earlier "missing" report."""
-        await self.db.execute(
-            "UPDATE groups SET role_id = ?, channel_id = ?, reported_missing = '' WHERE id = ?",
-            (role_id, channel_id, group_id),
-        )
-
-    async def set_card(self, group_id: int, message_id: int | None) -> None:
-        await self.db.execute(
-            "UPDATE groups SET card_message_id = ? WHERE id = ?", (message_id, group_id)
-        )
-
-    async def mark_reported(self, group_id: int, missing: Iterable[str]) -> None:
-        await self.db.execute(
-            "UPDATE groups SET reported_missing = ? WHERE id = ?",
-            (",".join(sorted(set(missing))), group_id),
-        )
-
-    async def rename(
-        self, group_id: int, name: str, name_fi: str | None, keys: Iterable[str]
-    ) -> None:
-        """New names replace the old ones in one transaction; NameTaken if another claimed one."""
-        try:
-
-            def store(conn: sqlite3.Connection) -> Any:
-                row = (
-                    conn.execute("SELECT guild_id FROM groups WHERE id = ?", (group_id,))
-                ).fetchone()
-                if row is None:
-                    return
-                conn.execute("DELETE FROM group_names WHERE group_id = ?", (group_id,))
-                conn.executemany(
-                    "INSERT INTO group_names (group_id, guild_id, key) VALUES (?, ?, ?)",
-                    [(group_id, row[0], key) for key in keys],
-                )
-                conn.execute(
-                    "UPDATE groups SET name = ?, name_fi = ? WHERE id = ?",
-                    (name, name_fi, group_id),
-                )
-
-            return await self.db.write(store)
-        except sqlite3.IntegrityError as exc:
-            raise NameTaken from exc
-
-    async def edit(self, group_id: int, *, description: str, joining: str, visibility: str) -> None:
-        await self.db.execute(
-            "UPDATE groups SET description = ?, joining = ?, visibility = ? WHERE id = ?",
-            (description, joining, visibility, group_id),
-        )
-
-    async def set_archived(self, group_id: int, archived: bool) -> None:
-        await self.db.execute(
-            "UPDATE groups SET archived = ? WHERE id = ?", (int(archived), group_id)
-        )
-
     # -- memberships --------------------------------------------------------------------------
-    # A membership is written here first and marked pending until Discord's role agrees:
-    # 'add' until the role is given, 'remove' (no longer a member) until it is taken.
-
-    async def add_member(
-        self, group: GroupRecord, user_id: int, now: datetime, *, lead: bool = False
-    ) -> bool:
-        """True when the member was not in the group before (a lead stays a lead); the role is
-        then to be given (pending 'add')."""
-
-        def store(conn: sqlite3.Connection) -> Any:
-            row = (
-                conn.execute(
-                    "SELECT pending FROM memberships WHERE group_id = ? AND user_id = ?",
-                    (group.id, user_id),
-                )
-            ).fetchone()
-            joining = row is None or row[0] == "remove"
-            conn.execute(
-                "INSERT INTO memberships (guild_id, group_id, user_id, lead, joined_at, pending) "
-                "VALUES (?, ?, ?, ?, ?, 'add') ON CONFLICT (group_id, user_id) DO UPDATE "
-                "SET lead = CASE WHEN pending = 'remove' THEN excluded.lead "
-                "ELSE MAX(lead, excluded.lead) END, "
-                "joined_at = CASE WHEN pending = 'remove' THEN excluded.joined_at "
-                "ELSE joined_at END, "
-                "pending = CASE WHEN pending = 'remove' THEN 'add' ELSE pending END",
-                (group.guild_id, group.id, user_id, int(lead), to_db(now)),
-            )
-            return joining
-
-        return await self.db.write(store)
-
-    async def remove_member(self, group_id: int, user_id: int) -> bool:
-        """True when they were a member; the role is then to be taken (pending 'remove')."""
-
-        def store(conn: sqlite3.Connection) -> Any:
-            cursor = conn.execute(
-                "UPDATE memberships SET pending = 'remove', lead = 0 "
-                "WHERE group_id = ? AND user_id = ? AND pending IS NOT 'remove'",
-                (group_id, user_id),
-            )
-            return cursor.rowcount > 0
-
-        return await self.db.write(store)
-
-    async def confirm(self, group_id: int, user_ids: Iterable[int], *, has_role: bool) -> None:
-        """Discord now agrees: the role was given (pending cleared) or taken (row deleted)."""
-        ids = [(group_id, u) for u in user_ids]
-
-        def store(conn: sqlite3.Connection) -> Any:
-            if has_role:
-                conn.executemany(
-                    "UPDATE memberships SET pending = NULL "
-                    "WHERE group_id = ? AND user_id = ? AND pending = 'add'",
-                    ids,
-                )
-            else:
-                conn.executemany(
-                    "DELETE FROM memberships WHERE group_id = ? AND user_id = ? "
-                    "AND pending = 'remove'",
-                    ids,
-                )
-
-        await self.db.write(store)
-
-    async def read_back(
-        self,
-        guild_id: int,
-        given: Iterable[tuple[int, int]],
-        taken: Iterable[tuple[int, int]],
-        now: datetime,
-    ) -> None:
-        """Roles given or taken in Discord (by hand, or confirming the bot's own writes):
-        (group, user) pairs. Given makes a member in sync; taken ends the membership."""
-
-        def store(conn: sqlite3.Connection) -> Any:
-            conn.executemany(
-                "INSERT INTO memberships (guild_id, group_id, user_id, joined_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (group_id, user_id) DO UPDATE "
-                "SET pending = NULL, lead = CASE WHEN pending = 'remove' THEN 0 ELSE lead END",
-                [(guild_id, g, u, to_db(now)) for g, u in given],
-            )
-            conn.executemany(
-                "DELETE FROM memberships WHERE group_id = ? AND user_id = ?", list(taken)
-            )
-
-        await self.db.write(store)
-
-    async def set_lead(self, group_id: int, user_id: int, lead: bool) -> bool:
-        """Make a member a lead or not; False when they are not a member."""
-
-        def store(conn: sqlite3.Connection) -> Any:
-            cursor = conn.execute(
-                "UPDATE memberships SET lead = ? "
-                "WHERE group_id = ? AND user_id = ? AND pending IS NOT 'remove'",
-                (int(lead), group_id, user_id),
-            )
-            return cursor.rowcount > 0
-
-        return await self.db.write(store)
-
     async def members(self, group_id: int) -> list[Membership]:
         """Leads first, then by join time."""
         rows = await self.db.fetchall(
@@ -472,27 +569,6 @@ class Groups:
 
     # -- applications -------------------------------------------------------------------------
 
-    async def apply(
-        self,
-        group: GroupRecord,
-        user_id: int,
-        motivation: str,
-        organisation: str,
-        region: str,
-        now: datetime,
-    ) -> Application:
-        try:
-            app_id = await self.db.execute(
-                "INSERT INTO applications (guild_id, group_id, user_id, motivation, organisation, "
-                "region, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (group.guild_id, group.id, user_id, motivation, organisation, region, to_db(now)),
-            )
-        except sqlite3.IntegrityError as exc:
-            raise AlreadyPending from exc
-        found = await self.application(app_id)
-        assert found is not None
-        return found
-
     async def application(self, app_id: int) -> Application | None:
         row = await self.db.fetchone("SELECT * FROM applications WHERE id = ?", (app_id,))
         return _application(row) if row else None
@@ -511,67 +587,7 @@ class Groups:
         )
         return int(row[0]) if row else 0
 
-    async def set_application_message(self, app_id: int, channel_id: int, message_id: int) -> None:
-        await self.db.execute(
-            "UPDATE applications SET channel_id = ?, message_id = ? WHERE id = ?",
-            (channel_id, message_id, app_id),
-        )
-
-    async def decide(
-        self,
-        app_id: int,
-        status: str,
-        by: int,
-        now: datetime,
-        reason: str | None = None,
-    ) -> Application | None:
-        """Decide a pending application: approve (the membership comes with it), decline or
-        withdraw. None when it was no longer pending: someone decided first."""
-
-        def store(conn: sqlite3.Connection) -> Any:
-            cursor = conn.execute(
-                "UPDATE applications SET status = ?, decided_by = ?, reason = ?, decided_at = ? "
-                "WHERE id = ? AND status = 'pending'",
-                (status, by, reason, to_db(now), app_id),
-            )
-            if cursor.rowcount == 0:
-                return None
-            if status == "approved":
-                conn.execute(
-                    "INSERT INTO memberships (guild_id, group_id, user_id, joined_at, pending) "
-                    "SELECT guild_id, group_id, user_id, ?, 'add' FROM applications WHERE id = ? "
-                    "ON CONFLICT (group_id, user_id) DO UPDATE SET pending = 'add' "
-                    "WHERE pending = 'remove'",
-                    (to_db(now), app_id),
-                )
-            return True
-
-        if not await self.db.write(store):
-            return None
-        return await self.application(app_id)
-
     # -- profiles -----------------------------------------------------------------------------
-
-    async def set_profile(self, profile: Profile, now: datetime) -> None:
-        await self.db.execute(
-            "INSERT INTO member_profiles (guild_id, user_id, country, region_code, region_text, "
-            "organisation, stakeholder, languages, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (guild_id, user_id) DO UPDATE SET country = excluded.country, "
-            "region_code = excluded.region_code, region_text = excluded.region_text, "
-            "organisation = excluded.organisation, stakeholder = excluded.stakeholder, "
-            "languages = excluded.languages, updated_at = excluded.updated_at",
-            (
-                profile.guild_id,
-                profile.user_id,
-                profile.country,
-                profile.region_code,
-                profile.region_text,
-                profile.organisation,
-                profile.stakeholder,
-                ",".join(profile.languages),
-                to_db(now),
-            ),
-        )
 
     async def profile(self, guild_id: int, user_id: int) -> Profile | None:
         row = await self.db.fetchone(
@@ -591,16 +607,6 @@ class Groups:
         )
         return {r["user_id"]: _profile(r) for r in rows}
 
-    async def clear_profile(self, guild_id: int, user_id: int) -> bool:
-        def store(conn: sqlite3.Connection) -> Any:
-            cursor = conn.execute(
-                "DELETE FROM member_profiles WHERE guild_id = ? AND user_id = ?",
-                (guild_id, user_id),
-            )
-            return cursor.rowcount > 0
-
-        return await self.db.write(store)
-
     async def members_in_region(self, guild_id: int, key: str) -> list[Profile]:
         rows = await self.db.fetchall(
             "SELECT * FROM member_profiles WHERE guild_id = ?", (guild_id,)
@@ -608,37 +614,6 @@ class Groups:
         return [p for p in map(_profile, rows) if p.region_key == key]
 
     # -- regions ------------------------------------------------------------------------------
-
-    async def add_region(
-        self,
-        group: GroupRecord,
-        key: str,
-        code: str | None,
-        text: str | None,
-        by: int,
-        now: datetime,
-    ) -> bool:
-        """A region a lead adds to the group; False if it was added before."""
-
-        def store(conn: sqlite3.Connection) -> Any:
-            cursor = conn.execute(
-                "INSERT INTO group_regions (guild_id, group_id, region_key, region_code, "
-                "region_text, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT DO NOTHING",
-                (group.guild_id, group.id, key, code, text, by, to_db(now)),
-            )
-            return cursor.rowcount > 0
-
-        return await self.db.write(store)
-
-    async def remove_region(self, group_id: int, key: str) -> bool:
-        def store(conn: sqlite3.Connection) -> Any:
-            cursor = conn.execute(
-                "DELETE FROM group_regions WHERE group_id = ? AND region_key = ?", (group_id, key)
-            )
-            return cursor.rowcount > 0
-
-        return await self.db.write(store)
 
     async def regions(self, group_id: int) -> list[GroupRegion]:
         """The group's regions: its members' profile regions (with how many members) plus the

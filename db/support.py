@@ -237,19 +237,21 @@ class SupportRequests:
             )
         return True
 
-    async def set_places(self, request_id: int, **places: int | None) -> None:
+    @staticmethod
+    def set_places(conn: sqlite3.Connection, request_id: int, **places: int | None) -> None:
         """Record where the thread, card or notes thread are, as soon as each exists."""
         allowed = {"thread_id", "card_channel_id", "card_message_id", "notes_thread_id"}
         if not places or set(places) - allowed:
             raise ValueError(f"unknown places: {sorted(set(places) - allowed)}")
         assignments = ", ".join(f"{name} = ?" for name in places)
-        await self.db.execute(
+        conn.execute(
             f"UPDATE support_requests SET {assignments} WHERE id = ?",  # noqa: S608 - fixed names
             (*places.values(), request_id),
         )
 
-    async def mark_posted(self, request_id: int) -> None:
-        await self.db.execute("UPDATE support_requests SET posted = 1 WHERE id = ?", (request_id,))
+    @staticmethod
+    def mark_posted(conn: sqlite3.Connection, request_id: int) -> None:
+        conn.execute("UPDATE support_requests SET posted = 1 WHERE id = ?", (request_id,))
 
     async def get(self, request_id: int) -> SupportRequest | None:
         row = await self.db.fetchone("SELECT * FROM support_requests WHERE id = ?", (request_id,))
@@ -338,42 +340,38 @@ class SupportRequests:
 
     # -- transcripts --------------------------------------------------------------------------
 
-    async def keep_transcript(
-        self,
+    @staticmethod
+    def keep_transcript(
+        conn: sqlite3.Connection,
         request_id: int,
         messages: list[KeptMessage],
         files: list[tuple[int, int, str, str | None, bytes]],
     ) -> int:
         """Store messages and copied files not kept yet, in one transaction; returns how many
         messages were new. ``files`` are (message_id, attachment_id, filename, type, data)."""
-
-        def store(conn: sqlite3.Connection) -> int:
-            before = conn.total_changes
-            conn.executemany(
-                "INSERT OR IGNORE INTO support_messages (request_id, message_id, author_id, "
-                "author_name, created_at, content) VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        request_id,
-                        m.message_id,
-                        m.author_id,
-                        m.author_name,
-                        to_db(m.created_at),
-                        m.content,
-                    )
-                    for m in messages
-                ],
-            )
-            added = conn.total_changes - before
-            conn.executemany(
-                "INSERT OR IGNORE INTO support_files (request_id, message_id, attachment_id, "
-                "filename, content_type, data) VALUES (?, ?, ?, ?, ?, ?)",
-                [(request_id, *f) for f in files],
-            )
-
-            return added
-
-        return await self.db.write(store)
+        before = conn.total_changes
+        conn.executemany(
+            "INSERT OR IGNORE INTO support_messages (request_id, message_id, author_id, "
+            "author_name, created_at, content) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    request_id,
+                    m.message_id,
+                    m.author_id,
+                    m.author_name,
+                    to_db(m.created_at),
+                    m.content,
+                )
+                for m in messages
+            ],
+        )
+        added = conn.total_changes - before
+        conn.executemany(
+            "INSERT OR IGNORE INTO support_files (request_id, message_id, attachment_id, "
+            "filename, content_type, data) VALUES (?, ?, ?, ?, ?, ?)",
+            [(request_id, *f) for f in files],
+        )
+        return added
 
     async def kept_attachment_ids(self, request_id: int) -> set[int]:
         rows = await self.db.fetchall(
@@ -426,10 +424,15 @@ class SupportRequests:
             return default
         return SupportLimits(row[0], frozenset(int(r) for r in json.loads(row[1])))
 
-    async def set_limits(
-        self, guild_id: int, limits: SupportLimits, updated_by: int, now: datetime
+    @staticmethod
+    def set_limits(
+        conn: sqlite3.Connection,
+        guild_id: int,
+        limits: SupportLimits,
+        updated_by: int,
+        now: datetime,
     ) -> None:
-        await self.db.execute(
+        conn.execute(
             "INSERT INTO support_settings (guild_id, max_open, excluded_role_ids, updated_by, "
             "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET "
             "max_open = excluded.max_open, excluded_role_ids = excluded.excluded_role_ids, "

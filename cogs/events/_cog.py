@@ -62,8 +62,8 @@ from cogs.events._views import (
     finish_edit,
     list_page,
 )
+from cogs.groups.directory import GroupDirectory, GroupRecord
 from db.events import EventRecord
-from db.groups import GroupRecord, Groups
 
 # What the refusal names when someone who is no organiser asks.
 # What each refusal says was asked (members.require names it).
@@ -132,7 +132,7 @@ class EventsCog(commands.Cog, name="Events"):
         self.queries = parts.queries
         self.announce = parts.announce
         self._warming: asyncio.Future[None] | None = None
-        self.groups = Groups(bot.db)
+        self.groups = GroupDirectory(bot)
 
     async def cog_unload(self) -> None:
         if self._warming is not None:
@@ -177,10 +177,10 @@ class EventsCog(commands.Cog, name="Events"):
 
     async def group_of(self, guild_id: int | None, channel_id: int) -> GroupRecord | None:
         """The group an event belongs to: the one whose channel it is announced in."""
-        return await self.groups.by_channel(guild_id or 0, channel_id)
+        return await self.groups.of_channel(guild_id, channel_id)
 
     async def named_group(self, interaction: discord.Interaction[Any], ref: str) -> GroupRecord:
-        found = await self.groups.named(interaction.guild_id or 0, ref)
+        found = await self.groups.named(interaction.guild_id, ref)
         if found is None or found.archived:
             raise UserFacingError(_("I don't know that group: pick one from the list."))
         return found
@@ -664,13 +664,10 @@ class EventsCog(commands.Cog, name="Events"):
     async def _group_choices(
         self, interaction: discord.Interaction[S3Bot], current: str
     ) -> list[app_commands.Choice[str]]:
-        language = interaction_language(interaction)
-        needle = current.casefold()
-        return [
-            app_commands.Choice(name=g.display_name(language)[:100], value=str(g.id))
-            for g in await self.groups.in_guild(interaction.guild_id or 0)
-            if needle in g.name.casefold() or needle in (g.name_fi or "").casefold()
-        ][:25]
+        found = await self.groups.choices(
+            interaction.guild_id, interaction_language(interaction), current
+        )
+        return [app_commands.Choice(name=name, value=value) for name, value in found]
 
     @edit.autocomplete("occurrence")
     @cancel.autocomplete("occurrence")

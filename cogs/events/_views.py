@@ -5,7 +5,6 @@ feature's custom_id prefix "ev"): they work after a restart.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -52,7 +51,7 @@ class EventItem(components.Button, feature=FEATURE, prefix="ev"):
 
 
 class RsvpButton(
-    EventItem, template=r"(?P<event>\d+):(?P<occ>\d+):(?P<answer>going|maybe|declined)"
+    EventItem, template=r"(?P<event_id>\d+):(?P<occurrence>\d+):(?P<answer>going|maybe|declined)"
 ):
     """Going / Maybe / Can't go for one occurrence of one event."""
 
@@ -67,16 +66,6 @@ class RsvpButton(
         self.event_id = event_id
         self.occurrence = occurrence
         self.answer = answer
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-    ) -> RsvpButton:
-        label = item.label if isinstance(item, discord.ui.Button) else None
-        return cls(int(match["event"]), match["occ"], match["answer"], label or "")
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         parts = self.parts(interaction)
@@ -126,16 +115,6 @@ class ListPageButton(EventItem, template=r"list:(?P<page>\d+)(?::(?P<channel>\d+
         )
         self.page = page
         self.channel = channel
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-    ) -> ListPageButton:
-        label = item.label if isinstance(item, discord.ui.Button) else None
-        return cls(int(match["page"]), label or "", channel=int(match["channel"] or 0))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         embed, view = await list_page(

@@ -24,26 +24,16 @@ from bot.i18n import C_, _, translate
 from bot.tree import interaction_language, reply
 from cogs.groups._display import (
     STAKEHOLDER_LABELS,
-    card_embed,
-    events_line,
+    groups_embed,
+    info_embed,
     kind_label,
-    mentions,
     profile_embed,
-    region_summary,
+    region_text,
 )
-from cogs.groups._rules import (
-    STAKEHOLDERS,
-    channel_name,
-    check_access,
-    check_description,
-    check_names,
-    name_key,
-    name_taken,
-)
-from cogs.groups._service import CREATING, LEADING, GroupService, unknown_group
+from cogs.groups._rules import STAKEHOLDERS
+from cogs.groups._service import CREATING, LEADING, GroupService
 from cogs.groups._views import announce_preview, card_action, members_page
-from db import events as events_db
-from db.groups import GroupRecord, NameTaken, Profile
+from db.groups import GroupRecord, Profile
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +93,6 @@ class GroupsCog(commands.Cog, name="Groups"):
     def __init__(self, bot: S3Bot, service: GroupService) -> None:
         self.bot = bot
         self.service = service
-        self.groups = self.service.groups
         self._reconciling: asyncio.Task[Any] | None = None
 
     # -- listeners ----------------------------------------------------------------------------
@@ -145,10 +134,7 @@ class GroupsCog(commands.Cog, name="Groups"):
 
     async def resolve(self, interaction: discord.Interaction[Any], ref: str) -> GroupRecord:
         """A group by the id autocomplete sends, or by a name typed in either language."""
-        found = await self.groups.named(interaction.guild_id or 0, ref)
-        if found is None:
-            raise unknown_group()
-        return found
+        return await self.service.resolve(interaction.guild_id, ref)
 
     def _guild(self, interaction: discord.Interaction[Any]) -> discord.Guild:
         if interaction.guild is None:
@@ -185,9 +171,9 @@ class GroupsCog(commands.Cog, name="Groups"):
         creator = await self.bot.members.require(
             interaction, self.bot.members.organisers, action=CREATING
         )
-        check_names(name, name_fi, await self.groups.taken_keys(guild.id))
-        check_description(description)
-        check_access(joining.value, visibility.value)
+        await self.service.check_create(
+            guild.id, name, name_fi, description, joining.value, visibility.value
+        )
         await defer(interaction)
         group, warnings = await self.service.create(
             guild,
@@ -252,43 +238,11 @@ class GroupsCog(commands.Cog, name="Groups"):
         guild = self._guild(interaction)
         await self.bot.members.require(interaction, self.bot.members.organisers, action=CREATING)
         record = await self.resolve(interaction, group)
-        if name_fi is None:  # a new English name keeps the Finnish one
-            name_fi = record.name_fi
-        keys = check_names(name, name_fi, await self.groups.taken_keys(guild.id, record.id))
         await defer(interaction)
-        try:
-            await self.groups.rename(record.id, name.strip(), name_fi, keys)
-        except NameTaken:
-            raise name_taken(name) from None
-        role = guild.get_role(record.role_id or 0)
-        channel = guild.get_channel(record.channel_id or 0)
-        renamed: list[discord.Role] = []
-        try:
-            if role is not None:
-                await role.edit(name=name.strip())
-                renamed.append(role)
-            if isinstance(channel, discord.TextChannel):
-                await channel.edit(name=channel_name(name))
-        except discord.HTTPException as exc:
-            await self.groups.rename(
-                record.id,
-                record.name,
-                record.name_fi,
-                [name_key(record.name)] + ([name_key(record.name_fi)] if record.name_fi else []),
-            )
-            for done in renamed:  # the role too keeps the old name, as the group does
-                try:
-                    await done.edit(name=record.name)
-                except discord.HTTPException:
-                    log.warning("group %s: could not give its role the old name back", record.id)
-            raise UserFacingError(
-                _("Discord refused the new name ({reason}); the group keeps its old name."),
-                reason=exc.text or str(exc.status),
-            ) from exc
-        self.service.request_refresh(record.id)
+        renamed = await self.service.rename(guild, record, name, name_fi)
         await reply(
             interaction,
-            _say(interaction, _("Renamed {old} to {new}."), old=record.name, new=name.strip()),
+            _say(interaction, _("Renamed {old} to {new}."), old=record.name, new=renamed.name),
         )
 
     @group.command(
@@ -312,36 +266,15 @@ class GroupsCog(commands.Cog, name="Groups"):
         guild = self._guild(interaction)
         record = await self.resolve(interaction, group)
         await self.service.require_lead(interaction, record, LEADING)
-        new_description = (
-            check_description(description) if description is not None else record.description
-        )
-        new_visibility = visibility.value if visibility else record.visibility
-        new_joining = joining.value if joining else record.joining
-        check_access(new_joining, new_visibility)
         await defer(interaction)
-        channel = guild.get_channel(record.channel_id or 0)
-        role = guild.get_role(record.role_id or 0)
-        if isinstance(channel, discord.TextChannel) and role is not None:
-            try:
-                await channel.edit(
-                    topic=new_description[:1024],
-                    overwrites=self.service.provision.overwrites(
-                        guild, role, new_visibility, archived=record.archived
-                    ),
-                )
-            except discord.HTTPException as exc:
-                raise UserFacingError(
-                    _("Discord refused the change ({reason}); nothing was changed."),
-                    reason=exc.text or str(exc.status),
-                ) from exc
-        await self.groups.edit(
-            record.id,
-            description=new_description,
-            joining=new_joining,
-            visibility=new_visibility,
+        await self.service.edit(
+            guild,
+            record,
+            description=description,
+            joining=joining.value if joining else None,
+            visibility=visibility.value if visibility else None,
         )
-        self.service.request_refresh(record.id)
-        await reply(interaction, _say(interaction, _("{group} is updated."), group=record.name))
+        await reply(interaction, _say(interaction, _("{group} is updated."), group=record))
 
     @group.command(
         name=C_("command", "archive"),
@@ -359,51 +292,20 @@ class GroupsCog(commands.Cog, name="Groups"):
     async def _archive(
         self, interaction: discord.Interaction[S3Bot], ref: str, *, archived: bool
     ) -> None:
-        """The database first (so the role's deletion is not reported as lost), then Discord;
-        if Discord refuses, the database goes back."""
         guild = self._guild(interaction)
         await self.bot.members.require(interaction, self.bot.members.organisers, action=CREATING)
         record = await self.resolve(interaction, ref)
-        if record.archived == archived:
-            message = (
-                _("{group} is already archived.") if archived else _("{group} is not archived.")
-            )
-            raise UserFacingError(message, group=record.name)
         await defer(interaction)
-        drops_role = archived and self.bot.settings.groups.alumni_role == "remove"
-        await self.groups.set_archived(record.id, archived)
-        if drops_role:
-            await self.groups.set_discord(record.id, role_id=None, channel_id=record.channel_id)
-        self.service.forget_roles(guild.id)
-        try:
-            role = await self.service.provision.archive(guild, record, archived=archived)
-        except BaseException:
-            await self.groups.set_archived(record.id, record.archived)
-            await self.groups.set_discord(
-                record.id, role_id=record.role_id, channel_id=record.channel_id
-            )
-            raise
-        await self.groups.set_discord(
-            record.id, role_id=role.id if role else None, channel_id=record.channel_id
-        )
-        self.service.forget_roles(guild.id)
-        if not archived and role is not None:
-            holders = {m.id for m in role.members}
-            members = await self.groups.members(record.id)
-            refreshed = await self.service.load(guild.id, record.id)
-            await self.service.sync_roles(
-                refreshed, [m.user_id for m in members if m.user_id not in holders], give=True
-            )
-        self.service.request_refresh(record.id)
+        await self.service.set_archived(guild, record, archived)
         if archived:
             text = _say(
                 interaction,
                 _("{group} is archived: its channel is read-only under {category}."),
-                group=record.name,
+                group=record,
                 category=self.bot.settings.groups.archive_category,
             )
         else:
-            text = _say(interaction, _("{group} is active again."), group=record.name)
+            text = _say(interaction, _("{group} is active again."), group=record)
         await reply(interaction, text)
 
     # -- browse -------------------------------------------------------------------------------
@@ -413,21 +315,11 @@ class GroupsCog(commands.Cog, name="Groups"):
     async def list_groups(
         self, interaction: discord.Interaction[S3Bot], kind: str | None = None
     ) -> None:
-        language = interaction_language(interaction)
-        records = await self.groups.in_guild(interaction.guild_id or 0, kind=kind)
+        records = await self.service.listed(interaction.guild_id, kind)
         if not records:
             await reply(interaction, _say(interaction, _("There are no groups yet.")))
             return
-        lines = []
-        for record in records[:50]:
-            how = _("open") if record.joining == "open" else _("by application")
-            kind = kind_label(language, record.kind)
-            name = record.display_name(language)
-            lines.append(f"**{name}** · {kind} · {translate(language, how)}")
-        embed = discord.Embed(
-            title=_say(interaction, _("Groups")), description="\n".join(lines)[:4096]
-        )
-        await reply(interaction, embed=embed)
+        await reply(interaction, embed=groups_embed(interaction_language(interaction), records))
 
     list_groups.autocomplete("kind")(_kind_choices)
 
@@ -438,34 +330,8 @@ class GroupsCog(commands.Cog, name="Groups"):
     @app_commands.describe(group=_("The group"))
     async def info(self, interaction: discord.Interaction[S3Bot], group: str) -> None:
         record = await self.resolve(interaction, group)
-        language = interaction_language(interaction)
-        members = await self.groups.members(record.id)
-        embed = card_embed(
-            language,
-            record,
-            members,
-            await self.groups.pending_count(record.id),
-            await self.groups.regions(record.id),
-        )
-        upcoming = ""
-        # A private group's events are its members' business: listed only to those who can
-        # read the group's channel, where they are announced (one rule with /event list).
-        asker = interaction.user
-        if (
-            record.channel_id
-            and isinstance(asker, discord.Member)
-            and self.bot.members.sees(record.guild_id, record.channel_id, asker)
-        ):
-            scheduled = await self.bot.db.read(events_db.in_guild, record.guild_id)
-            upcoming = events_line(
-                language,
-                [e for e in scheduled if e.channel_id == record.channel_id],
-                self.service.now(),
-            )
-        if upcoming:
-            embed.add_field(
-                name=_say(interaction, _("Upcoming events")), value=upcoming, inline=False
-            )
+        overview = await self.service.overview(record, interaction.user)
+        embed = info_embed(interaction_language(interaction), record, overview, self.service.now())
         await reply(interaction, embed=embed)
 
     @group.command(
@@ -535,7 +401,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         done = await self.service.manage(record, member, action)
         await reply(
             interaction,
-            _say(interaction, done, member=member.display_name, group=record.name),
+            _say(interaction, done, member=member.display_name, group=record),
         )
         if action in ("member_add", "member_remove"):
             await self.service.after_change(record, member.id, give=action == "member_add")
@@ -570,6 +436,19 @@ class GroupsCog(commands.Cog, name="Groups"):
     ) -> None:
         await self._manage(interaction, group, member, "lead_remove")
 
+    async def _region_change(
+        self, interaction: discord.Interaction[Any], group: str, region: str, *, add: bool
+    ) -> None:
+        """A lead adds a taking-part region, or removes one a lead added."""
+        record = await self.resolve(interaction, group)
+        lead = await self.service.require_lead(interaction, record, LEADING)
+        ref = regions.parse_region(region)
+        await self.service.change_region(record, ref, lead.id, add=add)
+        done = (
+            _("{region} takes part in {group}.") if add else _("{region} is removed from {group}.")
+        )
+        await reply(interaction, _say(interaction, done, region=ref, group=record))
+
     @region_group.command(
         name=C_("command", "add"), description=_("Add a taking-part region not yet in the server")
     )
@@ -579,28 +458,7 @@ class GroupsCog(commands.Cog, name="Groups"):
     async def region_add(
         self, interaction: discord.Interaction[S3Bot], group: str, region: str
     ) -> None:
-        record = await self.resolve(interaction, group)
-        lead = await self.service.require_lead(interaction, record, LEADING)
-        ref = regions.parse_region(region)
-        language = interaction_language(interaction)
-        if not await self.groups.add_region(
-            record, ref.key, ref.code, ref.text, lead.id, self.service.now()
-        ):
-            raise UserFacingError(
-                _("{region} is already one of {group}'s regions."),
-                region=ref.display(language),
-                group=record.name,
-            )
-        self.service.request_refresh(record.id)
-        await reply(
-            interaction,
-            _say(
-                interaction,
-                _("{region} takes part in {group}."),
-                region=ref.display(language),
-                group=record.name,
-            ),
-        )
+        await self._region_change(interaction, group, region, add=True)
 
     @region_group.command(
         name=C_("command", "remove"), description=_("Remove a region a lead added")
@@ -609,26 +467,7 @@ class GroupsCog(commands.Cog, name="Groups"):
     async def region_remove(
         self, interaction: discord.Interaction[S3Bot], group: str, region: str
     ) -> None:
-        record = await self.resolve(interaction, group)
-        await self.service.require_lead(interaction, record, LEADING)
-        ref = regions.parse_region(region)
-        language = interaction_language(interaction)
-        if not await self.groups.remove_region(record.id, ref.key):
-            raise UserFacingError(
-                _("{region} was not added to {group} by a lead."),
-                region=ref.display(language),
-                group=record.name,
-            )
-        self.service.request_refresh(record.id)
-        await reply(
-            interaction,
-            _say(
-                interaction,
-                _("{region} is removed from {group}."),
-                region=ref.display(language),
-                group=record.name,
-            ),
-        )
+        await self._region_change(interaction, group, region, add=False)
 
     @group.command(
         name=C_("command", "announce"), description=_("Post an announcement in the group's channel")
@@ -667,18 +506,10 @@ class GroupsCog(commands.Cog, name="Groups"):
     async def _group_choices(
         self, interaction: discord.Interaction[S3Bot], current: str
     ) -> list[app_commands.Choice[str]]:
-        language = interaction_language(interaction)
-        needle = regions.loose(current)
-        choices = []
-        for record in await self.groups.in_guild(interaction.guild_id or 0, archived=None):
-            names = [record.name] + ([record.name_fi] if record.name_fi else [])
-            if any(needle in regions.loose(n) for n in names):
-                choices.append(
-                    app_commands.Choice(
-                        name=record.display_name(language)[:100], value=str(record.id)
-                    )
-                )
-        return choices[:25]
+        found = await self.service.directory.choices(
+            interaction.guild_id, interaction_language(interaction), current, archived=None
+        )
+        return [app_commands.Choice(name=name, value=value) for name, value in found]
 
     @region_add.autocomplete("region")
     @region_remove.autocomplete("region")
@@ -726,7 +557,7 @@ class GroupsCog(commands.Cog, name="Groups"):
             stakeholder.value if stakeholder else None,
             spoken,
         )
-        await self.groups.set_profile(profile, self.service.now())
+        await self.service.set_profile(profile)
         language = interaction_language(interaction)
         await reply(
             interaction,
@@ -759,28 +590,17 @@ class GroupsCog(commands.Cog, name="Groups"):
         self, interaction: discord.Interaction[S3Bot], member: discord.Member | None = None
     ) -> None:
         who = member or interaction.user
-        profile = await self.groups.profile(interaction.guild_id or 0, who.id)
+        profile, mine = await self.service.profile(interaction.guild_id or 0, who.id)
         if profile is None:
             raise UserFacingError(
                 _("{member} has no profile yet (/profile set)."), member=who.display_name
             )
         language = interaction_language(interaction)
-        embed = profile_embed(language, who.display_name, profile)
-        mine = await self.groups.groups_of(interaction.guild_id or 0, who.id)
-        if mine:
-            embed.add_field(
-                name=_say(interaction, _("Groups")),
-                value=", ".join(
-                    g.display_name(language) + (" ★" if lead else "") for g, lead in mine
-                )[:1024],
-                inline=False,
-            )
-        await reply(interaction, embed=embed)
+        await reply(interaction, embed=profile_embed(language, who.display_name, profile, mine))
 
     @profile.command(name=C_("command", "clear"), description=_("Delete your profile"))
     async def profile_clear(self, interaction: discord.Interaction[S3Bot]) -> None:
-        if not await self.groups.clear_profile(interaction.guild_id or 0, interaction.user.id):
-            raise UserFacingError(_("You have no profile to delete."))
+        await self.service.clear_profile(interaction.guild_id or 0, interaction.user.id)
         await reply(interaction, _say(interaction, _("Your profile is deleted.")))
 
     # -- regions ------------------------------------------------------------------------------
@@ -792,22 +612,10 @@ class GroupsCog(commands.Cog, name="Groups"):
     @app_commands.describe(name=_("The region: its name or ISO code (FI-10)"))
     async def region_show(self, interaction: discord.Interaction[S3Bot], name: str) -> None:
         ref = regions.parse_region(name)
-        language = interaction_language(interaction)
-        guild_id = interaction.guild_id or 0
-        profiles = await self.groups.members_in_region(guild_id, ref.key)
-        taking_part = await self.groups.groups_in_region(guild_id, ref.key)
-        lines = [region_summary(language, ref, taking_part, len(profiles))]
-        for record in taking_part:
-            lines.append(f"• {record.display_name(language)} ({kind_label(language, record.kind)})")
-        if profiles:
-            lines.append(
-                _say(
-                    interaction,
-                    _("Members: {members}"),
-                    members=mentions([p.user_id for p in profiles]),
-                )
-            )
-        await reply(interaction, "\n".join(lines)[:2000])
+        profiles, taking_part = await self.service.region(interaction.guild_id or 0, ref)
+        await reply(
+            interaction, region_text(interaction_language(interaction), ref, taking_part, profiles)
+        )
 
     @region_show.autocomplete("name")
     async def _region_show_choices(

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import discord
 
 from bot.i18n import _, translate
 from bot.regions import RegionRef, country, region
-from db.events import EventRecord
+from cogs.events.directory import EventRecord
 from db.groups import Application, GroupRecord, GroupRegion, Membership, Profile
+
+if TYPE_CHECKING:
+    from cogs.groups._service import MembersPage, Overview
 
 COLOUR = discord.Colour.from_rgb(0, 51, 153)
 ARCHIVED_COLOUR = discord.Colour.dark_grey()
@@ -101,6 +105,57 @@ def card_embed(
     return embed
 
 
+def groups_embed(language: str, groups: Sequence[GroupRecord]) -> discord.Embed:
+    """/group list: each group's name, kind and how to join, in the reader's language."""
+    lines = []
+    for group in groups[:50]:
+        how = _("open") if group.joining == "open" else _("by application")
+        lines.append(
+            f"**{group.display_name(language)}** · {kind_label(language, group.kind)} · "
+            f"{translate(language, how)}"
+        )
+    return discord.Embed(
+        title=translate(language, _("Groups")), description="\n".join(lines)[:4096]
+    )
+
+
+def info_embed(
+    language: str, group: GroupRecord, overview: Overview, now: datetime
+) -> discord.Embed:
+    """/group info: the card, with the group's upcoming events when the reader may see them."""
+    embed = card_embed(language, group, overview.members, overview.pending, overview.regions)
+    upcoming = events_line(language, overview.events, now)
+    if upcoming:
+        embed.add_field(
+            name=translate(language, _("Upcoming events")), value=upcoming, inline=False
+        )
+    return embed
+
+
+def members_embed(language: str, group: GroupRecord, shown: MembersPage) -> discord.Embed:
+    """A page of /group members: each with their region, leads starred."""
+    lines = []
+    for member, profile in shown.rows:
+        where = (
+            RegionRef(profile.region_code, profile.region_text).display(language) if profile else ""
+        )
+        lines.append(
+            f"<@{member.user_id}>"
+            + (" ★" if member.lead else "")
+            + (f" · {where}" if where else "")
+        )
+    return discord.Embed(
+        title=translate(
+            language,
+            _("Members of {group} (page {page} of {pages})"),
+            group=group,
+            page=shown.page,
+            pages=shown.pages,
+        )[:256],
+        description="\n".join(lines) or "—",
+    )
+
+
 def events_line(language: str, events: Sequence[EventRecord], now: datetime) -> str:
     """The group's events still to come (a series by its rule), at most five, as lines."""
     lines = []
@@ -150,7 +205,13 @@ def decision_text(language: str, application: Application) -> str:
     return translate(language, _("Withdrawn by the applicant"))
 
 
-def profile_embed(language: str, name: str, profile: Profile) -> discord.Embed:
+def profile_embed(
+    language: str,
+    name: str,
+    profile: Profile,
+    groups: Sequence[tuple[GroupRecord, bool]] = (),
+) -> discord.Embed:
+    """A member's profile, with their groups (★ where they lead) when asked by /profile show."""
     embed = discord.Embed(
         title=translate(language, _("Profile: {name}"), name=name)[:256], colour=COLOUR
     )
@@ -171,6 +232,14 @@ def profile_embed(language: str, name: str, profile: Profile) -> discord.Embed:
         embed.add_field(
             name=translate(language, _("Languages")), value=", ".join(profile.languages)
         )
+    if groups:
+        embed.add_field(
+            name=translate(language, _("Groups")),
+            value=", ".join(
+                g.display_name(language) + (" ★" if lead else "") for g, lead in groups
+            )[:1024],
+            inline=False,
+        )
     return embed
 
 
@@ -182,6 +251,22 @@ def region_summary(
     parts = [f"{kind_label(language, k, plural=True)}: {n}" for k, n in sorted(counts.items())]
     parts.append(translate(language, _("members: {count}"), count=members))
     return f"**{ref.display(language)}** — " + ", ".join(parts)
+
+
+def region_text(
+    language: str, ref: RegionRef, groups: Sequence[GroupRecord], profiles: Sequence[Profile]
+) -> str:
+    """/region show: the summary, each group taking part, and the members from there."""
+    lines = [region_summary(language, ref, groups, len(profiles))]
+    for group in groups:
+        lines.append(f"• {group.display_name(language)} ({kind_label(language, group.kind)})")
+    if profiles:
+        lines.append(
+            translate(
+                language, _("Members: {members}"), members=mentions([p.user_id for p in profiles])
+            )
+        )
+    return "\n".join(lines)
 
 
 def region_name(language: str, code: str) -> str:

@@ -11,19 +11,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import discord
 
+from bot import regions as region_names
 from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import _, translate
+from cogs.events.directory import EventDirectory, EventRecord
 from cogs.groups._display import application_embed, card_embed, decision_text
 from cogs.groups._provision import Provisioner
 from cogs.groups._rules import (
+    channel_name,
     check_access,
     check_description,
     check_names,
@@ -31,16 +36,24 @@ from cogs.groups._rules import (
     name_key,
     name_taken,
 )
+from cogs.groups.directory import GroupDirectory
+from db import groups as stored
 from db.groups import (
     AlreadyPending,
     Application,
     GroupRecord,
+    GroupRegion,
     Groups,
+    Membership,
     NameTaken,
     NewGroup,
+    Profile,
 )
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+P = ParamSpec("P")
 
 # What the refusal names when someone who is no organiser asks.
 CREATING = _("create, rename, edit or archive groups")
@@ -64,8 +77,39 @@ def already_pending(group: GroupRecord) -> UserFacingError:
             "You already have a pending application to {group}: wait for the leads, or "
             "withdraw it first."
         ),
-        group=group.name,
+        group=group,
     )
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What /group info shows besides the group itself."""
+
+    members: list[Membership]
+    pending: int
+    regions: list[GroupRegion]
+    events: list[EventRecord]  # upcoming, only for those who read the group's channel
+
+
+@dataclass(frozen=True)
+class MembersPage:
+    """One page of /group members: who, each with their profile if they set one."""
+
+    page: int
+    pages: int
+    rows: list[tuple[Membership, Profile | None]]
+
+
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """What one server's reconcile wrote (given, taken, read back, missing) and how long it
+    took."""
+
+    counts: dict[str, int]
+    seconds: float
 
 
 class GroupService:
@@ -73,12 +117,13 @@ class GroupService:
 
     def __init__(self, bot: S3Bot) -> None:
         self.bot = bot
-        self.groups = Groups(bot.db)
+        self._groups = Groups(bot.db)
+        self.directory = GroupDirectory(bot)
+        self._events = EventDirectory(bot)
         self.provision = Provisioner(bot)
         self._roles: dict[int, dict[int, int]] = {}  # guild -> role id -> group id
-        self.last_reconcile: dict[str, int] = {}
-        self.last_reconcile_seconds = 0.0
-        self.reconciled = asyncio.Event()  # set once every guild was reconciled at start
+        self._last = Reconciled({}, 0.0)
+        self._settled = asyncio.Event()  # set once every guild was reconciled at start
         self._refreshing: dict[int, asyncio.Task[None]] = {}
         self.refresh_delay = REFRESH_DELAY
 
@@ -93,14 +138,14 @@ class GroupService:
     # -- lookups ------------------------------------------------------------------------------
 
     async def load(self, guild_id: int | None, group_id: int) -> GroupRecord:
-        group = await self.groups.get(group_id)
+        group = await self._groups.get(group_id)
         if group is None or group.guild_id != guild_id:
             raise unknown_group()
         return group
 
     async def role_map(self, guild_id: int) -> dict[int, int]:
         if guild_id not in self._roles:
-            groups = await self.groups.in_guild(guild_id, archived=None)
+            groups = await self._groups.in_guild(guild_id, archived=None)
             self._roles[guild_id] = {g.role_id: g.id for g in groups if g.role_id}
         return self._roles[guild_id]
 
@@ -116,6 +161,241 @@ class GroupService:
             self.bot.members.organisers,
             action=action,
         )
+
+    async def _commit(
+        self,
+        fn: Callable[Concatenate[sqlite3.Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """The one way groups' changes are stored: ``fn`` (a write of :mod:`db.groups`) in one
+        transaction, then the scheduler re-armed if it planned anything, as in every feature."""
+        result = await self.bot.db.write(fn, *args, **kwargs)
+        await self.bot.scheduler.rearm_if_changed()
+        return result
+
+    # -- what commands and buttons read -------------------------------------------------------
+
+    async def resolve(self, guild_id: int | None, ref: str) -> GroupRecord:
+        """A group by the id autocomplete sends, or by a name typed in either language."""
+        found = await self._groups.named(guild_id or 0, ref)
+        if found is None:
+            raise unknown_group()
+        return found
+
+    async def listed(self, guild_id: int | None, kind: str | None) -> list[GroupRecord]:
+        return await self._groups.in_guild(guild_id or 0, kind=kind)
+
+    async def overview(self, group: GroupRecord, asker: discord.abc.User) -> Overview:
+        """A private group's events are its members' business: listed only to those who can
+        read the group's channel, where they are announced (one rule with /event list)."""
+        events: list[EventRecord] = []
+        if (
+            group.channel_id
+            and isinstance(asker, discord.Member)
+            and self.bot.members.sees(group.guild_id, group.channel_id, asker)
+        ):
+            events = await self._events.in_channel(group.guild_id, group.channel_id)
+        return Overview(
+            await self._groups.members(group.id),
+            await self._groups.pending_count(group.id),
+            await self._groups.regions(group.id),
+            events,
+        )
+
+    async def members_page(self, group: GroupRecord, page: int) -> MembersPage:
+        """Page ``page`` (from 1) of the members; a page past the end is the last."""
+        members = await self._groups.members(group.id)
+        pages = max(1, -(-len(members) // PAGE_SIZE))
+        page = max(1, min(page, pages))
+        shown = members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        profiles = await self._groups.profiles(group.guild_id, [m.user_id for m in shown])
+        return MembersPage(page, pages, [(m, profiles.get(m.user_id)) for m in shown])
+
+    async def application(self, application_id: int) -> Application | None:
+        return await self._groups.application(application_id)
+
+    async def check_create(
+        self,
+        guild_id: int,
+        name: str,
+        name_fi: str | None,
+        description: str,
+        joining: str,
+        visibility: str,
+    ) -> None:
+        """Refuse a group that cannot be made before anything is deferred or created."""
+        check_names(name, name_fi, await self._groups.taken_keys(guild_id))
+        check_description(description)
+        check_access(joining, visibility)
+
+    # -- profiles and regions -----------------------------------------------------------------
+
+    async def set_profile(self, profile: Profile) -> None:
+        await self._commit(stored.set_profile, profile, self.now())
+
+    async def profile(
+        self, guild_id: int, user_id: int
+    ) -> tuple[Profile | None, list[tuple[GroupRecord, bool]]]:
+        """A member's profile and their groups (with whether they lead each)."""
+        return (
+            await self._groups.profile(guild_id, user_id),
+            await self._groups.groups_of(guild_id, user_id),
+        )
+
+    async def clear_profile(self, guild_id: int, user_id: int) -> None:
+        if not await self._commit(stored.clear_profile, guild_id, user_id):
+            raise UserFacingError(_("You have no profile to delete."))
+
+    async def region(
+        self, guild_id: int, ref: region_names.RegionRef
+    ) -> tuple[list[Profile], list[GroupRecord]]:
+        """Who has a region in their profile, and the groups it takes part in."""
+        return (
+            await self._groups.members_in_region(guild_id, ref.key),
+            await self._groups.groups_in_region(guild_id, ref.key),
+        )
+
+    async def change_region(
+        self, group: GroupRecord, ref: region_names.RegionRef, lead_id: int, *, add: bool
+    ) -> None:
+        """A lead adds a taking-part region, or removes one a lead added."""
+        if add:
+            done = await self._commit(
+                stored.add_region, group, ref.key, ref.code, ref.text, lead_id, self.now()
+            )
+            refusal = _("{region} is already one of {group}'s regions.")
+        else:
+            done = await self._commit(stored.remove_region, group.id, ref.key)
+            refusal = _("{region} was not added to {group} by a lead.")
+        if not done:
+            raise UserFacingError(refusal, region=ref, group=group)
+        self.request_refresh(group.id)
+
+    # -- organisers' changes ------------------------------------------------------------------
+
+    async def rename(
+        self, guild: discord.Guild, group: GroupRecord, name: str, name_fi: str | None
+    ) -> GroupRecord:
+        """New names in the database, then on the role and channel; if Discord refuses, the
+        group and its role keep their old names. A new English name keeps the Finnish one
+        unless a new one is given."""
+        if name_fi is None:
+            name_fi = group.name_fi
+        name = name.strip()
+        keys = check_names(name, name_fi, await self._groups.taken_keys(guild.id, group.id))
+        try:
+            await self._commit(stored.rename, group.id, name, name_fi, keys)
+        except NameTaken:
+            raise name_taken(name) from None
+        role = guild.get_role(group.role_id or 0)
+        channel = guild.get_channel(group.channel_id or 0)
+        renamed: list[discord.Role] = []
+        try:
+            if role is not None:
+                await role.edit(name=name)
+                renamed.append(role)
+            if isinstance(channel, discord.TextChannel):
+                await channel.edit(name=channel_name(name))
+        except discord.HTTPException as exc:
+            old_keys = [name_key(group.name)] + ([name_key(group.name_fi)] if group.name_fi else [])
+            await self._commit(stored.rename, group.id, group.name, group.name_fi, old_keys)
+            for done in renamed:  # the role too keeps the old name, as the group does
+                try:
+                    await done.edit(name=group.name)
+                except discord.HTTPException:
+                    log.warning("group %s: could not give its role the old name back", group.id)
+            raise UserFacingError(
+                _("Discord refused the new name ({reason}); the group keeps its old name."),
+                reason=exc.text or str(exc.status),
+            ) from exc
+        self.request_refresh(group.id)
+        return await self.load(guild.id, group.id)
+
+    async def edit(
+        self,
+        guild: discord.Guild,
+        group: GroupRecord,
+        *,
+        description: str | None,
+        joining: str | None,
+        visibility: str | None,
+    ) -> None:
+        """Discord's channel first (topic, who may read it); only if it agrees, the database."""
+        new_description = (
+            check_description(description) if description is not None else group.description
+        )
+        new_visibility = visibility or group.visibility
+        new_joining = joining or group.joining
+        check_access(new_joining, new_visibility)
+        channel = guild.get_channel(group.channel_id or 0)
+        role = guild.get_role(group.role_id or 0)
+        if isinstance(channel, discord.TextChannel) and role is not None:
+            try:
+                await channel.edit(
+                    topic=new_description[:1024],
+                    overwrites=self.provision.overwrites(
+                        guild, role, new_visibility, archived=group.archived
+                    ),
+                )
+            except discord.HTTPException as exc:
+                raise UserFacingError(
+                    _("Discord refused the change ({reason}); nothing was changed."),
+                    reason=exc.text or str(exc.status),
+                ) from exc
+        await self._commit(
+            stored.edit,
+            group.id,
+            description=new_description,
+            joining=new_joining,
+            visibility=new_visibility,
+        )
+        self.request_refresh(group.id)
+
+    async def set_archived(self, guild: discord.Guild, group: GroupRecord, archived: bool) -> None:
+        """The database first (so the role's deletion is not reported as lost), then Discord;
+        if Discord refuses, the database goes back."""
+        if group.archived == archived:
+            message = (
+                _("{group} is already archived.") if archived else _("{group} is not archived.")
+            )
+            raise UserFacingError(message, group=group)
+        drops_role = archived and self.bot.settings.groups.alumni_role == "remove"
+
+        def archive(conn: sqlite3.Connection) -> None:
+            stored.set_archived(conn, group.id, archived)
+            if drops_role:
+                stored.set_discord(conn, group.id, role_id=None, channel_id=group.channel_id)
+
+        await self._commit(archive)
+        self.forget_roles(guild.id)
+        try:
+            role = await self.provision.archive(guild, group, archived=archived)
+        except BaseException:
+
+            def undo(conn: sqlite3.Connection) -> None:
+                stored.set_archived(conn, group.id, group.archived)
+                stored.set_discord(
+                    conn, group.id, role_id=group.role_id, channel_id=group.channel_id
+                )
+
+            await self._commit(undo)
+            raise
+        await self._commit(
+            stored.set_discord,
+            group.id,
+            role_id=role.id if role else None,
+            channel_id=group.channel_id,
+        )
+        self.forget_roles(guild.id)
+        if not archived and role is not None:
+            holders = {m.id for m in role.members}
+            members = await self._groups.members(group.id)
+            refreshed = await self.load(guild.id, group.id)
+            await self.sync_roles(
+                refreshed, [m.user_id for m in members if m.user_id not in holders], give=True
+            )
+        self.request_refresh(group.id)
 
     # -- creating ------------------------------------------------------------------------------
 
@@ -141,7 +421,7 @@ class GroupService:
         check_access(joining, visibility)
         name = clean_name(name)
         name_fi = clean_name(name_fi) if name_fi else None
-        keys = check_names(name, name_fi, await self.groups.taken_keys(guild.id))
+        keys = check_names(name, name_fi, await self._groups.taken_keys(guild.id))
         new = NewGroup(
             guild.id,
             name,
@@ -153,16 +433,18 @@ class GroupService:
             creator.id,
         )
         try:
-            group = await self.groups.create(new, keys, lead.id, self.now())
+            group = await self._commit(stored.create, new, keys, lead.id, self.now())
         except NameTaken:
             raise name_taken(name) from None
         try:
             space = await self.provision.create(guild, group, lead)
         except BaseException:
-            await self.groups.delete(group.id)
+            await self._commit(stored.delete, group.id)
             raise
-        await self.groups.set_discord(group.id, role_id=space.role.id, channel_id=space.channel.id)
-        await self.groups.confirm(group.id, [lead.id], has_role=True)
+        await self._commit(
+            stored.set_discord, group.id, role_id=space.role.id, channel_id=space.channel.id
+        )
+        await self._commit(stored.confirm, group.id, [lead.id], has_role=True)
         self.forget_roles(guild.id)
         group = await self.load(guild.id, group.id)
         await self.post_card(guild, group)
@@ -173,9 +455,9 @@ class GroupService:
     async def render_card(self, group: GroupRecord) -> tuple[discord.Embed, discord.ui.View]:
         from cogs.groups._views import card_view
 
-        members = await self.groups.members(group.id)
-        pending = await self.groups.pending_count(group.id)
-        regions = await self.groups.regions(group.id) if group.kind == "partnership" else []
+        members = await self._groups.members(group.id)
+        pending = await self._groups.pending_count(group.id)
+        regions = await self._groups.regions(group.id) if group.kind == "partnership" else []
         embed = card_embed(self.language, group, members, pending, regions)
         return embed, card_view(self.language, group)
 
@@ -199,7 +481,7 @@ class GroupService:
         except discord.HTTPException as exc:
             log.warning("could not post the card of group %s: %s", group.id, exc)
             return
-        await self.groups.set_card(group.id, message.id)
+        await self._commit(stored.set_card, group.id, message.id)
 
     def request_refresh(self, group_id: int) -> None:
         """Update the card a moment from now: a burst of joins costs one edit, not one each
@@ -221,7 +503,7 @@ class GroupService:
             await asyncio.gather(*self._refreshing.values(), return_exceptions=True)
 
     async def refresh_card(self, group_id: int) -> None:
-        group = await self.groups.get(group_id)
+        group = await self._groups.get(group_id)
         if group is None or group.card_message_id is None:
             return
         guild = self.bot.get_guild(group.guild_id)
@@ -269,7 +551,7 @@ class GroupService:
                             "I cannot give or take the role of {group}: give my role Manage Roles "
                             "and move it above the group's role in the server settings (Roles)."
                         ),
-                        group=group.name,
+                        group=group,
                     ),
                 )
                 break
@@ -277,10 +559,10 @@ class GroupService:
                 log.warning("role %s for %s in group %s: %s", give, user_id, group.id, exc)
                 continue
             done.append(user_id)
-        await self.groups.confirm(group.id, done, has_role=give)
+        await self._commit(stored.confirm, group.id, done, has_role=give)
         if gone:
-            await self.groups.read_back(
-                group.guild_id, [], [(group.id, u) for u in gone], self.now()
+            await self._commit(
+                stored.read_back, group.guild_id, [], [(group.id, u) for u in gone], self.now()
             )
         return len(done)
 
@@ -288,18 +570,16 @@ class GroupService:
 
     async def join(self, group: GroupRecord, member: discord.Member) -> bool:
         if group.archived:
-            raise UserFacingError(
-                _("{group} is archived: nobody can join it now."), group=group.name
-            )
+            raise UserFacingError(_("{group} is archived: nobody can join it now."), group=group)
         if group.joining != "open":
             raise UserFacingError(
                 _("{group} takes members by application: use Apply (or /group apply)."),
-                group=group.name,
+                group=group,
             )
-        return await self.groups.add_member(group, member.id, self.now())
+        return await self._commit(stored.add_member, group, member.id, self.now())
 
     async def leave(self, group: GroupRecord, member_id: int) -> bool:
-        return await self.groups.remove_member(group.id, member_id)
+        return await self._commit(stored.remove_member, group.id, member_id)
 
     async def after_change(self, group: GroupRecord, user_id: int, *, give: bool) -> None:
         """Discord's half of a membership change, after the member has their answer."""
@@ -309,20 +589,20 @@ class GroupService:
     async def manage(self, group: GroupRecord, member: discord.Member, action: str) -> str:
         """A lead's change: add or remove a member, make a member a lead or not. Returns the
         answer (a catalog string with {member} and {group}); refuses what cannot be done."""
-        who = {"member": member.display_name, "group": group.name}
+        who = {"member": member.display_name, "group": group}
         if action == "member_add":
             if group.archived:
                 raise UserFacingError(_("{group} is archived: nobody can join it now."), **who)
             if member.bot:
                 raise UserFacingError(_("A bot cannot be a member of a group."))
-            if not await self.groups.add_member(group, member.id, self.now()):
+            if not await self._commit(stored.add_member, group, member.id, self.now()):
                 raise UserFacingError(_("{member} is already a member of {group}."), **who)
             return _("{member} is now a member of {group}.")
         if action == "member_remove":
-            if not await self.groups.remove_member(group.id, member.id):
+            if not await self._commit(stored.remove_member, group.id, member.id):
                 raise UserFacingError(_("{member} is not a member of {group}."), **who)
             return _("{member} is no longer a member of {group}.")
-        current = await self.groups.membership(group.id, member.id)
+        current = await self._groups.membership(group.id, member.id)
         if action == "lead_add":
             if current is None:
                 raise UserFacingError(
@@ -330,15 +610,15 @@ class GroupService:
                 )
             if current.lead:
                 raise UserFacingError(_("{member} already leads {group}."), **who)
-            await self.groups.set_lead(group.id, member.id, True)
+            await self._commit(stored.set_lead, group.id, member.id, True)
             return _("{member} now leads {group}.")
         if current is None or not current.lead:
             raise UserFacingError(_("{member} does not lead {group}."), **who)
-        if sum(m.lead for m in await self.groups.members(group.id)) == 1:
+        if sum(m.lead for m in await self._groups.members(group.id)) == 1:
             raise UserFacingError(
                 _("{group} needs at least one lead: add another lead first."), **who
             )
-        await self.groups.set_lead(group.id, member.id, False)
+        await self._commit(stored.set_lead, group.id, member.id, False)
         return _("{member} no longer leads {group}.")
 
     # -- applications -------------------------------------------------------------------------
@@ -352,21 +632,20 @@ class GroupService:
         region: str,
     ) -> Application:
         if group.archived:
-            raise UserFacingError(
-                _("{group} is archived: nobody can join it now."), group=group.name
-            )
+            raise UserFacingError(_("{group} is archived: nobody can join it now."), group=group)
         if group.joining != "application":
             raise UserFacingError(
                 _("{group} is open: join it directly with Join (or /group join)."),
-                group=group.name,
+                group=group,
             )
-        if await self.groups.membership(group.id, member.id):
-            raise UserFacingError(_("You are already a member of {group}."), group=group.name)
+        if await self._groups.membership(group.id, member.id):
+            raise UserFacingError(_("You are already a member of {group}."), group=group)
         motivation = motivation.strip()
         if not motivation:
             raise UserFacingError(_("Tell the leads why you want to join."))
         try:
-            return await self.groups.apply(
+            return await self._commit(
+                stored.apply,
                 group,
                 member.id,
                 motivation[:MAX_MOTIVATION],
@@ -377,6 +656,17 @@ class GroupService:
         except AlreadyPending:
             raise already_pending(group) from None
 
+    async def check_can_apply(self, group: GroupRecord, member: discord.Member) -> Profile | None:
+        """Refuse, before the form opens, an application that could not be sent; else the
+        member's profile, which fills in the form."""
+        if group.joining != "application" or group.archived:
+            await self.apply(group, member, "", "", "")  # raises the right refusal
+        if await self._groups.membership(group.id, member.id):
+            raise UserFacingError(_("You are already a member of {group}."), group=group)
+        if await self._groups.pending(group.id, member.id):
+            raise already_pending(group)
+        return await self._groups.profile(group.guild_id, member.id)
+
     async def tell_leads(self, group: GroupRecord, application: Application) -> int:
         """Each lead gets the application with Approve / Decline in a DM, in their language.
         Leads whose DMs are closed are named in a private thread of the group's channel that
@@ -384,7 +674,7 @@ class GroupService:
         Returns how many DMs were sent."""
         from cogs.groups._views import decision_view
 
-        leads = [m.user_id for m in await self.groups.members(group.id) if m.lead]
+        leads = [m.user_id for m in await self._groups.members(group.id) if m.lead]
         languages = await self.bot.members.languages(group.guild_id, leads)
         unreached: dict[int, str] = {}
         for lead, language in languages.items():
@@ -464,7 +754,7 @@ class GroupService:
                 "The leads of {group} cannot be reached (direct messages closed, no thread in "
                 "its channel): organisers, please decide this application or tell the leads."
             ),
-            group=group.name,
+            group=group,
         )
         try:
             await channel.send(
@@ -481,7 +771,7 @@ class GroupService:
         self, application_id: int, user: discord.abc.User
     ) -> tuple[GroupRecord, Application]:
         """The pending application a lead (or organiser) may decide, or why not."""
-        application = await self.groups.application(application_id)
+        application = await self._groups.application(application_id)
         if application is None:
             raise UserFacingError(_("That application no longer exists."))
         group = await self.load(application.guild_id, application.group_id)
@@ -501,7 +791,8 @@ class GroupService:
         group, application = await self.check_decidable(application_id, lead)
         if not approve and not (reason or "").strip():
             raise UserFacingError(_("A decline needs a reason: the applicant reads it."))
-        decided = await self.groups.decide(
+        decided = await self._commit(
+            stored.decide,
             application.id,
             "approved" if approve else "declined",
             lead.id,
@@ -509,7 +800,7 @@ class GroupService:
             reason=(reason or "").strip()[:MAX_REASON] or None,
         )
         if decided is None:
-            current = await self.groups.application(application.id)
+            current = await self._groups.application(application.id)
             assert current is not None
             raise UserFacingError(
                 _("This application was already decided: {state}."),
@@ -521,14 +812,14 @@ class GroupService:
         """Leads and organisers decide; buttons arrive in DMs, so the member is looked up."""
         guild = self.bot.get_guild(group.guild_id)
         member = guild.get_member(user.id) if guild else None
-        found = await self.groups.membership(group.id, user.id)
+        found = await self._groups.membership(group.id, user.id)
         if found is not None and found.lead:
             return
         if member is not None and self.bot.members.is_organiser(member):
             return
         raise UserFacingError(
             _("Only the leads of {group} or organisers decide its applications."),
-            group=group.name,
+            group=group,
         )
 
     async def after_decision(self, group: GroupRecord, application: Application) -> None:
@@ -554,12 +845,12 @@ class GroupService:
         self.request_refresh(group.id)
 
     async def withdraw(self, group: GroupRecord, member_id: int) -> Application:
-        pending = await self.groups.pending(group.id, member_id)
+        pending = await self._groups.pending(group.id, member_id)
         if pending is None:
-            raise UserFacingError(
-                _("You have no pending application to {group}."), group=group.name
-            )
-        withdrawn = await self.groups.decide(pending.id, "withdrawn", member_id, self.now())
+            raise UserFacingError(_("You have no pending application to {group}."), group=group)
+        withdrawn = await self._commit(
+            stored.decide, pending.id, "withdrawn", member_id, self.now()
+        )
         if withdrawn is None:
             raise UserFacingError(
                 _("The leads decided your application a moment ago; you will get a message."),
@@ -578,22 +869,22 @@ class GroupService:
         taken = [(mapping[r], after.id) for r in old - new if r in mapping]
         if not given and not taken:
             return
-        await self.groups.read_back(after.guild.id, given, taken, self.now())
+        await self._commit(stored.read_back, after.guild.id, given, taken, self.now())
         for group_id in {g for g, _user in given + taken}:
             self.request_refresh(group_id)
 
     async def member_left(self, guild_id: int, user_id: int) -> None:
         """Someone left the server: their memberships end (Discord took their roles)."""
-        mine = await self.groups.groups_of(guild_id, user_id)
+        mine = await self._groups.groups_of(guild_id, user_id)
         if mine:
             taken = [(group.id, user_id) for group, _lead in mine]
-            await self.groups.read_back(guild_id, [], taken, self.now())
+            await self._commit(stored.read_back, guild_id, [], taken, self.now())
             for group, _lead in mine:
                 self.request_refresh(group.id)
 
     async def lost(self, guild: discord.Guild, *, role_id: int = 0, channel_id: int = 0) -> None:
         """A group's role or channel deleted by hand: the admins hear once, with a button."""
-        for group in await self.groups.in_guild(guild.id, archived=None):
+        for group in await self._groups.in_guild(guild.id, archived=None):
             what = "role" if role_id and group.role_id == role_id else None
             if channel_id and group.channel_id == channel_id:
                 what = "channel"
@@ -619,21 +910,21 @@ class GroupService:
                 translate(self.language, w)
                 for w in sorted(_("role") if m == "role" else _("channel") for m in missing)
             ),
-            group=group.name,
+            group=group,
         )
         if channel is not None:
             try:
                 await channel.send(text, view=recreate_view(self.language, group.id))
             except discord.HTTPException as exc:
                 log.warning("could not report a missing group space: %s", exc)
-        await self.groups.mark_reported(group.id, group.reported_missing | missing)
+        await self._commit(stored.mark_reported, group.id, group.reported_missing | missing)
 
     async def recreate(self, guild: discord.Guild, group: GroupRecord) -> int:
         role, channel = await self.provision.recreate(guild, group)
-        await self.groups.set_discord(group.id, role_id=role.id, channel_id=channel.id)
+        await self._commit(stored.set_discord, group.id, role_id=role.id, channel_id=channel.id)
         self.forget_roles(guild.id)
         group = await self.load(guild.id, group.id)
-        members = [m.user_id for m in await self.groups.members(group.id)]
+        members = [m.user_id for m in await self._groups.members(group.id)]
         holders = {m.id for m in role.members}
         return await self.sync_roles(group, [u for u in members if u not in holders], give=True)
 
@@ -647,10 +938,10 @@ class GroupService:
         (the membership ends), 'add' and no role means the bot never gave it (give it now);
         a role with no membership row was given by hand (a new member)."""
         started = time.perf_counter()
-        state = await self.groups.sync_state(guild.id)
+        state = await self._groups.sync_state(guild.id)
         counts = {"given": 0, "taken": 0, "read_back": 0, "missing": 0}
         holders_of: dict[int, set[int]] = {}
-        for group in await self.groups.in_guild(guild.id, archived=None):
+        for group in await self._groups.in_guild(guild.id, archived=None):
             role = guild.get_role(group.role_id or 0)
             channel = guild.get_channel(group.channel_id or 0)
             missing = set()
@@ -685,7 +976,7 @@ class GroupService:
                         taken.append((group_id, user_id))
             given.extend((group_id, u) for u in holders - rows.keys())
         if given or taken:
-            await self.groups.read_back(guild.id, given, taken, self.now())
+            await self._commit(stored.read_back, guild.id, given, taken, self.now())
         counts["read_back"] = len(given) + len(taken)
         for group_id, users in to_give.items():
             group = await self.load(guild.id, group_id)
@@ -696,10 +987,15 @@ class GroupService:
         changed = {g for g, _u in given + taken} | to_give.keys() | to_take.keys()
         for group_id in changed:
             self.request_refresh(group_id)
-        self.last_reconcile = counts
-        self.last_reconcile_seconds = time.perf_counter() - started
+        self._last = Reconciled(counts, time.perf_counter() - started)
         log.info(RECONCILED, guild.id, counts)
         return counts
+
+    async def settled(self) -> Reconciled:
+        """The last server's reconcile, once every server's is done (when :data:`SETTLED` is
+        logged): what a benchmark or a tool outside the bot's process measures."""
+        await self._settled.wait()
+        return self._last
 
     async def reconcile_all(self) -> None:
         """Reconcile every server and make its declared groups, then log :data:`SETTLED`."""
@@ -709,7 +1005,7 @@ class GroupService:
                 await self.ensure_declared(guild)
             except Exception:
                 log.exception("reconciling groups in %s failed", guild.id)
-        self.reconciled.set()
+        self._settled.set()
         log.info(SETTLED)
 
     async def ensure_declared(self, guild: discord.Guild) -> list[str]:
@@ -718,7 +1014,7 @@ class GroupService:
         made = []
         for declared in self.bot.settings.groups.declared:
             key = name_key(declared.name)
-            found = await self.groups.named(guild.id, declared.name)
+            found = await self._groups.named(guild.id, declared.name)
             if found is not None:
                 differs = [
                     field

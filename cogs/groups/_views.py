@@ -9,7 +9,6 @@ working after a restart. The slash commands for joining and applying call the sa
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import discord
@@ -20,8 +19,8 @@ from bot.answering import defer, update
 from bot.errors import UserFacingError
 from bot.i18n import _, translate
 from bot.tree import interaction_language, reply
-from cogs.groups._display import application_embed, decision_text
-from cogs.groups._service import CREATING, LEADING, GroupService, already_pending
+from cogs.groups._display import application_embed, decision_text, members_embed
+from cogs.groups._service import CREATING, LEADING, GroupService
 from db.groups import Application, GroupRecord
 
 FEATURE = "groups"
@@ -101,13 +100,7 @@ async def open_application(
     member: discord.Member,
 ) -> None:
     """The expression-of-interest form, refused up front when it could not be sent."""
-    if record.joining != "application" or record.archived:
-        await service.apply(record, member, "", "", "")  # raises the right refusal
-    if await service.groups.membership(record.id, member.id):
-        raise UserFacingError(_("You are already a member of {group}."), group=record.name)
-    if await service.groups.pending(record.id, member.id):
-        raise already_pending(record)
-    profile = await service.groups.profile(record.guild_id, member.id)
+    profile = await service.check_can_apply(record, member)
     language = interaction_language(interaction)
     organisation = (profile.organisation or "") if profile else ""
     where = (
@@ -118,7 +111,7 @@ async def open_application(
     await interaction.response.send_modal(ApplyModal(language, record, organisation, where))
 
 
-class CardButton(GroupButton, template=r"(?P<group>\d+):(?P<action>join|leave|apply|withdraw)"):
+class CardButton(GroupButton, template=r"(?P<group_id>\d+):(?P<action>join|leave|apply|withdraw)"):
     """A button on a group's card."""
 
     def __init__(self, group_id: int, action: str, label: str) -> None:
@@ -131,13 +124,6 @@ class CardButton(GroupButton, template=r"(?P<group>\d+):(?P<action>join|leave|ap
         )
         self.group_id = group_id
         self.action = action
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> CardButton:
-        label = item.label if isinstance(item, discord.ui.Button) else None
-        return cls(int(match["group"]), match["action"], label or "")
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         await card_action(self.service(interaction), interaction, self.group_id, self.action)
@@ -208,8 +194,6 @@ class ApplyModal(components.Modal):
 
 # -- browsing ----------------------------------------------------------------------------------
 
-PAGE_SIZE = 20
-
 
 async def members_page(
     service: GroupService, interaction: discord.Interaction[Any], group: GroupRecord, page: int
@@ -217,32 +201,9 @@ async def members_page(
     """One page (from 1) of a group's members with their regions, and Previous / Next when
     there is more than one; a page past the end shows the last."""
     language = interaction_language(interaction)
-    members = await service.groups.members(group.id)
-    pages = max(1, -(-len(members) // PAGE_SIZE))
-    page = max(1, min(page, pages))
-    shown = members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    profiles = await service.groups.profiles(group.guild_id, [m.user_id for m in shown])
-    lines = []
-    for m in shown:
-        profile = profiles.get(m.user_id)
-        where = (
-            region_names.RegionRef(profile.region_code, profile.region_text).display(language)
-            if profile
-            else ""
-        )
-        lines.append(
-            f"<@{m.user_id}>" + (" ★" if m.lead else "") + (f" · {where}" if where else "")
-        )
-    embed = discord.Embed(
-        title=translate(
-            language,
-            _("Members of {group} (page {page} of {pages})"),
-            group=group.display_name(language),
-            page=page,
-            pages=pages,
-        )[:256],
-        description="\n".join(lines) or "—",
-    )
+    shown = await service.members_page(group, page)
+    embed = members_embed(language, group, shown)
+    page, pages = shown.page, shown.pages
     if pages == 1:
         return embed, None
     view = discord.ui.View(timeout=None)
@@ -254,7 +215,7 @@ async def members_page(
     return embed, view
 
 
-class MembersPageButton(GroupButton, template=r"members:(?P<group>\d+):(?P<page>\d+)"):
+class MembersPageButton(GroupButton, template=r"members:(?P<group_id>\d+):(?P<page>\d+)"):
     """Previous / Next under /group members: the page is in the custom_id, so paging works
     after a restart too."""
 
@@ -269,13 +230,6 @@ class MembersPageButton(GroupButton, template=r"members:(?P<group>\d+):(?P<page>
         )
         self.group_id = group_id
         self.page = page
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> MembersPageButton:
-        label = item.label if isinstance(item, discord.ui.Button) else None
-        return cls(int(match["group"]), int(match["page"]), label or "")
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         service = self.service(interaction)
@@ -307,7 +261,7 @@ async def decide(
     try:
         group, decided = await service.decide(application_id, interaction.user, approve, reason)
     except UserFacingError:
-        current = await service.groups.application(application_id)
+        current = await service.application(application_id)
         if (
             current is not None
             and current.status != "pending"
@@ -324,7 +278,9 @@ async def decide(
     await service.after_decision(group, decided)
 
 
-class DecisionButton(GroupButton, template=r"app:(?P<app>\d+):(?P<action>approve|decline)"):
+class DecisionButton(
+    GroupButton, template=r"app:(?P<application_id>\d+):(?P<action>approve|decline)"
+):
     """Approve or Decline on the copy of an application each lead gets."""
 
     def __init__(self, application_id: int, action: str, label: str) -> None:
@@ -338,13 +294,6 @@ class DecisionButton(GroupButton, template=r"app:(?P<app>\d+):(?P<action>approve
         )
         self.application_id = application_id
         self.action = action
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> DecisionButton:
-        label = item.label if isinstance(item, discord.ui.Button) else None
-        return cls(int(match["app"]), match["action"], label or "")
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         service = self.service(interaction)
@@ -392,7 +341,7 @@ class DeclineModal(components.Modal):
 # -- the admin log ------------------------------------------------------------------------------
 
 
-class RecreateButton(GroupButton, template=r"fix:(?P<group>\d+)"):
+class RecreateButton(GroupButton, template=r"fix:(?P<group_id>\d+)"):
     """In the admin log: make a group's deleted role or channel again (organisers)."""
 
     def __init__(self, group_id: int, label: str) -> None:
@@ -404,13 +353,6 @@ class RecreateButton(GroupButton, template=r"fix:(?P<group>\d+)"):
             )
         )
         self.group_id = group_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> RecreateButton:
-        label = item.label if isinstance(item, discord.ui.Button) else None
-        return cls(int(match["group"]), label or "")
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         service = self.service(interaction)
@@ -428,7 +370,7 @@ class RecreateButton(GroupButton, template=r"fix:(?P<group>\d+)"):
             _say(
                 interaction,
                 _("{group} has its role and channel again; {count} members got the role back."),
-                group=record.name,
+                group=record,
                 count=given,
             ),
         )
@@ -462,7 +404,7 @@ def announce_preview(language: str, group: GroupRecord, text: str) -> tuple[str,
     return f"{heading}{QUOTE}{text}", view
 
 
-class AnnounceButton(GroupButton, template=r"ann:(?P<group>\d+):(?P<action>post|ping|cancel)"):
+class AnnounceButton(GroupButton, template=r"ann:(?P<group_id>\d+):(?P<action>post|ping|cancel)"):
     """A button under the preview. The text is read back from the preview itself (only its
     author sees it), so the preview still works after a restart or an hour's pause; the lead
     is checked again when it is posted."""
@@ -481,13 +423,6 @@ class AnnounceButton(GroupButton, template=r"ann:(?P<group>\d+):(?P<action>post|
         )
         self.group_id = group_id
         self.action = action
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> AnnounceButton:
-        label = item.label if isinstance(item, discord.ui.Button) else None
-        return cls(int(match["group"]), match["action"], label or "")
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         language = interaction_language(interaction)

@@ -17,7 +17,7 @@ from bot.i18n import _, translate
 from cogs.support._display import request_embed, title, ts
 from cogs.support._rules import Nudge, NudgeTarget
 from cogs.support._views import card_view, reopen_view
-from db.support import SupportRequest, SupportRequests
+from db.support import SupportRequest
 
 if TYPE_CHECKING:
     from bot.client import S3Bot
@@ -37,9 +37,8 @@ REOPEN_HINT = _("Not what you needed? Press Reopen within {days} days.")
 class Announcer:
     """Posts and DMs for support requests."""
 
-    def __init__(self, bot: S3Bot, repo: SupportRequests) -> None:
+    def __init__(self, bot: S3Bot) -> None:
         self.bot = bot
-        self.repo = repo
 
     @property
     def staff_language(self) -> str:
@@ -78,7 +77,7 @@ class Announcer:
     async def post_card(
         self, guild: discord.Guild, request: SupportRequest
     ) -> discord.Message | None:
-        """Post the request's card in the triage channel and remember where it is."""
+        """Post the request's card in the triage channel (the service stores where it is)."""
         triage = self.triage(guild)
         if triage is None:
             await self.admin(
@@ -94,16 +93,17 @@ class Announcer:
             )
             return None
         language = self.staff_language
-        card = await triage.send(
+        return await triage.send(
             embed=request_embed(language, request, card=True), view=card_view(language, request)
         )
-        await self.repo.set_places(request.id, card_channel_id=triage.id, card_message_id=card.id)
-        return card
 
-    async def refresh_card(self, guild: discord.Guild, request: SupportRequest) -> None:
-        """Show the request's current state on its card; a deleted card is posted again."""
+    async def refresh_card(
+        self, guild: discord.Guild, request: SupportRequest
+    ) -> discord.Message | None:
+        """Show the request's current state on its card; a deleted card is posted again (the
+        new card is returned, for the service to store where it is)."""
         if request.card_channel_id is None or request.card_message_id is None:
-            return
+            return None
         channel = guild.get_channel(request.card_channel_id)
         language = self.staff_language
         if isinstance(channel, discord.TextChannel):
@@ -112,7 +112,7 @@ class Announcer:
                     embed=request_embed(language, request, card=True),
                     view=card_view(language, request),
                 )
-                return
+                return None
             except discord.NotFound:
                 pass
         await self.admin(
@@ -121,7 +121,7 @@ class Announcer:
             _("The card of support request #{id} was deleted; I posted it again."),
             id=request.id,
         )
-        await self.post_card(guild, request)
+        return await self.post_card(guild, request)
 
     # -- the thread and the requester ---------------------------------------------------------
 

@@ -20,6 +20,7 @@ from bot.client import S3Bot
 from bot.i18n import C_, SUPPORTED_LANGUAGES, _, translate
 from bot.regions import region
 from bot.tree import interaction_language
+from cogs.groups.directory import GroupDirectory
 from cogs.support._display import (
     STATUS_LABELS,
     list_line,
@@ -30,7 +31,6 @@ from cogs.support._display import (
 from cogs.support._rules import OPEN_STATUSES, Status, check_draft
 from cogs.support._service import SupportService
 from cogs.support._views import request_modal
-from db.groups import Groups
 
 LIST_LIMIT = 20
 FILES_PER_MESSAGE = 10
@@ -62,7 +62,7 @@ class SupportCog(commands.Cog, name="Support"):
     def __init__(self, bot: S3Bot, service: SupportService) -> None:
         self.bot = bot
         self.service = service
-        self.groups = Groups(bot.db)
+        self.groups = GroupDirectory(bot)
 
     # -- asking -------------------------------------------------------------------------------
 
@@ -132,9 +132,7 @@ class SupportCog(commands.Cog, name="Support"):
     async def status(self, interaction: discord.Interaction[S3Bot]) -> None:
         assert interaction.guild is not None
         language = interaction_language(interaction)
-        mine = await self.service.repo.in_guild(
-            interaction.guild.id, requester_id=interaction.user.id
-        )
+        mine = await self.service.requests(interaction.guild.id, requester_id=interaction.user.id)
         if not mine:
             text = translate(
                 language, _("You have no support requests. Ask with /support request.")
@@ -164,7 +162,7 @@ class SupportCog(commands.Cog, name="Support"):
             statuses = (status,)
         else:
             statuses = tuple(s.value for s in OPEN_STATUSES)
-        found = await self.service.repo.in_guild(
+        found = await self.service.requests(
             interaction.guild.id,
             statuses=statuses,
             claimed_by=interaction.user.id if mine else None,
@@ -186,7 +184,7 @@ class SupportCog(commands.Cog, name="Support"):
         assert interaction.guild is not None
         await self.bot.members.require(interaction, self.bot.members.secretariat, action=LISTING)
         guild_id = interaction.guild.id
-        found = await self.service.repo.in_guild(guild_id)
+        found = await self.service.requests(guild_id)
         calendar = self.service.calendar
         per_request = requests_csv(
             found, calendar, lambda uid: self.bot.members.display_name(guild_id, uid)
@@ -219,7 +217,7 @@ class SupportCog(commands.Cog, name="Support"):
         await self.bot.members.require(interaction, self.bot.members.secretariat, action=HANDLING)
         record = await self.service.load(request, interaction.guild.id)
         language = interaction_language(interaction)
-        messages = await self.service.repo.transcript(record.id)
+        messages, kept = await self.service.transcript(record.id)
         if not messages:
             await reply(
                 interaction,
@@ -231,7 +229,6 @@ class SupportCog(commands.Cog, name="Support"):
                 ephemeral=True,
             )
             return
-        kept = await self.service.repo.files(record.id)
         text = transcript_text(record, messages, kept)
         files = [discord.File(io.BytesIO(text.encode()), f"request-{record.id}.txt")]
         files += [discord.File(io.BytesIO(f.data), f.filename) for f in kept]
@@ -321,7 +318,7 @@ class SupportCog(commands.Cog, name="Support"):
     ) -> list[app_commands.Choice[int]]:
         if interaction.guild is None:
             return []
-        found = await self.service.repo.in_guild(interaction.guild.id)
+        found = await self.service.requests(interaction.guild.id)
         language = interaction_language(interaction)
         choices = []
         for record in reversed(found):
@@ -348,7 +345,7 @@ class SupportCog(commands.Cog, name="Support"):
     @commands.Cog.listener()
     async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
         """A request's thread deleted by hand is opened again (and the admins told)."""
-        record = await self.service.repo.by_thread(payload.thread_id)
+        record = await self.service.by_thread(payload.thread_id)
         if record is None or record.status == Status.RESOLVED:
             return
         await self.service.ensure_posted(record.id)
@@ -356,7 +353,6 @@ class SupportCog(commands.Cog, name="Support"):
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         """A card deleted by hand is posted again (and the admins told)."""
-        record = await self.service.repo.by_card(payload.message_id)
         guild = self.bot.get_guild(payload.guild_id or 0)
-        if record is not None and guild is not None:
-            await self.service.announce.refresh_card(guild, record)
+        if guild is not None:
+            await self.service.card_deleted(guild, payload.message_id)

@@ -3,9 +3,10 @@
 A request is written to the database first, with a retry planned, and only then posted
 (private thread, card, notes thread): when Discord fails half-way, the retry finishes what is
 missing, and finds a thread a lost answer left behind instead of opening a second one. Every
-state change goes through :meth:`SupportService._commit`, one exit that writes the change
-(only if nobody changed the request meanwhile), its history row and the next nudge in one
-transaction, then re-arms the scheduler.
+write goes through :meth:`SupportService._commit`, one exit that runs it in one transaction
+and then re-arms the scheduler if it planned anything; a state change (:meth:`_change`) writes
+the change (only if nobody changed the request meanwhile), its history row and the next nudge
+together.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import discord
 
@@ -42,6 +44,7 @@ from cogs.support._rules import (
     nudge_prefix,
 )
 from db.support import (
+    KeptFile,
     KeptMessage,
     NewRequest,
     StateChange,
@@ -51,6 +54,9 @@ from db.support import (
 )
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+P = ParamSpec("P")
 
 POST = "support.post"
 NUDGE = "support.nudge"
@@ -85,8 +91,8 @@ class SupportService:
 
     def __init__(self, bot: S3Bot) -> None:
         self.bot = bot
-        self.repo = SupportRequests(bot.db)
-        self.announce = Announcer(bot, self.repo)
+        self._repo = SupportRequests(bot.db)
+        self.announce = Announcer(bot)
         settings = bot.settings.support
         opens, closes = settings.hours()
         self.calendar = BusinessCalendar(
@@ -111,10 +117,41 @@ class SupportService:
     def now(self) -> datetime:
         return self.bot.clock.now()
 
+    async def _commit(
+        self,
+        fn: Callable[Concatenate[sqlite3.Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """The one way support's changes are stored: ``fn`` in one transaction, then the
+        scheduler re-armed if it planned or cancelled anything."""
+        result = await self.bot.db.write(fn, *args, **kwargs)
+        await self.bot.scheduler.rearm_if_changed()
+        return result
+
     # -- reading ------------------------------------------------------------------------------
 
+    async def requests(
+        self,
+        guild_id: int,
+        *,
+        requester_id: int | None = None,
+        statuses: tuple[str, ...] | None = None,
+        claimed_by: int | None = None,
+    ) -> list[SupportRequest]:
+        return await self._repo.in_guild(
+            guild_id, requester_id=requester_id, statuses=statuses, claimed_by=claimed_by
+        )
+
+    async def transcript(self, request_id: int) -> tuple[list[KeptMessage], list[KeptFile]]:
+        """The kept messages and files of a request."""
+        return await self._repo.transcript(request_id), await self._repo.files(request_id)
+
+    async def by_thread(self, thread_id: int) -> SupportRequest | None:
+        return await self._repo.by_thread(thread_id)
+
     async def load(self, request_id: int, guild_id: int | None = None) -> SupportRequest:
-        record = await self.repo.get(request_id)
+        record = await self._repo.get(request_id)
         if record is None or (guild_id is not None and record.guild_id != guild_id):
             raise UserFacingError(_("I can't find support request #{id}."), id=request_id)
         return record
@@ -130,14 +167,14 @@ class SupportService:
         default = SupportLimits(
             settings.max_open, frozenset(r.id for r in excluded if r is not None)
         )
-        return await self.repo.limits(guild.id, default)
+        return await self._repo.limits(guild.id, default)
 
     async def check_may_ask(self, member: discord.Member) -> None:
         """Refuse early (before the form), so nobody types 4,000 characters for nothing."""
         limits = await self.limits(member.guild)
         check_may_request(
             excluded=any(r.id in limits.excluded_role_ids for r in member.roles),
-            open_count=await self.repo.open_count(member.guild.id, member.id),
+            open_count=await self._repo.open_count(member.guild.id, member.id),
             max_open=limits.max_open,
             is_secretariat=self.actor(member).secretariat,
         )
@@ -171,8 +208,7 @@ class SupportService:
             self._plan_nudge(conn, stored, after=now)
             return stored
 
-        record = await self.bot.db.write(store)
-        await self.bot.scheduler.rearm()
+        record = await self._commit(store)
         posted = await self.ensure_posted(record.id)
         return await self.load(record.id), posted
 
@@ -208,8 +244,10 @@ class SupportService:
                     return False
                 record = await self.load(request_id)
                 if record.card_message_id is None:
-                    if await self.announce.post_card(guild, record) is None:
+                    card = await self.announce.post_card(guild, record)
+                    if card is None:
                         return False
+                    await self._card_at(record, card)
                     record = await self.load(request_id)
                 if await self.announce.thread(guild, record.notes_thread_id) is None:
                     await self._open_notes(guild, record)
@@ -231,9 +269,12 @@ class SupportService:
                 log.warning("posting support request %s failed: %s", request_id, exc)
                 return False
             if not record.posted:
-                await self.repo.mark_posted(request_id)
-                await self.bot.db.write(self.bot.scheduler.cancel, post_prefix(request_id))
-                await self.bot.scheduler.rearm()
+
+                def posted(conn: sqlite3.Connection) -> None:
+                    SupportRequests.mark_posted(conn, request_id)
+                    self.bot.scheduler.cancel(conn, post_prefix(request_id))
+
+                await self._commit(posted)
                 await self.announce.tell_staff(
                     guild,
                     record,
@@ -293,7 +334,7 @@ class SupportService:
                 auto_archive_duration=10080,
             )
             thread = await self._one_thread(guild, parent, made, record)
-        await self.repo.set_places(record.id, thread_id=thread.id)
+        await self._commit(SupportRequests.set_places, record.id, thread_id=thread.id)
         await self.bot.scheduler.once(
             f"support:{record.id}:opening:{thread.id}",
             guild.id,
@@ -361,7 +402,7 @@ class SupportService:
         notes = await card.create_thread(
             name=translate(language, _("Notes on #{id}"), id=record.id)[:100]
         )
-        await self.repo.set_places(record.id, notes_thread_id=notes.id)
+        await self._commit(SupportRequests.set_places, record.id, notes_thread_id=notes.id)
         await notes.send(
             translate(
                 language,
@@ -374,7 +415,7 @@ class SupportService:
         """A planned retry of posting; plans the next one while it keeps failing."""
         request_id = int(ctx.action.payload["request"])
         attempt = int(ctx.action.payload["attempt"])
-        record = await self.repo.get(request_id)
+        record = await self._repo.get(request_id)
         if record is None or (record.posted and await self._places_exist(record)):
             return
         if await self.ensure_posted(request_id):
@@ -390,8 +431,26 @@ class SupportService:
                 )
             return
         due = self.now() + min(POST_RETRY * 2 ** (attempt + 1), POST_RETRY_MAX)
-        await self.bot.db.write(self._plan_post, record.guild_id, request_id, attempt + 1, due)
-        await self.bot.scheduler.rearm()
+        await self._commit(self._plan_post, record.guild_id, request_id, attempt + 1, due)
+
+    async def _card_at(self, record: SupportRequest, card: discord.Message) -> None:
+        await self._commit(
+            SupportRequests.set_places,
+            record.id,
+            card_channel_id=card.channel.id,
+            card_message_id=card.id,
+        )
+
+    async def refresh_card(self, guild: discord.Guild, record: SupportRequest) -> None:
+        """The card shows the request's state; a card deleted by hand is posted again."""
+        card = await self.announce.refresh_card(guild, record)
+        if card is not None:
+            await self._card_at(record, card)
+
+    async def card_deleted(self, guild: discord.Guild, message_id: int) -> None:
+        record = await self._repo.by_card(message_id)
+        if record is not None:
+            await self.refresh_card(guild, record)
 
     async def _places_exist(self, record: SupportRequest) -> bool:
         guild = self.bot.get_guild(record.guild_id)
@@ -399,7 +458,7 @@ class SupportService:
 
     # -- handling -----------------------------------------------------------------------------
 
-    async def _commit(
+    async def _change(
         self,
         record: SupportRequest,
         after: Request,
@@ -433,10 +492,7 @@ class SupportService:
             self._plan_nudge(conn, stored, after=now)
             return stored
 
-        stored = await self.bot.db.write(write)
-        if stored is not None:
-            await self.bot.scheduler.rearm()
-        return stored
+        return await self._commit(write)
 
     async def _decide(
         self,
@@ -451,7 +507,7 @@ class SupportService:
         """Decide with the rules and commit; on a clash decide again on what is stored now."""
         for _attempt in range(5):
             record = await self.load(request_id, guild_id)
-            stored = await self._commit(
+            stored = await self._change(
                 record, decide(as_rules(record)), actor, action, outcome=outcome
             )
             if stored is not None:
@@ -518,7 +574,7 @@ class SupportService:
                 await thread.add_user(discord.Object(record.claimed_by))
             except discord.HTTPException as exc:
                 log.warning("could not add the claimer to request %s: %s", record.id, exc)
-        await self.announce.refresh_card(guild, record)
+        await self.refresh_card(guild, record)
         await self.announce.tell(guild, record, action, actor_id)
         if action == "reopen":
             await self.announce.tell_staff(
@@ -535,13 +591,13 @@ class SupportService:
     async def note_message(self, message: discord.Message) -> None:
         """A message in a request's thread moves its waiting clock (staff answered, or the
         requester wrote again), which re-plans its nudges."""
-        record = await self.repo.by_thread(message.channel.id)
+        record = await self._repo.by_thread(message.channel.id)
         if record is None or record.thread_id != message.channel.id:
             return
         before = as_rules(record)
         after = rules.note_message(before, self.actor(message.author), message.created_at)
         if after != before:
-            await self._commit(record, after, self.actor(message.author), None)
+            await self._change(record, after, self.actor(message.author), None)
 
     # -- nudges -------------------------------------------------------------------------------
 
@@ -564,7 +620,7 @@ class SupportService:
 
     async def _on_nudge(self, ctx: RunContext) -> None:
         payload = ctx.action.payload
-        record = await self.repo.get(int(payload["request"]))
+        record = await self._repo.get(int(payload["request"]))
         if record is None or record.version != int(payload["version"]):
             return  # the request changed since: its new state planned its own nudges
         request = as_rules(record)
@@ -579,7 +635,7 @@ class SupportService:
         following = nudge_at(request, step + 1, self.calendar, self.policy)
         if following is None:
             return
-        await self.bot.db.write(
+        await self._commit(
             partial(
                 self.bot.scheduler.plan,
                 guild_id=record.guild_id,
@@ -589,13 +645,12 @@ class SupportService:
                 payload={"request": record.id, "version": record.version, "step": following.step},
             )
         )
-        await self.bot.scheduler.rearm()
 
     async def replan(self) -> None:
         """At start-up: every open request's next nudge, every unposted request's retry (a
         nudge missed while the bot was away is not sent late twice: the plan moves on)."""
         now = self.now()
-        unfinished = await self.repo.unfinished()
+        unfinished = await self._repo.unfinished()
         if not unfinished:
             return
 
@@ -606,7 +661,7 @@ class SupportService:
                 if not record.posted:
                     self._plan_post(conn, record.guild_id, record.id, 0, now)
 
-        await self.bot.db.write(plan)
+        await self._commit(plan)
 
     # -- transcripts --------------------------------------------------------------------------
 
@@ -618,7 +673,7 @@ class SupportService:
         thread = await self.announce.thread(guild, record.thread_id)
         if thread is None:
             return await self._kept(record.id)
-        kept_files = await self.repo.kept_attachment_ids(record.id)
+        kept_files = await self._repo.kept_attachment_ids(record.id)
         messages: list[KeptMessage] = []
         files: list[tuple[int, int, str, str | None, bytes]] = []
         try:
@@ -658,12 +713,12 @@ class SupportService:
                 error=str(exc)[:200],
             )
             return await self._kept(record.id)
-        await self.repo.keep_transcript(record.id, messages, files)
+        await self._commit(SupportRequests.keep_transcript, record.id, messages, files)
         return await self._kept(record.id)
 
     async def _kept(self, request_id: int) -> tuple[int, int]:
-        messages = await self.repo.transcript(request_id)
-        files = await self.repo.kept_attachment_ids(request_id)
+        messages = await self._repo.transcript(request_id)
+        files = await self._repo.kept_attachment_ids(request_id)
         return len(messages), len(files)
 
     # -- the secretariat's settings -----------------------------------------------------------
@@ -688,5 +743,5 @@ class SupportService:
             max_open=max_open if max_open is not None else current.max_open,
             excluded_role_ids=frozenset(excluded),
         )
-        await self.repo.set_limits(guild.id, limits, actor_id, self.now())
+        await self._commit(SupportRequests.set_limits, guild.id, limits, actor_id, self.now())
         return limits

@@ -4,7 +4,6 @@ Each answers the member itself from what the service returns, then has the chang
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -41,7 +40,7 @@ class SupportItem(components.Button, feature=FEATURE, prefix="sup"):
         return found
 
 
-class SupportButton(SupportItem, template=r"(?P<request>\d+):(?P<action>claim|resolve|reopen)"):
+class SupportButton(SupportItem, template=r"(?P<request_id>\d+):(?P<action>claim|resolve|reopen)"):
     """One of Claim / Resolve / Reopen for one request (``sup:12:claim``)."""
 
     def __init__(self, request_id: int, action: str, label: str) -> None:
@@ -54,16 +53,6 @@ class SupportButton(SupportItem, template=r"(?P<request>\d+):(?P<action>claim|re
         )
         self.request_id = request_id
         self.action = action
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-    ) -> SupportButton:
-        label = item.label if isinstance(item, discord.ui.Button) else None
-        return cls(int(match["request"]), match["action"], label or "")
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         service = self.service(interaction)

@@ -171,3 +171,30 @@ async def test_rename_keeps_the_finnish_name_and_a_refusal_keeps_every_old_name(
     assert channel.name == "industrial-change"
     kept = await group_named(community, "industrial change")
     assert (kept.name, kept.name_fi) == ("Industrial change", "Teollinen muutos")
+
+
+async def test_refusals_name_a_group_in_the_members_language(community: LocalCommunity) -> None:
+    """A group with a Finnish name is named in Finnish to Finnish members and in English to
+    the others, in every refusal: from the service, the rules of who may act, the region tools."""
+    await create_group(community, name_fi="Teollinen muutos", joining="application")
+    group = await group_named(community, "Industrial transition")
+    cases = [
+        ("group join", {"group": str(group.id)}),  # the service: it takes applications
+        ("group member add", {"group": str(group.id), "member": community.members["lena"]}),
+        ("group unarchive", {"group": str(group.id)}),  # the organisers' tools (olli, sofia)
+    ]
+    for command, options in cases:
+        for member, name, other in (
+            ("aino", "Teollinen muutos", "Industrial transition"),
+            ("marco", "Industrial transition", "Teollinen muutos"),
+        ):
+            if command == "group unarchive":
+                member = {"aino": "olli", "marco": "sofia"}[member]
+            answer = await community.as_member(member).slash(command, **options)
+            if answer.message is not None and answer.message.flags & (1 << 7):
+                await answer.wait_edit()
+            assert name in answer.content and other not in answer.content, (
+                command,
+                member,
+                answer.content,
+            )

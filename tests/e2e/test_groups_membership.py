@@ -8,6 +8,7 @@ import pytest
 
 from bot.local import LocalCommunity
 from bot.sandbox.models import Member, Message
+from db import groups as stored_groups
 from tests.e2e.events_helpers import dm_containing
 from tests.e2e.groups_helpers import (
     Reconciles,
@@ -230,7 +231,10 @@ async def test_reconcile_after_changes_made_while_the_bot_was_down(
     await community.start_bot()
     counts = await reconciles.next_counts(community, seen)
     assert counts["read_back"] == 2 and counts["given"] == counts["taken"] == 0
-    await repo(community).remove_member(group.id, community.members["lena"].user.id)
+    assert community.db is not None
+    await community.db.write(
+        stored_groups.remove_member, group.id, community.members["lena"].user.id
+    )
     seen = len(reconciles.counts())
     await community.restart_bot()
     counts = await reconciles.next_counts(community, seen)

@@ -10,6 +10,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.local import LocalCommunity
 from bot.logs import configure_logging
+from db import groups as stored_groups
 from db.groups import Groups, NewGroup, Profile
 from tests.e2e.polls_helpers import (
     EIGHT_ACTIONS,
@@ -271,9 +272,9 @@ async def partnership(community: LocalCommunity) -> int:
     """A thematic partnership: Sofia leads; Aino and Olli from Lapland, Marco from Lombardy,
     Lena from Bavaria (each region one vote)."""
     assert community.db is not None
-    groups = Groups(community.db)
     now = community.clock.now()
-    group = await groups.create(
+    group = await community.db.write(
+        stored_groups.create,
         NewGroup(
             community.guild.id,
             "Smart Tourism",
@@ -291,9 +292,11 @@ async def partnership(community: LocalCommunity) -> int:
     regions = {"aino": "FI-10", "olli": "FI-10", "marco": "IT-25", "lena": "DE-BY"}
     for name, code in regions.items():
         user_id = community.members[name].user.id
-        await groups.add_member(group, user_id, now)
-        await groups.set_profile(
-            Profile(community.guild.id, user_id, country=code[:2], region_code=code), now
+        await community.db.write(stored_groups.add_member, group, user_id, now)
+        await community.db.write(
+            stored_groups.set_profile,
+            Profile(community.guild.id, user_id, country=code[:2], region_code=code),
+            now,
         )
     return group.id
 
@@ -339,8 +342,12 @@ async def test_a_groups_lead_creates_its_poll(community: LocalCommunity, partner
     groups = Groups(community.db)
     group = await groups.get(partnership)
     assert group is not None
-    await groups.add_member(
-        group, community.members["lena"].user.id, community.clock.now(), lead=True
+    await community.db.write(
+        stored_groups.add_member,
+        group,
+        community.members["lena"].user.id,
+        community.clock.now(),
+        lead=True,
     )
     refused = await create_poll(community, "lena")
     assert "Only organisers" in refused.content

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
+import importlib
 import re
 from pathlib import Path
 
@@ -83,28 +85,6 @@ def test_features_answer_through_the_runtime() -> None:
     assert offenders == []
 
 
-def test_the_events_service_stores_only_through_its_commit() -> None:
-    """The template's one exit: every write of the events service, the RSVP burst's batched
-    clicks included, leaves through ``_commit``, so none can skip re-arming the scheduler."""
-    tree = ast.parse((ROOT / "cogs" / "events" / "_service.py").read_text("utf-8"))
-    writes = {"write", "batched", "execute"}
-    offenders = []
-    for function in ast.walk(tree):
-        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
-        if function.name == "_commit":
-            continue
-        for node in ast.walk(function):
-            if (
-                isinstance(node, ast.Attribute)
-                and node.attr in writes
-                and isinstance(node.value, ast.Attribute)
-                and node.value.attr == "db"
-            ):
-                offenders.append(f"{function.name}:{node.lineno} db.{node.attr}")
-    assert offenders == []
-
-
 def test_tests_reach_the_bot_through_public_seams() -> None:
     """No test reads or sets a cog's insides (``get_cog(...).service``): tests act as members
     and watch what members, operators and the database see."""
@@ -118,3 +98,123 @@ def test_tests_reach_the_bot_through_public_seams() -> None:
         if "get_cog(" in line and p.name != "test_layout.py"
     ]
     assert offenders == []
+
+
+# Features whose engineer is mid-way through the same cleanup (issue 11's, in progress): the
+# rules below skip them until they land it, and this set then shrinks to nothing.
+WAITING = {"polls"}
+# Each feature's repository in db/: no other feature imports it (they use its public module).
+REPOSITORIES = {f: f"db.{f}" for f in ("events", "groups", "polls", "support")}
+WRITES = {"write", "batched", "execute"}
+SQL = re.compile(r"\b(SELECT\b.+\bFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b")
+
+
+def feature_modules(*names: str) -> list[Path]:
+    return [
+        path
+        for feature in FEATURES
+        if feature.name not in WAITING
+        for path in sorted(feature.glob("*.py"))
+        if not names or path.name in names
+    ]
+
+
+def db_writes(tree: ast.AST) -> list[tuple[str, int, str]]:
+    """(function, line, what) of every ``<...>.db.write/batched/execute`` in a module."""
+    found = []
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in WRITES
+                and isinstance(node.value, ast.Attribute)
+                and node.value.attr == "db"
+            ):
+                found.append((function.name, node.lineno, f"db.{node.attr}"))
+    return found
+
+
+@pytest.mark.parametrize(
+    "path", feature_modules("_cog.py", "_views.py"), ids=lambda p: f"{p.parent.name}/{p.name}"
+)
+def test_commands_and_views_do_not_reach_the_database(path: Path) -> None:
+    """Commands and views read options, call the service and answer from what it returns: from
+    db/ they import only records (dataclasses) and errors, never a repository or its functions;
+    they hold no connection (``.db``), write no SQL and reach into no other object's private
+    attributes (a service's repository is private)."""
+    tree = ast.parse(path.read_text("utf-8"))
+    offenders = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "db":
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                value = getattr(module, alias.name, None)
+                record = dataclasses.is_dataclass(value) or (
+                    isinstance(value, type) and issubclass(value, Exception)
+                )
+                if not record:
+                    offenders.append(f"{node.lineno}: imports {node.module}.{alias.name}")
+        elif isinstance(node, ast.Import):
+            offenders += [
+                f"{node.lineno}: imports {a.name}" for a in node.names if a.name.startswith("db")
+            ]
+        elif isinstance(node, ast.Attribute):
+            if node.attr == "db":
+                offenders.append(f"{node.lineno}: .db")
+            private = node.attr.startswith("_") and not node.attr.startswith("__")
+            mine = isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
+            if private and not mine:
+                offenders.append(f"{node.lineno}: reaches {node.attr}")
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and SQL.search(node.value)
+        ):
+            offenders.append(f"{node.lineno}: SQL")
+    assert offenders == []
+
+
+def test_every_feature_writes_through_its_services_one_exit() -> None:
+    """Each feature's service stores every change through its ``_commit`` (one transaction,
+    then the scheduler re-armed), so no write can forget either: nothing else in a feature
+    calls ``db.write``, ``db.batched`` or ``db.execute``."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} {function} calls {what}"
+        for path in feature_modules()
+        for function, line, what in db_writes(ast.parse(path.read_text("utf-8")))
+        if not (path.name == "_service.py" and function == "_commit")
+    ]
+    assert offenders == []
+
+
+def test_repositories_write_only_inside_the_callers_transaction() -> None:
+    """A repository's writes are functions on the caller's connection (``db/database.py``'s
+    convention), which a service runs through its ``_commit``; a repository's own async
+    methods only read, so none can write around that exit."""
+    waiting = {REPOSITORIES[f] for f in WAITING}
+    offenders = []
+    for path in sorted((ROOT / "db").glob("*.py")):
+        if path.name == "database.py" or f"db.{path.stem}" in waiting:
+            continue
+        for cls in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(cls, ast.ClassDef):
+                offenders += [
+                    f"{path.name}:{line} {cls.name}.{function} calls {what}"
+                    for function, line, what in db_writes(cls)
+                ]
+    assert offenders == []
+
+
+def test_no_feature_reads_another_features_repository() -> None:
+    """What a feature offers others is a public module of its package (``cogs/groups/
+    directory.py``, ``cogs/events/directory.py``), not its tables."""
+    offenders = []
+    for path in feature_modules():
+        own = REPOSITORIES.get(path.parent.name)
+        for module in imported_modules(path):
+            repository = module if module in REPOSITORIES.values() else module.rpartition(".")[0]
+            if repository in REPOSITORIES.values() and repository != own:
+                offenders.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert sorted(set(offenders)) == []

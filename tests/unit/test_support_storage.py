@@ -48,14 +48,16 @@ async def test_a_new_request_is_stored_before_anything_is_posted(repo: SupportRe
     assert stored.awaiting_staff_since == NOW and stored.created_at == NOW
     assert [h.action for h in await repo.history(request_id)] == ["open"]
     assert [r.id for r in await repo.unfinished()] == [request_id]
-    await repo.set_places(request_id, thread_id=555, card_channel_id=9, card_message_id=10)
-    await repo.set_places(request_id, notes_thread_id=556)
-    await repo.mark_posted(request_id)
+    await repo.db.write(
+        SupportRequests.set_places, request_id, thread_id=555, card_channel_id=9, card_message_id=10
+    )
+    await repo.db.write(SupportRequests.set_places, request_id, notes_thread_id=556)
+    await repo.db.write(SupportRequests.mark_posted, request_id)
     stored = await repo.get(request_id)
     assert stored is not None and stored.posted and stored.thread_id == 555
     assert (await repo.by_thread(555), await repo.by_thread(556)) == (stored, stored)
     with pytest.raises(ValueError, match="unknown places"):
-        await repo.set_places(request_id, status="resolved")  # type: ignore[arg-type]
+        await repo.db.write(SupportRequests.set_places, request_id, status="resolved")  # type: ignore[arg-type]
 
 
 async def test_a_change_decided_on_a_stale_version_writes_nothing(repo: SupportRequests) -> None:
@@ -101,7 +103,7 @@ async def test_first_claim_time_survives_hand_over_and_resolve(repo: SupportRequ
     assert await repo.open_count(1, 100) == 0
     # Resolved but never fully posted: still listed, so start-up finishes the posting.
     assert [r.id for r in await repo.unfinished()] == [request_id]
-    await repo.mark_posted(request_id)
+    await repo.db.write(SupportRequests.mark_posted, request_id)
     assert await repo.unfinished() == []
 
 
@@ -133,9 +135,9 @@ async def test_transcript_keeps_messages_and_files_once(repo: SupportRequests) -
     request_id = await _new(repo)
     first = [KeptMessage(1, 100, "Aino", NOW, "Hei"), KeptMessage(2, 10, "Sofia", NOW, "Hi")]
     files = [(1, 900, "plan.pdf", "application/pdf", b"%PDF-1.7 plan")]
-    assert await repo.keep_transcript(request_id, first, files) == 2
+    assert await repo.db.write(SupportRequests.keep_transcript, request_id, first, files) == 2
     more = [*first, KeptMessage(3, 100, "Aino", NOW, "Kiitos")]
-    assert await repo.keep_transcript(request_id, more, files) == 1
+    assert await repo.db.write(SupportRequests.keep_transcript, request_id, more, files) == 1
     assert [m.content for m in await repo.transcript(request_id)] == ["Hei", "Hi", "Kiitos"]
     kept = await repo.files(request_id)
     assert [(f.filename, f.data) for f in kept] == [("plan.pdf", b"%PDF-1.7 plan")]
@@ -145,8 +147,12 @@ async def test_transcript_keeps_messages_and_files_once(repo: SupportRequests) -
 async def test_limits_default_until_the_secretariat_sets_them(repo: SupportRequests) -> None:
     default = SupportLimits(3, frozenset())
     assert await repo.limits(1, default) == default
-    await repo.set_limits(1, SupportLimits(1, frozenset({42, 7})), updated_by=10, now=NOW)
+    await repo.db.write(
+        SupportRequests.set_limits, 1, SupportLimits(1, frozenset({42, 7})), updated_by=10, now=NOW
+    )
     assert await repo.limits(1, default) == SupportLimits(1, frozenset({7, 42}))
-    await repo.set_limits(1, SupportLimits(5, frozenset()), updated_by=10, now=NOW)
+    await repo.db.write(
+        SupportRequests.set_limits, 1, SupportLimits(5, frozenset()), updated_by=10, now=NOW
+    )
     assert await repo.limits(1, default) == SupportLimits(5, frozenset())
     assert await repo.limits(2, default) == default
