@@ -93,9 +93,9 @@ class Meta(commands.Cog):
                     description = lookup(language, str(command.description)) or command.description
                     lines.append(f"`{localized_path(command, language)}` {description}")
             heading = translate(language, getattr(cog, "feature", cog.qualified_name))
-            for value in field_values(lines):
-                embed.add_field(name=heading, value=value, inline=False)
-                heading = "\u200b"  # a feature too long for one field continues untitled
+            continued = translate(language, _("{feature} (continued)"), feature=heading)
+            for index, value in enumerate(field_values(lines)):
+                embed.add_field(name=continued if index else heading, value=value, inline=False)
         await reply(interaction, embed=embed)
 
 

@@ -58,7 +58,7 @@ async def support_asking(tour: Tour, state: SupportTour) -> None:
     outsider = community.as_member("marco")
     tour.print()
     tour.print(
-        f"  Marco cannot see Aino's thread: {'no' if not outsider.can_see(thread) else 'YES'};"
+        f"  Can Marco see Aino's thread? {'yes' if outsider.can_see(thread) else 'no'};"
         " the secretariat can."
     )
 

@@ -189,8 +189,9 @@ class Announcer:
                 await thread.send(text + extra, view=view)
             except discord.HTTPException as exc:
                 log.warning("could not post in the thread of request %s: %s", request.id, exc)
-        link = f"<#{request.thread_id}>" if request.thread_id else ""
-        await self.bot.members.dm(request.requester_id, content=f"{text} {link}".strip()[:2000])
+        if request.thread_id:  # on its own line: a thread's name read on as the outcome's end
+            text += "\n" + translate(language, _("Thread: {link}"), link=f"<#{request.thread_id}>")
+        await self.bot.members.dm(request.requester_id, content=text[:2000])
 
     async def tell_staff(
         self,
@@ -231,7 +232,7 @@ class Announcer:
                 id=request.id,
                 topic=request.topic,
                 region=request.region,
-                since=ts(since),
+                since=ts(since, "f"),
             )
             await self.tell_staff(guild, request, text, nonce=nonce)
         elif nudge.target == NudgeTarget.CLAIMER:
@@ -241,7 +242,7 @@ class Announcer:
                 who=request.claimed_by,
                 id=request.id,
                 topic=request.topic,
-                since=ts(since),
+                since=ts(since, "f"),
             )
             ping = discord.AllowedMentions(users=[discord.Object(request.claimed_by or 0)])
             notes = await self.thread(guild, request.notes_thread_id)

@@ -194,7 +194,7 @@ class SupportCog(commands.Cog, name="Support"):
             interaction,
             translate(
                 interaction_language(interaction),
-                _("{n} requests; times are business hours in {zone}."),
+                _("Requests exported: {n}. Times are business hours in {zone}."),
                 n=len(found),
                 zone=str(self.bot.default_timezone),
             ),

@@ -43,6 +43,10 @@ async def test_help_lists_commands_by_feature_in_finnish(community: LocalCommuni
     assert "/event create" in en_fields["Events"]
     assert "Tapahtumat" in fi_fields
     assert "/tapahtuma luo" in fi_fields["Tapahtumat"]
+    # A feature too long for one field keeps its heading in the next one.
+    assert all(name.strip("\u200b ") for name in (*en_fields, *fi_fields))
+    assert any(name.endswith("(continued)") for name in en_fields)
+    assert any(name.endswith("(jatkuu)") for name in fi_fields)
 
 
 async def test_user_facing_error_is_an_ephemeral_message(community: LocalCommunity) -> None:

@@ -91,6 +91,9 @@ async def test_request_claim_resolve_reopen_with_dms_at_each_step(
     assert card_fields(card)["Outcome"] == "Expert from JRC introduced; call on 3 Dec."
     assert buttons(card) == ["Reopen"]
     await sb.wait_until(lambda: len(dm_texts(community, "aino")) == 3)
+    # The DM names the thread on its own line, so its name does not read as the outcome's end.
+    *outcome, link = dm_texts(community, "aino")[-1].splitlines()
+    assert outcome[-1].endswith("call on 3 Dec.") and link == f"Ketju: <#{thread.id}>"
     closing = aino.read(thread)[-1]
     assert "ratkaisi" in closing.content and buttons(closing) == ["Avaa uudelleen"]
     kept = await eventually(lambda: repo(community).transcript(1))  # kept after the answer
@@ -211,6 +214,7 @@ async def test_export_counts_business_hours_to_claim_and_resolve_by_region_and_t
     await (await form.submit_modal({"outcome": "Expert found."})).wait_followup()
     exported = await sofia.slash("support export")
     assert exported.ephemeral and exported.message is not None
+    assert exported.message.content.startswith("Requests exported: 2. Times are business hours")
     files = {a.filename: a.data.decode() for a in exported.message.attachments}
     rows = list(csv.DictReader(io.StringIO(files["support-requests.csv"])))
     assert [(r["id"], r["region"], r["status"]) for r in rows] == [

@@ -77,6 +77,8 @@ async def test_claimed_request_nudges_the_claimer_then_the_secretariat_until_sta
     await at(community, clock, utc(12, 29, 16, 1))
     [to_claimer] = claimer_nudges()
     assert to_claimer.startswith(f"<@{sofia.user.id}>")
+    # Since an instant (read later, "since 20 hours ago" would no longer be true).
+    assert to_claimer.endswith(f"since <t:{int(utc(12, 28, 8).timestamp())}:f>.")
     assert any("has waited" in dm.content for dm in community.sandbox.dms(sofia.member))
     # Then the whole secretariat, 8 business hours later: Wednesday 17:00 Brussels.
     await community.restart_bot()
