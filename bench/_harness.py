@@ -241,6 +241,21 @@ def cpu_seconds(pid: int) -> float:
     return float(times.user + times.system)
 
 
+async def quiet(
+    pid: int, *, window: float = 0.25, share: float = 0.05, limit: float = 15.0
+) -> None:
+    """Wait (at most ``limit`` seconds) until the process ``pid`` used under ``share`` of a core
+    over ``window`` seconds: work a bot starts once ready (s3cop warms dateparser and its time
+    zone names up in threads) is start-up, measured by bench_startup.py, not the burst's."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while loop.time() < deadline:
+        before = cpu_seconds(pid)
+        await asyncio.sleep(window)
+        if cpu_seconds(pid) - before < share * window:
+            return
+
+
 async def measure(
     answers: Answers,
     pid: int,
@@ -252,7 +267,8 @@ async def measure(
     """Run ``burst`` (e.g. an ``asyncio.gather`` of driver clicks) against the bot process
     ``pid``; :meth:`Answers.numbers` plus ``cpu_ms``: the process's CPU time from the burst's
     start until ``settle`` seconds after it (work the bot does after answering counts), per
-    answered interaction."""
+    answered interaction. It first waits until the process is :func:`quiet`."""
+    await quiet(pid)
     before = cpu_seconds(pid)
     results = await burst()
     await asyncio.sleep(settle)

@@ -72,9 +72,9 @@ def member_table() -> dict[str, tuple[tuple[str, ...], str]]:
 
 
 def record_answers(sandbox: Any) -> dict[int, float]:
-    """Interaction id -> loop time its initial response arrived (bench_poll_burst.py's, until
-    it moves to ``_harness.Answers``)."""
-    return Answers(sandbox).first
+    """Interaction id -> loop time its initial response arrived, for a sandbox or a
+    ``LocalCommunity`` (bench_poll_burst.py's, until it moves to ``_harness.Answers``)."""
+    return Answers(getattr(sandbox, "sandbox", sandbox)).first
 
 
 async def burst(

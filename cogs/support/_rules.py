@@ -11,9 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-import holidays
 
 from bot.errors import UserFacingError
 from bot.i18n import _
@@ -22,6 +21,9 @@ TOPIC_MAX = 100
 NEED_MAX = 4000
 FIELD_MAX = 100
 OUTCOME_MAX = 1000
+
+if TYPE_CHECKING:
+    import holidays
 
 
 class Status(StrEnum):
@@ -283,6 +285,8 @@ class BusinessCalendar:
     def _holidays(self) -> holidays.HolidayBase | None:
         if not self.country:
             return None
+        import holidays  # about 0.1 s to import: paid on first use, not at every start
+
         return holidays.country_holidays(self.country, subdiv=self.subdivision)
 
     def holiday_name(self, day: date) -> str | None:
