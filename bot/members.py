@@ -33,6 +33,7 @@ import discord
 from babel.lists import format_list
 from discord import app_commands
 
+from bot.answering import fit
 from bot.errors import UserFacingError
 from bot.i18n import _, language_of, translate
 from bot.tree import interaction_language
@@ -254,7 +255,9 @@ class Members:
 
         A scheduled send (``RunContext.once``) passes its ``nonce``: then any other failure
         (a 5xx or 429 past discord.py's own retries) is raised, so the scheduler tries again
-        later with the same nonce instead of the DM being skipped for good."""
+        later with the same nonce instead of the DM being skipped for good. The message is
+        cut to Discord's limits as answers are (:func:`bot.answering.fit`)."""
+        message = fit(message)
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             if nonce is None:

@@ -159,7 +159,7 @@ class Announcer:
             topic=request.topic,
             thread=f"<#{request.thread_id}>",
         )
-        await self.bot.members.dm(request.requester_id, content=text[:2000])
+        await self.bot.members.dm(request.requester_id, content=text)
 
     async def tell(
         self,
@@ -191,7 +191,7 @@ class Announcer:
                 log.warning("could not post in the thread of request %s: %s", request.id, exc)
         if request.thread_id:  # on its own line: a thread's name read on as the outcome's end
             text += "\n" + translate(language, _("Thread: {link}"), link=f"<#{request.thread_id}>")
-        await self.bot.members.dm(request.requester_id, content=text[:2000])
+        await self.bot.members.dm(request.requester_id, content=text)
 
     async def tell_staff(
         self,

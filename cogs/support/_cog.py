@@ -112,7 +112,7 @@ class SupportCog(commands.Cog, name="Support"):
                     ),
                     id=record.id,
                 )
-            await modal_interaction.followup.send(text, ephemeral=True)
+            await reply(modal_interaction, text)
 
         await interaction.response.send_modal(
             request_modal(interaction_language(interaction), region, None, submit)
@@ -139,7 +139,7 @@ class SupportCog(commands.Cog, name="Support"):
             )
         else:
             text = "\n".join(list_line(language, r) for r in mine[-LIST_LIMIT:])
-        await reply(interaction, text[:2000], ephemeral=True)
+        await reply(interaction, text, ephemeral=True)
 
     @support.command(name=C_("command", "list"), description=_("Support requests (secretariat)"))
     @app_commands.describe(
@@ -174,7 +174,7 @@ class SupportCog(commands.Cog, name="Support"):
             if len(found) > LIST_LIMIT:
                 lines.append(translate(language, _("…and {n} more."), n=len(found) - LIST_LIMIT))
             text = "\n".join(lines)
-        await reply(interaction, text[:2000], ephemeral=True)
+        await reply(interaction, text, ephemeral=True)
 
     @support.command(
         name=C_("command", "export"),
@@ -245,9 +245,7 @@ class SupportCog(commands.Cog, name="Support"):
             ephemeral=True,
         )
         for start in range(FILES_PER_MESSAGE, len(files), FILES_PER_MESSAGE):
-            await interaction.followup.send(
-                files=files[start : start + FILES_PER_MESSAGE], ephemeral=True
-            )
+            await reply(interaction, files=files[start : start + FILES_PER_MESSAGE])
 
     @support.command(
         name=C_("command", "handover"),

@@ -91,7 +91,8 @@ async def resolve(
     await defer(interaction)
     await service.after_change(guild, record, "resolve", actor.id)
     messages, files = await service.keep_transcript(guild, record)
-    await interaction.followup.send(
+    await reply(
+        interaction,
         translate(
             interaction_language(interaction),
             _(

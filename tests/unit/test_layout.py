@@ -73,9 +73,13 @@ def test_a_features_init_holds_only_setup(feature: Path) -> None:
 
 def test_features_answer_through_the_runtime() -> None:
     """Members are answered through bot.answering (reply, update, defer), which share a lock
-    with the runtime's answer guard: a direct interaction.response call could race a deferral
-    (only opening a modal, always the immediate first answer, is direct)."""
-    direct = re.compile(r"\.response\.(send_message|edit_message|defer)\(")
+    with the runtime's answer guard (a direct interaction.response call could race a
+    deferral) and fit every answer to Discord's limits (a follow-up sent directly could be
+    refused whole). Only opening a modal, always the immediate first answer, is direct."""
+    direct = re.compile(
+        r"\.response\.(send_message|edit_message|defer)\(|\.followup\.send\("
+        r"|\.edit_original_response\("
+    )
     offenders = [
         f"{p.relative_to(ROOT)}:{n}"
         for p in sorted((ROOT / "cogs").rglob("*.py"))
