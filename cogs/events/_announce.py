@@ -9,7 +9,9 @@ mirror's id) goes to the service, which stores it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import discord
@@ -25,7 +27,8 @@ from db.events import EventRecord
 log = logging.getLogger(__name__)
 
 # Seconds an announcement's counts may lag behind a stream of clicks that never pauses.
-REFRESH_MAX_WAIT = 5.0
+REFRESH_MAX_WAIT = 15.0
+REFRESH_POLL = 0.01  # seconds between looks while clicks are being stored
 
 
 def audience_line(event: EventRecord) -> str | None:
@@ -49,6 +52,7 @@ class Announcer:
         self.refresh_delay = refresh_delay  # seconds: a burst of clicks becomes one edit
         self._refreshing: dict[int, asyncio.Task[None]] = {}
         self._last_request: dict[int, float] = {}  # loop time of each event's latest click
+        self._in_flight: dict[int, int] = {}  # clicks being stored, per event
 
     async def close(self) -> None:
         """Finish announcement edits still waiting."""
@@ -156,9 +160,24 @@ class Announcer:
         except discord.HTTPException as exc:
             log.warning("could not remove announcement %s: %s", message.id, exc)
 
+    @contextlib.contextmanager
+    def answering(self, event_id: int) -> Iterator[None]:
+        """Around storing one click; a stored click asks for the announcement's edit. While
+        clicks are being stored the edit waits for them: a busy bot may take longer than the
+        delay between storing two clicks of one burst."""
+        self._in_flight[event_id] = self._in_flight.get(event_id, 0) + 1
+        try:
+            yield
+            self.refresh_soon(event_id)
+        finally:
+            self._in_flight[event_id] -= 1
+            if not self._in_flight[event_id]:
+                del self._in_flight[event_id]
+
     def refresh_soon(self, event_id: int) -> None:
-        """Edit the announcement once the clicks pause for ``refresh_delay``: a burst, however
-        long, is one edit after it (at most ``REFRESH_MAX_WAIT`` behind an endless stream)."""
+        """Edit the announcement once no click is being stored and none came for
+        ``refresh_delay``: a burst, however long, is one edit after it (at most
+        ``REFRESH_MAX_WAIT`` behind an endless stream)."""
         loop = asyncio.get_running_loop()
         self._last_request[event_id] = loop.time()
         if event_id not in self._refreshing:
@@ -168,13 +187,12 @@ class Announcer:
 
     async def _refresh_later(self, event_id: int) -> None:
         loop = asyncio.get_running_loop()
-        began = loop.time()
-        deadline = began + max(REFRESH_MAX_WAIT, self.refresh_delay)
-        while True:
-            due = min(self._last_request[event_id] + self.refresh_delay, deadline)
-            if due <= loop.time():
+        deadline = loop.time() + max(REFRESH_MAX_WAIT, self.refresh_delay)
+        while loop.time() < deadline:
+            due = self._last_request[event_id] + self.refresh_delay
+            if due <= loop.time() and event_id not in self._in_flight:
                 break
-            await asyncio.sleep(due - loop.time())
+            await asyncio.sleep(max(min(due, deadline) - loop.time(), REFRESH_POLL))
         # A click from here on starts the next wait: its answer may be stored after this read.
         self._refreshing.pop(event_id, None)
         self._last_request.pop(event_id, None)
@@ -216,11 +234,6 @@ class Announcer:
                 return channel
         log.warning("event %s has no channel left to post notices in", event.id)
         return None
-
-    async def answered(self, event_id: int) -> None:
-        """After an answer: the announcement's counts, soon (whoever moved up is told by the
-        service's notices)."""
-        self.refresh_soon(event_id)
 
     async def changed(self, new: EventRecord) -> None:
         """After an edit: the announcement (attendees are told by the service's notices)."""

@@ -70,22 +70,19 @@ class RsvpButton(
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         parts = self.parts(interaction)
         language = interaction_language(interaction)
-        outcome = await parts.service.answer(
-            interaction.guild_id or 0,
-            self.event_id,
-            self.occurrence,
-            interaction.user.id,
-            self.answer,
-        )
+        with parts.announce.answering(self.event_id):
+            outcome = await parts.service.answer(
+                interaction.guild_id or 0,
+                self.event_id,
+                self.occurrence,
+                interaction.user.id,
+                self.answer,
+            )
         text = display.answer_text(
             language, outcome.event, outcome.occurrence, outcome.stored, outcome.position
         )
-        await answer_then(
-            interaction,
-            reply(
-                interaction, text, view=rsvp_view(language, self.event_id, outcome.occurrence.key)
-            ),
-            partial(parts.announce.answered, outcome.event.id),
+        await reply(
+            interaction, text, view=rsvp_view(language, self.event_id, outcome.occurrence.key)
         )
 
 

@@ -48,6 +48,26 @@ async def test_a_burst_longer_than_the_refresh_delay_is_one_edit(paced: LocalCom
     assert announcement(paced).edits == 1
 
 
+async def test_a_thousand_clicks_at_once_are_one_edit(paced: LocalCommunity) -> None:
+    """1,000 members press Going at the same moment: one edit, with every answer counted.
+    (While storing them, the bot may spend longer than the delay between two clicks it
+    stores; the edit also waits for clicks being stored. That rule fails without its fix in
+    tests/unit/test_announcement_refresh.py; here a loaded machine showed it only sometimes.)"""
+    await create_event(paced, capacity=600)
+    message = announcement(paced)
+    crowd = [
+        paced.sandbox.add_member(paced.guild, f"crowd{i:04d}", locale="en-GB") for i in range(1000)
+    ]
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    await asyncio.gather(*(paced.sandbox.as_member(m).click(message, "Going") for m in crowd))
+    assert loop.time() - began > REFRESH  # the burst outlasts the delay
+    expected = "Going: 600 · Maybe: 0 · Can't go: 0 · On the waitlist: 400"
+    await paced.sandbox.wait_until(lambda: fields(announcement(paced))["Answers"] == expected)
+    await asyncio.sleep(REFRESH * 2)  # a second edit, if any, would come within this
+    assert announcement(paced).edits == 1
+
+
 async def test_the_announcement_may_ping_its_audience_role_only(
     community: LocalCommunity,
 ) -> None:
