@@ -129,7 +129,7 @@ def config(directory: Path, sandbox: Sandbox, world: World) -> Path:
 
 async def run_bot(sandbox: Sandbox, settings: Path, *, groups: bool) -> dict[str, Any]:
     """The bot in a child process; returns its timings and the requests it made."""
-    before = len(sandbox.backend.request_log)
+    before = len(sandbox.backend.requests)
     env = os.environ | {"DISCORD_TOKEN": sandbox.token}
     args = [sys.executable, __file__, "--bot", str(settings)] + ([] if groups else ["--no-groups"])
     child = await asyncio.create_subprocess_exec(*args, stdout=asyncio.subprocess.PIPE, env=env)
@@ -137,8 +137,12 @@ async def run_bot(sandbox: Sandbox, settings: Path, *, groups: bool) -> dict[str
     if child.returncode != 0:
         raise RuntimeError(f"the bot process failed ({child.returncode})")
     result: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
-    requests = sandbox.backend.request_log[before:]
-    writes = [(m, p) for m, p in requests if m != "GET" and not p.startswith("/applications/")]
+    requests = sandbox.backend.requests[before:]
+    writes = [
+        (r.method, r.path)
+        for r in requests
+        if r.method != "GET" and not r.path.startswith("/applications/")
+    ]
     result["role_writes"] = sum(1 for m, p in writes if m in ROLE_WRITE and "/roles/" in p)
     result["writes"] = len(writes)
     return result

@@ -50,6 +50,15 @@ FOLLOWUP_WINDOW = 15 * 60.0
 SETTLE_TURNS = 20
 
 
+@dataclass(frozen=True)
+class SeenRequest:
+    """One REST request the bot made."""
+
+    method: str
+    path: str  # under /api/v10: "/channels/12/messages"
+    route: str | None  # the pattern a fault is armed for, "POST /channels/*/messages"
+
+
 @dataclass
 class UploadedFile:
     """A ``files[n]`` part of a multipart request."""
@@ -152,8 +161,9 @@ class Backend:
         self.skipped = 0.0
         self._deadlines: dict[int, asyncio.TimerHandle] = {}
         self.in_flight = 0
-        # Every REST request the bot made, (method, path): what it wrote to Discord, counted.
-        self.request_log: list[tuple[str, str]] = []
+        # Every REST request the bot made, in order: what it wrote to Discord, counted, and the
+        # routes a fault suite injects into, one at a time.
+        self.requests: list[SeenRequest] = []
         # The message content intent as the bot's last IDENTIFY asked for it: REST reads of
         # messages follow it like gateway events do.
         self.content_intent = False

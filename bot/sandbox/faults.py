@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import re
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -61,13 +60,6 @@ class Faults:
         self._gateway = gateway
         self._http: list[HttpFault] = []
         self.injected = 0
-        # Every REST route called, in order, as a pattern ``take`` matches ("POST /channels/*/
-        # messages"): what a fault suite injects into, one route at a time.
-        self.routes: list[str] = []
-
-    def seen(self, method: str, canonical: str) -> None:
-        """Note a call to a route (``canonical`` is aiohttp's ``/channels/{channel_id}``)."""
-        self.routes.append(f"{method} {re.sub(r'{[^}]+}', '*', canonical)}")
 
     def rate_limit(
         self,

@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from bot.sandbox import errors
-from bot.sandbox.backend import Backend, UploadedFile
+from bot.sandbox.backend import Backend, SeenRequest, UploadedFile
 from bot.sandbox.faults import Faults
 from bot.sandbox.gateway import Gateway
 from bot.sandbox.models import Message
@@ -120,10 +120,12 @@ class RestApi:
             if not request.path.startswith(API + "/"):
                 return await handler(request)
             path = request.path[len(API) :]
-            self.backend.request_log.append((request.method, path))
             resource = request.match_info.route.resource
-            if resource is not None:
-                self.faults.seen(request.method, resource.canonical[len(API) :])
+            route = None
+            if resource is not None:  # "/channels/{channel_id}" -> "POST /channels/*"
+                pattern = re.sub(r"{[^}]+}", "*", resource.canonical[len(API) :])
+                route = f"{request.method} {pattern}"
+            self.backend.requests.append(SeenRequest(request.method, path, route))
             fault = self.faults.take(request.method, path)
             if fault is not None:
                 return fault

@@ -209,7 +209,7 @@ async def run(
         if flow.setup is not None:
             await flow.setup(community)
             await settle(community)
-        sandbox.faults.routes.clear()
+        sandbox.backend.requests.clear()
         with skipped_retry_waits(sandbox.backend, bot_timers=DEFER_AFTER):
             if arm is not None:
                 arm(sandbox.faults)
@@ -217,7 +217,11 @@ async def run(
             await settle(community)
         assert sandbox.failed_interactions == [], f"{name}: the member saw 'interaction failed'"
         assert all(not r.failed for r in results)
-        return snapshot(community, flow.actor), list(sandbox.faults.routes), results
+        return (
+            snapshot(community, flow.actor),
+            [r.route for r in sandbox.backend.requests if r.route],
+            results,
+        )
 
 
 def _routes(seen: list[str]) -> list[str]:
