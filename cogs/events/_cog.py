@@ -73,6 +73,11 @@ CANCELLING = _("cancel events")
 SEEING_ATTENDEES = _("see who answered an event")
 
 
+# /event create's and edit's format: online (a link), live (a venue) or hybrid (both).
+FORMAT_CHOICES = [
+    app_commands.Choice(name=name, value=value) for value, name in display.FORMAT_NAMES.items()
+]
+
 # Option names, marked once for the catalog: discord.py asks the translator for each option's
 # name by itself, so they need no rename decorators.
 OPTION_NAMES = (
@@ -205,13 +210,7 @@ class EventsCog(commands.Cog, name="Events"):
         thread=_("Open a discussion thread under the announcement; reminders go there"),
         group=_("A working group or partnership: its channel and members (its leads may do this)"),
     )
-    @app_commands.choices(
-        format=[
-            app_commands.Choice(name=_("online"), value="online"),
-            app_commands.Choice(name=_("live"), value="live"),
-            app_commands.Choice(name=_("hybrid"), value="hybrid"),
-        ]
-    )
+    @app_commands.choices(format=FORMAT_CHOICES)
     async def create(
         self,
         interaction: discord.Interaction[S3Bot],
@@ -331,11 +330,7 @@ class EventsCog(commands.Cog, name="Events"):
         description=_("A new description"),
     )
     @app_commands.choices(
-        format=[
-            app_commands.Choice(name=_("online"), value="online"),
-            app_commands.Choice(name=_("live"), value="live"),
-            app_commands.Choice(name=_("hybrid"), value="hybrid"),
-        ],
+        format=FORMAT_CHOICES,
         clear=[
             app_commands.Choice(name=_("capacity: no limit on places"), value="capacity"),
             app_commands.Choice(name=_("audience: ping no role"), value="audience"),

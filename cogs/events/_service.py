@@ -317,12 +317,29 @@ class EventService:
         promoted: Iterable[int],
     ) -> None:
         """A DM to each member who moved up from the waitlist (and can see the event)."""
+        self._tell(
+            conn,
+            event,
+            "promoted",
+            promoted,
+            lambda language: display.promoted_text(language, event, occurrence),
+        )
+
+    def _tell(
+        self,
+        conn: sqlite3.Connection,
+        event: EventRecord,
+        about: str,
+        members: Iterable[int],
+        compose: Callable[[str], str],
+    ) -> None:
+        """Inside the write: a notice about the event to ``members`` who can see it."""
         self.bot.notices.tell(
             conn,
             guild_id=event.guild_id,
-            about=f"event:{event.id}:promoted",
-            members=promoted,
-            compose=lambda language: display.promoted_text(language, event, occurrence),
+            about=f"event:{event.id}:{about}",
+            members=members,
+            compose=compose,
             channel_id=event.channel_id,
         )
 
@@ -337,16 +354,8 @@ class EventService:
     ) -> None:
         """A DM to each member who answered one of ``answers`` to the occurrence (as stored in
         this write) and can see the event."""
-        self.bot.notices.tell(
-            conn,
-            guild_id=event.guild_id,
-            about=f"event:{event.id}:{about}",
-            members=[
-                r.user_id for r in stored.rsvps(conn, event.id, occurrence) if r.answer in answers
-            ],
-            compose=compose,
-            channel_id=event.channel_id,
-        )
+        rows = stored.rsvps(conn, event.id, occurrence)
+        self._tell(conn, event, about, [r.user_id for r in rows if r.answer in answers], compose)
 
     # -- editing and cancelling ---------------------------------------------------------------
 
@@ -443,13 +452,12 @@ class EventService:
             going = stored.going_in_order(conn, event.id, occurrence.key)
             moved = over_capacity(event.capacity, going)
             stored.to_waitlist(conn, event.id, occurrence.key, moved)
-            self.bot.notices.tell(
+            self._tell(
                 conn,
-                guild_id=event.guild_id,
-                about=f"event:{event.id}:waitlisted",
-                members=moved,
-                compose=lambda language: display.waitlisted_text(language, event, occurrence),
-                channel_id=event.channel_id,
+                event,
+                "waitlisted",
+                moved,
+                lambda language: display.waitlisted_text(language, event, occurrence),
             )
         self._tell_promoted(conn, event, occurrence, promote_waitlist(conn, event, occurrence.key))
 

@@ -269,3 +269,18 @@ async def test_a_move_to_a_channel_the_bot_cannot_post_in_is_refused(
 async def test_edit_offers_zones_as_create_does(community: LocalCommunity) -> None:
     choices = await community.as_member("sofia").autocomplete("event edit", "timezone", "helsin")
     assert choices[0]["value"] == "Europe/Helsinki"
+
+
+async def test_one_date_of_a_series_takes_a_new_end(community: LocalCommunity) -> None:
+    await create_event(community, repeat="weekly")
+    week = 7 * 24 * 3600
+    result = await community.as_member("sofia").slash(
+        "event edit", event=1, occurrence="10.12.2026", end="2026-12-10 16:00"
+    )
+    ends = START + week + 2 * 3600  # 16:00 in Brussels
+    assert f"It starts <t:{START + week}:F> (<t:{START + week}:R>) and ends <t:{ends}:F>." in (
+        result.content
+    )
+    info = await community.as_member("sofia").slash("event info", event=1)
+    assert info.message is not None
+    assert f"<t:{START}:F>" in fields(info.message)["When"]  # the other dates keep theirs

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -68,13 +69,21 @@ def test_template_is_current() -> None:
     assert template == set(extracted_messages(ROOT)), "run `make catalog` to refresh s3cop.pot"
 
 
-async def test_every_command_is_localised(tmp_path: Path) -> None:
+@pytest.fixture
+async def loaded(tmp_path: Path) -> AsyncIterator[S3Bot]:
+    """A bot with every extension loaded (not connected): its command tree."""
     settings = parse_settings({"discord": {"guild_id": 1}})
     db = await Database.open(tmp_path / "s.sqlite3")
     await db.migrate()
     bot = S3Bot(settings, db)
     for extension in EXTENSIONS:
         await bot.load_extension(extension)
+    yield bot
+    await db.close()
+
+
+async def test_every_command_is_localised(loaded: S3Bot) -> None:
+    bot = loaded
     translator = CatalogTranslator()
     untranslated = []
     commands = bot.tree.get_commands()
@@ -90,7 +99,6 @@ async def test_every_command_is_localised(tmp_path: Path) -> None:
             stack.extend(node.get("options", []))
             stack.extend(node.get("choices", []))
     assert untranslated == []
-    await db.close()
 
 
 @pytest.mark.parametrize(("locale", "expected"), [("fi", "tietoja"), ("en-GB", "about")])
@@ -103,16 +111,11 @@ COMMAND_MENTION = re.compile(r"(?:^|(?<=[\s(]))/([^\W\d]+)(?: ([^\W\d]+))?")
 
 
 async def test_strings_name_commands_as_they_are_called_in_their_language(
-    tmp_path: Path,
+    loaded: S3Bot,
 ) -> None:
     """A "/group join" in an English string is a real command, and its Finnish translation
     names the same command by its Finnish name ("/ryhmä liity"), never the English one."""
-    settings = parse_settings({"discord": {"guild_id": 1}})
-    db = await Database.open(tmp_path / "s.sqlite3")
-    await db.migrate()
-    bot = S3Bot(settings, db)
-    for extension in EXTENSIONS:
-        await bot.load_extension(extension)
+    bot = loaded
     names: dict[str, dict[str, set[str]]] = {"en": {}, "fi": {}}  # command -> its subcommands
     for command in bot.tree.get_commands():
         payload = await command.get_translated_payload(bot.tree, CatalogTranslator())
@@ -122,7 +125,6 @@ async def test_strings_name_commands_as_they_are_called_in_their_language(
             names[language][top] = {
                 s["name"] if language == "en" else s["name_localizations"]["fi"] for s in subs
             }
-    await db.close()
     wrong = []
     for entry in _finnish():
         if not entry.id or entry.context or not entry.string:
