@@ -249,9 +249,11 @@ class Members:
 
     # -- direct messages ----------------------------------------------------------------------
 
-    async def dm(self, user_id: int, *, nonce: str | None = None, **message: Any) -> bool:
+    async def dm(
+        self, user_id: int, *, nonce: str | None = None, **message: Any
+    ) -> discord.Message | None:
         """DM a member; a closed DM (or a member gone) is logged and skipped, never raised.
-        Returns whether the message was sent.
+        Returns the message sent (to edit it later), or None.
 
         A scheduled send (``RunContext.once``) passes its ``nonce``: then any other failure
         (a 5xx or 429 past discord.py's own retries) is raised, so the scheduler tries again
@@ -261,23 +263,21 @@ class Members:
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             if nonce is None:
-                await user.send(**message)
-            else:
-                await user.send(nonce=nonce, **message)
+                return await user.send(**message)
+            return await user.send(nonce=nonce, **message)
         except (discord.Forbidden, discord.NotFound):
             log.info("DMs closed for member %s (or they are gone); skipped", user_id)
-            return False
+            return None
         except discord.HTTPException as exc:
             if nonce is not None:
                 raise
             log.warning("DM to %s failed: %s", user_id, exc)
-            return False
-        return True
+            return None
 
     async def dm_once(self, user_id: int, content: str, nonce: str) -> bool:
         """The DM of a scheduled send: ``partial(members.dm_once, user, text)`` is what
         ``RunContext.once`` takes."""
-        return await self.dm(user_id, content=content, nonce=nonce)
+        return await self.dm(user_id, content=content, nonce=nonce) is not None
 
     async def dm_each(
         self, guild_id: int, user_ids: Iterable[int], compose: Callable[[str], str]
@@ -286,7 +286,7 @@ class Members:
         languages = await self.languages(guild_id, user_ids)
         sent = 0
         for user_id, language in languages.items():
-            sent += await self.dm(user_id, content=compose(language))
+            sent += await self.dm(user_id, content=compose(language)) is not None
         return sent
 
     # -- names --------------------------------------------------------------------------------

@@ -67,6 +67,8 @@ class Region:
             return self.name
         return f"{preferred} ({self.name})"
 
+    in_language = display  # named in the reader's language in any message (bot.i18n.translate)
+
 
 @dataclass(frozen=True)
 class Country:
@@ -76,6 +78,8 @@ class Country:
 
     def display(self, language: str) -> str:
         return self.finnish if language == "fi" else self.english
+
+    in_language = display
 
 
 @cache
@@ -249,15 +253,33 @@ def parse_region(text: str, country_code: str | None = None) -> RegionRef:
                 code=text.upper(),
             )
         if country_code and found.country != country_code.upper():
-            raise UserFacingError(
-                _("{code} is not a region of {country}."), code=found.code, country=country_code
-            )
+            raise _elsewhere(found, country_code)
         return RegionRef(code=found.code)
     found = resolve(text, country_code)
     if found is not None:
         return RegionRef(code=found.code)
+    if country_code:
+        wanted = loose(text)
+        elsewhere = [r for r in _regions().values() if any(loose(n) == wanted for n in r.names)]
+        if elsewhere:
+            raise _elsewhere(elsewhere[0], country_code)
     if len(text) > MAX_REGION_TEXT:
         raise UserFacingError(
             _("A region name can be at most {limit} characters."), limit=MAX_REGION_TEXT
         )
     return RegionRef(text=text)
+
+
+def _elsewhere(found: Region, country_code: str) -> UserFacingError:
+    """A region typed with the wrong country: kept, it would form a region of its own (and
+    vote apart from its real members in a region poll)."""
+    own = country(country_code)
+    return UserFacingError(
+        _(
+            "{region} is a region of {other}, not of {country}: change the country, or pick a "
+            "region of {country} from the list."
+        ),
+        region=found,
+        other=country(found.country) or found.country,
+        country=own or country_code.upper(),
+    )

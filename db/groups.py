@@ -39,6 +39,11 @@ class NameTaken(Exception):
     """Another group claimed one of the names first (two creations racing)."""
 
 
+class LastLead(Exception):
+    """The change would leave the group without a lead: nobody would decide its
+    applications."""
+
+
 class AlreadyPending(Exception):
     """The member already has a pending application to this group."""
 
@@ -313,8 +318,25 @@ def add_member(
     return joining
 
 
+def _check_not_last_lead(conn: sqlite3.Connection, group_id: int, user_id: int) -> None:
+    """LastLead when ``user_id`` is the group's only lead, checked in the write's own
+    transaction so two leads stepping back at once cannot both succeed."""
+    leads = [
+        row[0]
+        for row in conn.execute(
+            "SELECT user_id FROM memberships "
+            "WHERE group_id = ? AND lead = 1 AND pending IS NOT 'remove'",
+            (group_id,),
+        )
+    ]
+    if leads == [user_id]:
+        raise LastLead
+
+
 def remove_member(conn: sqlite3.Connection, group_id: int, user_id: int) -> bool:
-    """True when they were a member; the role is then to be taken (pending 'remove')."""
+    """True when they were a member; the role is then to be taken (pending 'remove').
+    LastLead (nothing written) when they are the group's only lead."""
+    _check_not_last_lead(conn, group_id, user_id)
     cursor = conn.execute(
         "UPDATE memberships SET pending = 'remove', lead = 0 "
         "WHERE group_id = ? AND user_id = ? AND pending IS NOT 'remove'",
@@ -360,7 +382,10 @@ def read_back(
 
 
 def set_lead(conn: sqlite3.Connection, group_id: int, user_id: int, lead: bool) -> bool:
-    """Make a member a lead or not; False when they are not a member."""
+    """Make a member a lead or not; False when they are not a member. LastLead (nothing
+    written) when the only lead would step back."""
+    if not lead:
+        _check_not_last_lead(conn, group_id, user_id)
     cursor = conn.execute(
         "UPDATE memberships SET lead = ? "
         "WHERE group_id = ? AND user_id = ? AND pending IS NOT 'remove'",
@@ -416,6 +441,17 @@ def decide(
             (to_db(now), app_id),
         )
     return _row_application(conn, app_id)
+
+
+def add_copy(
+    conn: sqlite3.Connection, app_id: int, channel_id: int, message_id: int, language: str
+) -> None:
+    """Remember a copy of the application with Approve / Decline, to update it once decided."""
+    conn.execute(
+        "INSERT OR IGNORE INTO application_copies (application_id, channel_id, message_id, "
+        "language) VALUES (?, ?, ?, ?)",
+        (app_id, channel_id, message_id, language),
+    )
 
 
 def set_profile(conn: sqlite3.Connection, profile: Profile, now: datetime) -> None:
@@ -580,6 +616,15 @@ class Groups:
         )
         return _application(row) if row else None
 
+    async def copies(self, app_id: int) -> list[tuple[int, int, str]]:
+        """(channel, message, language) of each copy of an application with its buttons."""
+        rows = await self.db.fetchall(
+            "SELECT channel_id, message_id, language FROM application_copies "
+            "WHERE application_id = ? ORDER BY rowid",
+            (app_id,),
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
+
     async def pending_count(self, group_id: int) -> int:
         row = await self.db.fetchone(
             "SELECT COUNT(*) FROM applications WHERE group_id = ? AND status = 'pending'",
@@ -612,6 +657,16 @@ class Groups:
             "SELECT * FROM member_profiles WHERE guild_id = ?", (guild_id,)
         )
         return [p for p in map(_profile, rows) if p.region_key == key]
+
+    async def regions_in_use(self, guild_id: int) -> list[str]:
+        """The ISO regions in the server's profiles, the most members first."""
+        rows = await self.db.fetchall(
+            "SELECT region_code FROM member_profiles "
+            "WHERE guild_id = ? AND region_code IS NOT NULL "
+            "GROUP BY region_code ORDER BY count(*) DESC, region_code",
+            (guild_id,),
+        )
+        return [row[0] for row in rows]
 
     # -- regions ------------------------------------------------------------------------------
 

@@ -186,8 +186,13 @@ class EventsCog(commands.Cog, name="Events"):
 
     async def named_group(self, interaction: discord.Interaction[Any], ref: str) -> GroupRecord:
         found = await self.groups.named(interaction.guild_id, ref)
-        if found is None or found.archived:
+        if found is None:
             raise UserFacingError(_("I don't know that group: pick one from the list."))
+        if found.archived:
+            raise UserFacingError(
+                _("{group} is archived: an organiser can bring it back with /group unarchive."),
+                group=found,
+            )
         return found
 
     # -- /event create ------------------------------------------------------------------------

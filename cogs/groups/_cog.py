@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -511,12 +512,24 @@ class GroupsCog(commands.Cog, name="Groups"):
         )
         return [app_commands.Choice(name=name, value=value) for name, value in found]
 
+    async def region_choices(
+        self, interaction: discord.Interaction[S3Bot], current: str, country: str | None
+    ) -> list[app_commands.Choice[str]]:
+        """Regions matching what was typed (within ``country`` when known); with nothing
+        typed, the member's own and the server's regions first."""
+        familiar: list[str] = []
+        if not current.strip():
+            familiar = await self.service.familiar_regions(
+                interaction.guild_id or 0, interaction.user.id
+            )
+        return _region_choices(interaction_language(interaction), current, country, familiar)
+
     @region_add.autocomplete("region")
     @region_remove.autocomplete("region")
     async def _any_region_choices(
         self, interaction: discord.Interaction[S3Bot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return _region_choices(interaction_language(interaction), current, None)
+        return await self.region_choices(interaction, current, None)
 
     # -- profiles -----------------------------------------------------------------------------
 
@@ -559,9 +572,25 @@ class GroupsCog(commands.Cog, name="Groups"):
         )
         await self.service.set_profile(profile)
         language = interaction_language(interaction)
+        lines = [
+            _say(interaction, _("Your profile is saved. Remove it any time with /profile clear."))
+        ]
+        if ref.text:
+            lines.append(
+                _say(
+                    interaction,
+                    _(
+                        "“{region}” is not one of {country}'s regions in the ISO 3166-2 list: it "
+                        "is kept as you typed it and counts as a region of its own (in region "
+                        "polls too). To be counted with a listed region, pick it from the list."
+                    ),
+                    region=ref.text,
+                    country=found,
+                )
+            )
         await reply(
             interaction,
-            _say(interaction, _("Your profile is saved. Remove it any time with /profile clear.")),
+            "\n".join(lines),
             embed=profile_embed(language, interaction.user.display_name, profile),
         )
 
@@ -580,9 +609,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         self, interaction: discord.Interaction[S3Bot], current: str
     ) -> list[app_commands.Choice[str]]:
         found = regions.country(str(getattr(interaction.namespace, "country", "") or ""))
-        return _region_choices(
-            interaction_language(interaction), current, found.code if found else None
-        )
+        return await self.region_choices(interaction, current, found.code if found else None)
 
     @profile.command(name=C_("command", "show"), description=_("Show a member's profile"))
     @app_commands.describe(member=_("Whose profile (default: yours)"))
@@ -621,13 +648,15 @@ class GroupsCog(commands.Cog, name="Groups"):
     async def _region_show_choices(
         self, interaction: discord.Interaction[S3Bot], current: str
     ) -> list[app_commands.Choice[str]]:
-        return _region_choices(interaction_language(interaction), current, None)
+        return await self.region_choices(interaction, current, None)
 
 
 def _region_choices(
-    language: str, current: str, country: str | None
+    language: str, current: str, country: str | None, familiar: Sequence[str] = ()
 ) -> list[app_commands.Choice[str]]:
-    found = regions.search(current, country)
+    first = [r for code in familiar if (r := regions.region(code))]
+    first = [r for r in first if country is None or r.country == country]
+    found = list(dict.fromkeys(first + regions.search(current, country)))[: regions.MAX_CHOICES]
     choices = [
         app_commands.Choice(name=f"{r.display(language)} · {r.code}"[:100], value=r.code)
         for r in found

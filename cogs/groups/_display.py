@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -203,6 +204,17 @@ def decision_text(language: str, application: Application) -> str:
             reason=application.reason or "",
         )
     return translate(language, _("Withdrawn by the applicant"))
+
+
+@dataclass(frozen=True)
+class Decided:
+    """An application's decided state as a message parameter: written in the language the
+    message is read in (bot.i18n.translate), never stored in one."""
+
+    application: Application
+
+    def in_language(self, language: str) -> str:
+        return decision_text(language, self.application)
 
 
 def profile_embed(

@@ -25,7 +25,7 @@ from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import _, translate
 from cogs.events.directory import EventDirectory, EventRecord
-from cogs.groups._display import application_embed, card_embed, decision_text
+from cogs.groups._display import Decided, application_embed, card_embed, decision_text
 from cogs.groups._provision import Provisioner
 from cogs.groups._rules import (
     channel_name,
@@ -44,6 +44,7 @@ from db.groups import (
     GroupRecord,
     GroupRegion,
     Groups,
+    LastLead,
     Membership,
     NameTaken,
     NewGroup,
@@ -69,6 +70,13 @@ MAX_REASON = 500
 
 def unknown_group() -> UserFacingError:
     return UserFacingError(_("I don't know that group: pick one from the list."))
+
+
+def last_lead(group: GroupRecord) -> UserFacingError:
+    """Said alike by /group lead remove, /group member remove and /group leave."""
+    return UserFacingError(
+        _("{group} needs at least one lead: add another lead first."), group=group
+    )
 
 
 def already_pending(group: GroupRecord) -> UserFacingError:
@@ -226,8 +234,29 @@ class GroupService:
     ) -> None:
         """Refuse a group that cannot be made before anything is deferred or created."""
         check_names(name, name_fi, await self._groups.taken_keys(guild_id))
+        await self.check_channel_name(guild_id, name)
         check_description(description)
         check_access(joining, visibility)
+
+    async def check_channel_name(
+        self, guild_id: int, name: str, except_group: int | None = None
+    ) -> None:
+        """Two groups never share a channel name (“Digital” and “Digital!” both make
+        #digital): members could not tell the channels apart."""
+        wanted = channel_name(clean_name(name))
+        guild = self.bot.get_guild(guild_id)
+        for other in await self._groups.in_guild(guild_id, archived=None):
+            channel = guild.get_channel(other.channel_id or 0) if guild else None
+            used = channel.name if channel is not None else channel_name(other.name)
+            if other.id != except_group and used == wanted:
+                raise UserFacingError(
+                    _(
+                        "The channel #{channel} already belongs to {group}: choose a name that "
+                        "differs in more than case or punctuation."
+                    ),
+                    channel=wanted,
+                    group=other,
+                )
 
     # -- profiles and regions -----------------------------------------------------------------
 
@@ -242,6 +271,17 @@ class GroupService:
             await self._groups.profile(guild_id, user_id),
             await self._groups.groups_of(guild_id, user_id),
         )
+
+    async def familiar_regions(self, guild_id: int, user_id: int) -> list[str]:
+        """The regions a member most likely means, offered first when they have typed
+        nothing: their own, those of the server's profiles, then their country's (a community
+        of EU regions should not open on Andorra and Afghanistan)."""
+        mine = await self._groups.profile(guild_id, user_id)
+        codes = [mine.region_code] if mine and mine.region_code else []
+        codes += await self._groups.regions_in_use(guild_id)
+        if mine and mine.country:
+            codes += [r.code for r in region_names.subdivisions(mine.country)]
+        return list(dict.fromkeys(codes))
 
     async def clear_profile(self, guild_id: int, user_id: int) -> None:
         if not await self._commit(stored.clear_profile, guild_id, user_id):
@@ -284,6 +324,7 @@ class GroupService:
             name_fi = group.name_fi
         name = name.strip()
         keys = check_names(name, name_fi, await self._groups.taken_keys(guild.id, group.id))
+        await self.check_channel_name(guild.id, name, group.id)
         try:
             await self._commit(stored.rename, group.id, name, name_fi, keys)
         except NameTaken:
@@ -422,6 +463,7 @@ class GroupService:
         name = clean_name(name)
         name_fi = clean_name(name_fi) if name_fi else None
         keys = check_names(name, name_fi, await self._groups.taken_keys(guild.id))
+        await self.check_channel_name(guild.id, name)
         new = NewGroup(
             guild.id,
             name,
@@ -579,7 +621,10 @@ class GroupService:
         return await self._commit(stored.add_member, group, member.id, self.now())
 
     async def leave(self, group: GroupRecord, member_id: int) -> bool:
-        return await self._commit(stored.remove_member, group.id, member_id)
+        try:
+            return await self._commit(stored.remove_member, group.id, member_id)
+        except LastLead:
+            raise last_lead(group) from None
 
     async def after_change(self, group: GroupRecord, user_id: int, *, give: bool) -> None:
         """Discord's half of a membership change, after the member has their answer."""
@@ -599,7 +644,7 @@ class GroupService:
                 raise UserFacingError(_("{member} is already a member of {group}."), **who)
             return _("{member} is now a member of {group}.")
         if action == "member_remove":
-            if not await self._commit(stored.remove_member, group.id, member.id):
+            if not await self.leave(group, member.id):
                 raise UserFacingError(_("{member} is not a member of {group}."), **who)
             return _("{member} is no longer a member of {group}.")
         current = await self._groups.membership(group.id, member.id)
@@ -614,11 +659,10 @@ class GroupService:
             return _("{member} now leads {group}.")
         if current is None or not current.lead:
             raise UserFacingError(_("{member} does not lead {group}."), **who)
-        if sum(m.lead for m in await self._groups.members(group.id)) == 1:
-            raise UserFacingError(
-                _("{group} needs at least one lead: add another lead first."), **who
-            )
-        await self._commit(stored.set_lead, group.id, member.id, False)
+        try:
+            await self._commit(stored.set_lead, group.id, member.id, False)
+        except LastLead:
+            raise last_lead(group) from None
         return _("{member} no longer leads {group}.")
 
     # -- applications -------------------------------------------------------------------------
@@ -667,6 +711,9 @@ class GroupService:
             raise already_pending(group)
         return await self._groups.profile(group.guild_id, member.id)
 
+    async def leads(self, group: GroupRecord) -> list[int]:
+        return [m.user_id for m in await self._groups.members(group.id) if m.lead]
+
     async def tell_leads(self, group: GroupRecord, application: Application) -> int:
         """Each lead gets the application with Approve / Decline in a DM, in their language.
         Leads whose DMs are closed are named in a private thread of the group's channel that
@@ -674,18 +721,42 @@ class GroupService:
         Returns how many DMs were sent."""
         from cogs.groups._views import decision_view
 
-        leads = [m.user_id for m in await self._groups.members(group.id) if m.lead]
+        leads = await self.leads(group)
+        if not leads:
+            await self.tell_admins(
+                group,
+                application,
+                _(
+                    "{group} has no lead: organisers, please decide this application, or make "
+                    "a member its lead (/group lead add)."
+                ),
+            )
+            self.request_refresh(group.id)
+            return 0
         languages = await self.bot.members.languages(group.guild_id, leads)
         unreached: dict[int, str] = {}
         for lead, language in languages.items():
-            if not await self.bot.members.dm(
+            sent = await self.bot.members.dm(
                 lead,
                 embed=application_embed(language, group, application),
                 view=decision_view(language, application.id),
-            ):
+            )
+            if sent is None:
                 unreached[lead] = language
+            else:
+                await self._commit(
+                    stored.add_copy, application.id, sent.channel.id, sent.id, language
+                )
         if unreached and not await self.tell_leads_in_thread(group, application, unreached):
-            await self.tell_admins(group, application)
+            await self.tell_admins(
+                group,
+                application,
+                _(
+                    "The leads of {group} cannot be reached (direct messages closed, no thread "
+                    "in its channel): organisers, please decide this application or tell the "
+                    "leads."
+                ),
+            )
         self.request_refresh(group.id)
         return len(languages) - len(unreached)
 
@@ -722,7 +793,7 @@ class GroupService:
             )
             for lead in leads:
                 await thread.add_user(discord.Object(lead))
-            await thread.send(
+            posted = await thread.send(
                 text[:2000],
                 embed=application_embed(language, group, application),
                 view=decision_view(language, application.id),
@@ -735,11 +806,13 @@ class GroupService:
                 "application %s: could not reach the leads in a thread: %s", application.id, exc
             )
             return False
+        await self._commit(stored.add_copy, application.id, thread.id, posted.id, language)
         return True
 
-    async def tell_admins(self, group: GroupRecord, application: Application) -> None:
-        """The last resort when the leads could be reached neither by DM nor in the group's
-        channel: the admin log gets the copy, and organisers may decide too."""
+    async def tell_admins(self, group: GroupRecord, application: Application, why: str) -> None:
+        """The last resort when the group has no lead, or its leads could be reached neither by
+        DM nor in the group's channel: the admin log gets the copy (``why`` says which, a
+        catalog string with {group}), and organisers may decide too."""
         from cogs.groups._views import decision_view
 
         guild = self.bot.get_guild(group.guild_id)
@@ -748,16 +821,9 @@ class GroupService:
         )
         if channel is None:
             return
-        text = translate(
-            self.language,
-            _(
-                "The leads of {group} cannot be reached (direct messages closed, no thread in "
-                "its channel): organisers, please decide this application or tell the leads."
-            ),
-            group=group,
-        )
+        text = translate(self.language, why, group=group)
         try:
-            await channel.send(
+            posted = await channel.send(
                 text,
                 embed=application_embed(self.language, group, application),
                 view=decision_view(self.language, application.id),
@@ -766,6 +832,26 @@ class GroupService:
             log.warning(
                 "application %s: could not post it in the admin log: %s", application.id, exc
             )
+            return
+        await self._commit(stored.add_copy, application.id, channel.id, posted.id, self.language)
+
+    async def update_copies(
+        self, group: GroupRecord, application: Application, skip: int | None = None
+    ) -> None:
+        """Once an application is decided or withdrawn, every copy with Approve / Decline shows
+        the outcome instead (each in its own language), so no lead presses a stale button.
+        ``skip`` is the copy already updated by the press that decided it."""
+        for channel_id, message_id, language in await self._groups.copies(application.id):
+            if message_id == skip:
+                continue
+            state = decision_text(language, application)
+            message = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+            try:
+                await message.edit(
+                    embed=application_embed(language, group, application, state), view=None
+                )
+            except discord.HTTPException as exc:
+                log.info("application %s: copy %s not updated: %s", application.id, message_id, exc)
 
     async def check_decidable(
         self, application_id: int, user: discord.abc.User
@@ -779,7 +865,7 @@ class GroupService:
         if application.status != "pending":
             raise UserFacingError(
                 _("This application was already decided: {state}."),
-                state=decision_text(self.language, application),
+                state=Decided(application),
             )
         return group, application
 
@@ -804,7 +890,7 @@ class GroupService:
             assert current is not None
             raise UserFacingError(
                 _("This application was already decided: {state}."),
-                state=decision_text(self.language, current),
+                state=Decided(current),
             )
         return group, decided
 
@@ -822,8 +908,12 @@ class GroupService:
             group=group,
         )
 
-    async def after_decision(self, group: GroupRecord, application: Application) -> None:
-        """The applicant hears by DM in their language; an approval gives the role."""
+    async def after_decision(
+        self, group: GroupRecord, application: Application, skip: int | None = None
+    ) -> None:
+        """The applicant hears by DM in their language; an approval gives the role; the other
+        copies show the decision (``skip``: the one pressed)."""
+        await self.update_copies(group, application, skip)
         language = await self.bot.members.language(group.guild_id, application.user_id)
         name = group.display_name(language)
         if application.status == "approved":

@@ -86,11 +86,12 @@ async def card_action(
     elif action == "apply":
         await open_application(service, interaction, record, member)
     else:
-        await service.withdraw(record, member.id)
+        withdrawn = await service.withdraw(record, member.id)
         await reply(
             interaction,
             _say(interaction, _("Your application to {group} is withdrawn."), group=name),
         )
+        await service.update_copies(record, withdrawn)
 
 
 async def open_application(
@@ -178,17 +179,18 @@ class ApplyModal(components.Modal):
         application = await service.apply(
             record, member, self.motivation.value, self.organisation.value, self.region.value
         )
-        await reply(
-            interaction,
-            _say(
-                interaction,
-                _(
-                    "Your application to {group} is sent to its leads. You will get a message "
-                    "when they decide."
-                ),
-                group=record.display_name(interaction_language(interaction)),
-            ),
+        sent = (
+            _(
+                "Your application to {group} is sent to its leads. You will get a message "
+                "when they decide."
+            )
+            if await service.leads(record)
+            else _(
+                "{group} has no lead at the moment: your application is sent to the organisers. "
+                "You will get a message when they decide."
+            )
         )
+        await reply(interaction, _say(interaction, sent, group=record))
         await service.tell_leads(record, application)
 
 
@@ -275,7 +277,9 @@ async def decide(
         await update(interaction, **decided_message(language, group, decided))
     else:
         await reply(interaction, decision_text(language, decided))
-    await service.after_decision(group, decided)
+    await service.after_decision(
+        group, decided, interaction.message.id if interaction.message else None
+    )
 
 
 class DecisionButton(

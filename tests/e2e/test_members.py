@@ -45,8 +45,9 @@ async def test_a_closed_dm_is_skipped_and_counted_as_not_sent(community: LocalCo
     bot = community.bot
     assert bot is not None
     closed = community.sandbox.add_member(community.guild, "Closed", dms_open=False)
-    assert await bot.members.dm(closed.user.id, content="hello") is False
-    assert await bot.members.dm(community.members["aino"].user.id, content="hello") is True
+    assert await bot.members.dm(closed.user.id, content="hello") is None
+    sent = await bot.members.dm(community.members["aino"].user.id, content="hello")
+    assert sent is not None and sent.content == "hello"
 
 
 async def test_the_refusal_names_what_was_asked_in_the_members_language(

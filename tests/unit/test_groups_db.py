@@ -13,7 +13,15 @@ import pytest
 
 from db import groups as stored
 from db.database import Database
-from db.groups import AlreadyPending, GroupRecord, Groups, NameTaken, NewGroup, Profile
+from db.groups import (
+    AlreadyPending,
+    GroupRecord,
+    Groups,
+    LastLead,
+    NameTaken,
+    NewGroup,
+    Profile,
+)
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 GUILD = 1
@@ -111,6 +119,11 @@ async def test_memberships_join_leave_and_leads(repo: Any) -> None:
     assert (await repo.membership(group.id, 11)).lead  # type: ignore[union-attr]
     assert await repo.set_lead(group.id, 11, False)
     assert not await repo.set_lead(group.id, 99, True)  # not a member
+    # The only lead can neither step back nor leave: nothing is written.
+    for write in (repo.set_lead(group.id, 10, False), repo.remove_member(group.id, 10)):
+        with pytest.raises(LastLead):
+            await write
+    assert (await repo.membership(group.id, 10)).lead  # type: ignore[union-attr]
     assert await repo.remove_member(group.id, 11)
     assert not await repo.remove_member(group.id, 11)
     assert await repo.membership(group.id, 11) is None
@@ -135,7 +148,7 @@ async def test_pending_marks_what_discord_has_not_confirmed(repo: Any) -> None:
 
 async def test_read_back_takes_discords_word(repo: Any) -> None:
     group = await make(repo, "Energy")
-    await repo.add_member(group, 11, NOW)
+    await repo.add_member(group, 11, NOW, lead=True)  # so that lead 10 may leave
     await repo.remove_member(group.id, 10)
     await repo.read_back(
         GUILD, given=[(group.id, 12), (group.id, 10)], taken=[(group.id, 11)], now=NOW

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from bot import regions
 from bot.errors import UserFacingError
+from bot.i18n import translate
 from bot.regions import RegionRef, parse_region
 
 ALL = sorted(regions._regions().values(), key=lambda r: r.code)
@@ -52,8 +53,18 @@ def test_free_text_is_allowed_and_a_bad_code_is_refused() -> None:
     assert parse_region("Tornio river valley", "FI") == RegionRef(text="Tornio river valley")
     with pytest.raises(UserFacingError, match="no region with the code"):
         parse_region("FI-99", "FI")
-    with pytest.raises(UserFacingError, match="not a region of"):
-        parse_region("SE-BD", "FI")
+    # A region of another country, by code or by name, is refused naming both countries.
+    for typed, country, other in (
+        ("SE-BD", "FI", "SE"),
+        ("Bayern", "IT", "DE"),
+        ("Lappi", "SE", "FI"),
+    ):
+        with pytest.raises(UserFacingError) as refused:
+            parse_region(typed, country)
+        text = translate("en", refused.value.message, **refused.value.params)
+        assert "is a region of" in text, text
+        assert refused.value.params["other"].code == other  # type: ignore[attr-defined]
+        assert refused.value.params["country"].code == country  # type: ignore[attr-defined]
     with pytest.raises(UserFacingError):
         parse_region("x" * 101)
     with pytest.raises(UserFacingError):
@@ -105,3 +116,17 @@ def test_any_text_parses_or_is_refused_clearly(text: str, country: str | None) -
 def test_search_never_exceeds_discords_25_choices(text: str) -> None:
     assert len(regions.search(text)) <= 25
     assert len(regions.search_countries(text)) <= 25
+
+
+@given(st.sampled_from(ALL), st.sampled_from(["FI", "SE", "DE", "IT", "ES", "FR"]))
+def test_a_region_named_with_another_country_never_becomes_free_text(
+    region: regions.Region, country: str
+) -> None:
+    """Kept as text it would be a region of its own, voting apart from its members."""
+    try:
+        ref = parse_region(region.english, country)
+    except UserFacingError as refused:
+        assert refused.message.startswith("{region} is a region of")
+        return
+    assert ref.code is not None and regions.region(ref.code) is not None
+    assert regions.region(ref.code).country == country  # type: ignore[union-attr]
