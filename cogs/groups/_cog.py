@@ -239,6 +239,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         guild = self._guild(interaction)
         await self.bot.members.require(interaction, self.bot.members.organisers, action=CREATING)
         record = await self.resolve(interaction, group)
+        await self.service.check_rename(guild.id, record, name, name_fi)
         await defer(interaction)
         renamed = await self.service.rename(guild, record, name, name_fi)
         await reply(

@@ -320,11 +320,10 @@ class GroupService:
         """New names in the database, then on the role and channel; if Discord refuses, the
         group and its role keep their old names. A new English name keeps the Finnish one
         unless a new one is given."""
+        name = name.strip()
+        keys = await self.check_rename(guild.id, group, name, name_fi)
         if name_fi is None:
             name_fi = group.name_fi
-        name = name.strip()
-        keys = check_names(name, name_fi, await self._groups.taken_keys(guild.id, group.id))
-        await self.check_channel_name(guild.id, name, group.id)
         try:
             await self._commit(stored.rename, group.id, name, name_fi, keys)
         except NameTaken:
@@ -392,6 +391,19 @@ class GroupService:
             visibility=new_visibility,
         )
         self.request_refresh(group.id)
+
+    async def check_rename(
+        self, guild_id: int, group: GroupRecord, name: str, name_fi: str | None
+    ) -> list[str]:
+        """Refuse a rename that cannot be made, before anything is deferred; the keys the new
+        names claim."""
+        keys = check_names(
+            name,
+            group.name_fi if name_fi is None else name_fi,
+            await self._groups.taken_keys(guild_id, group.id),
+        )
+        await self.check_channel_name(guild_id, name, group.id)
+        return keys
 
     async def set_archived(self, guild: discord.Guild, group: GroupRecord, archived: bool) -> None:
         """The database first (so the role's deletion is not reported as lost), then Discord;
