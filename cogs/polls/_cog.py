@@ -25,7 +25,7 @@ from bot.members import Who
 from bot.timeparse import parse_duration, parse_when
 from bot.tree import interaction_language, reply
 from cogs.polls._count import Mode
-from cogs.polls._display import ordinal, result_lines, rounds_table, turnout_line
+from cogs.polls._display import ordinal, results_text, turnout_line
 from cogs.polls._rules import (
     MODES,
     check_close_and_quorum,
@@ -323,12 +323,8 @@ class PollsCog(commands.Cog, name="Polls"):
         await defer(interaction)
         result = await self.service.result(record)
         turnout = await self.polls.turnout(record.id)
-        lines = [f"**{record.question}**", turnout_line(language, record, turnout)]
-        lines += result_lines(language, record, result)
-        if result.counts:
-            lines.append(rounds_table(language, record, result.counts))
         chart = await self.service.chart(language, record, result)
-        await reply(interaction, "\n".join(lines)[:2000], file=chart)
+        await reply(interaction, results_text(language, record, result, turnout), file=chart)
 
     # -- /poll export -------------------------------------------------------------------------
 

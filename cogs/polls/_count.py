@@ -82,6 +82,16 @@ class Result:
         """Seats not filled because of a tie (or because too few options received votes)."""
         return self.seats - len(self.elected) if self.quorum.met and self.ballots else 0
 
+    @property
+    def tie_decided(self) -> bool:
+        """Whether a tie decided something: options left tied for a seat, or (instant runoff)
+        options eliminated together or all remaining options tied."""
+        return bool(self.tied) or any(
+            len(round_.eliminated) > 1 or (not count.majority and len(count.winners) > 1)
+            for count in self.counts
+            for round_ in count.rounds
+        )
+
 
 def count(
     mode: Mode,

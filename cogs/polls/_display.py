@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import discord
 
@@ -12,6 +12,9 @@ from bot.i18n import _, translate
 from cogs.polls._count import Mode, Result, RunoffCount
 from cogs.polls._rules import BallotRules, rule_key, rule_params
 from db.polls import PollRecord
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 COLOUR = discord.Colour.from_rgb(0, 51, 153)
 CLOSED_COLOUR = discord.Colour.dark_grey()
@@ -27,6 +30,19 @@ CUTOFF_RULE = _(
     "broken by chance."
 )
 CHART_NAME = "results.png"
+# What a message holds, by Discord's limits: an embed field's value, an embed's description, all
+# of an embed's text together, a message's content.
+FIELD_MAX = 1024
+DESCRIPTION_MAX = 4096
+EMBED_MAX = 6000
+CONTENT_MAX = 2000
+TIED_NAMES_MAX = 300  # longer, and the tie line says how many are tied instead of naming them
+# Where the lines a message has no room for can be read in full.
+MORE_IN_RESULTS = (_("…and 1 more (see /poll results)"), _("…and {n} more (see /poll results)"))
+MORE_IN_EXPORT = (
+    _("…and 1 more (see the chart and /poll export)"),
+    _("…and {n} more (see the chart and /poll export)"),
+)
 
 
 @dataclass(frozen=True)
@@ -70,8 +86,42 @@ def rule_line(language: str, poll: PollRecord) -> str:
     return line
 
 
+def plural(language: str, forms: tuple[str, str], n: int, /, **params: object) -> str:
+    """``forms`` (one, other) for ``n``: English and Finnish both take the first for 1 only."""
+    return translate(language, forms[0] if n == 1 else forms[1], n=n, **params)
+
+
 def percent(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
+
+
+def fit(
+    language: str,
+    lines: list[str],
+    limit: int,
+    *,
+    keep: int = 0,
+    tail: tuple[str, ...] = (),
+    more: tuple[str, str] = MORE_IN_RESULTS,
+) -> str:
+    """``lines`` within ``limit`` characters, never cut inside a line: the first ``keep`` lines
+    and the ``tail`` always stay, the lines between them are dropped from the end as needed and
+    counted in ``more`` ("…and 7 more"). A single line longer than the limit ends in "…"."""
+    head, body = lines[:keep], lines[keep:]
+    whole = "\n".join([*head, *body, *tail])
+    if len(whole) <= limit:
+        return whole
+    for shown in range(len(body) - 1, -1, -1):
+        note = plural(language, more, len(body) - shown)
+        text = "\n".join([*head, *body[:shown], note, *tail])
+        if len(text) <= limit:
+            return text
+    return clip(whole, limit)
+
+
+def clip(text: str, limit: int) -> str:
+    """One piece of text within ``limit``, marked with "…" where it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def turnout_line(language: str, poll: PollRecord, turnout: int) -> str:
@@ -104,7 +154,10 @@ def poll_embed(
     electorate: Electorate,
     result: Result | None,
 ) -> discord.Embed:
-    """The public poll message. ``result`` is shown when given: live, or final after close."""
+    """The public poll message. ``result`` is shown when given: live, or final after close.
+
+    Everything fits Discord's limits by whole lines: what has no room is counted ("…and 7
+    more") and can be read in full in /poll results, the chart and the export."""
     lines = [poll.description] if poll.description else []
     lines += [f"**{i}.** {option}" for i, option in enumerate(poll.options, start=1)]
     title = (
@@ -113,8 +166,8 @@ def poll_embed(
         else translate(language, _("Closed: {question}"), question=poll.question)
     )
     embed = discord.Embed(
-        title=title[:256],
-        description="\n".join(lines)[:4096],
+        title=clip(title, 256),
+        description=fit(language, lines, DESCRIPTION_MAX, keep=1 if poll.description else 0),
         colour=COLOUR if poll.is_open else CLOSED_COLOUR,
     )
     embed.add_field(name=translate(language, _("How to vote")), value=rule_line(language, poll))
@@ -145,15 +198,28 @@ def poll_embed(
             ),
         )
     if result is not None:
-        embed.add_field(
-            name=translate(language, _("Results") if not poll.is_open else _("Results so far")),
-            value="\n".join(result_lines(language, poll, result))[:1024],
-            inline=False,
+        results_name = translate(
+            language, _("Results") if not poll.is_open else _("Results so far")
         )
+        rounds_name = translate(language, _("Rounds"))
+        room = (
+            EMBED_MAX - len(embed) - len(results_name) - (len(rounds_name) if result.counts else 0)
+        )
+        head, body, tail = result_parts(language, poll, result)
+        shown = fit(
+            language,
+            head + body,
+            min(FIELD_MAX, room // 2 if result.counts else room),
+            keep=len(head),
+            tail=tail,
+        )
+        embed.add_field(name=results_name, value=shown, inline=False)
         if result.counts:
             embed.add_field(
-                name=translate(language, _("Rounds")),
-                value=rounds_table(language, poll, result.counts)[:1024],
+                name=rounds_name,
+                value=rounds_table(
+                    language, poll, result.counts, min(FIELD_MAX, room - len(shown))
+                ),
                 inline=False,
             )
     if not poll.is_open and result is not None:
@@ -161,13 +227,50 @@ def poll_embed(
     return embed
 
 
+def results_text(language: str, poll: PollRecord, result: Result, turnout: int) -> str:
+    """What /poll results says: the question, turnout, results and rounds, in one message."""
+    head, body, tail = result_parts(language, poll, result)
+    head = [f"**{clip(poll.question, 300)}**", turnout_line(language, poll, turnout), *head]
+    rounds = (
+        "\n" + rounds_table(language, poll, result.counts, CONTENT_MAX // 2, MORE_IN_EXPORT)
+        if result.counts
+        else ""
+    )
+    return (
+        fit(
+            language,
+            head + body,
+            CONTENT_MAX - len(rounds),
+            keep=len(head),
+            tail=tail,
+            more=MORE_IN_EXPORT,
+        )
+        + rounds
+    )
+
+
 def _votes(language: str, n: int) -> str:
-    return translate(language, _("1 vote") if n == 1 else _("{n} votes"), n=n)
+    return plural(language, (_("1 vote"), _("{n} votes")), n)
 
 
-def result_lines(language: str, poll: PollRecord, result: Result) -> list[str]:
-    """Winners marked, ties named, quorum stated; a poll that missed quorum names no winner."""
-    lines: list[str] = []
+def _seats(language: str, seats: int, options: str) -> str:
+    forms = (
+        _("⚖️ Tied for the last place: {options}."),
+        _("⚖️ Tied for the last {n} places: {options}."),
+    )
+    return plural(language, forms, seats, options=options)
+
+
+def result_parts(
+    language: str, poll: PollRecord, result: Result
+) -> tuple[list[str], list[str], tuple[str, ...]]:
+    """The results as (quorum line, one line per option, what follows): winners marked, ties
+    named, a missed quorum stated. A ranked poll's options carry their numbers, as in the poll
+    message and the rounds table. How ties are treated is said only when a tie decided
+    something."""
+    head: list[str] = []
+    body: list[str] = []
+    tail: list[str] = []
     quorum = result.quorum
     if quorum.percent:
         key = (
@@ -175,7 +278,7 @@ def result_lines(language: str, poll: PollRecord, result: Result) -> list[str]:
             if quorum.met
             else _("Quorum not met: {turnout} ballots, {required} needed. No winner is named.")
         )
-        lines.append(translate(language, key, turnout=quorum.turnout, required=quorum.required))
+        head.append(translate(language, key, turnout=quorum.turnout, required=quorum.required))
     if result.mode == "ranked":
         rounds = result.counts[0].rounds if result.counts else ()
         final = rounds[-1].tallies if rounds else {}
@@ -186,63 +289,90 @@ def result_lines(language: str, poll: PollRecord, result: Result) -> list[str]:
         for option in shown:
             mark = "✅ " if option in result.elected else "⚖️ " if option in result.tied else ""
             votes = final.get(option)
-            tail = (
+            tail_text = (
                 f" — {_votes(language, votes)}"
                 if votes is not None
                 else " — " + translate(language, _("out in round {n}"), n=out[option])
                 if option in out
                 else ""
             )
-            lines.append(f"{mark}{poll.options[option]}{tail}")
+            body.append(f"{mark}**{option + 1}.** {poll.options[option]}{tail_text}")
     else:
         for option in sorted(result.tallies, key=lambda o: (-result.tallies[o], o)):
             votes = result.tallies[option]
             mark = "✅ " if option in result.elected else "⚖️ " if option in result.tied else ""
-            lines.append(
+            body.append(
                 f"{mark}{poll.options[option]} — {_votes(language, votes)} "
                 f"({percent(votes, result.ballots)} %)"
             )
     if result.tied:
-        lines.append(
-            translate(
-                language,
-                _("⚖️ Tied for {seats} remaining place(s): {options}."),
-                seats=result.seats_open,
-                options=", ".join(poll.options[o] for o in result.tied),
-            )
-        )
+        names = ", ".join(poll.options[o] for o in result.tied)
+        if len(names) > TIED_NAMES_MAX:  # the tied are marked ⚖️ above; long names, many ties
+            names = translate(language, _("the {n} options marked ⚖️"), n=len(result.tied))
+        tail.append(_seats(language, result.seats_open, names))
     if not result.ballots:
-        lines.append(translate(language, _("No votes were cast.")))
-    lines.append(translate(language, ELIMINATION_RULE if result.mode == "ranked" else CUTOFF_RULE))
-    return lines
+        tail.append(translate(language, _("No votes were cast.")))
+    if result.tie_decided:
+        tail.append(
+            translate(language, ELIMINATION_RULE if result.mode == "ranked" else CUTOFF_RULE)
+        )
+    return head, body, tuple(tail)
 
 
-def rounds_table(language: str, poll: PollRecord, counts: tuple[RunoffCount, ...]) -> str:
-    """The instant-runoff rounds of each count as a fixed-width table (one column per round)."""
+def rounds_table(
+    language: str,
+    poll: PollRecord,
+    counts: tuple[RunoffCount, ...],
+    limit: int = FIELD_MAX,
+    more: tuple[str, str] = MORE_IN_RESULTS,
+) -> str:
+    """The instant-runoff rounds of each count as a fixed-width table (one column per round),
+    each option by its number as the poll message lists it. Within ``limit``: rows that do not
+    fit are counted after the table, which always keeps its closing fence."""
     blocks = []
     for number, count in enumerate(counts, start=1):
-        header = [translate(language, _("Option"))[:18].ljust(18)]
+        options = sorted(count.rounds[0].tallies)
+        labels = [f"{o + 1}." for o in options]
+        exhausted = translate(language, _("Exhausted"))
+        heading = translate(language, _("Option"))
+        width = max(len(label) for label in [*labels, exhausted, heading])
+        header = [heading.ljust(width)]
         header += [
             translate(language, _("R{n}"), n=i).rjust(4) for i in range(1, len(count.rounds) + 1)
         ]
-        rows = [" ".join(header)]
-        options = sorted(count.rounds[0].tallies)
-        for option in options:
-            cells = [poll.options[option][:18].ljust(18)]
+        rows = []
+        for option, label in zip(options, labels, strict=True):
+            cells = [label.ljust(width)]
             for round_ in count.rounds:
                 value = round_.tallies.get(option)
                 cells.append(("–" if value is None else str(value)).rjust(4))
             rows.append(" ".join(cells))
-        exhausted = [translate(language, _("Exhausted"))[:18].ljust(18)]
-        exhausted += [str(r.exhausted).rjust(4) for r in count.rounds]
-        rows.append(" ".join(exhausted))
+        last = [exhausted.ljust(width)] + [str(r.exhausted).rjust(4) for r in count.rounds]
         title = (
-            translate(language, _("Count {n} (seat {n})"), n=number) + "\n"
-            if len(counts) > 1
-            else ""
+            [translate(language, _("Count {n} (seat {n})"), n=number)] if len(counts) > 1 else []
         )
-        blocks.append(f"{title}```\n" + "\n".join(rows) + "\n```")
-    return "\n".join(blocks)
+        blocks.append(([*title, "```", " ".join(header)], rows, " ".join(last)))
+    share = limit // len(blocks) - 1
+    text = "\n".join(_fenced(language, *block, share, more) for block in blocks)
+    if len(text) <= limit:
+        return text
+    # More counts than room for even their headers (many seats): the chart has them all.
+    return plural(language, more, sum(len(rows) for _head, rows, _last in blocks))
+
+
+def _fenced(
+    language: str, head: list[str], rows: list[str], last: str, limit: int, more: tuple[str, str]
+) -> str:
+    """One count's table within ``limit``: its header, as many option rows as fit, the exhausted
+    row and the closing fence; the rows left out counted after it."""
+    for shown in range(len(rows), -1, -1):
+        lines = [*head, *rows[:shown], last, "```"]
+        if shown < len(rows):
+            lines.append(plural(language, more, len(rows) - shown))
+        text = "\n".join(lines)
+        if len(text) <= limit:
+            return text
+    return plural(language, more, len(rows))
 
 
 def chart_png(language: str, poll: PollRecord, result: Result) -> bytes:
@@ -252,45 +382,87 @@ def chart_png(language: str, poll: PollRecord, result: Result) -> bytes:
     its own Figure with the Agg canvas: no pyplot global state, so it can run in a thread.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
 
-    names = [o if len(o) <= 40 else o[:39] + "…" for o in poll.options]
     if result.mode == "ranked" and result.counts:
-        count = result.counts[0]
-        options = sorted(count.rounds[0].tallies)
-        columns = [
-            translate(language, _("Round {n}"), n=i) for i in range(1, len(count.rounds) + 1)
-        ]
-        cells = [
-            [str(r.tallies[o]) if o in r.tallies else "–" for r in count.rounds] for o in options
-        ]
-        cells.append([str(r.exhausted) for r in count.rounds])
-        rows = [names[o] for o in options] + [translate(language, _("Exhausted"))]
-        figure = Figure(figsize=(2.5 + 1.1 * len(columns), 1.0 + 0.35 * len(rows)), dpi=100)
-        axes = figure.add_subplot()
-        axes.axis("off")
-        table = axes.table(cellText=cells, rowLabels=rows, colLabels=columns, loc="center")
-        table.auto_set_font_size(False)
-        table.set_fontsize(9)
-        for option_index, option in enumerate(options, start=1):
-            if option in result.elected:
-                for column in range(len(columns)):
-                    table[option_index, column].set_facecolor("#cfe8cf")
-        axes.set_title(translate(language, _("Instant-runoff rounds")), fontsize=11)
+        figure = _rounds_figure(language, poll, result)
     else:
-        order = sorted(result.tallies, key=lambda o: (result.tallies[o], -o))
-        figure = Figure(figsize=(7, 1.2 + 0.4 * len(order)), dpi=100)
-        axes = figure.add_subplot()
-        colours = [
-            "#2e7d32" if o in result.elected else "#f9a825" if o in result.tied else "#90a4ae"
-            for o in order
-        ]
-        axes.barh([names[o] for o in order], [result.tallies[o] for o in order], color=colours)
-        axes.set_xlabel(translate(language, _("Votes")))
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.set_title(poll.question[:80], fontsize=11)
-    figure.tight_layout()
+        figure = _bars_figure(language, poll, result)
     buffer = io.BytesIO()
     FigureCanvasAgg(figure).print_png(buffer)
     return buffer.getvalue()
+
+
+def _name(option: str) -> str:
+    return clip(option, 40)
+
+
+def _rounds_figure(language: str, poll: PollRecord, result: Result) -> Figure:
+    """The first count's rounds as a table whose first column holds each option's number and
+    name: the figure is as wide as its longest name, so none is cut off."""
+    from matplotlib.figure import Figure
+    from matplotlib.table import Table
+    from matplotlib.transforms import Bbox
+
+    count = result.counts[0]
+    options = sorted(count.rounds[0].tallies)
+    columns = [translate(language, _("Round {n}"), n=i) for i in range(1, len(count.rounds) + 1)]
+    rows = [f"{o + 1}. {_name(poll.options[o])}" for o in options]
+    rows.append(translate(language, _("Exhausted")))
+    cells = [[str(r.tallies[o]) if o in r.tallies else "–" for r in count.rounds] for o in options]
+    cells.append([str(r.exhausted) for r in count.rounds])
+    # Inches, at 9-point type: about 0.075 per character, and a little padding.
+    name_width = 0.3 + 0.075 * max(len(row) for row in rows)
+    column_width = 0.3 + 0.075 * max(len(c) for c in columns)
+    width = name_width + column_width * len(columns)
+    height = 0.3 * (len(rows) + 1)
+    margin, title = 0.2, 0.5
+    figure = Figure(figsize=(width + 2 * margin, height + 2 * margin + title), dpi=100)
+    axes = figure.add_axes(
+        (
+            margin / (width + 2 * margin),
+            margin / (height + 2 * margin + title),
+            width / (width + 2 * margin),
+            height / (height + 2 * margin + title),
+        )
+    )
+    axes.axis("off")
+    table = Table(axes, bbox=Bbox.from_bounds(0, 0, 1, 1))
+    cell_height = 1 / (len(rows) + 1)
+    widths = [name_width / width] + [column_width / width] * len(columns)
+    for column, label in enumerate(columns, start=1):
+        table.add_cell(0, column, widths[column], cell_height, text=label, loc="center")
+    for row, (name, values) in enumerate(zip(rows, cells, strict=True), start=1):
+        elected = row <= len(options) and options[row - 1] in result.elected
+        colour = "#cfe8cf" if elected else "white"
+        table.add_cell(row, 0, widths[0], cell_height, text=name, loc="left", facecolor=colour)
+        for column, value in enumerate(values, start=1):
+            table.add_cell(
+                row, column, widths[column], cell_height, text=value, loc="right", facecolor=colour
+            )
+    table.auto_set_font_size(False)
+    table.set_fontsize(9)
+    axes.add_table(table)
+    figure.suptitle(translate(language, _("Instant-runoff rounds")), fontsize=11)
+    return figure
+
+
+def _bars_figure(language: str, poll: PollRecord, result: Result) -> Figure:
+    """One bar per option, the most votes on top; winners green, tied options amber."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    order = sorted(result.tallies, key=lambda o: (result.tallies[o], -o))
+    figure = Figure(figsize=(7, 1.2 + 0.4 * len(order)), dpi=100)
+    axes = figure.add_subplot()
+    colours = [
+        "#2e7d32" if o in result.elected else "#f9a825" if o in result.tied else "#90a4ae"
+        for o in order
+    ]
+    axes.barh(
+        [_name(poll.options[o]) for o in order], [result.tallies[o] for o in order], color=colours
+    )
+    axes.set_xlabel(translate(language, _("Votes")))
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_title(clip(poll.question, 80), fontsize=11)
+    figure.tight_layout()
+    return figure

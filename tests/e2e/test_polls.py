@@ -100,7 +100,7 @@ async def test_three_of_eight_secret_hidden(community: LocalCommunity) -> None:
     assert "✅ Peer review of regional strategies — 3 votes (100 %)" in results
     assert "✅ Matchmaking events — 2 votes (67 %)" in results
     # Joint pilot projects, the investment pipeline, the toolkit and the guide tie on 1 vote.
-    assert "Tied for 1 remaining place(s)" in results
+    assert "⚖️ Tied for the last place: Joint pilot projects, " in results
     assert "no tie is broken by chance" in results
     asked = await community.as_member("lena").slash("poll results", poll=1)
     shown_later = await asked.wait_followup()
@@ -132,12 +132,13 @@ async def test_ranked_choice_rounds(community: LocalCommunity) -> None:
     await rank(community, "aino", ["Digital", "Health"])
     final = await close_poll(community)
     # Round 1: Green 2, Digital 2, Health 1 -> Health out; Lena's ballot moves to Digital.
-    assert "✅ Digital — 3 votes" in final["Results"]
-    assert "every option tied for the fewest votes is eliminated together" in final["Results"]
+    assert "✅ **2.** Digital — 3 votes" in final["Results"]
+    assert "Ties:" not in final["Results"]  # no tie decided anything: the rule is not stated
     rounds = final["Rounds"]
-    assert "Green" in rounds and "R2" in rounds
-    table = [line.split() for line in rounds.splitlines() if line.startswith(("Green", "Health"))]
-    assert table == [["Green", "2", "2"], ["Health", "1", "–"]]
+    assert "R2" in rounds
+    # Options by their number, as the message lists them (1. Green, 3. Health).
+    table = [line.split() for line in rounds.splitlines() if line.startswith(("1.", "3."))]
+    assert table == [["1.", "2", "2"], ["3.", "1", "–"]]
 
 
 async def test_ranked_ballot_clear_and_current_vote(community: LocalCommunity) -> None:
