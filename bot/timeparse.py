@@ -33,7 +33,8 @@ UNREADABLE_TIME = _(
     "I couldn't read “{text}” as a time. Try 2026-12-03 14:00, 3.12. klo 14, "
     "tomorrow 14:00 or in 2 hours."
 )
-NEEDS_TIME = _("“{text}” is a date without a time: events need one. Add it, e.g. “{example}”.")
+# Said for an event's start and a poll's close alike.
+NEEDS_TIME = _("“{text}” is a date without a time: add one, e.g. “{example}”.")
 SEVERAL_READINGS = _(
     "“{text}” can be read as {readings}. Write the one you mean: a 24-hour time (14:00, "
     "02:00) or am/pm settles it."

@@ -30,6 +30,7 @@ from cogs.polls._rules import (
     MODES,
     check_close_and_quorum,
     check_quick,
+    check_reminder,
     check_spec,
     choice_bounds,
 )
@@ -168,9 +169,8 @@ class PollsCog(commands.Cog, name="Polls"):
             else None
         )
         remind_minutes = int(parse_duration(remind).total_seconds() // 60) if remind else None
-        if remind_minutes and closes_at is None:
-            raise UserFacingError(_("A reminder needs a close time to count back from."))
         check_close_and_quorum(closes_at, quorum, self.service.now())
+        check_reminder(closes_at, remind_minutes, remind or "", self.service.now())
         if mode != "single" and minimum is not None and maximum is not None:
             choice_bounds(mode, max(maximum, minimum), minimum, maximum)  # min > max, early
         if group_id is not None and await self.service.groups.get(group_id) is None:
@@ -178,10 +178,6 @@ class PollsCog(commands.Cog, name="Polls"):
         electors = await self.service.electorate(
             interaction.guild, electorate, channel=target, role=role, group_id=group_id
         )
-        if not electors:
-            raise UserFacingError(
-                _("Nobody could vote in this poll: the electorate you chose is empty.")
-            )
         electorate_ref = {
             "channel": target.id,
             "role": role.id if role else 0,
@@ -190,6 +186,7 @@ class PollsCog(commands.Cog, name="Polls"):
         async def submitted(
             modal_interaction: discord.Interaction[Any], question: str, options: str, text: str
         ) -> None:
+            check_reminder(closes_at, remind_minutes, remind or "", self.service.now())
             spec = check_spec(
                 question=question,
                 options_text=options,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.errors import UserFacingError
 from bot.i18n import _
@@ -149,6 +149,26 @@ def check_close_and_quorum(
         )
 
 
+def check_reminder(
+    closes_at: datetime | None, remind_minutes: int | None, remind: str, now: datetime
+) -> None:
+    """A reminder counts back from the close, so it needs one, and must fall after the poll
+    opens (else it could never be sent)."""
+    if not remind_minutes:
+        return
+    if closes_at is None:
+        raise UserFacingError(_("A reminder needs a close time to count back from."))
+    if closes_at - timedelta(minutes=remind_minutes) <= now:
+        raise UserFacingError(
+            _(
+                "A reminder {remind} before the close would come before the poll opens (it "
+                "closes <t:{when}:R>): pick a shorter one, or leave remind out."
+            ),
+            remind=remind,
+            when=int(closes_at.timestamp()),
+        )
+
+
 def choice_bounds(
     mode: Mode, options: int, minimum: int | None, maximum: int | None
 ) -> tuple[int, int]:
@@ -222,6 +242,29 @@ def check_quick(question: str, answers_text: str, hours: int) -> tuple[str, tupl
             hours=hours,
         )
     return question, answers
+
+
+EMPTY_ELECTORATES = {
+    "channel": _(
+        "Nobody could vote in this poll: no member can see {channel}. Pick another channel or "
+        "electorate."
+    ),
+    "role": _("Nobody could vote in this poll: no member has the role {role}."),
+    "group": _(
+        "Nobody could vote in this poll: {group} has no members yet (its leads add them with "
+        "/group member add)."
+    ),
+    "region": _(
+        "Nobody could vote in this poll: none of {group}'s members has a region in their profile. "
+        "One vote per region counts the regions members set with /profile set region:; a region "
+        "added with /group region add votes once a member from it is in the group."
+    ),
+}
+
+
+def empty_electorate(kind: str, **names: object) -> UserFacingError:
+    """Why nobody could vote, and what would change that, for each kind of electorate."""
+    return UserFacingError(EMPTY_ELECTORATES[kind], **names)
 
 
 def check_electorate(size: int) -> int:

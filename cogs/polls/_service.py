@@ -37,7 +37,7 @@ from cogs.polls._display import (
     poll_embed,
     rule_line,
 )
-from cogs.polls._rules import check_ballot, check_electorate
+from cogs.polls._rules import check_ballot, check_electorate, empty_electorate
 from cogs.polls._views import choice_view, poll_view, ranked_view
 from db.groups import Groups
 from db.polls import Elector, NewPoll, PollClosedError, PollRecord, Polls, Voter, cast_ballot, voter
@@ -121,28 +121,38 @@ class PollService:
         group_id: int | None,
     ) -> list[Elector]:
         """Who may vote, fixed now: members who can see the channel, hold the role, belong to the
-        group, or (one vote per region) the group's members under their profile's region."""
+        group, or (one vote per region) the group's members under their profile's region. An
+        empty electorate is refused, saying what would fill it."""
         if kind == "channel":
             assert channel is not None
             people = [
                 m.id for m in guild.members if not m.bot and channel.permissions_for(m).view_channel
             ]
+            if not people:
+                raise empty_electorate(kind, channel=f"<#{channel.id}>")
             return [Elector(u, str(u)) for u in people]
         if kind == "role":
             if role is None:
                 raise UserFacingError(_("Pick the role whose members vote."))
-            return [Elector(m.id, str(m.id)) for m in role.members if not m.bot]
+            electors = [Elector(m.id, str(m.id)) for m in role.members if not m.bot]
+            if not electors:
+                raise empty_electorate(kind, role=f"<@&{role.id}>")
+            return electors
         if group_id is None:
             raise UserFacingError(_("Pick the group whose members vote."))
         members = [m.user_id for m in await self.groups.members(group_id)]
         if kind == "group":
-            return [Elector(u, str(u)) for u in members]
-        profiles = await self.groups.profiles(guild.id, members)
-        return [
-            Elector(u, key)
-            for u in members
-            if (profile := profiles.get(u)) is not None and (key := profile.region_key)
-        ]
+            electors = [Elector(u, str(u)) for u in members]
+        else:
+            profiles = await self.groups.profiles(guild.id, members)
+            electors = [
+                Elector(u, key)
+                for u in members
+                if (profile := profiles.get(u)) is not None and (key := profile.region_key)
+            ]
+        if not electors:
+            raise empty_electorate(kind, group=await self.groups.get(group_id))
+        return electors
 
     async def describe_electorate(self, poll: PollRecord, language: str) -> Electorate:
         name = None

@@ -16,6 +16,7 @@ from cogs.polls._rules import (
     PollSpec,
     check_ballot,
     check_electorate,
+    check_reminder,
     check_spec,
     parse_options,
     rule_key,
@@ -162,3 +163,26 @@ def test_check_ballot_accepts_exactly_the_valid_ballots(case: Any) -> None:
 )
 def test_the_rule_line(rules: BallotRules, line: str) -> None:
     assert rule_key(rules).format(**rule_params(rules)) == line
+
+
+@pytest.mark.parametrize(
+    ("closes_in", "remind_minutes", "refused"),
+    [
+        (None, None, None),
+        (timedelta(hours=3), None, None),
+        (timedelta(hours=3), 60, None),
+        (None, 60, "needs a close time"),
+        (timedelta(minutes=30), 60, "before the poll opens"),
+        (timedelta(minutes=60), 60, "before the poll opens"),  # due the moment it opens
+    ],
+)
+def test_a_reminder_must_fall_while_the_poll_is_open(
+    closes_in: timedelta | None, remind_minutes: int | None, refused: str | None
+) -> None:
+    closes_at = NOW + closes_in if closes_in else None
+    if refused is None:
+        check_reminder(closes_at, remind_minutes, "1h", NOW)
+        return
+    with pytest.raises(UserFacingError) as error:
+        check_reminder(closes_at, remind_minutes, "1h", NOW)
+    assert refused in str(error.value)
