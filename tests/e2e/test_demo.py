@@ -83,7 +83,7 @@ async def test_the_tour_shows_every_key_moment(capsys: pytest.CaptureFixture[str
     assert "✅ Peer review of regional strategies — 3 votes (100 %)" in transcript
     assert "results.png" in transcript
     ranked = step(transcript, "Sofia: /poll close")
-    assert "✅ Green transition — 3 votes" in ranked and "R3" in ranked
+    assert "✅ **1.** Green transition — 3 votes" in ranked and "R3" in ranked
     assert "10:30: 2" in step(transcript, "Lena: votes 10:30")
 
     # Readable: Discord markup is rendered, and no Python objects leak into the text.
