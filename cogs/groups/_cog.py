@@ -94,6 +94,7 @@ class GroupsCog(commands.Cog, name="Groups"):
     def __init__(self, bot: S3Bot, service: GroupService) -> None:
         self.bot = bot
         self.service = service
+        self.queries = service.queries
         self._reconciling: asyncio.Task[Any] | None = None
 
     # -- listeners ----------------------------------------------------------------------------
@@ -135,7 +136,7 @@ class GroupsCog(commands.Cog, name="Groups"):
 
     async def resolve(self, interaction: discord.Interaction[Any], ref: str) -> GroupRecord:
         """A group by the id autocomplete sends, or by a name typed in either language."""
-        return await self.service.resolve(interaction.guild_id, ref)
+        return await self.queries.resolve(interaction.guild_id, ref)
 
     def _guild(self, interaction: discord.Interaction[Any]) -> discord.Guild:
         if interaction.guild is None:
@@ -317,7 +318,7 @@ class GroupsCog(commands.Cog, name="Groups"):
     async def list_groups(
         self, interaction: discord.Interaction[S3Bot], kind: str | None = None
     ) -> None:
-        records = await self.service.listed(interaction.guild_id, kind)
+        records = await self.queries.listed(interaction.guild_id, kind)
         if not records:
             await reply(interaction, _say(interaction, _("There are no groups yet.")))
             return
@@ -332,7 +333,7 @@ class GroupsCog(commands.Cog, name="Groups"):
     @app_commands.describe(group=_("The group"))
     async def info(self, interaction: discord.Interaction[S3Bot], group: str) -> None:
         record = await self.resolve(interaction, group)
-        overview = await self.service.overview(record, interaction.user)
+        overview = await self.queries.overview(record, interaction.user)
         embed = info_embed(interaction_language(interaction), record, overview, self.service.now())
         await reply(interaction, embed=embed)
 
@@ -508,7 +509,7 @@ class GroupsCog(commands.Cog, name="Groups"):
     async def _group_choices(
         self, interaction: discord.Interaction[S3Bot], current: str
     ) -> list[app_commands.Choice[str]]:
-        found = await self.service.directory.choices(
+        found = await self.queries.directory.choices(
             interaction.guild_id, interaction_language(interaction), current, archived=None
         )
         return [app_commands.Choice(name=name, value=value) for name, value in found]
@@ -520,7 +521,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         typed, the member's own and the server's regions first."""
         familiar: list[str] = []
         if not current.strip():
-            familiar = await self.service.familiar_regions(
+            familiar = await self.queries.familiar_regions(
                 interaction.guild_id or 0, interaction.user.id
             )
         return _region_choices(interaction_language(interaction), current, country, familiar)
@@ -618,7 +619,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         self, interaction: discord.Interaction[S3Bot], member: discord.Member | None = None
     ) -> None:
         who = member or interaction.user
-        profile, mine = await self.service.profile(interaction.guild_id or 0, who.id)
+        profile, mine = await self.queries.profile(interaction.guild_id or 0, who.id)
         if profile is None:
             raise UserFacingError(
                 _("{member} has no profile yet (/profile set)."), member=who.display_name
@@ -640,7 +641,7 @@ class GroupsCog(commands.Cog, name="Groups"):
     @app_commands.describe(name=_("The region: its name or ISO code (FI-10)"))
     async def region_show(self, interaction: discord.Interaction[S3Bot], name: str) -> None:
         ref = regions.parse_region(name)
-        profiles, taking_part = await self.service.region(interaction.guild_id or 0, ref)
+        profiles, taking_part = await self.queries.region(interaction.guild_id or 0, ref)
         await reply(
             interaction, region_text(interaction_language(interaction), ref, taking_part, profiles)
         )

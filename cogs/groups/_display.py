@@ -16,7 +16,7 @@ from cogs.events.directory import EventRecord
 from db.groups import Application, GroupRecord, GroupRegion, Membership, Profile
 
 if TYPE_CHECKING:
-    from cogs.groups._service import MembersPage, Overview
+    from cogs.groups._queries import MembersPage, Overview
 
 COLOUR = discord.Colour.from_rgb(0, 51, 153)
 ARCHIVED_COLOUR = discord.Colour.dark_grey()

@@ -48,6 +48,10 @@ def channel_name(name: str) -> str:
     return slug[:MAX_NAME].rstrip("-")
 
 
+def unknown_group() -> UserFacingError:
+    return UserFacingError(_("I don't know that group: pick one from the list."))
+
+
 def name_taken(name: str) -> UserFacingError:
     return UserFacingError(
         _(

@@ -24,9 +24,9 @@ from bot import regions as region_names
 from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import _, translate
-from cogs.events.directory import EventDirectory, EventRecord
 from cogs.groups._display import Decided, application_embed, card_embed, decision_text
 from cogs.groups._provision import Provisioner
+from cogs.groups._queries import GroupQueries
 from cogs.groups._rules import (
     channel_name,
     check_access,
@@ -35,17 +35,15 @@ from cogs.groups._rules import (
     clean_name,
     name_key,
     name_taken,
+    unknown_group,
 )
-from cogs.groups.directory import GroupDirectory
 from db import groups as stored
 from db.groups import (
     AlreadyPending,
     Application,
     GroupRecord,
-    GroupRegion,
     Groups,
     LastLead,
-    Membership,
     NameTaken,
     NewGroup,
     Profile,
@@ -68,10 +66,6 @@ SETTLED = "groups reconciled and declared groups checked in every server"
 MAX_REASON = 500
 
 
-def unknown_group() -> UserFacingError:
-    return UserFacingError(_("I don't know that group: pick one from the list."))
-
-
 def last_lead(group: GroupRecord) -> UserFacingError:
     """Said alike by /group lead remove, /group member remove and /group leave."""
     return UserFacingError(
@@ -90,28 +84,6 @@ def already_pending(group: GroupRecord) -> UserFacingError:
 
 
 @dataclass(frozen=True)
-class Overview:
-    """What /group info shows besides the group itself."""
-
-    members: list[Membership]
-    pending: int
-    regions: list[GroupRegion]
-    events: list[EventRecord]  # upcoming, only for those who read the group's channel
-
-
-@dataclass(frozen=True)
-class MembersPage:
-    """One page of /group members: who, each with their profile if they set one."""
-
-    page: int
-    pages: int
-    rows: list[tuple[Membership, Profile | None]]
-
-
-PAGE_SIZE = 20
-
-
-@dataclass(frozen=True)
 class Reconciled:
     """What one server's reconcile wrote (given, taken, read back, missing) and how long it
     took."""
@@ -126,8 +98,7 @@ class GroupService:
     def __init__(self, bot: S3Bot) -> None:
         self.bot = bot
         self._groups = Groups(bot.db)
-        self.directory = GroupDirectory(bot)
-        self._events = EventDirectory(bot)
+        self.queries = GroupQueries(bot)
         self.provision = Provisioner(bot)
         self._roles: dict[int, dict[int, int]] = {}  # guild -> role id -> group id
         self._last = Reconciled({}, 0.0)
@@ -182,47 +153,6 @@ class GroupService:
         await self.bot.scheduler.rearm_if_changed()
         return result
 
-    # -- what commands and buttons read -------------------------------------------------------
-
-    async def resolve(self, guild_id: int | None, ref: str) -> GroupRecord:
-        """A group by the id autocomplete sends, or by a name typed in either language."""
-        found = await self._groups.named(guild_id or 0, ref)
-        if found is None:
-            raise unknown_group()
-        return found
-
-    async def listed(self, guild_id: int | None, kind: str | None) -> list[GroupRecord]:
-        return await self._groups.in_guild(guild_id or 0, kind=kind)
-
-    async def overview(self, group: GroupRecord, asker: discord.abc.User) -> Overview:
-        """A private group's events are its members' business: listed only to those who can
-        read the group's channel, where they are announced (one rule with /event list)."""
-        events: list[EventRecord] = []
-        if (
-            group.channel_id
-            and isinstance(asker, discord.Member)
-            and self.bot.members.sees(group.guild_id, group.channel_id, asker)
-        ):
-            events = await self._events.in_channel(group.guild_id, group.channel_id)
-        return Overview(
-            await self._groups.members(group.id),
-            await self._groups.pending_count(group.id),
-            await self._groups.regions(group.id),
-            events,
-        )
-
-    async def members_page(self, group: GroupRecord, page: int) -> MembersPage:
-        """Page ``page`` (from 1) of the members; a page past the end is the last."""
-        members = await self._groups.members(group.id)
-        pages = max(1, -(-len(members) // PAGE_SIZE))
-        page = max(1, min(page, pages))
-        shown = members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-        profiles = await self._groups.profiles(group.guild_id, [m.user_id for m in shown])
-        return MembersPage(page, pages, [(m, profiles.get(m.user_id)) for m in shown])
-
-    async def application(self, application_id: int) -> Application | None:
-        return await self._groups.application(application_id)
-
     async def check_create(
         self,
         guild_id: int,
@@ -263,38 +193,9 @@ class GroupService:
     async def set_profile(self, profile: Profile) -> None:
         await self._commit(stored.set_profile, profile, self.now())
 
-    async def profile(
-        self, guild_id: int, user_id: int
-    ) -> tuple[Profile | None, list[tuple[GroupRecord, bool]]]:
-        """A member's profile and their groups (with whether they lead each)."""
-        return (
-            await self._groups.profile(guild_id, user_id),
-            await self._groups.groups_of(guild_id, user_id),
-        )
-
-    async def familiar_regions(self, guild_id: int, user_id: int) -> list[str]:
-        """The regions a member most likely means, offered first when they have typed
-        nothing: their own, those of the server's profiles, then their country's (a community
-        of EU regions should not open on Andorra and Afghanistan)."""
-        mine = await self._groups.profile(guild_id, user_id)
-        codes = [mine.region_code] if mine and mine.region_code else []
-        codes += await self._groups.regions_in_use(guild_id)
-        if mine and mine.country:
-            codes += [r.code for r in region_names.subdivisions(mine.country)]
-        return list(dict.fromkeys(codes))
-
     async def clear_profile(self, guild_id: int, user_id: int) -> None:
         if not await self._commit(stored.clear_profile, guild_id, user_id):
             raise UserFacingError(_("You have no profile to delete."))
-
-    async def region(
-        self, guild_id: int, ref: region_names.RegionRef
-    ) -> tuple[list[Profile], list[GroupRecord]]:
-        """Who has a region in their profile, and the groups it takes part in."""
-        return (
-            await self._groups.members_in_region(guild_id, ref.key),
-            await self._groups.groups_in_region(guild_id, ref.key),
-        )
 
     async def change_region(
         self, group: GroupRecord, ref: region_names.RegionRef, lead_id: int, *, add: bool

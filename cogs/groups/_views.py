@@ -203,7 +203,7 @@ async def members_page(
     """One page (from 1) of a group's members with their regions, and Previous / Next when
     there is more than one; a page past the end shows the last."""
     language = interaction_language(interaction)
-    shown = await service.members_page(group, page)
+    shown = await service.queries.members_page(group, page)
     embed = members_embed(language, group, shown)
     page, pages = shown.page, shown.pages
     if pages == 1:
@@ -263,7 +263,7 @@ async def decide(
     try:
         group, decided = await service.decide(application_id, interaction.user, approve, reason)
     except UserFacingError:
-        current = await service.application(application_id)
+        current = await service.queries.application(application_id)
         if (
             current is not None
             and current.status != "pending"
