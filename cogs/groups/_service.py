@@ -442,7 +442,9 @@ class GroupService:
         """Update the card a moment from now: a burst of joins costs one edit, not one each
         (Discord allows about five edits per channel in five seconds)."""
         if group_id not in self._refreshing:
-            self._refreshing[group_id] = asyncio.create_task(self._refresh_later(group_id))
+            self._refreshing[group_id] = asyncio.create_task(
+                self._refresh_later(group_id), name=f"s3cop-refresh-group-{group_id}"
+            )
 
     async def _refresh_later(self, group_id: int) -> None:
         await asyncio.sleep(self.refresh_delay)

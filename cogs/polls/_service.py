@@ -266,7 +266,9 @@ class PollService:
         """Edit the poll message soon; requests meanwhile share the one edit."""
         if poll_id in self._refreshing:
             return
-        self._refreshing[poll_id] = asyncio.create_task(self._refresh_later(poll_id))
+        self._refreshing[poll_id] = asyncio.create_task(
+            self._refresh_later(poll_id), name=f"s3cop-refresh-poll-{poll_id}"
+        )
 
     async def _refresh_later(self, poll_id: int) -> None:
         await asyncio.sleep(self.refresh_delay)

@@ -29,15 +29,25 @@ from bot.answering import DEFER_AFTER
 from bot.clock import FakeClock
 from bot.local import LocalCommunity, local_community
 from bot.sandbox.driver import InteractionResult
-from bot.sandbox.models import LOADING
+from bot.sandbox.models import LOADING, Message
 from bot.sandbox.retrywait import skipped_retry_waits
 from tests.e2e.conftest import START
 from tests.e2e.events_helpers import announcement, create_event
+from tests.e2e.groups_helpers import create_group
+from tests.e2e.polls_helpers import poll_message
+from tests.e2e.support_helpers import ask, cards
 
 Step = Callable[[LocalCommunity], Awaitable[list[InteractionResult]]]
 # Discord ids the sandbox hands out for messages and mirrors shift when a fault adds a message
 # (a deferral's loader); these columns are compared as "set or not".
 SNOWFLAKE_COLUMNS = {"message_id", "thread_id", "discord_event_id", "token"}
+# Columns that differ between any two runs, faults or not: a poll's random secret and the
+# ballots keyed by it, and the Discord times of a request's messages (the sandbox's real clock).
+VARYING_COLUMNS = {
+    ("poll_secrets", "key"),
+    ("poll_ballots", "voter_hash"),
+    ("support_messages", "created_at"),
+}
 ANSWER_ROUTE = "POST /interactions/*/*/callback"
 HANDLER_TASKS = ("CommandTree-invoker", "discord-ui-", "s3cop-")
 
@@ -50,6 +60,7 @@ class Flow:
     actor: str
     act: Step
     setup: Step | None = None
+    fast: tuple[str, ...] = ("500", "every route")  # the faults ``make test`` runs (see cases)
 
 
 async def _create(community: LocalCommunity) -> list[InteractionResult]:
@@ -71,6 +82,123 @@ async def _leave(community: LocalCommunity) -> list[InteractionResult]:
     return [await community.as_member("aino").click(announcement(community), "Can't go")]
 
 
+# -- groups ---------------------------------------------------------------------------------
+
+
+async def _group(community: LocalCommunity) -> list[InteractionResult]:
+    """An open working group led by Lena: a role, a channel, a card."""
+    return [await create_group(community, lead=community.members["lena"])]
+
+
+async def _joined(community: LocalCommunity) -> list[InteractionResult]:
+    await _group(community)
+    return [await community.as_member("aino").slash("group join", group="1")]
+
+
+async def _partnership(community: LocalCommunity) -> list[InteractionResult]:
+    """A private partnership by application, led by Lena."""
+    return [
+        await create_group(
+            community,
+            name="Lapland tourism",
+            kind="partnership",
+            joining="application",
+            visibility="private",
+            lead=community.members["lena"],
+        )
+    ]
+
+
+async def _apply(community: LocalCommunity) -> list[InteractionResult]:
+    """Marco applies with the form; Lena gets the application by DM."""
+    form = await community.as_member("marco").slash("group apply", group="1")
+    assert form.modal is not None, form.content
+    return [form, await form.submit_modal({"motivation": "Arctic tourism cluster"})]
+
+
+async def _applied(community: LocalCommunity) -> list[InteractionResult]:
+    await _partnership(community)
+    results = await _apply(community)
+    await community.sandbox.wait_until(lambda: _lead_copy(community))
+    return results
+
+
+def _lead_copy(community: LocalCommunity) -> Message | None:
+    copies = [m for m in community.sandbox.dms(community.members["lena"]) if m.embeds]
+    return copies[-1] if copies else None
+
+
+async def _approve(community: LocalCommunity) -> list[InteractionResult]:
+    copy = _lead_copy(community)
+    assert copy is not None
+    return [await community.as_member("lena").click(copy, "Approve")]
+
+
+async def _decline(community: LocalCommunity) -> list[InteractionResult]:
+    """Lena declines with a reason: Marco is told by DM."""
+    copy = _lead_copy(community)
+    assert copy is not None
+    form = await community.as_member("lena").click(copy, "Decline")
+    assert form.modal is not None, form.content
+    return [form, await form.submit_modal({"reason": "Only regions in the partnership"})]
+
+
+# -- polls ----------------------------------------------------------------------------------
+
+
+async def _poll(community: LocalCommunity) -> list[InteractionResult]:
+    form = await community.as_member("sofia").slash(
+        "poll create", channel=community.channels["announcements"]
+    )
+    assert form.modal is not None, form.content
+    return [form, await form.submit_modal({"question": "Which day?", "options": "Mon\nTue"})]
+
+
+async def _vote(community: LocalCommunity) -> list[InteractionResult]:
+    """Aino presses Vote and picks Tue in her ballot."""
+    aino = community.as_member("aino")
+    ballot = await aino.click(poll_message(community), "Vote")
+    assert ballot.message is not None, ballot.content
+    return [ballot, await aino.select(ballot.message, ["Tue"])]
+
+
+async def _voted(community: LocalCommunity) -> list[InteractionResult]:
+    await _poll(community)
+    return await _vote(community)
+
+
+# -- support --------------------------------------------------------------------------------
+
+
+async def _ask(community: LocalCommunity) -> list[InteractionResult]:
+    """Aino asks with the form: a private thread, a card for the secretariat, a DM."""
+    result = await ask(community)
+    await result.wait_followup()
+    return [result]
+
+
+def _card(community: LocalCommunity) -> Message:
+    [card] = cards(community)
+    return card
+
+
+async def _claim(community: LocalCommunity) -> list[InteractionResult]:
+    return [await community.as_member("sofia").click(_card(community), "Claim")]
+
+
+async def _claimed(community: LocalCommunity) -> list[InteractionResult]:
+    await _ask(community)
+    return await _claim(community)
+
+
+async def _resolve(community: LocalCommunity) -> list[InteractionResult]:
+    form = await community.as_member("sofia").click(_card(community), "Resolve")
+    assert form.modal is not None, form.content
+    resolved = await form.submit_modal({"outcome": "Expert introduced"})
+    await resolved.wait_followup()
+    return [form, resolved]
+
+
 def _slash(command: str, actor: str = "sofia", **options: Any) -> Step:
     async def act(community: LocalCommunity) -> list[InteractionResult]:
         return [await community.as_member(actor).slash(command, **options)]
@@ -78,12 +206,15 @@ def _slash(command: str, actor: str = "sofia", **options: Any) -> Step:
     return act
 
 
+ALL = ("429", "500", "502", "429+500", "every route")
+EVERY = ("every route",)
+
 FLOWS = [
     Flow("about", "lena", _slash("about", "lena")),
     Flow("help", "olli", _slash("help", "olli")),
-    Flow("event create", "sofia", _create),
+    Flow("event create", "sofia", _create, fast=ALL),
     Flow("rsvp going", "aino", _going, setup=_create),
-    Flow("rsvp leave promotes", "aino", _leave, setup=_waiting),
+    Flow("rsvp leave promotes", "aino", _leave, setup=_waiting, fast=ALL),
     Flow("event edit", "sofia", _slash("event edit", event=1, start="in 4 days"), setup=_waiting),
     Flow("event cancel", "sofia", _slash("event cancel", event=1), setup=_waiting),
     Flow("event list", "aino", _slash("event list", "aino"), setup=_waiting),
@@ -93,6 +224,22 @@ FLOWS = [
     Flow("calendar link", "aino", _slash("calendar link", "aino")),
     Flow("timezone set", "aino", _slash("timezone set", "aino", zone="Europe/Helsinki")),
     Flow("reminders off", "aino", _slash("reminders off", "aino")),
+    Flow("group create", "sofia", _group, fast=EVERY),
+    Flow("group join", "aino", _slash("group join", "aino", group="1"), setup=_group, fast=EVERY),
+    Flow(
+        "group leave", "aino", _slash("group leave", "aino", group="1"), setup=_joined, fast=EVERY
+    ),
+    Flow("group apply", "marco", _apply, setup=_partnership, fast=EVERY),
+    Flow("application approve", "lena", _approve, setup=_applied, fast=EVERY),
+    Flow("application decline", "lena", _decline, setup=_applied, fast=EVERY),
+    Flow("group info", "aino", _slash("group info", "aino", group="1"), setup=_group, fast=EVERY),
+    Flow("poll create", "sofia", _poll, fast=EVERY),
+    Flow("poll vote", "aino", _vote, setup=_poll, fast=EVERY),
+    Flow("poll close", "sofia", _slash("poll close", poll=1), setup=_voted, fast=EVERY),
+    Flow("support request", "aino", _ask, fast=EVERY),
+    Flow("support claim", "sofia", _claim, setup=_ask, fast=EVERY),
+    Flow("support resolve", "sofia", _resolve, setup=_claimed, fast=EVERY),
+    Flow("support list", "sofia", _slash("support list"), setup=_ask, fast=EVERY),
 ]
 
 FAULTS: dict[str, Callable[[Any, str], None]] = {
@@ -158,7 +305,9 @@ def _database(path: Path) -> dict[str, list[tuple[Any, ...]]]:
             dump[table] = sorted(
                 (
                     tuple(
-                        (v is not None) if c in SNOWFLAKE_COLUMNS else v
+                        (v is not None)
+                        if c in SNOWFLAKE_COLUMNS or (table, c) in VARYING_COLUMNS
+                        else v
                         for c, v in zip(columns, row, strict=True)
                     )
                     for row in cursor
@@ -168,15 +317,45 @@ def _database(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     return dump
 
 
+def _channels(community: LocalCommunity) -> dict[str, Any]:
+    """Every channel and thread of the guild (a group's, a request's): who may see it, who is
+    in it, and its messages."""
+    guild, sb = community.guild, community.sandbox
+    names = {r.id: r.name for r in guild.roles.values()} | {
+        m.user.id: m.user.name for m in guild.members.values()
+    }
+    names[sb.bot_user.id] = "bot"
+    shown = {}
+    for channel in guild.channels.values():
+        parent = guild.channels.get(channel.parent_id or 0)
+        shown[f"{parent.name}/{channel.name}" if parent else channel.name] = (
+            channel.type,
+            channel.archived,
+            sorted(
+                (names.get(o.id, str(o.id)), o.allow, o.deny) for o in channel.overwrites.values()
+            ),
+            sorted(names.get(u, str(u)) for u in channel.thread_members),
+            [(m.content, m.embeds, m.components) for m in sb.messages(channel)],
+        )
+    return shown
+
+
 def snapshot(community: LocalCommunity, actor: str) -> dict[str, Any]:
     """What members see and what the bot stored."""
     sb = community.sandbox
     return _plain(
         {
-            "channels": {
-                name: [(m.content, m.embeds, m.components) for m in sb.messages(channel)]
-                for name, channel in community.channels.items()
-            },
+            "channels": _channels(community),
+            "roles": sorted(
+                (
+                    role.name,
+                    role.permissions,
+                    sorted(
+                        m.user.name for m in community.guild.members.values() if role.id in m.roles
+                    ),
+                )
+                for role in community.guild.roles.values()
+            ),
             "dms": {
                 name: [m.content for m in sb.dms(member)]
                 for name, member in community.members.items()
@@ -224,6 +403,21 @@ async def run(
         )
 
 
+def differences(expected: Any, got: Any, path: str = "") -> list[str]:
+    """Where two end states differ, leaf by leaf (the first few), for a readable failure."""
+    if isinstance(expected, dict) and isinstance(got, dict):
+        found = []
+        for key in list(dict.fromkeys([*expected, *got])):
+            found += differences(expected.get(key), got.get(key), f"{path}/{key}")
+        return found[:8]
+    if isinstance(expected, list) and isinstance(got, list) and len(expected) == len(got):
+        found = []
+        for number, (a, b) in enumerate(zip(expected, got, strict=True)):
+            found += differences(a, b, f"{path}[{number}]")
+        return found[:8]
+    return [] if expected == got else [f"{path}: {expected!r:.300} != {got!r:.300}"]
+
+
 def _routes(seen: list[str]) -> list[str]:
     return list(dict.fromkeys(seen))
 
@@ -241,13 +435,13 @@ async def clean_run(tmp_path: Path, flow: Flow) -> tuple[dict[str, Any], list[st
 
 def cases() -> list[tuple[Flow, str]]:
     """Every flow with every fault in ``make fuzz`` (S3COP_FAULTS=all); in ``make test``, each
-    flow with a 500 on each route and faults on all routes at once, and the two flows that post
-    before answering (create, a click that promotes) with every fault."""
+    flow's ``fast`` faults: for events, a 500 on each route and faults on all routes at once
+    (every fault for the two flows that post before answering: create, a click that promotes);
+    for groups, polls and support, faults on all routes at once."""
     every = [(flow, fault) for flow in FLOWS for fault in [*FAULTS, "every route"]]
     if os.environ.get("S3COP_FAULTS") == "all":
         return every
-    full = {"event create", "rsvp leave promotes"}
-    return [(f, k) for f, k in every if f.name in full or k in ("500", "every route")]
+    return [(flow, fault) for flow, fault in every if fault in flow.fast]
 
 
 @pytest.mark.parametrize(("flow", "fault"), cases(), ids=[f"{f.name}-{k}" for f, k in cases()])
@@ -261,7 +455,10 @@ async def test_faults_leave_the_same_end_state(tmp_path: Path, flow: Flow, fault
                 FAULTS[("429", "500", "502")[number % 3]](faults, route)
 
         state, _seen, _results = await run(tmp_path, flow, "every route", every_route)
-        assert state == expected, f"{flow.name}: faults on every route changed the end state"
+        assert state == expected, (
+            f"{flow.name}: faults on every route changed the end state: "
+            f"{differences(expected, state)}"
+        )
         return
     inject = FAULTS[fault]
     for route in routes:
@@ -273,7 +470,9 @@ async def test_faults_leave_the_same_end_state(tmp_path: Path, flow: Flow, fault
         state, _seen, _results = await run(
             tmp_path, flow, name, lambda faults, route=route: inject(faults, route)
         )
-        assert state == expected, f"{flow.name}: {name} changed the end state"
+        assert state == expected, (
+            f"{flow.name}: {name} changed the end state: {differences(expected, state)}"
+        )
 
 
 async def test_a_handler_slow_to_answer_is_deferred_by_the_runtime(tmp_path: Path) -> None:
