@@ -24,6 +24,7 @@ from bot.sandbox.models import (
     LOADING,
     PRIVATE_THREAD,
     PUBLIC_THREAD,
+    REPLY,
     TEXT,
     THREAD_TYPES,
     VOICE,
@@ -281,6 +282,12 @@ class Backend:
         data = msg.payload(self.member_payload(msg.guild_id, msg.author.id))
         if msg.poll is not None:
             data["poll"] = msg.poll.payload(self.now())
+        if msg.type == REPLY and msg.reference is not None:
+            # The message it answers, or null once that is deleted.
+            answered = self.messages.get(int(msg.reference["message_id"]))
+            data["referenced_message"] = (
+                None if answered is None or answered.deleted else answered.payload()
+            )
         return data
 
     def as_bot_reads(self, data: dict[str, Any], *, content_intent: bool) -> dict[str, Any]:
@@ -811,9 +818,33 @@ class Backend:
         )
         msg.mention_rules.append(payload.get("allowed_mentions"))
         msg.attachments = self._attachments(channel.id, payload, files)
+        if payload.get("message_reference"):
+            self._reply(channel, msg, payload["message_reference"])
         if payload.get("poll"):
             msg.poll = self._native_poll(payload["poll"])
         return msg
+
+    def _reply(self, channel: Channel, msg: Message, reference: dict[str, Any]) -> None:
+        """A reply answers a message of the same channel (type 19, its message_reference). One
+        that is gone is refused, unless ``fail_if_not_exists`` is false: then the message is
+        sent as a plain one, as Discord documents."""
+        target = self.messages.get(int(reference.get("message_id") or 0))
+        if target is None or target.deleted or target.channel_id != channel.id:
+            if reference.get("fail_if_not_exists", True):
+                raise errors.InvalidFormBody(
+                    {
+                        "message_reference": {
+                            "_errors": [
+                                {"code": "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "message": "Unknown"}
+                            ]
+                        }
+                    }
+                )
+            return
+        msg.type = REPLY
+        msg.reference = {"message_id": str(target.id), "channel_id": str(channel.id)}
+        if channel.guild_id is not None:
+            msg.reference["guild_id"] = str(channel.guild_id)
 
     def _native_poll(self, data: dict[str, Any]) -> NativePoll:
         """A poll request (already checked by the limits) as the poll it creates."""

@@ -23,6 +23,7 @@ GUILD_CHANNEL_TYPES = frozenset({TEXT, VOICE, CATEGORY, NEWS})
 
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
+REPLY = 19  # a message's type when it answers another (message_reference)
 COMPONENTS_V2 = 1 << 15
 
 
@@ -407,6 +408,8 @@ class Message:
     edits: int = 0
     nonce: str | None = None
     poll: NativePoll | None = None
+    # The message this one answers (a poll result message: its poll), as message_reference.
+    reference: dict[str, str] | None = None
     # The allowed_mentions the bot sent with the message and with each edit (None: left out).
     mention_rules: list[dict[str, Any] | None] = field(default_factory=list)
 
@@ -466,6 +469,8 @@ class Message:
             data["application_id"] = str(self.application_id)
         if self.nonce is not None:
             data["nonce"] = self.nonce
+        if self.reference is not None:
+            data["message_reference"] = self.reference
         return data
 
 

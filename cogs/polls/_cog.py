@@ -34,7 +34,7 @@ from cogs.polls._rules import (
     check_spec,
     choice_bounds,
 )
-from cogs.polls._service import PollService
+from cogs.polls._service import PollService, asker
 from cogs.polls._views import (
     FEATURE,
     ChoiceSelect,
@@ -108,7 +108,7 @@ class PollsCog(commands.Cog, name="Polls"):
         electorate=_(
             "Who votes: everyone who can see the channel, a role, a group, or one vote per region"
         ),
-        channel=_("Where to post the poll (default: here)"),
+        channel=_("Where to post the poll (default: here, or a group's poll in its channel)"),
         role=_("For a role electorate: the role whose members vote"),
         group=_("For a group or region electorate: the group"),
         closes=_(
@@ -159,6 +159,16 @@ class PollsCog(commands.Cog, name="Polls"):
         )
         if mode not in MODES:
             raise UserFacingError(_("The mode must be single, multiple or ranked."))
+        team = await self.service.groups.get(group_id) if group_id is not None else None
+        if group_id is not None and team is None:
+            raise UserFacingError(_("I can't find that group. Pick one from the list."))
+        if team is not None and channel is None:
+            # As /event create group: does: the group's own channel, where its members read.
+            channel = self.bot.get_channel(team.channel_id or 0)  # type: ignore[assignment]
+            if channel is None:
+                raise UserFacingError(
+                    _("The group's channel is missing: ask an admin to recreate it.")
+                )
         target = channel or interaction.channel
         if not isinstance(target, discord.TextChannel):
             raise UserFacingError(_("Pick a text channel for the poll."))
@@ -173,8 +183,6 @@ class PollsCog(commands.Cog, name="Polls"):
         check_reminder(closes_at, remind_minutes, remind or "", self.service.now())
         if mode != "single" and minimum is not None and maximum is not None:
             choice_bounds(mode, max(maximum, minimum), minimum, maximum)  # min > max, early
-        if group_id is not None and await self.service.groups.get(group_id) is None:
-            raise UserFacingError(_("I can't find that group. Pick one from the list."))
         electors = await self.service.electorate(
             interaction.guild, electorate, channel=target, role=role, group_id=group_id
         )
@@ -312,7 +320,7 @@ class PollsCog(commands.Cog, name="Polls"):
     @app_commands.describe(poll=_("The poll"))
     async def results(self, interaction: discord.Interaction[S3Bot], poll: int) -> None:
         language = interaction_language(interaction)
-        record = await self.service.load(interaction.guild_id, poll)
+        record = await self.service.load_seen(interaction, poll)
         if record.is_open and not record.live_results:
             raise UserFacingError(
                 _("The results of poll #{id} are hidden until it closes."), id=record.id
@@ -393,7 +401,12 @@ class PollsCog(commands.Cog, name="Polls"):
     @poll.command(name=C_("command", "list"), description=_("Open polls, by group"))
     async def list_polls(self, interaction: discord.Interaction[S3Bot]) -> None:
         language = interaction_language(interaction)
-        open_polls = await self.polls.in_guild(interaction.guild_id or 0)
+        who = asker(interaction)
+        open_polls = [
+            record
+            for record in await self.polls.in_guild(interaction.guild_id or 0)
+            if self.service.visible(record, who)
+        ]
         if not open_polls:
             await reply(interaction, translate(language, _("No polls are open.")))
             return
@@ -425,11 +438,12 @@ class PollsCog(commands.Cog, name="Polls"):
         self, interaction: discord.Interaction[S3Bot], current: str
     ) -> list[app_commands.Choice[int]]:
         needle = current.lower().lstrip("#")
+        who = asker(interaction)
         found = []
         for status in ("open", "closed"):
             for record in await self.polls.in_guild(interaction.guild_id or 0, status=status):
                 label = f"#{record.id} {record.question}"
-                if needle in label.lower():
+                if needle in label.lower() and self.service.visible(record, who):
                     found.append(app_commands.Choice(name=label[:100], value=record.id))
         return found[:25]
 

@@ -60,6 +60,13 @@ def unknown_poll(poll_id: int) -> UserFacingError:
     )
 
 
+def asker(interaction: discord.Interaction[Any]) -> discord.Member | int:
+    """Who is asking, as :meth:`bot.members.Members.sees` takes them (the id outside a guild,
+    where nobody sees a guild's channels)."""
+    user = interaction.user
+    return user if isinstance(user, discord.Member) else user.id
+
+
 class NotInElectorateError(Exception):
     """The member is not in the poll's electorate (turned into a message naming it)."""
 
@@ -84,7 +91,8 @@ class PollService:
         self.refresh_delay = REFRESH_DELAY
 
     def register(self) -> None:
-        self.bot.scheduler.register(CLOSE, self._on_close)
+        # A close never expires: after any outage the poll still closes, late, and says so once.
+        self.bot.scheduler.register(CLOSE, self._on_close, expires=False)
         self.bot.scheduler.register(REMIND, self._on_remind)
 
     async def close_service(self) -> None:
@@ -106,6 +114,19 @@ class PollService:
     async def load(self, guild_id: int | None, poll_id: int) -> PollRecord:
         poll = await self.polls.get(poll_id)
         if poll is None or poll.guild_id != guild_id:
+            raise unknown_poll(poll_id)
+        return poll
+
+    def visible(self, poll: PollRecord, who: discord.Member | int | None) -> bool:
+        """Whether ``who`` can see the channel the poll is posted in. To anyone else the poll
+        does not exist, as an event in a channel they cannot see: not listed, not offered as
+        they type, its results answered as for an unknown id."""
+        return self.members.sees(poll.guild_id, poll.channel_id, who)
+
+    async def load_seen(self, interaction: discord.Interaction[Any], poll_id: int) -> PollRecord:
+        """A poll the member can see, or the same refusal as for an unknown id."""
+        poll = await self.load(interaction.guild_id, poll_id)
+        if not self.visible(poll, asker(interaction)):
             raise unknown_poll(poll_id)
         return poll
 
@@ -496,7 +517,41 @@ class PollService:
         poll = await self.polls.get(poll_id)
         if poll is not None:
             await self.refresh(poll)
+            await self.tell_closed(poll)
         return poll
+
+    async def tell_closed(self, poll: PollRecord) -> None:
+        """A short reply to the poll message, so the channel hears that it closed and where the
+        results are: once, under its once-key, whoever closed it and however often this runs
+        (a scheduled close re-run after a restart sends it with the same message nonce, and
+        Discord returns the first one)."""
+        if poll.is_open or poll.message_id is None:
+            return
+        channel = self.bot.get_channel(poll.channel_id)
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            return
+        message = channel.get_partial_message(poll.message_id)
+        text = translate(
+            self.guild_language(),
+            _("🔒 Poll #{id} has closed: **{question}**. The results are in its message: {link}"),
+            id=poll.id,
+            question=poll.question,
+            link=message.jump_url,
+        )
+
+        async def send(nonce: str) -> None:
+            await channel.send(
+                text,
+                reference=message.to_reference(fail_if_not_exists=False),
+                mention_author=False,
+                allowed_mentions=discord.AllowedMentions.none(),
+                nonce=nonce,
+            )
+
+        try:
+            await self.bot.scheduler.once(f"{key_prefix(poll.id)}closed", poll.guild_id, send)
+        except discord.HTTPException as exc:
+            log.warning("could not say in its channel that poll %s closed: %s", poll.id, exc)
 
     async def _on_close(self, ctx: RunContext) -> None:
         await self.finish(int(ctx.action.payload["poll"]))

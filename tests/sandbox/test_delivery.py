@@ -115,3 +115,24 @@ async def test_discord_py_waits_for_a_bucket_instead_of_earning_429s(
         await channel.send(f"m{n}")
     assert len(world.sb.messages(world.general)) == 6
     assert world.sb.rate_limits.limited == 0
+
+
+async def test_a_reply_names_the_message_it_answers(bot: SandboxBot, world: World) -> None:
+    channel = text_channel(bot, world)
+    poll = await channel.send("the poll")
+    answer = await channel.send("it closed", reference=poll.to_reference(), mention_author=False)
+    assert answer.type is discord.MessageType.reply
+    assert answer.reference is not None and answer.reference.message_id == poll.id
+    stored = world.sb.messages(world.general)[-1]
+    assert stored.type == 19 and stored.reference == {
+        "message_id": str(poll.id),
+        "channel_id": str(channel.id),
+        "guild_id": str(channel.guild.id),
+    }
+    await poll.delete()
+    with pytest.raises(discord.HTTPException) as refused:
+        await channel.send("too late", reference=poll.to_reference())
+    assert refused.value.status == 400 and refused.value.code == 50035
+    # fail_if_not_exists=False: Discord sends it as a plain message instead.
+    plain = await channel.send("anyway", reference=poll.to_reference(fail_if_not_exists=False))
+    assert plain.type is discord.MessageType.default and plain.reference is None
