@@ -15,7 +15,8 @@ rather than keeping their own copies:
   secretariat are built in, a feature adds its own (a working group's leads) the same way, and
   :meth:`Members.require` refuses everyone else with one message naming what was asked;
 * time zones: :meth:`Members.zone` (the member's own, else the community's), :func:`pick_zone`
-  for a typed zone and :func:`zone_choices` for autocomplete.
+  for a typed zone (bot/zones.py, shared with the time grammar) and :func:`zone_choices` for
+  autocomplete.
 """
 
 from __future__ import annotations
@@ -25,9 +26,8 @@ import inspect
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 import discord
 from babel.lists import format_list
@@ -37,6 +37,8 @@ from bot.answering import fit
 from bot.errors import UserFacingError
 from bot.i18n import _, language_of, translate
 from bot.tree import interaction_language
+from bot.zones import folded, zone_words
+from bot.zones import pick_zone as pick_zone  # re-exported: features pick zones from here
 from db import prefs
 from db.groups import GroupRecord, Groups
 from db.prefs import MemberPrefs
@@ -60,68 +62,10 @@ USUAL_ZONES = (
 # -- time zones -------------------------------------------------------------------------------
 
 
-@cache
-def all_zones() -> frozenset[str]:
-    """Every IANA zone name; read from tzdata on first use, not at import (start-up time)."""
-    return frozenset(available_timezones())
-
-
-def pick_zone(name: str) -> ZoneInfo:
-    """The zone a member typed (an IANA name, or a city or country with one zone, in English or
-    Finnish: ``helsinki``, ``Suomi``, ``Bryssel``), or a readable refusal."""
-    if name in all_zones():
-        return ZoneInfo(name)
-    needle = _folded(name)
-    named = [zone for zone, words in zone_words().items() if needle and needle in words]
-    if any("/" in zone for zone in named):  # Europe/Brussels, not the CET that shares its city
-        named = [zone for zone in named if "/" in zone]
-    if len(named) == 1:
-        return ZoneInfo(named[0])
-    raise UserFacingError(
-        _("“{zone}” is not a time zone I know. Pick one from the list, e.g. Europe/Helsinki."),
-        zone=name,
-    )
-
-
-def _folded(text: str) -> str:
-    return " ".join(text.replace("_", " ").split()).casefold()
-
-
-@cache
-def zone_words() -> dict[str, frozenset[str]]:
-    """For each zone, the words a member may look it up by: its IANA name and city, and the
-    city and country names in English and Finnish (from Babel's CLDR data). Built once."""
-    from babel import Locale
-    from babel.core import get_global
-    from babel.dates import get_timezone_location
-
-    countries: dict[str, set[str]] = {}
-    for territory, zones in get_global("territory_zones").items():
-        for zone in zones:
-            names = countries.setdefault(zone, set())
-            for language in SUPPORTED_ZONE_LANGUAGES:
-                name = Locale(language).territories.get(territory)
-                if name:
-                    names.add(_folded(name))
-    found = {}
-    for zone in all_zones():
-        words = {_folded(zone), _folded(zone.rsplit("/", 1)[-1]), *countries.get(zone, ())}
-        for language in SUPPORTED_ZONE_LANGUAGES:
-            try:
-                words.add(_folded(get_timezone_location(zone, locale=language, return_city=True)))
-            except (LookupError, ValueError):
-                continue
-        found[zone] = frozenset(words)
-    return found
-
-
-SUPPORTED_ZONE_LANGUAGES = ("en", "fi")
-
-
 def zone_choices(current: str) -> list[app_commands.Choice[str]]:
     """Autocomplete: zones whose IANA name, city or country (English or Finnish) matches what
     the member typed, exact names and starts of names first; the usual ones when empty."""
-    needle = _folded(current)
+    needle = folded(current)
     if not needle:
         return [app_commands.Choice(name=z, value=z) for z in USUAL_ZONES]
     ranked = []

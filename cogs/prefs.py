@@ -14,8 +14,9 @@ from discord.ext import commands
 
 from bot.client import S3Bot
 from bot.i18n import C_, _, translate
-from bot.members import pick_zone, zone_choices, zone_words
+from bot.members import pick_zone, zone_choices
 from bot.tree import interaction_language, reply
+from bot.zones import zone_words
 from db import prefs
 
 
