@@ -15,6 +15,11 @@ class UserFacingError(Exception):
         super().__init__(message)
         self.message = message
         self.params = params
+        self.notes: list[tuple[str, dict[str, object]]] = []
+
+    def add_note(self, message: str, /, **params: object) -> None:
+        """A further line for the member (a catalog string), shown after the message."""
+        self.notes.append((message, params))
 
     def __str__(self) -> str:
         return self.message.format(**self.params) if self.params else self.message

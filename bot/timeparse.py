@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.errors import UserFacingError
 from bot.i18n import _, translate
+from bot.zones import all_zones, pick_zone, zone_words
 
 UNREADABLE_TIME = _(
     "I couldn't read “{text}” as a time. Try 2026-12-03 14:00, 3.12. klo 14, "
@@ -46,14 +47,47 @@ CONTRADICTION = _(
 OUT_OF_WINDOW = _("“{text}” is too far from today: give a time within {years} years of now.")
 TOO_LONG_TIME = _("That time is {length} characters long; keep it within {limit}.")
 RANGE_BACKWARDS = _("In “{text}” the end comes before the start: write it as 14-16 or 9:00-10:30.")
+# After an ISO date a "-16:00" is a range, never a UTC offset (see _ISO_DATETIME): say how to
+# write an offset when such a range runs backwards.
+RANGE_BACKWARDS_OR_OFFSET = _(
+    "In “{text}” the end comes before the start. A range is written 14:00-16:00; a UTC offset "
+    "is written +02:00, Z or UTC-05:00."
+)
 UNREADABLE_RANGE = _(
-    "I couldn't read “{text}” as a time range. Write it as klo 14-16, 14:00-16:00 or 9:00-10:30."
+    "I couldn't read “{text}” as a time range. Write a date (2026-12-03, 3.12., 3 December or "
+    "tomorrow) and then the range, e.g. 14:00-16:00 or 9:00-10:30."
+)
+DAYS_RANGE = _(
+    "“{text}” is a range of days, not one meeting. Give the first day and its time (e.g. "
+    "3.12. 10:00-12:00); a repeat rule adds the other days."
+)
+NO_DAY = _("“{text}” names no day. Give a date or a weekday, e.g. next Tuesday 10:00.")
+PARTLY_READ = _(
+    "I could read only part of “{text}”: “{words}” is not a date, a time or a time zone I know. "
+    "Leave it out, e.g. 3 December 14:00."
+)
+ZONE_UNREAD = _(
+    "I can't read “{zone}” as a time zone: I know UTC, GMT, CET/CEST, EET/EEST, WET/WEST, BST, "
+    "UTC+2 and city or country names (14:00 Helsinki time). Or leave the zone out: your times "
+    "are read in {mine} (/timezone set changes that)."
+)
+ZONE_SEASON = _(
+    "“{text}” names {abbreviation} (UTC{offset}), but on that date the clocks in {region} are on "
+    "{other}. Write the one you mean: UTC{offset} for <t:{fixed}:F>, or {city} time for "
+    "<t:{clock}:F>."
+)
+DEFAULT_ZONE_NOTE = _(
+    "I read “{text}” in {zone} time, the server's default, as you have not set your own zone. "
+    "If you meant another zone, set yours with /timezone set (or give timezone:)."
 )
 NO_RANGE_HERE = _("“{text}” is a range; give one time here.")
 AMBIGUOUS_NOTE = _("That time happens twice this night (clocks go back); I took the first one.")
 ROUNDED_NOTE = _(
     "<t:{exact}:T> is rounded down to <t:{minute}:t>: times are kept to the whole minute."
 )
+
+# Refusals that show times: when read in the server's default zone, they say so.
+_SHOWS_READINGS = frozenset({SEVERAL_READINGS, CONTRADICTION, NEEDS_TIME})
 
 DURATION_MAX = timedelta(days=366)  # parse_duration's own bound; callers apply tighter ones
 OFFSET_MAX = timedelta(days=60)
@@ -111,10 +145,17 @@ class ParsedTime:
     note: str | None = None  # an English catalog string to show the member, if any
     typed: datetime | None = None  # the instant as typed, when it had seconds that were cut
     end: datetime | None = None  # UTC: a range (klo 14-16) also says when it ends
+    wall_zone: str | None = None  # the zone a wall-clock reading was placed in
+    default_zone: str | None = None  # the server's default zone it was read in, to tell the member
+    typed_text: str = ""
 
     def explain(self, language: str) -> list[str]:
         """What the member should know about this reading, in ``language``."""
         lines = [translate(language, self.note)] if self.note else []
+        if self.default_zone is not None:
+            lines.append(
+                translate(language, DEFAULT_ZONE_NOTE, text=self.typed_text, zone=self.default_zone)
+            )
         if self.typed is not None:
             lines.append(
                 translate(
@@ -140,7 +181,7 @@ def whole_minute(parsed: ParsedTime) -> ParsedTime:
 # -- placing wall-clock times in a zone ----------------------------------------------------------
 
 
-def localise(naive: datetime, tz: ZoneInfo) -> tuple[datetime, bool, bool]:
+def localise(naive: datetime, tz: tzinfo) -> tuple[datetime, bool, bool]:
     """(aware, in_gap, ambiguous) for a wall-clock time in ``tz``.
 
     zoneinfo accepts any wall time, so gaps and overlaps are found by round trips: a time in a
@@ -157,7 +198,11 @@ def localise(naive: datetime, tz: ZoneInfo) -> tuple[datetime, bool, bool]:
     return first, False, True
 
 
-def _placed(naive: datetime, tz: ZoneInfo) -> ParsedTime:
+def _zone_name(tz: tzinfo) -> str:
+    return str(getattr(tz, "key", tz))
+
+
+def _placed(naive: datetime, tz: tzinfo) -> ParsedTime:
     local, in_gap, ambiguous = localise(naive, tz)
     if in_gap:
         raise UserFacingError(
@@ -166,7 +211,7 @@ def _placed(naive: datetime, tz: ZoneInfo) -> ParsedTime:
                 "Pick another time, e.g. {later}."
             ),
             time=naive.strftime("%H:%M"),
-            zone=tz.key,
+            zone=_zone_name(tz),
             date=naive.date().isoformat(),
             later=local.strftime("%H:%M"),
         )
@@ -175,10 +220,11 @@ def _placed(naive: datetime, tz: ZoneInfo) -> ParsedTime:
         local=local,
         ambiguous=ambiguous,
         note=AMBIGUOUS_NOTE if ambiguous else None,
+        wall_zone=_zone_name(tz),
     )
 
 
-def _instant(moment: datetime, tz: ZoneInfo) -> ParsedTime:
+def _instant(moment: datetime, tz: tzinfo) -> ParsedTime:
     """An exact instant (offset given, timestamp, relative phrase): no wall-clock questions."""
     utc = moment.astimezone(UTC)
     return ParsedTime(utc=utc, local=utc.astimezone(tz))
@@ -187,18 +233,33 @@ def _instant(moment: datetime, tz: ZoneInfo) -> ParsedTime:
 # -- the grammar -----------------------------------------------------------------------------
 
 _DISCORD = re.compile(r"<t:(-?[0-9]{1,12})(?::[tdfrs])?>")
+# An ISO date and time, with an offset only where it cannot be a range: ``Z`` or ``+02:00`` after
+# a typed time, and a ``-05:00`` only in the machine form (``T``, seconds) that calendars and
+# programs write. ``2026-12-03 14:00-16:00`` is therefore the range 14:00-16:00, never 14:00 at
+# UTC-16:00 (a silent wrong day); a member's negative offset is written ``UTC-05:00``.
 _ISO_DATETIME = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[t ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
-    r"(?:z|[+-][0-9]{2}:?[0-9]{2})?"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(?:t[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?(?:z|[+-][0-9]{2}:?[0-9]{2})"
+    r"|[t ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:z|\+[0-9]{2}:?[0-9]{2})?)"
 )
+_ISO_T = re.compile(r"(?<=[0-9]{4}-[0-9]{2}-[0-9]{2})t(?=[0-9])")
 _NUMERIC_DATE = re.compile(r"(?P<d>[0-9]{1,2})\.(?P<m>[0-9]{1,2})(?:\.(?P<y>[0-9]{4})|\.)?")
 _SLASH_DATE = re.compile(r"(?P<a>[0-9]{1,2})/(?P<b>[0-9]{1,2})(?:/(?P<y>[0-9]{4}))?")
 _ISO_DATE = re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})")
 _WEEKDAY_DATE = re.compile(r"(?:(?P<prefix>next|this|on|ensi|tänä)\s+)?(?P<day>[a-zäö]+)")
 _CLOCK = re.compile(
-    r"(?:(?P<kw>klo|kello|at|@)\s*)?(?P<h>[0-9]{1,2})(?:(?P<sep>[:.])(?P<min>[0-9]{2}))?"
+    r"(?:(?P<kw>klo|kello|at|@)\s*)?(?P<h>[0-9]{1,2})"
+    r"(?:(?P<sep>[:.])(?P<min>[0-9]{2})(?::(?P<sec>[0-9]{2}))?)?"
     r"\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?"
 )
+# "3 December", "3rd of December", "December 3rd, 2026", "3. joulukuuta 2026"
+_NAMED_DATE = re.compile(
+    r"(?:(?P<d1>[0-9]{1,2})(?:st|nd|rd|th|\.)?\s+(?:of\s+)?(?P<m1>[a-zäö]+\.?)"
+    r"|(?P<m2>[a-zäö]+\.?)\s+(?P<d2>[0-9]{1,2})(?:st|nd|rd|th|\.)?)"
+    r"(?:,?\s+(?P<y>[0-9]{4}))?"
+)
+_DATE_WORD = r"(?:[0-9]{1,2}\.(?:[0-9]{1,2}\.(?:[0-9]{4})?)?|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})"
+_DAYS_RANGE = re.compile(rf"(?<![0-9.:]){_DATE_WORD}\s*[-–—]\s*{_DATE_WORD}(?![0-9:])")
 _NAMED_CLOCKS = {"noon": time(12), "midnight": time(0), "at noon": time(12)}
 _DAY_WORDS = {
     "today": 0,
@@ -235,7 +296,9 @@ def _clock(text: str, *, with_date: bool, date_first: bool) -> tuple[time, ...]:
     keyword, sep, ampm = match["kw"], match["sep"], match["ampm"]
     if not (keyword or ampm or sep == ":" or (with_date and date_first)):
         return ()  # "14" or "14.30" alone, or before a date: a date or a number, not a time
-    hour, minute = int(match["h"]), int(match["min"] or 0)
+    if match["sec"] and (sep != ":" or int(match["sec"]) > 59):
+        return ()
+    hour, minute, second = int(match["h"]), int(match["min"] or 0), int(match["sec"] or 0)
     if ampm:
         if not 1 <= hour <= 12:
             return ()
@@ -244,7 +307,7 @@ def _clock(text: str, *, with_date: bool, date_first: bool) -> tuple[time, ...]:
         return ()
     if sep is None and 1 <= hour <= 7 and not match["h"].startswith("0") and not ampm:
         return (time(hour), time(hour + 12))
-    return (time(hour, minute),)
+    return (time(hour, minute, second),)
 
 
 def _calendar_date(year: int, month: int, day: int) -> date | None:
@@ -286,9 +349,15 @@ def _day(
         if match["y"]:
             return _calendar_date(int(match["y"]), month, day)
         return _next_date(today, month, day)
+    if (match := _NAMED_DATE.fullmatch(text)) and (named := _month(match["m1"] or match["m2"])):
+        numbered = int(match["d1"] or match["d2"])
+        if match["y"]:
+            return _calendar_date(int(match["y"]), named, numbered)
+        return _next_date(today, named, numbered)
     words = text.replace(",", " ").split()
-    if len(words) == 2 and (weekday := WEEKDAYS.get(words[0].rstrip("."))) is not None:
-        dated = _day(words[1], today, clock, now_local, day_first=day_first)
+    if len(words) >= 2 and (weekday := WEEKDAYS.get(words[0].rstrip("."))) is not None:
+        rest = " ".join(words[1:])
+        dated = _day(rest, today, clock, now_local, day_first=day_first)
         if dated is not None and weekday != dated.weekday():
             raise Contradiction(dated, dated + timedelta(days=_nearest(weekday - dated.weekday())))
         return dated
@@ -350,7 +419,7 @@ def _contradiction(
     text: str, contradiction: Contradiction, clock: time, now_local: datetime
 ) -> UserFacingError:
     zone = now_local.tzinfo
-    assert isinstance(zone, ZoneInfo)
+    assert zone is not None
 
     def stamp(day: date) -> int:
         return int(localise(datetime.combine(day, clock), zone)[0].timestamp())
@@ -372,7 +441,9 @@ _CLOCK_IN_TEXT = re.compile(
 )
 _TIMEISH = re.compile(r"[0-9]\s*(?:[:.]\s*[0-9]|am\b|pm\b)")  # a clock time, even a wrong one
 # "next week 10:00" names no day; dateparser would pick one.
-_VAGUE = re.compile(r"\b(?:weeks?|weekend|months?|years?)\b")
+_VAGUE = re.compile(
+    r"\b(?:weeks?|weekend|months?|years?|viikolla|viikonloppuna|kuussa|vuonna)(?![a-zäö])"
+)
 _KLO = re.compile(r"\b(?:klo|kello)\s*([0-9]{1,2})(?:[:.]([0-9]{2}))?\b")
 
 
@@ -403,6 +474,7 @@ def _dateparser() -> Any:
 def warm_up() -> None:
     """Import dateparser and load its language data now, not on a member's first command."""
     _dateparser().parse("tomorrow 14:00", languages=["en", "fi"])
+    zone_words()  # "14:00 Helsinki time" looks the city up
 
 
 _EN_MONTHS = [
@@ -563,6 +635,7 @@ def parse_when(
     language: str = "en",
     day_first: bool = True,
     allow_range: bool = False,
+    default_zone: bool = False,
 ) -> ParsedTime:
     """The instant a member means by ``text``, read in ``tz`` and relative to ``now`` (aware),
     on a whole minute, within WINDOW_YEARS of now.
@@ -571,16 +644,28 @@ def parse_when(
     never mean today. A date without a year means its next day ahead. A lone clock time means
     its next occurrence. Relative phrases (``in 2 hours``) are exact, to the minute. ``12/3``
     is the 12th of March when ``day_first`` (European locales), else December 3. With
-    ``allow_range``, ``klo 14-16`` also sets ``end``; otherwise a range is refused.
+    ``allow_range``, ``klo 14-16`` also sets ``end``; otherwise a range is refused. A zone at
+    the end (``14:00 CET``, ``UTC+2``, ``Helsinki time``) is read instead of ``tz``.
+
+    ``default_zone``: ``tz`` is the server's default, not the member's choice. A wall-clock
+    reading then says so (``explain``), and so does a refusal that shows readings.
     """
     if len(text) > WHEN_MAX:
         raise UserFacingError(TOO_LONG_TIME, length=len(text), limit=WHEN_MAX)
-    parsed = whole_minute(_parse_when(text, tz=tz, now=now, language=language, day_first=day_first))
+    try:
+        parsed = _parse_when(text, tz=tz, now=now, language=language, day_first=day_first)
+    except UserFacingError as refusal:
+        if default_zone and refusal.message in _SHOWS_READINGS:
+            refusal.add_note(DEFAULT_ZONE_NOTE, text=text.strip(), zone=tz.key)
+        raise
+    parsed = whole_minute(parsed)
     window = timedelta(days=round(365.25 * WINDOW_YEARS))
     if not now - window <= parsed.utc <= now + window:
         raise UserFacingError(OUT_OF_WINDOW, text=text.strip(), years=WINDOW_YEARS)
     if parsed.end is not None and not allow_range:
         raise UserFacingError(NO_RANGE_HERE, text=text.strip())
+    if default_zone and parsed.wall_zone == tz.key:
+        parsed = replace(parsed, default_zone=tz.key, typed_text=text.strip())
     return parsed
 
 
@@ -606,7 +691,7 @@ def _split_range(cleaned: str, text: str) -> tuple[str, str | None]:
     return cleaned, None
 
 
-def _with_end(start: ParsedTime, end_text: str, tz: ZoneInfo, text: str) -> ParsedTime:
+def _with_end(start: ParsedTime, end_text: str, tz: tzinfo, text: str) -> ParsedTime:
     """A range's start with its end: the end clock on the start's day, after the start."""
     clocks = _clock(end_text, with_date=True, date_first=True)
     if not clocks:
@@ -616,11 +701,14 @@ def _with_end(start: ParsedTime, end_text: str, tz: ZoneInfo, text: str) -> Pars
         raise _several(text, readings, tz)
     end = _placed(datetime.combine(start.local.date(), clocks[0]), tz)
     if end.utc <= start.utc:
-        raise UserFacingError(RANGE_BACKWARDS, text=text.strip())
+        looks_like_offset = re.fullmatch(r"[0-9]{2}:?[0-9]{2}", end_text) is not None
+        raise UserFacingError(
+            RANGE_BACKWARDS_OR_OFFSET if looks_like_offset else RANGE_BACKWARDS, text=text.strip()
+        )
     return replace(start, end=end.utc)
 
 
-def _several(text: str, readings: list[datetime], tz: ZoneInfo) -> UserFacingError:
+def _several(text: str, readings: list[datetime], tz: tzinfo) -> UserFacingError:
     shown = [f"<t:{int(localise(r, tz)[0].timestamp())}:F>" for r in sorted(readings)]
     return UserFacingError(SEVERAL_READINGS, text=text.strip(), readings=" / ".join(shown))
 
@@ -650,6 +738,23 @@ def _parse_when(
     if relative is not None:
         # cut here, so "in 2 hours" typed at 12:00:37 is not reported as rounded
         return _instant((now + relative).replace(second=0, microsecond=0), tz)
+    if _DAYS_RANGE.search(cleaned):
+        raise UserFacingError(DAYS_RANGE, text=text.strip())
+    cleaned = _ISO_T.sub(" ", cleaned)
+    named = _named_zone(cleaned, tz)
+    if named is None:
+        return _wall(cleaned, text, tz=tz, now=now, language=language, day_first=day_first)
+    rest, zone, offset = named
+    parsed = _wall(rest, text, tz=zone, now=now, language=language, day_first=day_first)
+    if offset is not None and parsed.local.utcoffset() != offset:
+        raise _off_season(text, parsed, offset)
+    return replace(parsed, local=parsed.utc.astimezone(tz), wall_zone=None)
+
+
+def _wall(
+    cleaned: str, text: str, *, tz: tzinfo, now: datetime, language: str, day_first: bool
+) -> ParsedTime:
+    """A phrase read on the wall clock of ``tz``: our grammar, else a checked guess."""
     cleaned, end_text = _split_range(cleaned, text)
     readings, date_only = _readings(cleaned, now.astimezone(tz), day_first=day_first)
     if date_only:
@@ -661,14 +766,136 @@ def _parse_when(
     if len(readings) == 1:
         start = _placed(readings.pop(), tz)
         return start if end_text is None else _with_end(start, end_text, tz, text)
+    if _VAGUE.search(cleaned):
+        raise UserFacingError(NO_DAY, text=text.strip())
+    if stray := _stray_words(cleaned):
+        raise UserFacingError(PARTLY_READ, text=text.strip(), words=" ".join(stray))
     if end_text is not None:
         raise UserFacingError(UNREADABLE_RANGE, text=text.strip())
-    if _FINNISH_SIGNS.search(cleaned):
+    if _FINNISH_SIGNS.search(cleaned) or not isinstance(tz, ZoneInfo):
         raise UserFacingError(UNREADABLE_TIME, text=text)
     guessed = _guess(text, cleaned, tz=tz, now=now, language=language, day_first=day_first)
     if guessed is None:
         raise UserFacingError(UNREADABLE_TIME, text=text)
     return guessed
+
+
+# -- a zone named in the phrase ----------------------------------------------------------------
+
+# Abbreviations with one meaning in Europe: their offset, and the region whose clocks they name.
+# "14:00 CET" typed for a July date (when those clocks are on CEST) is asked about, not guessed.
+_SEASONAL_ZONES = {
+    "cet": (timedelta(hours=1), "Europe/Brussels", "Brussels"),
+    "cest": (timedelta(hours=2), "Europe/Brussels", "Brussels"),
+    "eet": (timedelta(hours=2), "Europe/Helsinki", "Helsinki"),
+    "eest": (timedelta(hours=3), "Europe/Helsinki", "Helsinki"),
+    "wet": (timedelta(hours=0), "Europe/Lisbon", "Lisbon"),
+    "west": (timedelta(hours=1), "Europe/Lisbon", "Lisbon"),
+    "bst": (timedelta(hours=1), "Europe/London", "London"),
+}
+_UTC_WORDS = frozenset({"utc", "gmt", "z"})
+_OFFSET_ZONE = re.compile(
+    r"(?P<rest>.+?)\s*(?:(?:utc|gmt)\s*(?P<sign>[+-])|(?P<plus>\+))\s*"
+    r"(?P<h>[0-9]{1,2})(?::?(?P<m>[0-9]{2}))?"
+)
+_ZONE_SAID = ("time", "aikaa")  # "Helsinki time", "Helsingin aikaa"
+_ABBREVIATION = re.compile(r"[a-z]{1,4}t")  # PST, EST, IST, MSKT: zone-like, several meanings
+
+
+def _named_zone(cleaned: str, mine: ZoneInfo) -> tuple[str, tzinfo, timedelta | None] | None:
+    """(the rest of the phrase, the zone it names at its end, the offset an abbreviation fixes),
+    or None when the phrase ends in no zone. A zone-like word we cannot read is refused."""
+    if match := _OFFSET_ZONE.fullmatch(cleaned):
+        hours, minutes = int(match["h"]), int(match["m"] or 0)
+        offset = timedelta(hours=hours, minutes=minutes)
+        if offset > timedelta(hours=14) or minutes > 59:
+            raise UserFacingError(ZONE_UNREAD, zone=cleaned[len(match["rest"]) :], mine=mine.key)
+        return match["rest"], timezone(-offset if match["sign"] == "-" else offset), None
+    if re.search(r"[0-9]z$", cleaned):
+        return cleaned[:-1], UTC, None
+    words = re.sub(r"\(([^()]*)\)$", r"\1", cleaned).split()  # "14:00 (Helsinki time)"
+    said = bool(words) and words[-1] in _ZONE_SAID
+    if said:
+        words = words[:-1]
+    if len(words) < 2:
+        return None
+    name, rest = words[-1].strip("()"), " ".join(words[:-1])
+    if name in _UTC_WORDS:
+        return rest, UTC, None
+    if name in _SEASONAL_ZONES:
+        offset, region, _city = _SEASONAL_ZONES[name]
+        return rest, ZoneInfo(region), offset
+    if not said and (not name.isalpha() or _known_word(name)):
+        return None
+    if _ABBREVIATION.fullmatch(name) or name.upper() in all_zones():
+        raise UserFacingError(ZONE_UNREAD, zone=name.upper(), mine=mine.key)
+    for size in (3, 2, 1):  # "new york time", "helsinki"
+        if len(words) > size:
+            try:
+                zone = pick_zone(" ".join(words[-size:]).strip("()"))
+            except UserFacingError:
+                continue
+            return " ".join(words[:-size]), zone, None
+    if said:
+        raise UserFacingError(ZONE_UNREAD, zone=" ".join(words[-1:]), mine=mine.key)
+    return None
+
+
+def _off_season(text: str, parsed: ParsedTime, offset: timedelta) -> UserFacingError:
+    """``14:00 CET`` on a date when Central Europe is on CEST: both readings, the member picks."""
+    abbreviation = next(k for k, v in _SEASONAL_ZONES.items() if v[0] == offset)
+    region, city = _SEASONAL_ZONES[abbreviation][1:]
+    actual = parsed.local.utcoffset()
+    other = next((k for k, v in _SEASONAL_ZONES.items() if v[1] == region and v[0] == actual), "?")
+    fixed = parsed.local.replace(tzinfo=timezone(offset))
+    return UserFacingError(
+        ZONE_SEASON,
+        text=text.strip(),
+        abbreviation=abbreviation.upper(),
+        offset=_offset_text(offset),
+        region=region,
+        other=other.upper(),
+        city=city,
+        fixed=int(fixed.timestamp()),
+        clock=int(parsed.utc.timestamp()),
+    )
+
+
+def _offset_text(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"{sign}{hours}" + (f":{minutes:02}" if minutes else "")
+
+
+_DAY_WORD_PARTS = frozenset(w for phrase in _DAY_WORDS for w in phrase.split())
+_KNOWN_WORDS = frozenset(
+    {*_FILLERS, "next", "this", "ensi", "tänä", "in", *_DAY_WORD_PARTS, *_UTC_WORDS}
+)
+
+
+def _known_word(word: str) -> bool:
+    """A word of our grammar: a weekday, month, day word (tomorrow), filler or zone."""
+    word = word.rstrip(".,")
+    return (
+        word in _KNOWN_WORDS
+        or word in WEEKDAYS
+        or word in _SEASONAL_ZONES
+        or word in _ZONE_SAID
+        or word in _UNITS
+        or _month(word) is not None
+    )
+
+
+def _stray_words(cleaned: str) -> list[str]:
+    """The words of a phrase that otherwise names a day or time which are no date or time words
+    at all (``banana`` in ``3 December banana 14:00``): named back to the member."""
+    words = [w for w in re.split(r"[\s,]+", cleaned) if w]
+    stray = [w for w in words if re.fullmatch(r"[a-zäöå]+", w) and not _known_word(w)]
+    anchored = any(
+        w in WEEKDAYS or w in _DAY_WORD_PARTS or _month(w) or re.search(r"[0-9]", w) for w in words
+    )
+    return stray if anchored and len(stray) < len(words) else []
 
 
 def _relative(text: str) -> timedelta | None:

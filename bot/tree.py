@@ -57,6 +57,8 @@ async def answer_error(interaction: discord.Interaction[Any], error: BaseExcepti
             for key, value in original.params.items()
         }
         text = translate(language, original.message, **params)
+        for note, note_params in original.notes:
+            text += "\n" + translate(language, note, **note_params)
     elif isinstance(original, app_commands.CheckFailure):
         text = translate(language, _("You don't have permission to do that here."))
     else:

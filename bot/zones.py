@@ -28,6 +28,9 @@ def pick_zone(name: str) -> ZoneInfo:
     named = [zone for zone, words in zone_words().items() if needle and needle in words]
     if any("/" in zone for zone in named):  # Europe/Brussels, not the CET that shares its city
         named = [zone for zone in named if "/" in zone]
+    by_city = [zone for zone in named if folded(zone.rsplit("/", 1)[-1]) == needle]
+    if len(by_city) == 1:  # America/New_York, not its alias US/Eastern
+        named = by_city
     if len(named) == 1:
         return ZoneInfo(named[0])
     raise UserFacingError(

@@ -15,12 +15,19 @@ import pytest
 from bot.errors import UserFacingError
 from bot.timeparse import (
     AMBIGUOUS_NOTE,
+    DAYS_RANGE,
+    DEFAULT_ZONE_NOTE,
     NEEDS_TIME,
+    NO_DAY,
     OUT_OF_WINDOW,
+    PARTLY_READ,
+    RANGE_BACKWARDS_OR_OFFSET,
     SEVERAL_READINGS,
     UNREADABLE_DATE,
     UNREADABLE_DURATION,
     UNREADABLE_TIME,
+    ZONE_SEASON,
+    ZONE_UNREAD,
     format_offset,
     parse_date,
     parse_duration,
@@ -121,8 +128,8 @@ def test_the_members_language_only_orders_the_guesses(language: str) -> None:
         ("31.2.2027 10:00", UNREADABLE_TIME),  # no such day
         ("<t:99999999999999>", UNREADABLE_TIME),
         ("3.12", NEEDS_TIME),  # a date first, as in "3.12 10.12"
-        ("ensi viikolla", UNREADABLE_TIME),
-        ("next week 10:00", UNREADABLE_TIME),  # which day? dateparser would pick one
+        ("ensi viikolla", NO_DAY),
+        ("next week 10:00", NO_DAY),  # which day? dateparser would pick one
         ("in 0 minutes", UNREADABLE_TIME),  # Finnish the grammar lacks: never guessed
         ("2026-13-01 10:00", UNREADABLE_TIME),
         ("monday lauantaina", UNREADABLE_TIME),  # two weekdays, no time
@@ -335,6 +342,16 @@ def test_a_date_without_a_year_needs_today() -> None:
         ("2026-12-03 14:00–16:30", local(2026, 12, 3, 14), local(2026, 12, 3, 16, 30)),
         ("9:00-10", local(2026, 11, 29, 9), local(2026, 11, 29, 10)),  # 9:00 is gone today
         ("klo 14-16", local(2026, 11, 28, 14), local(2026, 11, 28, 16)),  # never "the 16th"
+        # after an ISO date "-16:00" is the end, not a UTC offset (review 2, #1)
+        ("2026-12-03 14:00-16:00", local(2026, 12, 3, 14), local(2026, 12, 3, 16)),
+        ("2026-12-03T14:00-16:00", local(2026, 12, 3, 14), local(2026, 12, 3, 16)),
+        ("2026-12-03 14:00 - 16:00", local(2026, 12, 3, 14), local(2026, 12, 3, 16)),
+        # named dates take a range like numeric ones (review 2, #16)
+        ("December 3 14:00-15:00", local(2026, 12, 3, 14), local(2026, 12, 3, 15)),
+        ("3 December 14:00-16:00", local(2026, 12, 3, 14), local(2026, 12, 3, 16)),
+        ("3. joulukuuta klo 14-16", local(2026, 12, 3, 14), local(2026, 12, 3, 16)),
+        ("thursday 3 december 2026 9:00-10:30", local(2026, 12, 3, 9), local(2026, 12, 3, 10, 30)),
+        ("3 December 14:00-16:00 UTC", local(2026, 12, 3, 16), local(2026, 12, 3, 18)),
     ],
 )
 def test_a_range_sets_start_and_end(text: str, start: datetime, end: datetime) -> None:
@@ -348,7 +365,7 @@ def test_a_range_sets_start_and_end(text: str, start: datetime, end: datetime) -
         ("huomenna klo 16-14", "end comes before the start"),
         ("huomenna klo 14-16-18", "time range"),
         ("huomenna klo 9-5", "can be read as"),  # 05:00 or 17:00?
-        ("3.12.-5.12. klo 10", "couldn't read"),  # a range of days: not an event's time
+        ("3.12.-5.12. klo 10", "range of days"),  # not an event's time
     ],
 )
 def test_ranges_that_do_not_read_are_refused(text: str, fragment: str) -> None:
@@ -473,3 +490,100 @@ def test_a_long_time_is_refused_before_reading() -> None:
     with pytest.raises(UserFacingError) as caught:
         parse_when("tomorrow " * 50, tz=HELSINKI, now=NOW)
     assert "characters long" in caught.value.message
+
+
+# -- review 2: offsets, named zones, seconds, refusals that say why ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the offset forms that stay: Z and + after an ISO time, any offset in the machine form
+        ("2026-12-03 14:00Z", datetime(2026, 12, 3, 14, tzinfo=UTC)),
+        ("2026-12-03 14:00+02:00", datetime(2026, 12, 3, 12, tzinfo=UTC)),
+        ("2026-12-03T14:00:00-05:00", datetime(2026, 12, 3, 19, tzinfo=UTC)),
+        # a zone at the end (review 2, #17)
+        ("tomorrow 14:00 UTC", datetime(2026, 11, 29, 14, tzinfo=UTC)),
+        ("tomorrow 14:00 GMT", datetime(2026, 11, 29, 14, tzinfo=UTC)),
+        ("tomorrow 14:00 CET", datetime(2026, 11, 29, 13, tzinfo=UTC)),
+        ("tomorrow 14:00 EET", datetime(2026, 11, 29, 12, tzinfo=UTC)),
+        ("tomorrow 14:00 WET", datetime(2026, 11, 29, 14, tzinfo=UTC)),
+        ("tomorrow 14:00 Helsinki time", datetime(2026, 11, 29, 12, tzinfo=UTC)),
+        ("tomorrow 14:00 Brussels", datetime(2026, 11, 29, 13, tzinfo=UTC)),
+        ("3.12. klo 14 (Lisbon time)", datetime(2026, 12, 3, 14, tzinfo=UTC)),
+        ("tomorrow 14:00 New York time", datetime(2026, 11, 29, 19, tzinfo=UTC)),
+        ("tomorrow 14:00 UTC-5", datetime(2026, 11, 29, 19, tzinfo=UTC)),
+        ("tomorrow 14:00 UTC+05:30", datetime(2026, 11, 29, 8, 30, tzinfo=UTC)),
+        ("tomorrow 14:00 +02:00", datetime(2026, 11, 29, 12, tzinfo=UTC)),
+        ("tomorrow 14:00z", datetime(2026, 11, 29, 14, tzinfo=UTC)),
+        ("2027-07-01 14:00 CEST", datetime(2027, 7, 1, 12, tzinfo=UTC)),
+        # seconds after any date form (review 2, #23): cut to the minute, with the note
+        ("tomorrow 14:29:14", datetime(2026, 11, 29, 12, 29, tzinfo=UTC)),
+        ("huomenna klo 14:29:14", datetime(2026, 11, 29, 12, 29, tzinfo=UTC)),
+        ("3 December 14:29:59", datetime(2026, 12, 3, 12, 29, tzinfo=UTC)),
+    ],
+)
+def test_offsets_zones_and_seconds(text: str, expected: datetime) -> None:
+    parsed = parse_when(text, tz=HELSINKI, now=NOW)
+    assert parsed.utc == expected
+    assert parsed.local.tzinfo is HELSINKI
+
+
+def test_seconds_are_rounded_with_a_note() -> None:
+    parsed = parse_when("tomorrow 14:29:14", tz=HELSINKI, now=NOW)
+    assert parsed.typed == datetime(2026, 11, 29, 12, 29, 14, tzinfo=UTC)
+    assert any("rounded down" in line for line in parsed.explain("en"))
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "params"),
+    [
+        ("2026-12-03 14:00-05:00", RANGE_BACKWARDS_OR_OFFSET, {}),
+        ("3.12.-5.12.", DAYS_RANGE, {}),
+        ("3.12.-5.12. klo 10", DAYS_RANGE, {}),
+        ("3.-5.12. klo 10", DAYS_RANGE, {}),
+        ("next week 10:00", NO_DAY, {}),
+        ("ensi viikolla", NO_DAY, {}),
+        ("ensi viikolla klo 10", NO_DAY, {}),
+        ("3 December banana 14:00", PARTLY_READ, {"words": "banana"}),
+        ("huomenna klo 14 etänä", PARTLY_READ, {"words": "etänä"}),
+        ("tomorrow 14:00 PST", ZONE_UNREAD, {"zone": "PST", "mine": "Europe/Helsinki"}),
+        ("tomorrow 14:00 EST", ZONE_UNREAD, {"zone": "EST"}),
+        ("tomorrow 14:00 IST", ZONE_UNREAD, {"zone": "IST"}),
+        ("huomenna klo 14 Helsingin aikaa", ZONE_UNREAD, {"zone": "helsingin"}),
+        ("tomorrow 14:00 UTC+15", ZONE_UNREAD, {}),
+        # CET named for a summer date: Central Europe is on CEST then; both readings shown
+        ("2027-07-01 14:00 CET", ZONE_SEASON, {"other": "CEST", "offset": "+1"}),
+    ],
+)
+def test_refusals_say_why(text: str, message: str, params: dict[str, str]) -> None:
+    with pytest.raises(UserFacingError) as caught:
+        parse_when(text, tz=HELSINKI, now=NOW, allow_range=True)
+    assert caught.value.message == message
+    assert params.items() <= caught.value.params.items()
+
+
+def test_the_english_range_hint_offers_no_finnish() -> None:
+    with pytest.raises(UserFacingError) as caught:
+        parse_when("tomorrow 14-16-18", tz=HELSINKI, now=NOW, allow_range=True)
+    assert "klo" not in caught.value.message
+
+
+def test_a_time_read_in_the_default_zone_says_so() -> None:
+    parsed = parse_when("huomenna klo 14", tz=HELSINKI, now=NOW, default_zone=True)
+    [note] = parsed.explain("en")
+    assert "Europe/Helsinki" in note and "huomenna klo 14" in note and "/timezone set" in note
+    assert "/aikavyöhyke aseta" in parsed.explain("fi")[0]
+    # the member's own zone, a named zone or an exact instant: nothing to say
+    assert parse_when("huomenna klo 14", tz=HELSINKI, now=NOW).explain("en") == []
+    for exact in ("tomorrow 14:00 UTC", "in 2 hours", "2026-12-03 14:00Z"):
+        assert parse_when(exact, tz=HELSINKI, now=NOW, default_zone=True).explain("en") == []
+
+
+def test_a_refusal_with_readings_in_the_default_zone_names_it() -> None:
+    with pytest.raises(UserFacingError) as caught:
+        parse_when("huomenna klo 2", tz=HELSINKI, now=NOW, default_zone=True)
+    assert caught.value.message == SEVERAL_READINGS
+    assert caught.value.notes == [
+        (DEFAULT_ZONE_NOTE, {"text": "huomenna klo 2", "zone": "Europe/Helsinki"})
+    ]

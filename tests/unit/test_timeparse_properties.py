@@ -63,7 +63,8 @@ WORDS = st.sampled_from(
     [
         "tomorrow", "today", "next", "this", "on", "at", "in", "hours", "hour", "minutes", "an",
         "huomenna", "tänään", "ylihuomenna", "ensi", "klo", "kello", "päästä", "kuluttua",
-        "tunnin", "tuntia", "minuutin", "noon", "midnight", "am", "pm", "utc", "z",
+        "tunnin", "tuntia", "minuutin", "noon", "midnight", "am", "pm", "utc", "z", "cet",
+        "eest", "helsinki", "time", "pst", "banana", "utc+2", "+02:00", "14:29:14", "viikolla",
         *EN_DAYS, *FI_DAYS, "ti", "tue", "ke", *EN_MONTHS.split()[:4], *FI_MONTHS.split()[:4],
         "3.12.", "3.12.2026", "12/3", "2026-12-03", "31.2.2027", "1.1.9999", "0001-01-01",
         "14:00", "14.30", "2", "7", "14", "25:00", "9:00-10", "14-16", "16-14", "-", "–", ",",
@@ -131,12 +132,109 @@ def meant_times(draw: st.DrawFn) -> tuple[str, datetime, ZoneInfo, datetime, boo
         f"{d} {en_month} {y} at {hh}:{mm:02}",
         f"{d}. {fi_month} {y} klo {hh}:{mm:02}",
         f"{d}/{m}/{y} {hh:02}:{mm:02}",
+        f"{en_month} {d}, {y} {hh:02}:{mm:02}:{draw(st.integers(0, 59)):02}",  # seconds: cut
+        f"{FI_DAYS[day.weekday()]} {d}. {fi_month} {y} klo {hh}:{mm:02}",
     ]
     if hour == 0 or hour >= 8:  # a bare hour from 1 to 7 is asked about
         forms.append(f"{d}.{m}.{y} klo {hh}" if mm == 0 else f"{d}.{m}.{y} klo {hh}.{mm:02}")
     if day - local_now.date() == timedelta(days=1):
         forms += [f"tomorrow {hh:02}:{mm:02}", f"huomenna klo {hh}.{mm:02}"]
     return draw(st.sampled_from(forms)), wall, zone, now, True
+
+
+FI_MONTH_NAMES = FI_MONTHS.split()
+EN_MONTH_NAMES = EN_MONTHS.split()
+
+
+@st.composite
+def meant_ranges(draw: st.DrawFn) -> tuple[str, datetime, datetime, ZoneInfo, datetime]:
+    """(a range after any date form, the wall start and end meant, zone, now). After an ISO date
+    ``14:00-16:00`` is a range, never 14:00 at UTC-16:00 (review 2, #1)."""
+    zone = draw(st.sampled_from(ZONES))
+    now = draw(nows)
+    day = now.astimezone(zone).date() + timedelta(days=draw(st.integers(1, 700)))
+    start = draw(st.integers(0, 23 * 60 - 1))
+    end = draw(st.integers(start + 1, 24 * 60 - 1))
+    (h, m), (eh, em) = divmod(start, 60), divmod(end, 60)
+    d, mo, y = day.day, day.month, day.year
+    span = f"{h:02}:{m:02}-{eh:02}:{em:02}"
+    date_text = draw(
+        st.sampled_from(
+            [
+                f"{y}-{mo:02}-{d:02} ",
+                f"{y}-{mo:02}-{d:02}T",
+                f"{d}.{mo}.{y} ",
+                f"{d} {EN_MONTH_NAMES[mo - 1]} {y} ",
+                f"{EN_MONTH_NAMES[mo - 1]} {d}, {y} ",
+                f"{d}. {FI_MONTH_NAMES[mo - 1]} {y} klo ",
+                f"{EN_DAYS[day.weekday()]} {d} {EN_MONTH_NAMES[mo - 1]} {y} ",
+            ]
+        )
+    )
+    wall = datetime.combine(day, time(h, m)), datetime.combine(day, time(eh, em))
+    return date_text + span, *wall, zone, now
+
+
+@given(case=meant_ranges())
+def test_a_range_after_any_date_form_is_that_range(
+    case: tuple[str, datetime, datetime, ZoneInfo, datetime],
+) -> None:
+    text, start, end, zone, now = case
+    (placed_start, gap_start, _), (placed_end, gap_end, _) = (
+        localise(start, zone),
+        localise(end, zone),
+    )
+    parsed = answered(parse_when, text, tz=zone, now=now, allow_range=True)
+    if gap_start or gap_end or placed_end <= placed_start:
+        assert isinstance(parsed, UserFacingError)
+        return
+    assert not isinstance(parsed, UserFacingError), (text, parsed)
+    assert (parsed.utc, parsed.end) == (placed_start.astimezone(UTC), placed_end.astimezone(UTC))
+
+
+NAMED_ZONES = {
+    "UTC": ZoneInfo("UTC"),
+    "GMT": ZoneInfo("UTC"),
+    "Helsinki time": ZoneInfo("Europe/Helsinki"),
+    "(Lisbon time)": ZoneInfo("Europe/Lisbon"),
+    "Brussels": ZoneInfo("Europe/Brussels"),
+    "New York time": ZoneInfo("America/New_York"),
+    "UTC+5:45": ZoneInfo("Asia/Kathmandu"),  # fixed +05:45 all year
+    "UTC-3": ZoneInfo("America/Sao_Paulo"),  # fixed -03:00 since 2019
+}
+SEASONAL = {"CET": "Europe/Brussels", "CEST": "Europe/Brussels", "EET": "Europe/Helsinki"}
+SEASONAL |= {"EEST": "Europe/Helsinki", "WET": "Europe/Lisbon", "BST": "Europe/London"}
+SEASONAL_OFFSETS = {"CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "WET": 0, "BST": 1}
+
+
+@given(
+    member=st.sampled_from(ZONES),
+    now=nows,
+    ahead=st.integers(1, 700),
+    minute=st.integers(0, 24 * 60 - 1),
+    name=st.sampled_from(sorted(NAMED_ZONES) + sorted(SEASONAL)),
+    seconds=st.booleans(),
+)
+def test_a_zone_named_at_the_end_is_read_in_that_zone(
+    member: ZoneInfo, now: datetime, ahead: int, minute: int, name: str, seconds: bool
+) -> None:
+    """``14:00 CET``, ``UTC+2``, ``Helsinki time`` (review 2, #17): read in that zone, whatever
+    the member's; an abbreviation the region's clocks are not on that day is asked about."""
+    day = now.astimezone(member).date() + timedelta(days=ahead)
+    wall = datetime.combine(day, time(*divmod(minute, 60)))
+    clock = f"{wall:%H:%M}" + (":37" if seconds else "")
+    text = f"{day.isoformat()} {clock} {name}"
+    parsed = answered(parse_when, text, tz=member, now=now)
+    zone = NAMED_ZONES.get(name) or ZoneInfo(SEASONAL[name])
+    placed, in_gap, _ = localise(wall, zone)
+    if in_gap:
+        assert isinstance(parsed, UserFacingError)
+        return
+    if name in SEASONAL and placed.utcoffset() != timedelta(hours=SEASONAL_OFFSETS[name]):
+        assert isinstance(parsed, UserFacingError) and "{other}" in parsed.message
+        return
+    assert not isinstance(parsed, UserFacingError), (text, parsed)
+    assert parsed.utc == placed.astimezone(UTC) and parsed.local.tzinfo is member
 
 
 @given(case=meant_times())
