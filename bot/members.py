@@ -36,6 +36,7 @@ from discord import app_commands
 from bot.answering import fit
 from bot.errors import UserFacingError
 from bot.i18n import _, language_of, translate
+from bot.timeparse import DEFAULT_ZONE_NOTE
 from bot.tree import interaction_language
 from bot.zones import folded, zone_words
 from bot.zones import pick_zone as pick_zone  # re-exported: features pick zones from here
@@ -314,5 +315,13 @@ class Members:
 
     async def zone(self, guild_id: int, user_id: int) -> ZoneInfo:
         """The zone a member's typed times are read in: their own, else the community's."""
+        return (await self.reading_zone(guild_id, user_id))[0]
+
+    async def reading_zone(self, guild_id: int, user_id: int) -> tuple[ZoneInfo, str | None]:
+        """The zone a member's typed times are read in, with what to tell them when it is not
+        theirs (the community's default: a "klo 14" read an hour off otherwise goes unexplained);
+        pass it to ``parse_when(zone_note=...)``."""
         mine = await self.bot.db.read(prefs.get, guild_id, user_id)
-        return ZoneInfo(mine.timezone) if mine.timezone else self.bot.default_timezone
+        if mine.timezone:
+            return ZoneInfo(mine.timezone), None
+        return self.bot.default_timezone, DEFAULT_ZONE_NOTE

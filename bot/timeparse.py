@@ -76,10 +76,12 @@ ZONE_SEASON = _(
     "{other}. Write the one you mean: UTC{offset} for <t:{fixed}:F>, or {city} time for "
     "<t:{clock}:F>."
 )
+# Said with a time read on a wall clock the member did not choose (parse_when's ``zone_note``).
 DEFAULT_ZONE_NOTE = _(
     "I read “{text}” in {zone} time, the server's default, as you have not set your own zone. "
     "If you meant another zone, set yours with /timezone set (or give timezone:)."
 )
+EVENT_ZONE_NOTE = _("I read “{text}” in {zone} time, the event's time zone.")
 NO_RANGE_HERE = _("“{text}” is a range; give one time here.")
 AMBIGUOUS_NOTE = _("That time happens twice this night (clocks go back); I took the first one.")
 ROUNDED_NOTE = _(
@@ -146,15 +148,15 @@ class ParsedTime:
     typed: datetime | None = None  # the instant as typed, when it had seconds that were cut
     end: datetime | None = None  # UTC: a range (klo 14-16) also says when it ends
     wall_zone: str | None = None  # the zone a wall-clock reading was placed in
-    default_zone: str | None = None  # the server's default zone it was read in, to tell the member
+    zone_note: str | None = None  # why it was read in wall_zone (a catalog string), to tell
     typed_text: str = ""
 
     def explain(self, language: str) -> list[str]:
         """What the member should know about this reading, in ``language``."""
         lines = [translate(language, self.note)] if self.note else []
-        if self.default_zone is not None:
+        if self.zone_note is not None:
             lines.append(
-                translate(language, DEFAULT_ZONE_NOTE, text=self.typed_text, zone=self.default_zone)
+                translate(language, self.zone_note, text=self.typed_text, zone=self.wall_zone)
             )
         if self.typed is not None:
             lines.append(
@@ -635,7 +637,7 @@ def parse_when(
     language: str = "en",
     day_first: bool = True,
     allow_range: bool = False,
-    default_zone: bool = False,
+    zone_note: str | None = None,
 ) -> ParsedTime:
     """The instant a member means by ``text``, read in ``tz`` and relative to ``now`` (aware),
     on a whole minute, within WINDOW_YEARS of now.
@@ -647,16 +649,17 @@ def parse_when(
     ``allow_range``, ``klo 14-16`` also sets ``end``; otherwise a range is refused. A zone at
     the end (``14:00 CET``, ``UTC+2``, ``Helsinki time``) is read instead of ``tz``.
 
-    ``default_zone``: ``tz`` is the server's default, not the member's choice. A wall-clock
-    reading then says so (``explain``), and so does a refusal that shows readings.
+    ``zone_note`` (DEFAULT_ZONE_NOTE, EVENT_ZONE_NOTE): ``tz`` is not the member's own choice. A
+    wall-clock reading then says which zone it was read in and why (``explain``), and so does a
+    refusal that shows readings.
     """
     if len(text) > WHEN_MAX:
         raise UserFacingError(TOO_LONG_TIME, length=len(text), limit=WHEN_MAX)
     try:
         parsed = _parse_when(text, tz=tz, now=now, language=language, day_first=day_first)
     except UserFacingError as refusal:
-        if default_zone and refusal.message in _SHOWS_READINGS:
-            refusal.add_note(DEFAULT_ZONE_NOTE, text=text.strip(), zone=tz.key)
+        if zone_note and refusal.message in _SHOWS_READINGS:
+            refusal.add_note(zone_note, text=text.strip(), zone=tz.key)
         raise
     parsed = whole_minute(parsed)
     window = timedelta(days=round(365.25 * WINDOW_YEARS))
@@ -664,8 +667,8 @@ def parse_when(
         raise UserFacingError(OUT_OF_WINDOW, text=text.strip(), years=WINDOW_YEARS)
     if parsed.end is not None and not allow_range:
         raise UserFacingError(NO_RANGE_HERE, text=text.strip())
-    if default_zone and parsed.wall_zone == tz.key:
-        parsed = replace(parsed, default_zone=tz.key, typed_text=text.strip())
+    if zone_note and parsed.wall_zone == tz.key:
+        parsed = replace(parsed, zone_note=zone_note, typed_text=text.strip())
     return parsed
 
 

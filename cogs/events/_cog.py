@@ -26,6 +26,7 @@ from bot.errors import UserFacingError
 from bot.i18n import C_, _
 from bot.members import pick_zone, zone_choices
 from bot.timeparse import (
+    EVENT_ZONE_NOTE,
     ParsedTime,
     day_first,
     format_offset,
@@ -169,8 +170,10 @@ class EventsCog(commands.Cog, name="Events"):
         zone: ZoneInfo,
         *,
         allow_range: bool = False,
+        zone_note: str | None = None,
     ) -> ParsedTime:
-        """A time the member typed, read in their language and their locale's date order."""
+        """A time the member typed, read in their language and their locale's date order;
+        ``zone_note`` says why ``zone`` when it is not the member's own (see parse_when)."""
         return parse_when(
             text,
             tz=zone,
@@ -178,6 +181,7 @@ class EventsCog(commands.Cog, name="Events"):
             language=interaction_language(interaction),
             day_first=day_first(str(interaction.locale.value)),
             allow_range=allow_range,
+            zone_note=zone_note,
         )
 
     async def group_of(self, guild_id: int | None, channel_id: int) -> GroupRecord | None:
@@ -247,12 +251,12 @@ class EventsCog(commands.Cog, name="Events"):
                     _("The group's channel is missing: ask an admin to recreate it.")
                 )
         language = interaction_language(interaction)
-        zone = (
-            pick_zone(timezone)
+        zone, zone_note = (
+            (pick_zone(timezone), None)
             if timezone
-            else await self.bot.members.zone(interaction.guild.id, interaction.user.id)
+            else await self.bot.members.reading_zone(interaction.guild.id, interaction.user.id)
         )
-        parsed = self.read_time(interaction, start, zone, allow_range=True)
+        parsed = self.read_time(interaction, start, zone, allow_range=True, zone_note=zone_note)
         starts = parsed.utc
         notes = parsed.explain(language)
         length_given = parse_duration(duration) if duration else None
@@ -262,7 +266,7 @@ class EventsCog(commands.Cog, name="Events"):
                 start=start,
             )
         if end:
-            parsed_end = self.read_time(interaction, end, zone)
+            parsed_end = self.read_time(interaction, end, zone, zone_note=zone_note)
             ends = parsed_end.utc
             notes += parsed_end.explain(language)
             if length_given is not None:
@@ -392,7 +396,8 @@ class EventsCog(commands.Cog, name="Events"):
                 interaction, EDITING, await self.group_of(interaction.guild_id, channel.id)
             )
         zone = pick_zone(timezone) if timezone else ZoneInfo(record.tz)
-        times = self.read_times(interaction, record, before, zone, start, end, duration)
+        note = None if timezone else await self.event_zone_note(interaction, record, start, end)
+        times = self.read_times(interaction, record, before, zone, start, end, duration, note)
         changes: dict[str, Any] = {}
         if title is not None:
             changes["title"] = check_title(title)
@@ -458,6 +463,7 @@ class EventsCog(commands.Cog, name="Events"):
         start: str | None,
         end: str | None,
         duration: str | None,
+        zone_note: str | None = None,
     ) -> EditedTimes:
         """The start, end and duration an edit gives, read as /event create reads them; a new
         zone alone keeps the start's clock time in it. ``length`` only when it changes."""
@@ -466,7 +472,7 @@ class EventsCog(commands.Cog, name="Events"):
         new_start: datetime | None = None
         range_end: datetime | None = None
         if start:
-            parsed = self.read_time(interaction, start, zone, allow_range=True)
+            parsed = self.read_time(interaction, start, zone, allow_range=True, zone_note=zone_note)
             new_start, range_end = parsed.utc, parsed.end
             notes += parsed.explain(language)
             if range_end is not None and (end or duration):
@@ -478,7 +484,7 @@ class EventsCog(commands.Cog, name="Events"):
             new_start = record.start_local.replace(tzinfo=zone)
         length = parse_duration(duration) if duration else None
         if end:
-            parsed_end = self.read_time(interaction, end, zone)
+            parsed_end = self.read_time(interaction, end, zone, zone_note=zone_note)
             notes += parsed_end.explain(language)
             base = new_start if start else shifted(before.start, record, zone)
             assert base is not None
@@ -488,6 +494,19 @@ class EventsCog(commands.Cog, name="Events"):
         elif range_end is not None and new_start is not None:
             length = range_end - new_start
         return EditedTimes(new_start, check_duration(length) if length is not None else None, notes)
+
+    async def event_zone_note(
+        self,
+        interaction: discord.Interaction[Any],
+        record: EventRecord,
+        start: str | None,
+        end: str | None,
+    ) -> str | None:
+        """An edit reads times in the event's zone: say so unless it is the member's own."""
+        if not (start or end) or interaction.guild is None:
+            return None
+        mine, unset = await self.bot.members.reading_zone(interaction.guild.id, interaction.user.id)
+        return EVENT_ZONE_NOTE if unset or mine.key != record.tz else None
 
     def check_schedule(self, updated: EventRecord, *, start_ahead: bool) -> None:
         """An edited schedule's checks: the start fits the repeat rule, a new start is ahead,
@@ -514,7 +533,8 @@ class EventsCog(commands.Cog, name="Events"):
         """/event edit occurrence: one date of a series gets a new start or length."""
         language = interaction_language(interaction)
         zone = ZoneInfo(record.tz)
-        times = self.read_times(interaction, record, before, zone, start, end, duration)
+        note = await self.event_zone_note(interaction, record, start, end)
+        times = self.read_times(interaction, record, before, zone, start, end, duration, note)
         if times.start is None and times.length is None:
             raise UserFacingError(_("Tell me what to change: start, end or duration."))
         starts = times.start or before.start

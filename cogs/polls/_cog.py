@@ -172,12 +172,17 @@ class PollsCog(commands.Cog, name="Polls"):
         target = channel or interaction.channel
         if not isinstance(target, discord.TextChannel):
             raise UserFacingError(_("Pick a text channel for the poll."))
-        zone = await self.bot.members.zone(interaction.guild.id, interaction.user.id)
-        closes_at = (
-            parse_when(closes, tz=zone, now=self.service.now(), language=language).utc
+        zone, zone_note = await self.bot.members.reading_zone(
+            interaction.guild.id, interaction.user.id
+        )
+        closing = (
+            parse_when(
+                closes, tz=zone, now=self.service.now(), language=language, zone_note=zone_note
+            )
             if closes
             else None
         )
+        closes_at = closing.utc if closing else None
         remind_minutes = int(parse_duration(remind).total_seconds() // 60) if remind else None
         check_close_and_quorum(closes_at, quorum, self.service.now())
         check_reminder(closes_at, remind_minutes, remind or "", self.service.now())
@@ -230,14 +235,21 @@ class PollsCog(commands.Cog, name="Polls"):
                 remind_minutes=remind_minutes,
             )
             record, url = await self.service.publish(new, electors)
+            answered_in = interaction_language(modal_interaction)
+            notes = closing.explain(answered_in) if closing else []  # e.g. the zone it was read in
             await reply(
                 modal_interaction,
-                translate(
-                    interaction_language(modal_interaction),
-                    _("Poll #{id} is open: {url}\n{turnout}"),
-                    id=record.id,
-                    url=url,
-                    turnout=turnout_line(interaction_language(modal_interaction), record, 0),
+                "\n".join(
+                    [
+                        translate(
+                            answered_in,
+                            _("Poll #{id} is open: {url}\n{turnout}"),
+                            id=record.id,
+                            url=url,
+                            turnout=turnout_line(answered_in, record, 0),
+                        ),
+                        *notes,
+                    ]
                 ),
             )
 

@@ -570,19 +570,20 @@ def test_the_english_range_hint_offers_no_finnish() -> None:
 
 
 def test_a_time_read_in_the_default_zone_says_so() -> None:
-    parsed = parse_when("huomenna klo 14", tz=HELSINKI, now=NOW, default_zone=True)
+    parsed = parse_when("huomenna klo 14", tz=HELSINKI, now=NOW, zone_note=DEFAULT_ZONE_NOTE)
     [note] = parsed.explain("en")
     assert "Europe/Helsinki" in note and "huomenna klo 14" in note and "/timezone set" in note
     assert "/aikavyöhyke aseta" in parsed.explain("fi")[0]
     # the member's own zone, a named zone or an exact instant: nothing to say
     assert parse_when("huomenna klo 14", tz=HELSINKI, now=NOW).explain("en") == []
     for exact in ("tomorrow 14:00 UTC", "in 2 hours", "2026-12-03 14:00Z"):
-        assert parse_when(exact, tz=HELSINKI, now=NOW, default_zone=True).explain("en") == []
+        exactly = parse_when(exact, tz=HELSINKI, now=NOW, zone_note=DEFAULT_ZONE_NOTE)
+        assert exactly.explain("en") == []
 
 
 def test_a_refusal_with_readings_in_the_default_zone_names_it() -> None:
     with pytest.raises(UserFacingError) as caught:
-        parse_when("huomenna klo 2", tz=HELSINKI, now=NOW, default_zone=True)
+        parse_when("huomenna klo 2", tz=HELSINKI, now=NOW, zone_note=DEFAULT_ZONE_NOTE)
     assert caught.value.message == SEVERAL_READINGS
     assert caught.value.notes == [
         (DEFAULT_ZONE_NOTE, {"text": "huomenna klo 2", "zone": "Europe/Helsinki"})
