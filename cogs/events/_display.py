@@ -359,7 +359,7 @@ def attendees_csv(rows: list[RsvpRecord], names: dict[int, str]) -> bytes:
 def reminder_text(language: str, event: EventRecord, occurrence: Occurrence, *, late: bool) -> str:
     body = translate(
         language,
-        _("⏰ Reminder: **{title}** starts <t:{start}:R> (<t:{start}:F>)."),
+        _("⏰ Reminder: **{title}** starts <t:{start}:F> (<t:{start}:R>)."),
         title=event.title,
         start=stamp(occurrence.start),
     )

@@ -38,6 +38,9 @@ async def test_reminder_in_channel_and_by_dm(community: LocalCommunity, clock: F
     assert "Kick-off" in reminders_in(community)[0]
     aino_dm = community.sandbox.dms(community.members["aino"])
     assert len(aino_dm) == 1 and aino_dm[0].content.startswith("⏰ Muistutus")  # in Finnish
+    # absolute time first: read later, the bracketed "(3 tuntia sitten)" does not make it untrue
+    starts = int(clock.now().replace(hour=13, minute=0, second=0, microsecond=0).timestamp())
+    assert f"alkaa <t:{starts}:F> (<t:{starts}:R>)" in aino_dm[0].content
     assert len(community.sandbox.dms(community.members["marco"])) == 1
     assert community.sandbox.dms(community.members["lena"]) == []  # turned DMs off
     assert community.sandbox.dms(community.members["sofia"]) == []  # only "Going" is reminded
