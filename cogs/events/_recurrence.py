@@ -270,6 +270,16 @@ class Recurrence:
                 ),
                 start=int(start_local.timestamp()),
             )
+        if self.until is not None and not _until_allows(self.until, start_local):
+            # Accepted, such a series would have no date at all: an announcement with no time.
+            raise UserFacingError(
+                _(
+                    "This series ends ({until}) before its first date, <t:{start}:D>: no date "
+                    "would happen. End it on that day or later."
+                ),
+                until=_until_shown(self.until),
+                start=int(start_local.timestamp()),
+            )
         wall = start_local.replace(tzinfo=None)
         first = next(self._rule_days(wall, wall.date() + timedelta(days=366 * SERIES_YEARS)), None)
         if first == wall.date():
@@ -490,6 +500,15 @@ def _until_instant(until: Until, zone: ZoneInfo) -> datetime:
     return localise(datetime.combine(until, time(23, 59, 59)), zone)[0].astimezone(UTC)
 
 
+def _until_shown(until: Until) -> str:
+    """An end as the member wrote it: a day, a wall time, or an instant each reader sees."""
+    if isinstance(until, datetime):
+        if until.tzinfo is not None:
+            return f"<t:{int(until.timestamp())}:f>"
+        return until.strftime("%Y-%m-%d %H:%M")
+    return until.isoformat()
+
+
 def _until_allows(until: Until, moment: datetime) -> bool:
     """Whether a start (aware, in the event's zone) is on or before UNTIL (RFC 5545: included).
     A day compares with the start's day, a wall time with its wall time, an instant exactly."""
@@ -575,6 +594,17 @@ _ENDINGS = (
     re.compile(r"(?P<rest>.+?),?\s+(?P<count>[0-9]{1,4})\s*(?:times|kertaa|krt)"),
     re.compile(r"(?P<rest>.+?),?\s+(?:until|till|kunnes)\s+(?P<until>\S+)"),
     re.compile(r"(?P<rest>.+?),?\s+(?P<until>\S+)\s+(?:asti|saakka)"),
+)
+
+
+# An ending with no rule before it: "count 10", "10 times", "until 2027-06-30", "30.6.2027 asti".
+_ENDING_ALONE = re.compile(
+    r"(?:count\s*[:=]?\s*|for\s+|x\s*)?[0-9]{1,4}(?:\s*(?:times|kertaa|krt))?"
+    r"|(?:until|till|kunnes)\s+\S+|\S+\s+(?:asti|saakka)"
+)
+ENDING_ALONE = _(
+    "“{text}” says when a series ends, not how often it repeats: put a rule before it, e.g. "
+    "“weekly {text}” or “monthly on the 15th {text}”."
 )
 
 
@@ -693,6 +723,8 @@ def _ambiguous_second(day_word: str) -> Recurrence | None:
 
 
 def _from_phrase(cleaned: str, original: str, today: date) -> Recurrence:
+    if _ENDING_ALONE.fullmatch(cleaned):
+        raise UserFacingError(ENDING_ALONE, text=original.strip())
     count: int | None = None
     until: date | None = None
     while ending := next(filter(None, (e.fullmatch(cleaned) for e in _ENDINGS)), None):

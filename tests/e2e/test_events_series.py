@@ -236,3 +236,17 @@ async def test_the_list_shows_a_series_once_with_its_next_date_and_rule(
     first = (await bot_occurrences(community))[0]
     assert f"<t:{int(first.timestamp())}:F>" in field["value"]
     assert "tiistaisin" in field["value"]  # the rule, in Aino's Finnish
+
+
+async def test_a_series_that_ends_before_it_starts_is_refused(community: LocalCommunity) -> None:
+    """Review 2, #6: accepted, it was announced with no date and no buttons."""
+    refused = await create_event(community, repeat="weekly until 2026-12-01")
+    assert refused.modal is None and "before its first date" in refused.content
+    assert "<t:" in refused.content  # the first date, named
+    await create_event(community, repeat="weekly")
+    edited = await community.as_member("sofia").slash(
+        "event edit", event=1, repeat="weekly until 2026-12-01"
+    )
+    assert "before its first date" in edited.content
+    record = await community.db.read(events.get, guild_id=community.guild.id, event_id=1)
+    assert record is not None and record.rrule == "FREQ=WEEKLY"

@@ -500,3 +500,34 @@ def test_a_rule_that_can_never_match_is_refused_quickly() -> None:
 )
 def test_describe_new_shapes(text: str, english: str) -> None:
     assert parse_repeat(text, today=TODAY).describe("en") == english
+
+
+# -- review 2: an until before the start, an ending alone -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["weekly until 2026-12-01", "RRULE:FREQ=WEEKLY;UNTIL=20261201T000000Z"]
+)
+def test_an_until_before_the_first_date_is_refused_naming_it(text: str) -> None:
+    start = helsinki(2026, 12, 2, 14)
+    with pytest.raises(UserFacingError) as caught:
+        parse_repeat(text, today=TODAY).check_start(start)
+    assert "before its first date" in caught.value.message
+    assert caught.value.params["start"] == int(start.timestamp())
+
+
+def test_an_until_on_the_first_date_is_one_date() -> None:
+    rule = parse_repeat("weekly until 2026-12-02", today=TODAY)
+    start = helsinki(2026, 12, 2, 14)
+    rule.check_start(start)
+    assert rule.occurrences(start) == [start]
+
+
+@pytest.mark.parametrize(
+    "text", ["count 10", "10 times", "10 kertaa", "until 2027-06-30", "30.6.2027 asti"]
+)
+def test_an_ending_alone_is_refused_as_an_ending(text: str) -> None:
+    with pytest.raises(UserFacingError) as caught:
+        parse_repeat(text, today=TODAY)
+    assert "says when a series ends" in caught.value.message
+    assert parse_repeat(f"weekly {text}", today=TODAY).freq == "weekly"

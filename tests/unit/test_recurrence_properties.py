@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
+import pytest
 import recurring_ical_events
 from dateutil.rrule import rruleset, rrulestr
 from hypothesis import assume, given
@@ -153,6 +154,17 @@ def test_expansion_agrees_with_dateutil_and_calendar_apps(
         lines = ",".join(f"{e:%Y%m%dT%H%M%S}" for e in exdates)
         rule = parse_repeat(f"RRULE:{text}\nEXDATE;TZID={zone.key}:{lines}", today=TODAY)
         assert parse_repeat(rule.text(), today=TODAY) == rule
+    until = rule.until
+    if until is not None and (
+        start > until
+        if isinstance(until, datetime) and until.tzinfo is not None
+        else wall > until
+        if isinstance(until, datetime)
+        else start.date() > until
+    ):  # a series that would end before its first date: no date at all (review 2, #6)
+        with pytest.raises(UserFacingError, match="before its first date"):
+            rule.check_start(start)
+        return
     rule.check_start(start)  # a start the rule makes is accepted
 
     ours = answered(rule.occurrences, start)
