@@ -625,6 +625,14 @@ class Groups:
         )
         return [(row[0], row[1], row[2]) for row in rows]
 
+    async def pending_applications(self, group_id: int) -> list[Application]:
+        """A group's pending applications, the oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM applications WHERE group_id = ? AND status = 'pending' ORDER BY id",
+            (group_id,),
+        )
+        return [_application(row) for row in rows]
+
     async def pending_count(self, group_id: int) -> int:
         row = await self.db.fetchone(
             "SELECT COUNT(*) FROM applications WHERE group_id = ? AND status = 'pending'",

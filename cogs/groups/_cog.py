@@ -33,7 +33,7 @@ from cogs.groups._display import (
 )
 from cogs.groups._rules import STAKEHOLDERS
 from cogs.groups._service import CREATING, LEADING, GroupService
-from cogs.groups._views import announce_preview, card_action, members_page
+from cogs.groups._views import announce_preview, applications_list, card_action, members_page
 from db.groups import GroupRecord, Profile
 
 log = logging.getLogger(__name__)
@@ -382,6 +382,19 @@ class GroupsCog(commands.Cog, name="Groups"):
         record = await self.resolve(interaction, group)
         await card_action(self.service, interaction, record.id, "withdraw")
 
+    @group.command(
+        name=C_("command", "applications"),
+        description=_("Pending applications to a group, to decide (leads and organisers)"),
+    )
+    @app_commands.describe(group=_("The group"))
+    async def applications(self, interaction: discord.Interaction[S3Bot], group: str) -> None:
+        record = await self.resolve(interaction, group)
+        await self.service.require_lead(interaction, record, LEADING)
+        content, view = await applications_list(
+            self.service, interaction_language(interaction), record
+        )
+        await reply(interaction, content, view=view or discord.utils.MISSING)
+
     # -- leads' tools -------------------------------------------------------------------------
 
     # Declared here, after the commands everyone uses, so /help lists those first.
@@ -499,6 +512,7 @@ class GroupsCog(commands.Cog, name="Groups"):
     @leave.autocomplete("group")
     @apply.autocomplete("group")
     @withdraw.autocomplete("group")
+    @applications.autocomplete("group")
     @member_add.autocomplete("group")
     @member_remove.autocomplete("group")
     @lead_add.autocomplete("group")

@@ -82,6 +82,10 @@ class GroupQueries:
         profiles = await self._groups.profiles(group.guild_id, [m.user_id for m in shown])
         return MembersPage(page, pages, [(m, profiles.get(m.user_id)) for m in shown])
 
+    async def pending_applications(self, group: GroupRecord) -> list[Application]:
+        """What /group applications lists, the oldest first."""
+        return await self._groups.pending_applications(group.id)
+
     async def application(self, application_id: int) -> Application | None:
         return await self._groups.application(application_id)
 

@@ -273,7 +273,11 @@ async def decide(
             group = await service.load(current.guild_id, current.group_id)
             await update(interaction, **decided_message(language, group, current))
         raise
-    if interaction.message is not None:
+    if interaction.message is not None and interaction.message.flags.ephemeral:
+        # Pressed in /group applications: the list again, with what still waits.
+        content, view = await applications_list(service, language, group)
+        await update(interaction, content=content, view=view)
+    elif interaction.message is not None:
         await update(interaction, **decided_message(language, group, decided))
     else:
         await reply(interaction, decision_text(language, decided))
@@ -308,6 +312,52 @@ class DecisionButton(
         await service.check_decidable(self.application_id, interaction.user)
         language = interaction_language(interaction)
         await interaction.response.send_modal(DeclineModal(language, self.application_id))
+
+
+SHOWN_APPLICATIONS = 5  # Discord: a message holds five rows of buttons
+
+
+async def applications_list(
+    service: GroupService, language: str, group: GroupRecord
+) -> tuple[str, discord.ui.View | None]:
+    """/group applications: who waits, since when and why, oldest first, with Approve /
+    Decline for the first five (the buttons the leads' copies carry)."""
+    pending = await service.queries.pending_applications(group)
+    if not pending:
+        return translate(language, _("No applications to {group} are waiting."), group=group), None
+    lines = [
+        translate(
+            language,
+            _("Applications to {group} waiting for a decision: {count}"),
+            group=group,
+            count=len(pending),
+        )
+    ]
+    view = discord.ui.View(timeout=None)
+    for number, application in enumerate(pending, 1):
+        motivation = " ".join(application.motivation.split())
+        if len(motivation) > 120:
+            motivation = motivation[:119] + "…"
+        lines.append(f"{number}. <@{application.user_id}> — {motivation}")
+        if number <= SHOWN_APPLICATIONS:
+            for action, label in (
+                ("approve", _("Approve #{number}")),
+                ("decline", _("Decline #{number}")),
+            ):
+                view.add_item(
+                    DecisionButton(
+                        application.id, action, translate(language, label, number=number)
+                    )
+                )
+    if len(pending) > SHOWN_APPLICATIONS:
+        lines.append(
+            translate(
+                language,
+                _("Buttons for the first {count}; decide them and ask again for the rest."),
+                count=SHOWN_APPLICATIONS,
+            )
+        )
+    return "\n".join(lines), view
 
 
 def decision_view(language: str, application_id: int) -> discord.ui.View:

@@ -120,3 +120,51 @@ async def test_every_copy_of_an_application_shows_its_outcome_in_its_own_languag
     )
     assert fields(shown)["Päätös"] == f"Hyväksyjä: <@{olli.user.id}>"
     await dm_containing(community, "lena", "was approved")
+
+
+async def test_leads_and_organisers_list_pending_applications_and_decide_there(
+    community: LocalCommunity,
+) -> None:
+    sb = community.sandbox
+    aino = community.members["aino"]
+    await create_group(
+        community,
+        name="Hydrogen",
+        name_fi="Vety",
+        kind="partnership",
+        joining="application",
+        visibility="private",
+        lead=aino,
+    )
+    group = await group_named(community, "Hydrogen")
+    empty = await community.as_member("sofia").slash("group applications", group=str(group.id))
+    assert empty.content == "No applications to Hydrogen are waiting."
+    for member, motivation in (("marco", "We make electrolysers"), ("lena", "Bavarian H2")):
+        form = await community.as_member(member).slash("group apply", group=str(group.id))
+        await form.submit_modal({"motivation": motivation})
+    outsider = await community.as_member("lena").slash("group applications", group=str(group.id))
+    assert "Only" in outsider.content, outsider.content
+    listed = await community.as_member("sofia").slash("group applications", group=str(group.id))
+    marco, lena = community.members["marco"].user.id, community.members["lena"].user.id
+    assert listed.content == (
+        "Applications to Hydrogen waiting for a decision: 2\n"
+        f"1. <@{marco}> — We make electrolysers\n"
+        f"2. <@{lena}> — Bavarian H2"
+    ), listed.content
+    assert listed.message is not None
+    approved = await community.as_member("sofia").click(listed.message, "Approve #1")
+    assert approved.kind == "update"
+    shown = sb.backend.messages[listed.message.id]
+    assert shown.content == (
+        f"Applications to Hydrogen waiting for a decision: 1\n1. <@{lena}> — Bavarian H2"
+    ), shown.content
+    await dm_containing(community, "marco", "was approved")
+    # Aino's DM copy of Marco's application shows the decision instead of its buttons.
+    copy = await sb.wait_until(
+        lambda: next(
+            (m for m in sb.dms(aino) if m.embeds and "electrolysers" in str(m.embeds)), None
+        )
+    )
+    await sb.wait_until(lambda: sb.backend.messages[copy.id].components == [])
+    finnish = await community.as_member("aino").slash("group applications", group=str(group.id))
+    assert finnish.content.startswith("Ryhmän Vety hakemuksia odottaa päätöstä: 1"), finnish.content
