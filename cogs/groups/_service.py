@@ -633,7 +633,18 @@ class GroupService:
         """Each lead gets the application with Approve / Decline in a DM, in their language.
         Leads whose DMs are closed are named in a private thread of the group's channel that
         holds the same copy: nobody else in the group sees it, and no application waits unseen.
-        Returns how many DMs were sent."""
+        Returns how many DMs were sent.
+
+        A decision (or withdrawal) made while the copies were going out missed the later
+        ones: they are brought up to date at the end, so none keeps live buttons."""
+        sent = await self._send_copies(group, application)
+        current = await self._groups.application(application.id)
+        if current is not None and current.status != "pending":
+            await self.update_copies(group, current)
+        self.request_refresh(group.id)
+        return sent
+
+    async def _send_copies(self, group: GroupRecord, application: Application) -> int:
         from cogs.groups._views import decision_view
 
         leads = await self.leads(group)
@@ -646,7 +657,6 @@ class GroupService:
                     "a member its lead (/group lead add)."
                 ),
             )
-            self.request_refresh(group.id)
             return 0
         languages = await self.bot.members.languages(group.guild_id, leads)
         unreached: dict[int, str] = {}
@@ -672,7 +682,6 @@ class GroupService:
                     "leads."
                 ),
             )
-        self.request_refresh(group.id)
         return len(languages) - len(unreached)
 
     async def tell_leads_in_thread(
