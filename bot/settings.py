@@ -110,6 +110,11 @@ class EventSettings(_Section):
     announcement_refresh_seconds: float = Field(default=0.5, ge=0, le=60)
 
 
+class PollSettings(_Section):
+    # Votes within this many seconds of each other update the poll message in one edit.
+    message_refresh_seconds: float = Field(default=0.5, ge=0, le=60)
+
+
 def _check_country(code: str | None) -> str | None:
     if code is None:
         return None
@@ -226,6 +231,7 @@ class Settings(_Section):
     scheduler: SchedulerSettings = SchedulerSettings()
     events: EventSettings = EventSettings()
     groups: GroupSettings = GroupSettings()
+    polls: PollSettings = PollSettings()
     support: SupportSettings = SupportSettings()
     web: WebSettings = WebSettings()
     logging: LoggingSettings = LoggingSettings()

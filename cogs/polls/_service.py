@@ -46,7 +46,6 @@ log = logging.getLogger(__name__)
 
 CLOSE = "poll.close"
 REMIND = "poll.remind"
-REFRESH_DELAY = 0.5  # seconds: a burst of votes becomes one edit of the poll message
 
 
 def key_prefix(poll_id: int) -> str:
@@ -88,7 +87,8 @@ class PollService:
         self.groups = Groups(bot.db)
         self.members = bot.members
         self._refreshing: dict[int, asyncio.Task[None]] = {}
-        self.refresh_delay = REFRESH_DELAY
+        # seconds: a burst of votes becomes one edit of the poll message
+        self.refresh_delay = bot.settings.polls.message_refresh_seconds
 
     def register(self) -> None:
         # A close never expires: after any outage the poll still closes, late, and says so once.

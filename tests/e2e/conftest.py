@@ -22,12 +22,11 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def community(tmp_path: Path, clock: FakeClock) -> AsyncIterator[LocalCommunity]:
-    # Announcements are edited at once after a click, so a test reads the counts right away.
+    # Announcements and poll messages are edited at once after a click, so a test reads the
+    # counts right away.
     events = {"announcement_refresh_seconds": 0}
-    async with local_community(tmp_path, clock=clock, events=events) as running:
-        polls = running.bot.get_cog("Polls") if running.bot else None
-        if polls is not None:
-            polls.service.refresh_delay = 0.0  # type: ignore[attr-defined]
+    polls = {"message_refresh_seconds": 0}
+    async with local_community(tmp_path, clock=clock, events=events, polls=polls) as running:
         yield running
         # A bot that earns 401/403/429s by the hundred in one test would be banned by Discord.
         running.sandbox.rate_limits.check_invalid()
