@@ -40,6 +40,7 @@ SHOWN_PER_READ = 5
 FILE_LINES = 60  # lines of an attached file shown; a calendar's time-zone rules run long
 SETTLE = 0.1  # seconds for what the bot sends just after answering (a promotion DM)
 EVENT_STATUS = {1: "scheduled", 2: "active", 3: "completed", 4: "cancelled"}
+PARAGRAPH = 2  # a text input's style: several lines
 TRUE_WORDS = {"true", "yes", "on", "1"}
 FALSE_WORDS = {"false", "no", "off", "0"}
 
@@ -481,23 +482,47 @@ class Session:
     async def fill(self, result: InteractionResult) -> None:
         modal = result.modal
         assert modal is not None
-        self.write(f"  The bot opens a form: “{modal['title']}”. Type each field (Enter to skip).")
+        self.write(
+            f"  The bot opens a form: “{modal['title']}”. Type each field (Enter to skip); "
+            "a field of several lines takes a line after each |, and an empty line ends it."
+        )
         answers: dict[str, Any] = {}
         for item in walk_components(modal.get("components", [])):
             if item.get("type") not in (4, *SELECT_TYPES):
                 continue
             label = item.get("label") or item.get("placeholder") or item["custom_id"]
             required = item.get("required", True)
-            while True:
-                value = await self.ask(f"  {label}{'' if required else ' (optional)'}: ")
-                if value is None:
-                    self.write("  (the form was closed without sending)")
-                    return
-                if value or not required:
-                    break
-                self.write("  ! this field is required")
+            if item["type"] == 4 and item.get("style") == PARAGRAPH:
+                value = await self.paragraph(label, required)
+            else:
+                value = await self.field(label, required)
+            if value is None:
+                self.write("  (the form was closed without sending)")
+                return
             answers[item["custom_id"]] = value if item["type"] == 4 else value.split(",")
         await self.answer(await result.submit_modal(answers))
+
+    async def field(self, label: str, required: bool) -> str | None:
+        """A one-line field (or a select's picks); None at end of input."""
+        while True:
+            value = await self.ask(f"  {label}{'' if required else ' (optional)'}: ")
+            if value is None or value or not required:
+                return value
+            self.write("  ! this field is required")
+
+    async def paragraph(self, label: str, required: bool) -> str | None:
+        """A paragraph field, Discord's box of several lines (a poll's options, one per line):
+        each line after a ``|``, until an empty line; None at end of input."""
+        self.write(f"  {label} ({'optional; ' if not required else ''}lines, then an empty one):")
+        while True:
+            lines: list[str] = []
+            while line := await self.ask("  | "):
+                lines.append(line)
+            if line is None:
+                return None
+            if lines or not required:
+                return "\n".join(lines)
+            self.write("  ! this field is required")
 
     # ------------------------------------------------------------ components
 

@@ -35,6 +35,7 @@ async def test_a_session_as_several_members() -> None:
         '/event create title:"Kick-off" start:"in 3 hours" format:online '
         "link:https://meet.example.org capacity:1 reminders:1h channel:#events",
         "Agenda: priorities for 2027",
+        "",
         "as aino",
         "press Maybe in #events",
         "press Tulen",
@@ -70,6 +71,44 @@ async def test_a_session_as_several_members() -> None:
     assert "Kick-off:" in output.split("> events\n", 1)[1]
     assert " * lena: Lena (Discord in German)" in output
     assert output.count("> /about\n") == 2
+
+
+async def test_a_poll_created_with_its_options_one_per_line_and_voted_on() -> None:
+    """A paragraph field takes lines until an empty one: the options of /poll create, one per
+    line, as Discord's box of several lines takes them; several members then vote."""
+    output = await session(
+        "/poll create secret:false results:live",
+        "Which theme for the 2027 conference?",
+        "",  # no option yet: refused, and asked again
+        "Green transition",
+        "Digital innovation",
+        "Skills and talent",
+        "",
+        "Two lines",
+        "of description",
+        "",
+        "as aino",
+        "press Vote",
+        "choose Skills and talent",
+        "as marco",
+        "press Vote",
+        "choose Digital innovation",
+        "/poll results poll:1",
+    )
+    refused = output.split("  Options, one per line (2 to 25) (lines, then an empty one):\n")[1]
+    assert refused.startswith("  | \n  ! this field is required\n")  # required: asked again
+    assert "  Description (optional; lines, then an empty one):" in output
+    opened = output.split("  | Skills and talent\n", 1)[1]
+    assert "Poll #1 is open" in opened
+    # Three options, each a line of its own, and the two lines of the description.
+    assert "| **1.** Green transition\n" in opened and "| **3.** Skills and talent\n" in opened
+    assert "| Two lines\n      | of description\n" in opened
+    assert "Kirjattu äänestykseen **Which theme for the 2027 conference?**: Skills and talent" in (
+        output
+    )
+    results = output.split("marco> /poll results poll:1\n", 1)[1]
+    assert "2 of 5 have voted" in results
+    assert "Skills and talent — 1 vote" in results and "Digital innovation — 1 vote" in results
 
 
 async def test_bad_input_gets_a_one_line_hint_never_a_traceback() -> None:
@@ -131,6 +170,7 @@ async def test_finnish_command_and_option_names_work_for_a_finnish_member() -> N
         '/tapahtuma luo otsikko:"Kick-off" alkaa:"huomenna klo 14" muoto:etätapahtuma '
         "linkki:https://meet.example.org",
         "Agenda",
+        "",
         "/tapahtuma lista",
     )
     assert "  ! " not in output

@@ -26,13 +26,18 @@ def example_block() -> list[str]:
 
 
 def typed(lines: list[str]) -> list[str]:
-    """What a person types: after each ``name>`` prompt, and into each form field."""
+    """What a person types: after each ``name>`` prompt, into each form field, and each line of
+    a field of several lines (after ``|``; an empty one ends it). A field's heading is not
+    typed."""
     keys = []
     for line in lines:
-        prompt = re.match(r"^(\w+)> (.*)$", line)
-        field = re.match(r"^\s+[^:]+: (.*)$", line)
-        assert prompt or field, f"README example line neither a prompt nor a form field: {line}"
-        keys.append((prompt or field).group(2 if prompt else 1))  # type: ignore[union-attr]
+        prompt = re.match(r"^\w+> (.*)$", line)
+        field = re.match(r"^\s+[^:|]+: (.*)$", line)
+        paragraph = re.match(r"^\s+\|(?: (.*))?$", line)
+        heading = re.match(r"^\s+[^|].*:$", line)
+        assert prompt or field or paragraph or heading, f"README example line not typed: {line}"
+        if prompt or field or paragraph:
+            keys.append((prompt or field or paragraph).group(1) or "")  # type: ignore[union-attr]
     return keys
 
 
@@ -58,12 +63,21 @@ async def test_the_readme_example_works_as_written(start: datetime | None) -> No
     assert await run_prompt(script, out, start=start) == 0
     output = out.getvalue()
     assert "  ! " not in output, output  # no line was refused
+    shown = [line.rstrip() for line in output.splitlines()]
     for line in lines:  # each prompt and form line appears just as the README shows it
-        assert line in output.splitlines(), line
+        assert line in shown, line
 
-    about, create, press, listed, dms = (
+    about, create, poll, press, voted, listed, dms = (
         section(output, next(line for line in lines if marker in line))
-        for marker in ("/about", "/event create", "press Going", "/tapahtuma lista", "> dms")
+        for marker in (
+            "/about",
+            "/event create",
+            "/poll create",
+            "press Going",
+            "choose Skills",
+            "/tapahtuma lista",
+            "> dms",
+        )
     )
     assert "Uptime" in about
     # The form's answer became the description of the announcement everyone sees.
@@ -74,6 +88,10 @@ async def test_the_readme_example_works_as_written(start: datetime | None) -> No
     assert "s3cop (only Aino sees this):" in press
     assert "[Tulen] [Ehkä] [En pääse]" in press
     assert re.search(r"\d+\. \w+kuuta \d{4}", press) and " UTC" not in press
+    # The poll's options, typed one per line, are its three options; Aino's vote is counted.
+    assert "Poll #1 is open" in poll and "In #general:" in poll
+    assert all(f"**{n}.** {o}" in poll for n, o in ((1, "Green"), (2, "Digital"), (3, "Skills")))
+    assert "Kirjattu äänestykseen" in voted and "Skills and talent" in voted
     assert "Kick-off" in listed
     # After a day, the reminder the bot sent her, in Finnish.
     assert "Muistutus" in dms and "Kick-off" in dms
