@@ -157,6 +157,7 @@ class Backend:
         self.origin = "http://127.0.0.1"
         self.dispatch: Callable[[str, dict[str, Any]], None] = lambda event, data: None
         self._timers: set[asyncio.TimerHandle] = set()
+        self._open_polls: set[int] = set()  # messages whose native poll has not ended yet
         # Seconds of Discord time that passed without the loop's clock moving: waits a test
         # skipped (bot/sandbox/retrywait.py). Interaction deadlines count them.
         self.skipped = 0.0
@@ -822,6 +823,10 @@ class Backend:
             self._reply(channel, msg, payload["message_reference"])
         if payload.get("poll"):
             msg.poll = self._native_poll(payload["poll"])
+            self._open_polls.add(msg.id)
+            # On real time the poll ends by itself; a test's clock is caught up with by end_polls.
+            seconds = (msg.poll.expiry - self.now()).total_seconds()
+            self._timers.add(asyncio.get_running_loop().call_later(seconds, self.end_polls))
         return msg
 
     def _reply(self, channel: Channel, msg: Message, reference: dict[str, Any]) -> None:
@@ -855,12 +860,68 @@ class Backend:
             expiry=self.now() + timedelta(hours=float(data.get("duration") or 24)),
         )
 
+    def end_polls(self) -> None:
+        """Discord ends each native poll at its expiry: the results are final (MESSAGE_UPDATE)
+        and a poll result message answers the poll in its channel, from the poll's author.
+        The sandbox's clock may jump (a test's or the prompt's), so this catches up whenever time
+        may have passed: before each REST request and each vote, and when time is passed."""
+        now = self.now()
+        for message_id in sorted(self._open_polls):
+            msg = self.messages.get(message_id)
+            if msg is None or msg.poll is None or msg.deleted:
+                self._open_polls.discard(message_id)
+            elif msg.poll.finalized(now):
+                self._open_polls.discard(message_id)
+                self.emit("MESSAGE_UPDATE", self.message_payload(msg))
+                self._post_poll_result(msg)
+
+    def _post_poll_result(self, poll_msg: Message) -> None:
+        assert poll_msg.poll is not None
+        embed = {"type": "poll_result", "fields": poll_msg.poll.result_fields()}
+        result = self.new_message(
+            self.channels[poll_msg.channel_id], poll_msg.author, {"embeds": [embed]}, [], type=46
+        )
+        result.reference = {"message_id": str(poll_msg.id), "channel_id": str(poll_msg.channel_id)}
+        if poll_msg.guild_id is not None:
+            result.reference["guild_id"] = str(poll_msg.guild_id)
+        self.store_message(result)
+
+    def expire_poll(self, channel_id: int, message_id: int) -> Message:
+        """POST /channels/{cid}/polls/{mid}/expire: the poll's author ends it now; the message,
+        its results final."""
+        msg = self.message(self.channel(channel_id), message_id)
+        if msg.poll is None:
+            raise errors.UnknownMessage
+        if msg.author.id != self.bot_user.id:
+            raise errors.NotAuthor
+        if msg.poll.finalized(self.now()):
+            raise errors.PollExpired
+        msg.poll.expiry = self.now()
+        self.end_polls()
+        return msg
+
+    def poll_voters(
+        self, channel_id: int, message_id: int, answer_id: int, *, after: int, limit: int
+    ) -> list[User]:
+        """GET /channels/{cid}/polls/{mid}/answers/{aid}: who chose the answer, by id ascending,
+        ``limit`` (1-100) of those after ``after``."""
+        msg = self.message(self.readable(channel_id), message_id)
+        if msg.poll is None or not 1 <= answer_id <= len(msg.poll.answers):
+            raise errors.UnknownMessage
+        if not 1 <= limit <= 100:
+            raise errors.InvalidFormBody(
+                {"limit": {"_errors": [{"code": "NUMBER_TYPE_MAX", "message": "1 to 100"}]}}
+            )
+        voters = sorted(u for u, chosen in msg.poll.votes.items() if answer_id in chosen)
+        return [self.users[u] for u in voters if u > after][:limit]
+
     def vote_poll(self, user: User, msg: Message, answer_ids: Sequence[int]) -> None:
         """A member's vote on a native poll, as the Discord client sends it: their earlier votes
         are removed and the new ones added, each as its gateway event."""
         poll = msg.poll
         if poll is None:
             raise errors.DiscordError(message="Message has no poll")
+        self.end_polls()
         if poll.finalized(self.now()):
             raise errors.PollExpired
         wanted = set(answer_ids)

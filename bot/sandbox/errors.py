@@ -117,6 +117,14 @@ class MissingPermissions(DiscordError):
     message = "Missing Permissions"
 
 
+class NotAuthor(DiscordError):
+    """403 50005: an action only a message's author may take (ending a poll)."""
+
+    status = 403
+    code = 50005
+    message = "Cannot execute action on a message authored by another user"
+
+
 class CannotMessageUser(DiscordError):
     """403 50007: the member does not accept direct messages from the bot."""
 

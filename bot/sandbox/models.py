@@ -347,8 +347,9 @@ class Attachment:
 class NativePoll:
     """Discord's own poll on a message: answers numbered from 1, each member's votes, an expiry.
 
-    Discord closes it at ``expiry`` (``is_finalized`` from then on); votes arrive as
-    MESSAGE_POLL_VOTE_ADD/REMOVE gateway events and the counts ride on the message object.
+    Discord closes it at ``expiry`` (``is_finalized`` from then on; its author may end it
+    sooner, which moves the expiry to then); votes arrive as MESSAGE_POLL_VOTE_ADD/REMOVE gateway
+    events and the counts ride on the message object.
     """
 
     question: str
@@ -362,6 +363,22 @@ class NativePoll:
 
     def count(self, answer_id: int) -> int:
         return sum(answer_id in chosen for chosen in self.votes.values())
+
+    def result_fields(self) -> list[dict[str, Any]]:
+        """The poll result message's embed fields, as Discord documents them: the question, the
+        winning answer's votes and the total; the winner only when one answer leads alone."""
+        counts = {i: self.count(i) for i in range(1, len(self.answers) + 1)}
+        top = max(counts.values())
+        leaders = [i for i, n in counts.items() if n == top and n]
+        fields = {
+            "poll_question_text": self.question,
+            "victor_answer_votes": str(top),
+            "total_votes": str(sum(counts.values())),
+        }
+        if len(leaders) == 1:
+            fields["victor_answer_id"] = str(leaders[0])
+            fields["victor_answer_text"] = self.answers[leaders[0] - 1]
+        return [{"name": k, "value": v, "inline": False} for k, v in fields.items()]
 
     def payload(self, now: datetime) -> dict[str, Any]:
         return {

@@ -132,6 +132,7 @@ class RestApi:
             limited, limit_headers = self._rate_limit(request, path)
             if limited is not None:
                 return limited
+            self.backend.end_polls()  # what fell due while the clock moved, before the answer
             authorized = request.headers.get("Authorization") == f"Bot {self.backend.token}"
             if not authorized and not path.startswith(NO_AUTH):
                 raise errors.Unauthorized
@@ -356,6 +357,30 @@ class RestApi:
         if msg.ephemeral:
             raise errors.UnknownMessage
         return json_response(self._as_read(msg))
+
+    async def expire_poll(self, request: web.Request) -> web.Response:
+        """POST /channels/{cid}/polls/{mid}/expire."""
+        msg = self.backend.expire_poll(
+            snowflake(request, "channel_id"), snowflake(request, "message_id")
+        )
+        return json_response(self._as_read(msg))
+
+    async def get_poll_voters(self, request: web.Request) -> web.Response:
+        """GET /channels/{cid}/polls/{mid}/answers/{aid}?after=&limit= (default 25)."""
+        try:
+            after = int(request.query.get("after", 0))
+            limit = int(request.query.get("limit", 25))
+        except ValueError:
+            coerce = {"_errors": [{"code": "NUMBER_TYPE_COERCE"}]}
+            raise errors.InvalidFormBody({"limit": coerce}) from None
+        users = self.backend.poll_voters(
+            snowflake(request, "channel_id"),
+            snowflake(request, "message_id"),
+            int(request.match_info["answer_id"]),
+            after=after,
+            limit=limit,
+        )
+        return json_response({"users": [u.payload() for u in users]})
 
     async def patch_message(self, request: web.Request) -> web.Response:
         """PATCH /channels/{cid}/messages/{mid}."""
@@ -597,6 +622,8 @@ class RestApi:
             ("PATCH", msg, self.patch_message),
             ("DELETE", msg, self.delete_message),
             ("PUT", msg + "/reactions/{emoji}/@me", self.put_reaction),
+            ("POST", chan + "/polls/{message_id}/expire", self.expire_poll),
+            ("GET", chan + "/polls/{message_id}/answers/{answer_id}", self.get_poll_voters),
             ("DELETE", msg + "/reactions/{emoji}/@me", self.delete_reaction),
             ("POST", chan + "/threads", self.post_thread),
             ("POST", msg + "/threads", self.post_thread),

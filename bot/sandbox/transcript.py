@@ -76,8 +76,10 @@ async def pass_time(community: LocalCommunity, clock: FakeClock, until: datetime
         if due is None or due > until:
             break
         clock.set(max(due, clock.now()))
+        community.sandbox.backend.end_polls()
         await scheduler.run_due()
     clock.set(max(until, clock.now()))
+    community.sandbox.backend.end_polls()
     await scheduler.run_due()
 
 

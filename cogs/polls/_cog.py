@@ -39,9 +39,11 @@ from cogs.polls._views import (
     FEATURE,
     ChoiceSelect,
     PollForm,
+    QuickButton,
     RankButton,
     RankSelect,
     VoteButton,
+    quick_view,
 )
 from db.polls import NewPoll, PollRecord
 
@@ -86,7 +88,7 @@ class PollsCog(commands.Cog, name="Polls"):
 
     async def cog_load(self) -> None:
         self.bot.features[FEATURE] = self.service  # what the persistent components reach
-        self.bot.add_dynamic_items(VoteButton, ChoiceSelect, RankSelect, RankButton)
+        self.bot.add_dynamic_items(VoteButton, ChoiceSelect, RankSelect, RankButton, QuickButton)
         self.service.register()
 
     async def cog_unload(self) -> None:
@@ -295,7 +297,8 @@ class PollsCog(commands.Cog, name="Polls"):
         native = discord.Poll(question=text, duration=timedelta(hours=hours), multiple=multiple)
         for option in options:
             native.add_answer(text=option)
-        await reply(interaction, ephemeral=False, poll=native)
+        view = quick_view(self.service.guild_language(), interaction.user.id)
+        await reply(interaction, ephemeral=False, poll=native, view=view)
 
     # -- /poll close --------------------------------------------------------------------------
 

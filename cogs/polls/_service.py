@@ -10,6 +10,7 @@ call this one service. Nothing here logs who cast which ballot.
 from __future__ import annotations
 
 import asyncio
+import csv
 import io
 import logging
 import sqlite3
@@ -19,13 +20,14 @@ from typing import Any, cast
 
 import discord
 
-from bot.answering import update
+from bot.answering import defer, reply, update
 from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import _, translate
+from bot.members import Who
 from bot.regions import RegionRef
 from bot.scheduler import RunContext
-from bot.tree import interaction_language, reply
+from bot.tree import interaction_language
 from cogs.polls._count import Mode, Result, count
 from cogs.polls._display import (
     CHART_NAME,
@@ -38,7 +40,7 @@ from cogs.polls._display import (
     rule_line,
 )
 from cogs.polls._rules import check_ballot, check_electorate, empty_electorate
-from cogs.polls._views import choice_view, poll_view, ranked_view
+from cogs.polls._views import choice_view, poll_view, quick_view, ranked_view
 from db.groups import Groups
 from db.polls import Elector, NewPoll, PollClosedError, PollRecord, Polls, Voter, cast_ballot, voter
 
@@ -72,6 +74,10 @@ class NotInElectorateError(Exception):
     def __init__(self, poll: PollRecord) -> None:
         super().__init__(poll.id)
         self.poll = poll
+
+
+ENDING = _("end this poll")
+LISTING_VOTERS = _("see who voted in this poll")
 
 
 def closed_error() -> UserFacingError:
@@ -579,3 +585,67 @@ class PollService:
                 link=link,
             )
             await ctx.once(f"dm:{user_id}", partial(self._dm, user_id, text))
+
+    # -- quick polls (Discord's own) ----------------------------------------------------------
+
+    async def _quick_poll(
+        self, interaction: discord.Interaction[Any], creator_id: int, action: str
+    ) -> discord.Poll:
+        """The quick poll a button sits on, if the member posted it or organises."""
+
+        async def is_creator(member: discord.Member) -> bool:
+            return member.id == creator_id
+
+        await self.members.require(
+            interaction,
+            Who(_("the poll's creator"), is_creator),
+            self.members.organisers,
+            action=action,
+        )
+        poll = interaction.message.poll if interaction.message else None
+        if poll is None:
+            raise UserFacingError(_("This message has no poll."))
+        return poll
+
+    async def end_quick(self, interaction: discord.Interaction[Any], creator_id: int) -> None:
+        """End a quick poll now: Discord makes its results final and posts them under it."""
+        poll = await self._quick_poll(interaction, creator_id, ENDING)
+        ended = quick_view(self.guild_language(), creator_id, ended=True)
+        if poll.is_finalised():
+            await update(interaction, view=ended)
+            raise UserFacingError(_("This poll has already ended."))
+        try:
+            await poll.end()
+        except discord.HTTPException as exc:
+            log.warning("could not end a quick poll: %s", exc)
+            raise UserFacingError(_("Discord did not end the poll; try again.")) from None
+        await update(interaction, view=ended)
+
+    async def quick_voters(self, interaction: discord.Interaction[Any], creator_id: int) -> None:
+        """Who chose each answer, as a CSV file (Discord shows voters to everyone; the file is
+        for the organiser's records). Read 100 voters at a time from Discord."""
+        poll = await self._quick_poll(interaction, creator_id, LISTING_VOTERS)
+        language = interaction_language(interaction)
+        await defer(interaction)
+        guild_id = interaction.guild_id or 0
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([translate(language, _("answer")), translate(language, _("voter")), "id"])
+        voters = 0
+        for answer in poll.answers:
+            found = [user async for user in answer.voters()]
+            for user in sorted(found, key=lambda u: u.id):
+                name = self.members.display_name(guild_id, user.id)
+                writer.writerow([answer.text, name, str(user.id)])
+            voters += len(found)
+        data = buffer.getvalue().encode("utf-8-sig")
+        await reply(
+            interaction,
+            translate(
+                language,
+                _("Who chose each answer of “{question}” ({votes} votes)."),
+                question=poll.question,
+                votes=voters,
+            ),
+            file=discord.File(io.BytesIO(data), filename="poll-voters.csv"),
+        )

@@ -152,6 +152,44 @@ class RankButton(PollButton, template=r"(?P<poll>\d+):(?P<action>done|clear):(?P
             await service.rank_step(interaction, self.poll_id, ())
 
 
+class QuickButton(PollButton, template=r"quick:(?P<creator_id>\d+):(?P<action>end|voters)"):
+    """On a quick poll (Discord's own): End now, or its voters as a CSV file, for the member who
+    posted it and organisers. Discord itself shows the counts, and the results at the end."""
+
+    def __init__(self, creator_id: int, action: str, label: str = "") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=QuickButton.custom_id_for("quick", creator_id, action),
+            )
+        )
+        self.creator_id = creator_id
+        self.action = action
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> QuickButton:
+        return cls(int(match["creator_id"]), match["action"])
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        service = _service(interaction)
+        if self.action == "end":
+            await service.end_quick(interaction, self.creator_id)
+        else:
+            await service.quick_voters(interaction, self.creator_id)
+
+
+def quick_view(language: str, creator_id: int, *, ended: bool = False) -> discord.ui.View:
+    """A quick poll's buttons: End now while it runs, and Voters."""
+    view = discord.ui.View(timeout=None)
+    if not ended:
+        view.add_item(QuickButton(creator_id, "end", translate(language, _("End now"))))
+    view.add_item(QuickButton(creator_id, "voters", translate(language, _("Voters (CSV)"))))
+    return view
+
+
 def poll_view(language: str, poll_id: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(VoteButton(poll_id, translate(language, _("Vote"))))
