@@ -136,7 +136,7 @@ async def polls_regions(tour: Tour) -> None:
         maximum=3,
         winners=3,
         electorate="region",
-        group=group.id,
+        group=group.name,
         secret=True,
         closes="in 2 days",
         quorum=60,

@@ -7,9 +7,6 @@ results (live polls anytime, hidden ones after close) and lists open polls.
 
 from __future__ import annotations
 
-import csv
-import io
-import secrets
 from datetime import timedelta
 from typing import Any, cast
 
@@ -25,7 +22,7 @@ from bot.members import Who
 from bot.timeparse import parse_duration, parse_when
 from bot.tree import interaction_language, reply
 from cogs.polls._count import Mode
-from cogs.polls._display import ordinal, results_text, turnout_line
+from cogs.polls._display import turnout_line
 from cogs.polls._rules import (
     MODES,
     check_close_and_quorum,
@@ -45,7 +42,7 @@ from cogs.polls._views import (
     VoteButton,
     quick_view,
 )
-from db.polls import NewPoll, PollRecord
+from db.polls import NewPoll
 
 CREATING = _("create polls")
 CLOSING = _("close this poll")
@@ -84,7 +81,6 @@ class PollsCog(commands.Cog, name="Polls"):
     def __init__(self, bot: S3Bot) -> None:
         self.bot = bot
         self.service = PollService(bot)
-        self.polls = self.service.polls
 
     async def cog_load(self) -> None:
         self.bot.features[FEATURE] = self.service  # what the persistent components reach
@@ -148,16 +144,24 @@ class PollsCog(commands.Cog, name="Polls"):
         electorate: str = "channel",
         channel: discord.TextChannel | None = None,
         role: discord.Role | None = None,
-        group: int | None = None,
+        group: str | None = None,
         closes: str | None = None,
         quorum: int | None = None,
         remind: str | None = None,
     ) -> None:
         assert interaction.guild is not None
         language = interaction_language(interaction)
-        group_id = group if electorate in ("group", "region") else None
+        team = (
+            await self.service.named_group(interaction.guild_id, group)
+            if group and electorate in ("group", "region")
+            else None
+        )
+        group_id = team.id if team else None
         await self.bot.members.require(
-            interaction, self.bot.members.organisers, *await self._leads(group_id), action=CREATING
+            interaction,
+            self.bot.members.organisers,
+            *await self.service.creators(team),
+            action=CREATING,
         )
         if mode not in MODES:
             raise UserFacingError(_("The mode must be single, multiple or ranked."))
@@ -257,20 +261,6 @@ class PollsCog(commands.Cog, name="Polls"):
 
         await interaction.response.send_modal(PollForm(language, submitted))
 
-    async def _leads(self, group_id: int | None) -> list[Who]:
-        """For a group's poll, the group's leads may create it too."""
-        if group_id is None:
-            return []
-        group = await self.service.groups.get(group_id)
-        if group is None:
-            return []
-
-        async def leads(member: discord.Member) -> bool:
-            found = await self.service.groups.membership(group_id, member.id)
-            return found is not None and found.lead
-
-        return [Who(_("the leads of {group}"), leads, {"group": group.name})]
-
     # -- /poll quick -------------------------------------------------------------------------
 
     @poll.command(
@@ -341,10 +331,8 @@ class PollsCog(commands.Cog, name="Polls"):
                 _("The results of poll #{id} are hidden until it closes."), id=record.id
             )
         await defer(interaction)
-        result = await self.service.result(record)
-        turnout = await self.polls.turnout(record.id)
-        chart = await self.service.chart(language, record, result)
-        await reply(interaction, results_text(language, record, result, turnout), file=chart)
+        text, chart = await self.service.results_answer(record, language)
+        await reply(interaction, text, file=chart)
 
     # -- /poll export -------------------------------------------------------------------------
 
@@ -379,70 +367,18 @@ class PollsCog(commands.Cog, name="Polls"):
             )
             if record.secret
             else translate(language, _("The ballots of poll #{id}."), id=record.id),
-            file=await self.export_file(record, language),
+            file=await self.service.export_file(record, language),
         )
-
-    async def export_file(self, record: PollRecord, language: str) -> discord.File:
-        """Secret polls: anonymous ballots shuffled; public polls: each ballot with its voter."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        ranked = record.mode == "ranked"
-        width = record.max_choices
-        columns = [ordinal(language, n) for n in range(1, width + 1)] if ranked else []
-        header = ["ballot"] if record.secret else ["voter"]
-        writer.writerow(header + (columns if ranked else list(record.options)))
-        if record.secret:
-            rows: list[tuple[str, tuple[int, ...]]] = [
-                ("", b) for b in await self.polls.ballots(record.id)
-            ]
-            secrets.SystemRandom().shuffle(rows)
-            rows = [(str(n), b) for n, (_unused, b) in enumerate(rows, start=1)]
-        else:
-            rows = [
-                (self.service.unit_name(record, unit, language), b)
-                for unit, b in await self.polls.public_ballots(record.id)
-            ]
-        for first, ballot in rows:
-            if ranked:
-                cells = [record.options[c] for c in ballot] + [""] * (width - len(ballot))
-            else:
-                cells = ["1" if i in ballot else "0" for i in range(len(record.options))]
-            writer.writerow([first, *cells])
-        data = buffer.getvalue().encode("utf-8-sig")
-        return discord.File(io.BytesIO(data), filename=f"poll-{record.id}-ballots.csv")
 
     # -- /poll list ---------------------------------------------------------------------------
 
     @poll.command(name=C_("command", "list"), description=_("Open polls, by group"))
     async def list_polls(self, interaction: discord.Interaction[S3Bot]) -> None:
         language = interaction_language(interaction)
-        who = asker(interaction)
-        open_polls = [
-            record
-            for record in await self.polls.in_guild(interaction.guild_id or 0)
-            if self.service.visible(record, who)
-        ]
-        if not open_polls:
-            await reply(interaction, translate(language, _("No polls are open.")))
-            return
-        sections: dict[str, list[str]] = {}
-        for record in open_polls:
-            heading = translate(language, _("Whole community"))
-            if record.group_id is not None:
-                group = await self.service.groups.get(record.group_id)
-                heading = group.display_name(language) if group else heading
-            turnout = await self.polls.turnout(record.id)
-            closes = f" · <t:{int(record.closes_at.timestamp())}:R>" if record.closes_at else ""
-            link = (
-                f"https://discord.com/channels/{record.guild_id}/{record.channel_id}/"
-                f"{record.message_id}"
-            )
-            sections.setdefault(heading, []).append(
-                f"#{record.id} [{record.question[:80]}]({link}) · "
-                f"{turnout_line(language, record, turnout)}{closes}"
-            )
-        text = "\n\n".join(f"**{h}**\n" + "\n".join(lines) for h, lines in sections.items())
-        await reply(interaction, text[:2000])
+        text = await self.service.open_polls_text(
+            interaction.guild_id, language, asker(interaction)
+        )
+        await reply(interaction, text or translate(language, _("No polls are open.")))
 
     # -- autocomplete -------------------------------------------------------------------------
 
@@ -452,24 +388,16 @@ class PollsCog(commands.Cog, name="Polls"):
     async def _poll_choices(
         self, interaction: discord.Interaction[S3Bot], current: str
     ) -> list[app_commands.Choice[int]]:
-        needle = current.lower().lstrip("#")
         who = asker(interaction)
-        found = []
-        for status in ("open", "closed"):
-            for record in await self.polls.in_guild(interaction.guild_id or 0, status=status):
-                label = f"#{record.id} {record.question}"
-                if needle in label.lower() and self.service.visible(record, who):
-                    found.append(app_commands.Choice(name=label[:100], value=record.id))
-        return found[:25]
+        return [
+            app_commands.Choice(name=label, value=value)
+            for label, value in await self.service.poll_choices(interaction.guild_id, current, who)
+        ]
 
     @create.autocomplete("group")
     async def _group_choices(
         self, interaction: discord.Interaction[S3Bot], current: str
-    ) -> list[app_commands.Choice[int]]:
+    ) -> list[app_commands.Choice[str]]:
         language = interaction_language(interaction)
-        needle = current.lower()
-        return [
-            app_commands.Choice(name=g.display_name(language)[:100], value=g.id)
-            for g in await self.service.groups.in_guild(interaction.guild_id or 0)
-            if needle in g.display_name(language).lower()
-        ][:25]
+        found = await self.service.group_choices(interaction.guild_id, language, current)
+        return [app_commands.Choice(name=name, value=value) for name, value in found]

@@ -13,6 +13,7 @@ import asyncio
 import csv
 import io
 import logging
+import secrets
 import sqlite3
 from datetime import datetime, timedelta
 from functools import partial
@@ -37,11 +38,13 @@ from cogs.polls._display import (
     electorate_of,
     ordinal,
     poll_embed,
+    results_text,
     rule_line,
+    turnout_line,
 )
 from cogs.polls._rules import check_ballot, check_electorate, empty_electorate
 from cogs.polls._views import choice_view, poll_view, quick_view, ranked_view
-from db.groups import Groups
+from db.groups import GroupRecord, Groups
 from db.polls import Elector, NewPoll, PollClosedError, PollRecord, Polls, Voter, cast_ballot, voter
 
 log = logging.getLogger(__name__)
@@ -116,6 +119,55 @@ class PollService:
         """Open, and its close time (if any) not reached: a vote a second late is refused even if
         the scheduled close has not run yet."""
         return poll.is_open and (poll.closes_at is None or self.now() < poll.closes_at)
+
+    async def named_group(self, guild_id: int | None, ref: str) -> GroupRecord:
+        """The group ``group:`` names: the id its autocomplete sends, or a name typed in either
+        language; an unknown or archived one is refused."""
+        found = await self.groups.named(guild_id or 0, ref)
+        if found is None or found.archived:
+            raise UserFacingError(
+                _("I don't know the group “{group}”: pick one from the list as you type."),
+                group=ref,
+            )
+        return found
+
+    async def group_choices(
+        self, guild_id: int | None, language: str, typed: str
+    ) -> list[tuple[str, str]]:
+        """Autocomplete of ``group:``: (name in the member's language, id) of the groups whose
+        name in either language holds what was typed."""
+        needle = typed.casefold()
+        return [
+            (g.display_name(language)[:100], str(g.id))
+            for g in await self.groups.in_guild(guild_id or 0)
+            if needle in g.name.casefold() or needle in (g.name_fi or "").casefold()
+        ][:25]
+
+    async def poll_choices(
+        self, guild_id: int | None, typed: str, who: discord.Member | int
+    ) -> list[tuple[str, int]]:
+        """Autocomplete of ``poll:``: the polls ``who`` can see, open first, then closed ones,
+        as ``#id question``."""
+        needle = typed.lower().lstrip("#")
+        found = []
+        for status in ("open", "closed"):
+            for record in await self.polls.in_guild(guild_id or 0, status=status):
+                label = f"#{record.id} {record.question}"
+                if needle in label.lower() and self.visible(record, who):
+                    found.append((label[:100], record.id))
+        return found[:25]
+
+    async def creators(self, group: GroupRecord | None) -> list[Who]:
+        """Who may open a poll besides organisers: for a group's poll, the group's leads."""
+        if group is None:
+            return []
+        group_id = group.id
+
+        async def leads(member: discord.Member) -> bool:
+            found = await self.groups.membership(group_id, member.id)
+            return found is not None and found.lead
+
+        return [Who(_("the leads of {group}"), leads, {"group": group.name})]
 
     async def load(self, guild_id: int | None, poll_id: int) -> PollRecord:
         poll = await self.polls.get(poll_id)
@@ -257,6 +309,69 @@ class PollService:
                 )
 
     # -- showing ------------------------------------------------------------------------------
+
+    async def results_answer(self, record: PollRecord, language: str) -> tuple[str, discord.File]:
+        """What /poll results shows: turnout, the counts or rounds with the winners, and the
+        chart."""
+        result = await self.result(record)
+        turnout = await self.polls.turnout(record.id)
+        text = results_text(language, record, result, turnout)
+        return text, await self.chart(language, record, result)
+
+    async def export_file(self, record: PollRecord, language: str) -> discord.File:
+        """Secret polls: anonymous ballots shuffled; public polls: each ballot with its voter."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        ranked = record.mode == "ranked"
+        width = record.max_choices
+        columns = [ordinal(language, n) for n in range(1, width + 1)] if ranked else []
+        header = ["ballot"] if record.secret else ["voter"]
+        writer.writerow(header + (columns if ranked else list(record.options)))
+        if record.secret:
+            rows: list[tuple[str, tuple[int, ...]]] = [
+                ("", b) for b in await self.polls.ballots(record.id)
+            ]
+            secrets.SystemRandom().shuffle(rows)
+            rows = [(str(n), b) for n, (_unused, b) in enumerate(rows, start=1)]
+        else:
+            rows = [
+                (self.unit_name(record, unit, language), b)
+                for unit, b in await self.polls.public_ballots(record.id)
+            ]
+        for first, ballot in rows:
+            if ranked:
+                cells = [record.options[c] for c in ballot] + [""] * (width - len(ballot))
+            else:
+                cells = ["1" if i in ballot else "0" for i in range(len(record.options))]
+            writer.writerow([first, *cells])
+        data = buffer.getvalue().encode("utf-8-sig")
+        return discord.File(io.BytesIO(data), filename=f"poll-{record.id}-ballots.csv")
+
+    async def open_polls_text(
+        self, guild_id: int | None, language: str, who: discord.Member | int
+    ) -> str | None:
+        """/poll list: the open polls under their group's name (or the whole community), each
+        with its turnout and close; None when none is open."""
+        open_polls = [r for r in await self.polls.in_guild(guild_id or 0) if self.visible(r, who)]
+        if not open_polls:
+            return None
+        sections: dict[str, list[str]] = {}
+        for record in open_polls:
+            heading = translate(language, _("Whole community"))
+            if record.group_id is not None:
+                group = await self.groups.get(record.group_id)
+                heading = group.display_name(language) if group else heading
+            turnout = await self.polls.turnout(record.id)
+            closes = f" · <t:{int(record.closes_at.timestamp())}:R>" if record.closes_at else ""
+            link = (
+                f"https://discord.com/channels/{record.guild_id}/{record.channel_id}/"
+                f"{record.message_id}"
+            )
+            sections.setdefault(heading, []).append(
+                f"#{record.id} [{record.question[:80]}]({link}) · "
+                f"{turnout_line(language, record, turnout)}{closes}"
+            )
+        return "\n\n".join(f"**{h}**\n" + "\n".join(lines) for h, lines in sections.items())
 
     async def result(self, poll: PollRecord) -> Result:
         return count(

@@ -279,14 +279,14 @@ async def partnership(community: LocalCommunity) -> int:
         NewGroup(
             community.guild.id,
             "Smart Tourism",
-            None,
+            "Älykäs matkailu",
             "partnership",
             "",
             "open",
             "public",
             community.members["sofia"].user.id,
         ),
-        ["smart tourism"],
+        ["smart tourism", "älykäs matkailu"],
         community.members["sofia"].user.id,
         now,
     )
@@ -303,7 +303,7 @@ async def partnership(community: LocalCommunity) -> int:
 
 
 async def test_group_electorate(community: LocalCommunity, partnership: int) -> None:
-    await create_poll(community, electorate="group", group=partnership)
+    await create_poll(community, electorate="group", group="Smart Tourism")
     assert fields(poll_message(community))["Turnout"] == "0 of 5 have voted (0 %)"
     assert "Smart Tourism" in fields(poll_message(community))["Who votes"]
 
@@ -317,7 +317,7 @@ async def test_one_vote_per_region(community: LocalCommunity, partnership: int) 
         maximum=3,
         winners=3,
         electorate="region",
-        group=partnership,
+        group="Smart Tourism",
     )
     assert fields(poll_message(community))["Turnout"] == "0 of 3 regions have voted (0 %)"
     first = await vote(community, "aino", ACTIONS[:3])
@@ -338,6 +338,43 @@ async def test_one_vote_per_region(community: LocalCommunity, partnership: int) 
     assert "not in this poll's electorate" in outsider.content
 
 
+async def test_the_group_is_named_in_the_members_language(
+    community: LocalCommunity, partnership: int
+) -> None:
+    """group: takes a group by name, offered as the member types in their own language."""
+    sofia, olli = community.as_member("sofia"), community.as_member("olli")
+    offered = await sofia.autocomplete("poll create", "group", "tour", electorate="group")
+    assert [c["name"] for c in offered] == ["Smart Tourism"]
+    offered = await olli.autocomplete("poll create", "group", "matk", electorate="group")
+    assert [c["name"] for c in offered] == ["Älykäs matkailu"]
+    # The value autocomplete sends (the id) and a name typed in either language all work.
+    picked = offered[0]["value"]
+    for ref in (picked, "älykäs MATKAILU"):
+        created = await create_poll(community, "olli", electorate="group", group=ref)
+        assert "Äänestys #" in created.content and "on auki" in created.content, created.content
+    assert fields(poll_message(community))["Who votes"] == "the members of Smart Tourism"
+
+
+async def test_an_unknown_group_is_refused_and_nothing_is_stored(
+    community: LocalCommunity, partnership: int
+) -> None:
+    refused = await community.as_member("sofia").slash(
+        "poll create", electorate="group", group="Nowhere", channel=community.channels["events"]
+    )
+    assert refused.modal is None and refused.ephemeral
+    assert "I don't know the group “Nowhere”: pick one from the list as you type." in (
+        refused.content
+    )
+    finnish = await community.as_member("olli").slash(
+        "poll create", electorate="group", group="Ei ole", channel=community.channels["events"]
+    )
+    assert finnish.modal is None and "En tunne ryhmää ”Ei ole”" in finnish.content
+    assert "I don't know" not in finnish.content  # Olli reads it in Finnish
+    assert community.db is not None
+    row = await community.db.fetchone("SELECT count(*) FROM polls")
+    assert row is not None and row[0] == 0
+
+
 async def test_a_groups_lead_creates_its_poll(community: LocalCommunity, partnership: int) -> None:
     assert community.db is not None
     groups = Groups(community.db)
@@ -352,7 +389,7 @@ async def test_a_groups_lead_creates_its_poll(community: LocalCommunity, partner
     )
     refused = await create_poll(community, "lena")
     assert "Only organisers" in refused.content
-    created = await create_poll(community, "lena", electorate="group", group=partnership)
+    created = await create_poll(community, "lena", electorate="group", group="Smart Tourism")
     assert "Poll #1 is open" in created.content
 
 
