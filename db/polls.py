@@ -106,7 +106,9 @@ class PollClosedError(Exception):
 
 
 class Polls:
-    """SQL for ``polls``, ``poll_electors``, ``poll_secrets`` and ``poll_ballots``."""
+    """Reads of ``polls``, ``poll_electors``, ``poll_secrets`` and ``poll_ballots``; the writes
+    are functions on the caller's connection (``create``, ``delete``, :func:`set_message`,
+    :func:`cast_ballot`, :func:`close`), which the polls service runs in its ``_commit``."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -170,9 +172,6 @@ class Polls:
     def delete(conn: sqlite3.Connection, poll_id: int) -> None:
         """Undo a poll whose message could not be posted (inside the caller's write)."""
         conn.execute("DELETE FROM polls WHERE id = ?", (poll_id,))
-
-    async def set_message(self, poll_id: int, message_id: int) -> None:
-        await self.db.execute("UPDATE polls SET message_id = ? WHERE id = ?", (message_id, poll_id))
 
     async def get(self, poll_id: int) -> PollRecord | None:
         row = await self.db.fetchone("SELECT * FROM polls WHERE id = ?", (poll_id,))
@@ -246,41 +245,41 @@ class Polls:
 
     # -- closing ------------------------------------------------------------------------------
 
-    async def close(self, poll_id: int, now: datetime) -> bool:
-        """Close the poll exactly once; True for the call that closed it.
-
-        Destroys the secret, rewrites the ballots in key order, then checkpoints and truncates
-        the write-ahead log so no older page (holding the secret) survives in it.
-        """
-
-        def work(conn: sqlite3.Connection) -> bool:
-            closed = conn.execute(
-                "UPDATE polls SET status = 'closed', closed_at = ? "
-                "WHERE id = ? AND status = 'open'",
-                (to_db(now), poll_id),
-            ).rowcount
-            if not closed:
-                return False
-            conn.execute("DELETE FROM poll_secrets WHERE poll_id = ?", (poll_id,))
-            rows = conn.execute(
-                "SELECT voter_hash, choices, voter FROM poll_ballots WHERE poll_id = ? "
-                "ORDER BY voter_hash",
-                (poll_id,),
-            ).fetchall()
-            conn.execute("DELETE FROM poll_ballots WHERE poll_id = ?", (poll_id,))
-            conn.executemany(
-                "INSERT INTO poll_ballots (poll_id, voter_hash, choices, voter) "
-                "VALUES (?, ?, ?, ?)",
-                [(poll_id, *tuple(r)) for r in rows],
-            )
-            return True
-
-        closed = await self.db.write(work)
-        if closed and not await self.db.checkpoint():
+    async def truncate_log(self, poll_id: int) -> None:
+        """After a close: checkpoint and truncate the write-ahead log, so no older page (holding
+        the destroyed secret) survives in it."""
+        if not await self.db.checkpoint():
             # Another connection was reading: the log is emptied at a later checkpoint. Say so
             # rather than pretend.
             log.warning("poll %s closed; the write-ahead log could not be truncated yet", poll_id)
-        return closed
+
+
+def close(conn: sqlite3.Connection, poll_id: int, now: datetime) -> bool:
+    """Close the poll exactly once, inside the caller's transaction; True for the call that
+    closed it. Destroys the secret and rewrites the ballots in key order (then the caller
+    truncates the log: :meth:`Polls.truncate_log`)."""
+    closed = conn.execute(
+        "UPDATE polls SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'",
+        (to_db(now), poll_id),
+    ).rowcount
+    if not closed:
+        return False
+    conn.execute("DELETE FROM poll_secrets WHERE poll_id = ?", (poll_id,))
+    rows = conn.execute(
+        "SELECT voter_hash, choices, voter FROM poll_ballots WHERE poll_id = ? ORDER BY voter_hash",
+        (poll_id,),
+    ).fetchall()
+    conn.execute("DELETE FROM poll_ballots WHERE poll_id = ?", (poll_id,))
+    conn.executemany(
+        "INSERT INTO poll_ballots (poll_id, voter_hash, choices, voter) VALUES (?, ?, ?, ?)",
+        [(poll_id, *tuple(r)) for r in rows],
+    )
+    return True
+
+
+def set_message(conn: sqlite3.Connection, poll_id: int, message_id: int) -> None:
+    """Where the poll was posted (inside the caller's transaction)."""
+    conn.execute("UPDATE polls SET message_id = ? WHERE id = ?", (message_id, poll_id))
 
 
 @dataclass(frozen=True)
@@ -353,6 +352,41 @@ def cast_ballot(
         (poll_id, found.voter_hash, json.dumps(list(ballot)), None if poll.secret else unit),
     )
     return Cast(poll, unit, ballot, replaced=found.current is not None)
+
+
+@dataclass(frozen=True)
+class OpenBallots:
+    """An open poll, who votes for which unit, and which units have voted (turnout: not what
+    they chose)."""
+
+    poll: PollRecord
+    units: dict[int, str]  # member id -> the unit they vote for
+    voted: frozenset[str]
+
+
+def open_ballots(conn: sqlite3.Connection, poll_id: int) -> OpenBallots | None:
+    """The poll (None unless open), its electorate and the units that have voted, in one trip;
+    the keyed hashes are compared here, so the secret stays in this module."""
+    row = conn.execute(
+        "SELECT p.*, s.key AS secret_key FROM polls p JOIN poll_secrets s ON s.poll_id = p.id "
+        "WHERE p.id = ? AND p.status = 'open'",
+        (poll_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    key = bytes(row["secret_key"])
+    units = {
+        int(user): str(unit)
+        for user, unit in conn.execute(
+            "SELECT user_id, unit FROM poll_electors WHERE poll_id = ?", (poll_id,)
+        )
+    }
+    hashes = {
+        bytes(r[0])
+        for r in conn.execute("SELECT voter_hash FROM poll_ballots WHERE poll_id = ?", (poll_id,))
+    }
+    voted = frozenset(unit for unit in set(units.values()) if _hash(key, unit) in hashes)
+    return OpenBallots(_poll(row), units, voted)
 
 
 def electors(user_ids: Iterable[int]) -> list[Elector]:

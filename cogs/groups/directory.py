@@ -1,5 +1,6 @@
 """What other features may ask about groups, read-only: events' ``group:`` option and a group's
-events, support's form prefilled from a profile, autocomplete of a group's name. Other features
+events, support's form prefilled from a profile, autocomplete of a group's name, and polls'
+group electorates (members, leads, regions). Other features
 reach groups through this module only, never through its private modules or its repository
 (``tests/unit/test_layout.py`` holds them to that)."""
 
@@ -25,6 +26,21 @@ class GroupDirectory:
     async def named(self, guild_id: int | None, ref: str) -> GroupRecord | None:
         """A group by the id autocomplete sends, or by a name typed in either language."""
         return await self._groups.named(guild_id or 0, ref)
+
+    async def get(self, group_id: int) -> GroupRecord | None:
+        return await self._groups.get(group_id)
+
+    async def member_ids(self, group_id: int) -> list[int]:
+        """The group's members (leads first)."""
+        return [m.user_id for m in await self._groups.members(group_id)]
+
+    async def is_lead(self, group_id: int, user_id: int) -> bool:
+        found = await self._groups.membership(group_id, user_id)
+        return found is not None and found.lead
+
+    async def profiles(self, guild_id: int, user_ids: list[int]) -> dict[int, Profile]:
+        """The profiles of these members that exist (polls: each member's region)."""
+        return await self._groups.profiles(guild_id, user_ids)
 
     async def of_channel(self, guild_id: int | None, channel_id: int) -> GroupRecord | None:
         """The group whose channel this is (its events are announced there)."""

@@ -15,9 +15,10 @@ import io
 import logging
 import secrets
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import discord
 
@@ -29,6 +30,7 @@ from bot.members import Who
 from bot.regions import RegionRef
 from bot.scheduler import RunContext
 from bot.tree import interaction_language
+from cogs.groups.directory import GroupDirectory, GroupRecord
 from cogs.polls._count import Mode, Result, count
 from cogs.polls._display import (
     CHART_NAME,
@@ -44,10 +46,23 @@ from cogs.polls._display import (
 )
 from cogs.polls._rules import check_ballot, check_electorate, empty_electorate
 from cogs.polls._views import choice_view, poll_view, quick_view, ranked_view
-from db.groups import GroupRecord, Groups
-from db.polls import Elector, NewPoll, PollClosedError, PollRecord, Polls, Voter, cast_ballot, voter
+from db.polls import (
+    Elector,
+    NewPoll,
+    OpenBallots,
+    PollClosedError,
+    PollRecord,
+    Polls,
+    Voter,
+    cast_ballot,
+    close,
+    open_ballots,
+    set_message,
+    voter,
+)
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CLOSE = "poll.close"
 REMIND = "poll.remind"
@@ -93,9 +108,12 @@ class PollService:
     def __init__(self, bot: S3Bot) -> None:
         self.bot = bot
         self.polls = Polls(bot.db)
-        self.groups = Groups(bot.db)
+        self.groups = GroupDirectory(bot)
         self.members = bot.members
         self._refreshing: dict[int, asyncio.Task[None]] = {}
+        # Open polls' electorates and the units that have voted, read once (see _open_ballots).
+        self._open: dict[int, asyncio.Future[OpenBallots | None]] = {}
+        self._voted: dict[int, set[str]] = {}
         # seconds: a burst of votes becomes one edit of the poll message
         self.refresh_delay = bot.settings.polls.message_refresh_seconds
 
@@ -123,7 +141,7 @@ class PollService:
     async def named_group(self, guild_id: int | None, ref: str) -> GroupRecord:
         """The group ``group:`` names: the id its autocomplete sends, or a name typed in either
         language; an unknown or archived one is refused."""
-        found = await self.groups.named(guild_id or 0, ref)
+        found = await self.groups.named(guild_id, ref)
         if found is None or found.archived:
             raise UserFacingError(
                 _("I don't know the group “{group}”: pick one from the list as you type."),
@@ -136,12 +154,7 @@ class PollService:
     ) -> list[tuple[str, str]]:
         """Autocomplete of ``group:``: (name in the member's language, id) of the groups whose
         name in either language holds what was typed."""
-        needle = typed.casefold()
-        return [
-            (g.display_name(language)[:100], str(g.id))
-            for g in await self.groups.in_guild(guild_id or 0)
-            if needle in g.name.casefold() or needle in (g.name_fi or "").casefold()
-        ][:25]
+        return await self.groups.choices(guild_id, language, typed)
 
     async def poll_choices(
         self, guild_id: int | None, typed: str, who: discord.Member | int
@@ -164,10 +177,18 @@ class PollService:
         group_id = group.id
 
         async def leads(member: discord.Member) -> bool:
-            found = await self.groups.membership(group_id, member.id)
-            return found is not None and found.lead
+            return await self.groups.is_lead(group_id, member.id)
 
         return [Who(_("the leads of {group}"), leads, {"group": group.name})]
+
+    async def _commit(self, work: Callable[[sqlite3.Connection], T], *, batched: bool = False) -> T:
+        """The one way polls' changes are stored: ``work`` in one transaction, then the
+        scheduler re-armed if the plan changed. ``batched``: a ballot of a burst, its
+        transaction shared with the others arriving meanwhile (``Database.batched``)."""
+        store = self.bot.db.batched if batched else self.bot.db.write
+        result = await store(work)
+        await self.bot.scheduler.rearm_if_changed()
+        return result
 
     async def load(self, guild_id: int | None, poll_id: int) -> PollRecord:
         poll = await self.polls.get(poll_id)
@@ -219,7 +240,7 @@ class PollService:
             return electors
         if group_id is None:
             raise UserFacingError(_("Pick the group whose members vote."))
-        members = [m.user_id for m in await self.groups.members(group_id)]
+        members = await self.groups.member_ids(group_id)
         if kind == "group":
             electors = [Elector(u, str(u)) for u in members]
         else:
@@ -258,7 +279,7 @@ class PollService:
             self.plan(conn, poll)
             return poll
 
-        poll = await self.bot.db.write(store)
+        poll = await self._commit(store)
         channel = self.bot.get_channel(poll.channel_id)
         assert isinstance(channel, discord.abc.Messageable)
         embed, view, _files = await self.render(poll)
@@ -271,7 +292,7 @@ class PollService:
                 self.bot.scheduler.cancel(conn, key_prefix(poll.id))
                 Polls.delete(conn, poll.id)
 
-            await self.bot.db.write(undo)
+            await self._commit(undo)
             raise UserFacingError(
                 _(
                     "I can't post in {channel}: give me permission to send messages there, or "
@@ -279,8 +300,7 @@ class PollService:
                 ),
                 channel=f"<#{poll.channel_id}>",
             ) from None
-        await self.polls.set_message(poll.id, message.id)
-        await self.bot.scheduler.rearm()
+        await self._commit(partial(set_message, poll_id=poll.id, message_id=message.id))
         return poll, message.jump_url
 
     def plan(self, conn: sqlite3.Connection, poll: PollRecord) -> None:
@@ -448,14 +468,56 @@ class PollService:
             raise NotInElectorateError(poll)
         return poll, found.unit
 
+    async def _open_ballots(self, poll_id: int) -> OpenBallots | None:
+        """An open poll's electorate and the units that have voted, read once and then kept
+        while it is open: when a thousand members press Vote at once, those who have not voted
+        (nearly all of them) get their empty ballot without a trip to SQLite's thread, where
+        each trip waits for the event loop (``bench/bench_poll_burst.py``). Casting adds the
+        unit; closing forgets the poll. A ballot cast a moment ago by another member of the
+        same region may be shown a moment late; what is stored is always read from the file."""
+        pending = self._open.get(poll_id)
+        if pending is None:
+            voted = self._voted.setdefault(poll_id, set())  # casts meanwhile land here too
+
+            async def load() -> OpenBallots | None:
+                try:
+                    found = await self.bot.db.read(open_ballots, poll_id)
+                except Exception:
+                    self._forget(poll_id)
+                    raise
+                if found is None:
+                    self._forget(poll_id)
+                else:
+                    voted.update(found.voted)
+                return found
+
+            pending = self._open[poll_id] = asyncio.ensure_future(load())
+        return await asyncio.shield(pending)
+
+    def _forget(self, poll_id: int) -> None:
+        self._open.pop(poll_id, None)
+        self._voted.pop(poll_id, None)
+
     async def _voter(
         self, interaction: discord.Interaction[Any], poll_id: int
     ) -> tuple[PollRecord, str, tuple[int, ...] | None]:
-        """The poll, the member's unit and its current ballot, read in one trip. A read, but
-        through ``batched``: when a thousand members press Vote at once, their reads share a
-        few trips to SQLite's thread instead of queueing a thousand (each trip waits for the
-        GIL while the event loop is busy: ``bench/bench_poll_burst.py``)."""
-        found = await self.bot.db.batched(voter, poll_id, interaction.user.id)
+        """The poll, the member's unit and its current ballot. A member whose unit has not
+        voted needs only what :meth:`_open_ballots` keeps; otherwise one read through
+        ``batched``, so a burst's reads share a few trips to SQLite's thread."""
+        known = await self._open_ballots(poll_id)
+        if (
+            known is not None
+            and known.poll.guild_id == interaction.guild_id
+            and self.accepting(known.poll)
+        ):
+            unit = known.units.get(interaction.user.id)
+            if unit is None:
+                raise await self.outsider(interaction, known.poll)
+            if unit not in self._voted.get(poll_id, ()):
+                return known.poll, unit, None
+        found = await self._commit(
+            partial(voter, poll_id=poll_id, user_id=interaction.user.id), batched=True
+        )
         try:
             poll, unit = self._admit(interaction.guild_id, poll_id, found)
         except NotInElectorateError as outside:
@@ -562,12 +624,17 @@ class PollService:
             return check_ballot(ballot_rules(poll, open=True), choices)
 
         try:
-            done = await self.bot.db.batched(cast_ballot, poll_id, interaction.user.id, decide)
+            done = await self._commit(
+                partial(cast_ballot, poll_id=poll_id, user_id=interaction.user.id, decide=decide),
+                batched=True,
+            )
         except NotInElectorateError as outside:
             raise await self.outsider(interaction, outside.poll) from None
         except PollClosedError:
             raise closed_error() from None
         poll, unit, ballot, replaced = done.poll, done.unit, done.ballot, done.replaced
+        if poll.id in self._voted:
+            self._voted[poll.id].add(unit)
         lines = [
             translate(
                 language,
@@ -630,10 +697,17 @@ class PollService:
     async def finish(self, poll_id: int) -> PollRecord | None:
         """Close the poll (once, whoever asks first), cancel what was planned, and show the
         final results. Safe to call again: the message edit is the same each time."""
-        closed_now = await self.polls.close(poll_id, self.now())
-        if closed_now:
-            await self.bot.db.write(self.bot.scheduler.cancel, key_prefix(poll_id))
-            await self.bot.scheduler.rearm()
+        self._forget(poll_id)
+        now = self.now()
+
+        def work(conn: sqlite3.Connection) -> bool:
+            closed = close(conn, poll_id, now)
+            if closed:
+                self.bot.scheduler.cancel(conn, key_prefix(poll_id))
+            return closed
+
+        if await self._commit(work):
+            await self.polls.truncate_log(poll_id)
             log.info("poll %s closed", poll_id)
         poll = await self.polls.get(poll_id)
         if poll is not None:

@@ -92,21 +92,15 @@ def test_features_answer_through_the_runtime() -> None:
 def test_tests_reach_the_bot_through_public_seams() -> None:
     """No test reads or sets a cog's insides (``get_cog(...).service``): tests act as members
     and watch what members, operators and the database see."""
-    # Still to do: the polls fixture sets the card refresh delay (its engineer's, in progress).
-    waiting = {"tests/e2e/conftest.py"}
     offenders = [
         f"{p.relative_to(ROOT)}:{n}"
         for p in sorted((ROOT / "tests").rglob("*.py"))
-        if str(p.relative_to(ROOT)) not in waiting
         for n, line in enumerate(p.read_text("utf-8").splitlines(), 1)
         if "get_cog(" in line and p.name != "test_layout.py"
     ]
     assert offenders == []
 
 
-# Features whose engineer is mid-way through the same cleanup (issue 11's, in progress): the
-# rules below skip them until they land it, and this set then shrinks to nothing.
-WAITING = {"polls"}
 # Each feature's repository in db/: no other feature imports it (they use its public module).
 REPOSITORIES = {f: f"db.{f}" for f in ("events", "groups", "polls", "support")}
 WRITES = {"write", "batched", "execute"}
@@ -117,7 +111,6 @@ def feature_modules(*names: str) -> list[Path]:
     return [
         path
         for feature in FEATURES
-        if feature.name not in WAITING
         for path in sorted(feature.glob("*.py"))
         if not names or path.name in names
     ]
@@ -197,10 +190,9 @@ def test_repositories_write_only_inside_the_callers_transaction() -> None:
     """A repository's writes are functions on the caller's connection (``db/database.py``'s
     convention), which a service runs through its ``_commit``; a repository's own async
     methods only read, so none can write around that exit."""
-    waiting = {REPOSITORIES[f] for f in WAITING}
     offenders = []
     for path in sorted((ROOT / "db").glob("*.py")):
-        if path.name == "database.py" or f"db.{path.stem}" in waiting:
+        if path.name == "database.py":
             continue
         for cls in ast.walk(ast.parse(path.read_text("utf-8"))):
             if isinstance(cls, ast.ClassDef):
