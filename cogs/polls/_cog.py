@@ -165,9 +165,6 @@ class PollsCog(commands.Cog, name="Polls"):
         )
         if mode not in MODES:
             raise UserFacingError(_("The mode must be single, multiple or ranked."))
-        team = await self.service.groups.get(group_id) if group_id is not None else None
-        if group_id is not None and team is None:
-            raise UserFacingError(_("I can't find that group. Pick one from the list."))
         if team is not None and channel is None:
             # As /event create group: does: the group's own channel, where its members read.
             channel = self.bot.get_channel(team.channel_id or 0)  # type: ignore[assignment]

@@ -54,7 +54,7 @@ async def test_a_groups_poll_is_posted_in_the_groups_channel(community: LocalCom
     vety = await group_named(community, "Vety")
     general = community.channels["events"]  # where the command is typed
     asked = await community.as_member("aino").slash(
-        "poll create", electorate="group", group=vety.id, in_channel=general
+        "poll create", electorate="group", group=vety.name, in_channel=general
     )
     assert asked.modal is not None, asked.content
     done = await asked.submit_modal(
@@ -70,7 +70,7 @@ async def test_a_groups_poll_is_posted_in_the_groups_channel(community: LocalCom
     elsewhere = await community.as_member("sofia").slash(
         "poll create",
         electorate="group",
-        group=vety.id,
+        group=vety.name,
         channel=community.channels["announcements"],
         in_channel=general,
     )
