@@ -387,6 +387,13 @@ def promoted_text(language: str, event: EventRecord, occurrence: Occurrence) -> 
     )
 
 
+def still_waiting_text(language: str) -> str:
+    """The line under a change notice to a member on the waitlist."""
+    return translate(
+        language, _("You are still on the waitlist: I'll message you if a place opens.")
+    )
+
+
 def waitlisted_text(language: str, event: EventRecord, occurrence: Occurrence) -> str:
     """To a member whose place went when the organiser lowered the capacity."""
     return translate(

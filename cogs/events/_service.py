@@ -357,6 +357,33 @@ class EventService:
         rows = stored.rsvps(conn, event.id, occurrence)
         self._tell(conn, event, about, [r.user_id for r in rows if r.answer in answers], compose)
 
+    def _tell_changed(
+        self,
+        conn: sqlite3.Connection,
+        event: EventRecord,
+        occurrence: str,
+        compose: Callable[[str], str],
+        *,
+        told_already: Iterable[int] = (),
+    ) -> None:
+        """What changed, to those going or maybe and, with a line saying they still wait, to
+        the waitlist (a new time matters to them too); not to ``told_already``, whom this edit
+        moved to the waitlist and who were told so."""
+        self._tell_answered(conn, event, occurrence, ("going", "maybe"), "changed", compose)
+        skip = set(told_already)
+        waiting = [
+            r.user_id
+            for r in stored.rsvps(conn, event.id, occurrence)
+            if r.answer == "waitlist" and r.user_id not in skip
+        ]
+        self._tell(
+            conn,
+            event,
+            "changed",
+            waiting,
+            lambda language: compose(language) + "\n" + display.still_waiting_text(language),
+        )
+
     # -- editing and cancelling ---------------------------------------------------------------
 
     async def move_occurrence(
@@ -370,12 +397,10 @@ class EventService:
         def store(conn: sqlite3.Connection) -> None:
             stored.put_override(conn, event.id, OverrideRecord(before.key, start, length, False))
             self._replan(conn, event, schedule, overrides)
-            self._tell_answered(
+            self._tell_changed(
                 conn,
                 event,
                 after.key,
-                ("going", "maybe"),
-                "changed",
                 lambda language: display.changed_text(language, event, event, before, after),
             )
 
@@ -417,18 +442,18 @@ class EventService:
             _same, overrides = schedule_from(new, stored.overrides(conn, old.id))
             after = schedule.shown(overrides, now) or before
             self._replan(conn, new, schedule, overrides)
+            moved: list[int] = []
             for key in stored.occurrence_keys(conn, old.id):
                 occurrence = schedule.find(overrides, key)
                 if still_open(occurrence, now):
                     assert occurrence is not None
-                    self._fit_seats(conn, new, occurrence, overflow)
-            self._tell_answered(
+                    moved += self._fit_seats(conn, new, occurrence, overflow)
+            self._tell_changed(
                 conn,
                 new,
                 after.key,
-                ("going", "maybe"),
-                "changed",
                 lambda language: display.changed_text(language, old, new, before, after),
+                told_already=moved,
             )
             return after
 
@@ -445,9 +470,10 @@ class EventService:
 
     def _fit_seats(
         self, conn: sqlite3.Connection, event: EventRecord, occurrence: Occurrence, overflow: str
-    ) -> None:
+    ) -> list[int]:
         """Inside an edit: one date's answers fitted to the event's capacity, and those who
-        moved told."""
+        moved told; returns those moved to the waitlist."""
+        moved: list[int] = []
         if overflow == WAITLIST:
             going = stored.going_in_order(conn, event.id, occurrence.key)
             moved = over_capacity(event.capacity, going)
@@ -460,6 +486,7 @@ class EventService:
                 lambda language: display.waitlisted_text(language, event, occurrence),
             )
         self._tell_promoted(conn, event, occurrence, promote_waitlist(conn, event, occurrence.key))
+        return moved
 
     async def after_edit(self, edit: Edit, edited: Edited) -> None:
         """Discord's side of an edit, after the organiser has their answer: a moved

@@ -284,3 +284,34 @@ async def test_one_date_of_a_series_takes_a_new_end(community: LocalCommunity) -
     info = await community.as_member("sofia").slash("event info", event=1)
     assert info.message is not None
     assert f"<t:{START}:F>" in fields(info.message)["When"]  # the other dates keep theirs
+
+
+async def full_with_a_waitlist(community: LocalCommunity) -> None:
+    """Event #1 with one place: aino is going, olli (Finnish) and marco wait for a place."""
+    await create_event(community, capacity=1)
+    for name in ("aino", "olli", "marco"):
+        await community.as_member(name).click(announcement(community), "Going")
+    assert (await answers(community))["olli"] == "waitlist"
+
+
+async def test_the_waitlist_is_told_when_the_event_is_cancelled(
+    community: LocalCommunity,
+) -> None:
+    await full_with_a_waitlist(community)
+    await community.as_member("sofia").slash("event cancel", event=1)
+    await dm_containing(community, "aino", "on peruttu")
+    await dm_containing(community, "marco", "is cancelled")
+    await dm_containing(community, "olli", "on peruttu")
+
+
+async def test_the_waitlist_is_told_a_new_time_and_that_it_still_waits(
+    community: LocalCommunity,
+) -> None:
+    await full_with_a_waitlist(community)
+    await community.as_member("sofia").slash("event edit", event=1, start="2026-12-03 15:00")
+    going = await dm_containing(community, "aino", "on tullut muutoksia")
+    assert "jonotuslista" not in going.content
+    waiting = await dm_containing(community, "marco", "has changed")
+    assert "You are still on the waitlist: I'll message you if a place opens." in waiting.content
+    olli = await dm_containing(community, "olli", "on tullut muutoksia")
+    assert "Olet yhä jonotuslistalla: lähetän viestin, jos paikka vapautuu." in olli.content
