@@ -219,6 +219,15 @@ def answer_text(
             ),
             position=position,
         )
+    if event.rrule:
+        text += "\n" + translate(
+            language,
+            _(
+                "**{title}** repeats: this answer is for this date only. After it, the "
+                "announcement moves on to the next date: answer each date there."
+            ),
+            title=event.title,
+        )
     return text + "\n" + translate(language, _("Changed your mind? Press another answer."))
 
 

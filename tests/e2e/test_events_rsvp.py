@@ -87,3 +87,24 @@ async def test_answers_close_when_cancelled(community: LocalCommunity) -> None:
         lambda: (m := announcement(community)).embeds[0]["title"] == "Cancelled: Kick-off" and m
     )
     assert updated.components == []
+
+
+async def test_an_answer_to_a_series_says_it_is_for_that_date_only(
+    community: LocalCommunity,
+) -> None:
+    """Going to one date of a weekly meeting is not going to the series: the answer says so,
+    and where to answer the next dates (review #11)."""
+    await create_event(community, repeat="weekly")
+    marco = await community.as_member("marco").click(announcement(community), "Going")
+    assert (
+        "**Kick-off** repeats: this answer is for this date only. After it, the announcement "
+        "moves on to the next date: answer each date there." in marco.content
+    )
+    aino = await community.as_member("aino").click(announcement(community), "Going")
+    assert (
+        "**Kick-off** toistuu: vastauksesi koskee vain tätä päivää. Sen jälkeen ilmoitus "
+        "siirtyy seuraavaan päivään: vastaa kuhunkin päivään siellä." in aino.content
+    )
+    await create_event(community, title="Once")
+    once = await community.as_member("marco").click(announcement(community), "Going")
+    assert "Your answer for **Once**" in once.content and "repeats" not in once.content
