@@ -611,7 +611,7 @@ class EventsCog(commands.Cog, name="Events"):
         await self.require_organiser(interaction, SEEING_ATTENDEES)
         language = interaction_language(interaction)
         record = await self.queries.load(interaction.guild_id, event)
-        target = await self.queries.pick_occurrence(record, occurrence)
+        target = await self.queries.pick_occurrence(record, occurrence, past=True)
         rows = await self.queries.answers(record.id, target.key)
         names = {r.user_id: self.bot.members.display_name(record.guild_id, r.user_id) for r in rows}
         file = discord.File(

@@ -74,11 +74,13 @@ def announcement_embed(
         colour=COLOUR if shown.answerable else CANCELLED_COLOUR,
     )
     if occurrence is not None:
-        embed.add_field(
-            name=translate(language, _("When")),
-            value=struck(occurrence) if cancelled else when(occurrence.start, occurrence.end),
-            inline=False,
-        )
+        if cancelled:
+            shown_when = struck(occurrence)
+        elif shown.ended:
+            shown_when = ended(language, occurrence)
+        else:
+            shown_when = when(occurrence.start, occurrence.end)
+        embed.add_field(name=translate(language, _("When")), value=shown_when, inline=False)
     if repeat_text:
         embed.add_field(name=translate(language, _("Repeats")), value=repeat_text, inline=False)
     embed.add_field(
@@ -91,7 +93,7 @@ def announcement_embed(
             value=places(language, shown.counts.get("going", 0), event.capacity),
         )
     embed.add_field(
-        name=translate(language, _("Final answers") if cancelled else _("Answers")),
+        name=translate(language, _("Final answers") if cancelled or shown.ended else _("Answers")),
         value=answer_summary(language, shown.counts),
         inline=False,
     )
@@ -107,6 +109,16 @@ def announcement_embed(
         text=translate(language, _("Event #{id} · times show in your own time zone"), id=event.id)
     )
     return embed
+
+
+def ended(language: str, occurrence: Occurrence) -> str:
+    """A date that is over: when it was, marked ended (no "3 hours ago" to work out)."""
+    return translate(
+        language,
+        _("<t:{start}:F> – <t:{end}:t> (ended)"),
+        start=stamp(occurrence.start),
+        end=stamp(occurrence.end),
+    )
 
 
 def struck(occurrence: Occurrence) -> str:

@@ -39,6 +39,7 @@ class Shown:
     counts: dict[str, int]
     answerable: bool  # whether its answer buttons work
     cancelled: tuple[tuple[Occurrence, dict[str, int]], ...] = ()  # a series' cancelled dates
+    ended: bool = False  # the event is over: the date shown is its last, with final counts
 
 
 def unknown_event(event_id: int) -> UserFacingError:
@@ -104,8 +105,11 @@ class EventQueries:
     async def schedule_of(self, event: EventRecord) -> tuple[Schedule, dict[str, Override]]:
         return schedule_from(event, await self.db.read(stored.overrides, event.id))
 
-    async def pick_occurrence(self, event: EventRecord, key: str | None) -> Occurrence:
-        """The occurrence a member named, or the one shown now."""
+    async def pick_occurrence(
+        self, event: EventRecord, key: str | None, *, past: bool = False
+    ) -> Occurrence:
+        """The occurrence a member named, or the one shown now; with ``past``, once the event
+        is over, its last date."""
         schedule, overrides = await self.schedule_of(event)
         if key:
             found = find_as_typed(schedule, overrides, key, self.now())
@@ -119,6 +123,8 @@ class EventQueries:
                 )
             return found
         upcoming = schedule.shown(overrides, self.now())
+        if upcoming is None and past:
+            upcoming = schedule.last_begun(overrides, self.now())
         if upcoming is None:
             raise UserFacingError(_("Event #{id} has no upcoming occurrence."), id=event.id)
         return upcoming
@@ -134,6 +140,9 @@ class EventQueries:
             return Shown(found, await self.counts(event, found), answerable=False)
         now = self.now()
         upcoming = schedule.shown(overrides, now)
+        if upcoming is None:
+            last = schedule.last_begun(overrides, now)
+            return Shown(last, await self.counts(event, last), answerable=False, ended=True)
         cancelled = [
             (o, await self.counts(event, o))
             for o in schedule.occurrences(overrides, after=now, limit=50)

@@ -196,6 +196,9 @@ class Occurrence:
         return self.start != self.original_start
 
 
+PAST_LIMIT = 2000  # how many of a series' dates are looked through for the latest one past
+
+
 @dataclass(frozen=True)
 class Schedule:
     """When an event happens: its first start in its zone, duration, and repeat rule."""
@@ -268,6 +271,19 @@ class Schedule:
     def shown(self, overrides: Mapping[str, Override] | None, now: datetime) -> Occurrence | None:
         """What the announcement shows: the next start, else the one still under way."""
         return self.next_start(overrides, now) or self.next_occurrence(overrides, now)
+
+    def last_begun(
+        self, overrides: Mapping[str, Override] | None, now: datetime
+    ) -> Occurrence | None:
+        """The latest occurrence that has started by ``now`` and was not cancelled: what an
+        event that is over shows (its organiser still needs who came). Bounded: a series of
+        more than ``PAST_LIMIT`` dates gives its latest within them."""
+        begun = [
+            o
+            for o in self.occurrences(overrides, limit=PAST_LIMIT)
+            if o.start <= now and not o.cancelled
+        ]
+        return begun[-1] if begun else None
 
     def find(self, overrides: Mapping[str, Override] | None, key: str) -> Occurrence | None:
         """The occurrence named ``key`` (or, for an old key with seconds, its minute), if the

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.clock import FakeClock
 from bot.local import LocalCommunity
 from bot.sandbox import permissions as perm
 from tests.e2e.events_helpers import announcement, create_event, event_rows
@@ -157,3 +158,32 @@ async def test_announcement_refused_by_permissions_leaves_nothing_behind(
     result = await create_event(community, channel=channel)
     assert result.ephemeral and "permission" in result.content
     assert await event_rows(community) == 0
+
+
+async def test_an_event_that_is_over_keeps_its_attendees_date_and_final_answers(
+    community: LocalCommunity, clock: FakeClock
+) -> None:
+    """Once an event is over its organiser still needs who came (sign-in sheet, reporting):
+    /event attendees lists its last date, and /event info shows that date, marked ended, with
+    the final answers (review #10)."""
+    await create_event(community, capacity=1)  # 3 December 14:00-15:00 in Brussels
+    await community.as_member("aino").click(announcement(community), "Going")
+    await community.as_member("marco").click(announcement(community), "Maybe")
+    clock.set(datetime(2026, 12, 3, 18, 0, tzinfo=UTC))
+    listing = await community.as_member("sofia").slash("event attendees", event=1)
+    fields = {f["name"]: f["value"] for f in listing.message.embeds[0]["fields"]}  # type: ignore[union-attr]
+    assert fields["Going (1)"] == "Aino" and fields["Maybe (1)"] == "Marco"
+    attachment = listing.message.attachments[0]  # type: ignore[union-attr]
+    rows = list(csv.DictReader(io.StringIO(attachment.data.decode())))
+    assert [(r["name"], r["answer"]) for r in rows] == [("Aino", "going"), ("Marco", "maybe")]
+    start = int(datetime(2026, 12, 3, 13, 0, tzinfo=UTC).timestamp())
+    end = start + 3600
+    info = await community.as_member("marco").slash("event info", event=1)
+    shown = {f["name"]: f["value"] for f in info.message.embeds[0]["fields"]}  # type: ignore[union-attr]
+    assert shown["When"] == f"<t:{start}:F> – <t:{end}:t> (ended)"
+    assert shown["Final answers"] == "Going: 1 · Maybe: 1 · Can't go: 0"
+    assert shown["Places"] == "1 of 1 taken"
+    finnish = await community.as_member("aino").slash("event info", event=1)
+    shown = {f["name"]: f["value"] for f in finnish.message.embeds[0]["fields"]}  # type: ignore[union-attr]
+    assert shown["Milloin"] == f"<t:{start}:F> – <t:{end}:t> (päättynyt)"
+    assert shown["Lopulliset vastaukset"] == "Tulen: 1 · Ehkä: 1 · En pääse: 0"
