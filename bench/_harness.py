@@ -15,7 +15,7 @@ import re
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ from discord.ext import commands
 from bot.discord_urls import point_discord_at
 
 if TYPE_CHECKING:  # the ack-only bot's process imports this module: keep it to discord.py
+    from bot.local_process import BotProcess
     from bot.sandbox.driver import InteractionResult
     from bot.sandbox.server import Sandbox
 
@@ -277,6 +278,24 @@ async def measure(
     answered = len(results) - stats["failed"]
     stats["cpu_ms"] = 1000 * cpu / max(answered, 1)
     return stats
+
+
+@contextlib.asynccontextmanager
+async def s3cop_process(
+    sandbox: Sandbox, guild_id: int, directory: Path, profile: Path | None = None
+) -> AsyncIterator[BotProcess]:
+    """s3cop as production runs it (``s3cop run``, its own process) on ``sandbox``, ready;
+    stopped afterwards, its database left in ``directory`` for the benchmark's checks.
+    ``profile``: write the process's cProfile statistics there."""
+    from bot.local_process import BotProcess  # here: the ack-only bot's process loads no s3cop
+
+    bot = BotProcess(sandbox, guild_id, directory, profile=profile)
+    try:
+        await bot.start()
+        await bot.wait_ready()
+        yield bot
+    finally:
+        await bot.stop()
 
 
 @contextlib.asynccontextmanager

@@ -52,6 +52,7 @@ from _harness import (
     measure,
     medians,
     run,
+    s3cop_process,
     spread,
     table,
     verdict,
@@ -59,7 +60,6 @@ from _harness import (
 from bench_rsvp_burst import member_table
 
 from bot.local import seed_community
-from bot.local_process import BotProcess
 from bot.sandbox.driver import InteractionResult, MemberDriver
 from bot.sandbox.models import Message
 from bot.sandbox.server import Sandbox
@@ -119,10 +119,7 @@ async def s3cop_round(directory: Path, profile: Path | None = None) -> tuple[Sta
     """One round on s3cop (``profile``: write the bot process's cProfile statistics there)."""
     async with Sandbox() as sandbox:
         seeded = seed_community(sandbox, member_table())
-        bot = BotProcess(sandbox, seeded.guild.id, directory, profile=profile)
-        try:
-            await bot.start()
-            await bot.wait_ready()
+        async with s3cop_process(sandbox, seeded.guild.id, directory, profile) as bot:
             channel = seeded.channels["announcements"]
             created = await sandbox.as_member(seeded.members["sofia"]).slash(
                 "poll create",
@@ -140,8 +137,6 @@ async def s3cop_round(directory: Path, profile: Path | None = None) -> tuple[Sta
             drivers = [sandbox.as_member(m) for n, m in seeded.members.items() if n != "sofia"]
             assert bot.pid is not None
             stats = await bursts(sandbox, drivers, message, bot.pid)
-        finally:
-            await bot.stop()
     with sqlite3.connect(bot.db_path) as conn:
         stored = conn.execute("SELECT count(*) FROM poll_ballots").fetchone()[0]
     # Every vote answered in time is stored (a late answer may be stored too).

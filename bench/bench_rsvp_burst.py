@@ -40,13 +40,13 @@ from _harness import (
     measure,
     medians,
     run,
+    s3cop_process,
     spread,
     table,
     verdict,
 )
 
 from bot.local import seed_community
-from bot.local_process import BotProcess
 from bot.sandbox.driver import MemberDriver
 from bot.sandbox.models import Message
 from bot.sandbox.server import Sandbox
@@ -95,10 +95,7 @@ async def s3cop_round(directory: Path, profile: Path | None = None) -> dict[str,
     """One burst on s3cop (``profile``: write the bot process's cProfile statistics there)."""
     async with Sandbox() as sandbox:
         seeded = seed_community(sandbox, member_table())
-        bot = BotProcess(sandbox, seeded.guild.id, directory, profile=profile)
-        try:
-            await bot.start()
-            await bot.wait_ready()
+        async with s3cop_process(sandbox, seeded.guild.id, directory, profile) as bot:
             organiser = sandbox.as_member(seeded.members["sofia"])
             created = await organiser.slash(
                 "event create",
@@ -117,8 +114,6 @@ async def s3cop_round(directory: Path, profile: Path | None = None) -> dict[str,
             drivers = [sandbox.as_member(m) for n, m in seeded.members.items() if n != "sofia"]
             assert bot.pid is not None
             stats = await burst(sandbox, drivers, message, bot.pid, "Going")
-        finally:
-            await bot.stop()
         with sqlite3.connect(bot.db_path) as conn:
             counts = dict(conn.execute("SELECT answer, count(*) FROM rsvps GROUP BY answer"))
         assert counts == {"going": CAPACITY, "waitlist": MEMBERS - CAPACITY}, counts
