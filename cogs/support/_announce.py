@@ -1,5 +1,6 @@
 """What support tells people: the triage card, posts in the requester's thread, the courtesy DM,
-nudges, and the admin log when an admin must act.
+nudges, and the admin log when an admin must act; and what it reads back from Discord, the
+thread's messages and files copied into the transcript (the service stores them).
 
 The thread is where the requester learns everything (DMs are a courtesy: closed DMs are
 skipped); the card is the secretariat's view. Card and thread are repaired, not lost: a card an
@@ -17,12 +18,14 @@ from bot.i18n import _, translate
 from cogs.support._display import request_embed, title, ts
 from cogs.support._rules import Nudge, NudgeTarget
 from cogs.support._views import card_view, reopen_view
-from db.support import SupportRequest
+from db.support import KeptMessage, SupportRequest
 
 if TYPE_CHECKING:
     from bot.client import S3Bot
 
 log = logging.getLogger(__name__)
+
+TRANSCRIPT_LIMIT = 5000  # messages copied per resolve
 
 # What each change says, in the thread and in the DM ({who} is a mention).
 CHANGE_TEXTS = {
@@ -269,3 +272,54 @@ class Announcer:
                 text = f"{role.mention} {text}"
             ping = discord.AllowedMentions(roles=[role] if role else [])
             await self.tell_staff(guild, request, text, ping, nonce)
+
+    # -- the transcript -----------------------------------------------------------------------
+
+    async def copy_transcript(
+        self, guild: discord.Guild, request: SupportRequest, kept_files: set[int]
+    ) -> tuple[list[KeptMessage], list[tuple[int, int, str, str | None, bytes]]] | None:
+        """The thread's messages, and its files not in ``kept_files``, for the service to
+        keep; None when the thread is gone or Discord failed (the admins are told)."""
+        thread = await self.thread(guild, request.thread_id)
+        if thread is None:
+            return None
+        messages: list[KeptMessage] = []
+        files: list[tuple[int, int, str, str | None, bytes]] = []
+        try:
+            async for message in thread.history(limit=TRANSCRIPT_LIMIT, oldest_first=True):
+                text = message.content
+                for embed in message.embeds:
+                    text += "\n" + "\n".join(
+                        part for part in (embed.title, embed.description) if part
+                    )
+                messages.append(
+                    KeptMessage(
+                        message.id,
+                        message.author.id,
+                        message.author.display_name,
+                        message.created_at,
+                        text.strip(),
+                    )
+                )
+                for attachment in message.attachments:
+                    if attachment.id not in kept_files:
+                        data = await attachment.read()
+                        files.append(
+                            (
+                                message.id,
+                                attachment.id,
+                                attachment.filename,
+                                attachment.content_type,
+                                data,
+                            )
+                        )
+        except discord.HTTPException as exc:
+            await self.admin(
+                guild,
+                f"{request.id}:transcript",
+                _("I could not keep the transcript of support request #{id}: {error}"),
+                id=request.id,
+                error=str(exc)[:200],
+            )
+            return None
+        return messages, files

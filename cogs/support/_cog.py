@@ -1,5 +1,5 @@
-"""Slash commands and listeners for support requests: thin, they check input with the rules
-and call the service.
+"""Slash commands and listeners for support requests: thin, they check input with the rules,
+read through the queries and change through the service.
 
 Who may do what: any member asks (unless the settings exclude their role or they have too many
 open requests) and sees their own requests; the secretariat claims, hands over, resolves,
@@ -29,8 +29,7 @@ from cogs.support._display import (
     transcript_text,
 )
 from cogs.support._rules import OPEN_STATUSES, Status, check_draft
-from cogs.support._service import SupportService
-from cogs.support._views import request_modal
+from cogs.support._views import SupportFeature, request_modal
 
 LIST_LIMIT = 20
 FILES_PER_MESSAGE = 10
@@ -59,9 +58,10 @@ class SupportCog(commands.Cog, name="Support"):
         name=C_("command", "support"), description=_("Ask the secretariat for support")
     )
 
-    def __init__(self, bot: S3Bot, service: SupportService) -> None:
+    def __init__(self, bot: S3Bot, parts: SupportFeature) -> None:
         self.bot = bot
-        self.service = service
+        self.service = parts.service
+        self.queries = parts.queries
         self.groups = GroupDirectory(bot)
 
     # -- asking -------------------------------------------------------------------------------
@@ -79,7 +79,7 @@ class SupportCog(commands.Cog, name="Support"):
     ) -> None:
         member = interaction.user
         assert isinstance(member, discord.Member)
-        await self.service.check_may_ask(member)
+        await self.queries.check_may_ask(member)
         asked = interaction_language(interaction)
         chosen = language if language in SUPPORTED_LANGUAGES else asked
         region = await self._profile_region(member, asked)
@@ -132,7 +132,7 @@ class SupportCog(commands.Cog, name="Support"):
     async def status(self, interaction: discord.Interaction[S3Bot]) -> None:
         assert interaction.guild is not None
         language = interaction_language(interaction)
-        mine = await self.service.requests(interaction.guild.id, requester_id=interaction.user.id)
+        mine = await self.queries.requests(interaction.guild.id, requester_id=interaction.user.id)
         if not mine:
             text = translate(
                 language, _("You have no support requests. Ask with /support request.")
@@ -162,7 +162,7 @@ class SupportCog(commands.Cog, name="Support"):
             statuses = (status,)
         else:
             statuses = tuple(s.value for s in OPEN_STATUSES)
-        found = await self.service.requests(
+        found = await self.queries.requests(
             interaction.guild.id,
             statuses=statuses,
             claimed_by=interaction.user.id if mine else None,
@@ -184,7 +184,7 @@ class SupportCog(commands.Cog, name="Support"):
         assert interaction.guild is not None
         await self.bot.members.require(interaction, self.bot.members.secretariat, action=LISTING)
         guild_id = interaction.guild.id
-        found = await self.service.requests(guild_id)
+        found = await self.queries.requests(guild_id)
         calendar = self.service.calendar
         per_request = requests_csv(
             found, calendar, lambda uid: self.bot.members.display_name(guild_id, uid)
@@ -215,9 +215,9 @@ class SupportCog(commands.Cog, name="Support"):
     async def transcript(self, interaction: discord.Interaction[S3Bot], request: int) -> None:
         assert interaction.guild is not None
         await self.bot.members.require(interaction, self.bot.members.secretariat, action=HANDLING)
-        record = await self.service.load(request, interaction.guild.id)
+        record = await self.queries.load(request, interaction.guild.id)
         language = interaction_language(interaction)
-        messages, kept = await self.service.transcript(record.id)
+        messages, kept = await self.queries.transcript(record.id)
         if not messages:
             await reply(
                 interaction,
@@ -256,9 +256,9 @@ class SupportCog(commands.Cog, name="Support"):
         self, interaction: discord.Interaction[S3Bot], request: int, to: discord.Member
     ) -> None:
         assert interaction.guild is not None
-        actor = self.service.actor(interaction.user)
+        actor = self.queries.actor(interaction.user)
         record = await self.service.hand_over(
-            interaction.guild.id, request, actor, self.service.actor(to)
+            interaction.guild.id, request, actor, self.queries.actor(to)
         )
         await reply(
             interaction,
@@ -316,7 +316,7 @@ class SupportCog(commands.Cog, name="Support"):
     ) -> list[app_commands.Choice[int]]:
         if interaction.guild is None:
             return []
-        found = await self.service.requests(interaction.guild.id)
+        found = await self.queries.requests(interaction.guild.id)
         language = interaction_language(interaction)
         choices = []
         for record in reversed(found):
@@ -343,7 +343,7 @@ class SupportCog(commands.Cog, name="Support"):
     @commands.Cog.listener()
     async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
         """A request's thread deleted by hand is opened again (and the admins told)."""
-        record = await self.service.by_thread(payload.thread_id)
+        record = await self.queries.by_thread(payload.thread_id)
         if record is None or record.status == Status.RESOLVED:
             return
         await self.service.ensure_posted(record.id)

@@ -29,6 +29,7 @@ from bot.scheduler import RunContext
 from cogs.support import _rules as rules
 from cogs.support._announce import Announcer
 from cogs.support._display import thread_name
+from cogs.support._queries import SupportQueries, as_rules
 from cogs.support._rules import (
     Actor,
     BusinessCalendar,
@@ -43,15 +44,7 @@ from cogs.support._rules import (
     nudge_key,
     nudge_prefix,
 )
-from db.support import (
-    KeptFile,
-    KeptMessage,
-    NewRequest,
-    StateChange,
-    SupportLimits,
-    SupportRequest,
-    SupportRequests,
-)
+from db.support import NewRequest, StateChange, SupportLimits, SupportRequest, SupportRequests
 
 log = logging.getLogger(__name__)
 
@@ -64,34 +57,18 @@ POST_RETRY = timedelta(minutes=1)  # the first retry of a posting that failed
 POST_RETRY_MAX = timedelta(hours=6)
 POST_ATTEMPTS = 20
 STAFF_ADDED = 25  # secretariat members added to each thread by name (the rest see it by role)
-TRANSCRIPT_LIMIT = 5000  # messages copied per resolve
 
 
 def post_prefix(request_id: int) -> str:
     return f"support:{request_id}:post:"
 
 
-def as_rules(record: SupportRequest) -> Request:
-    """A stored request as the rules see it."""
-    return Request(
-        id=record.id,
-        requester_id=record.requester_id,
-        status=Status(record.status),
-        created_at=record.created_at,
-        claimed_by=record.claimed_by,
-        claimed_at=record.claimed_at,
-        resolved_at=record.resolved_at,
-        awaiting_staff_since=record.awaiting_staff_since,
-        version=record.version,
-    )
-
-
 class SupportService:
     """Support's behaviour, shared by its commands, buttons, listeners and scheduled actions."""
 
-    def __init__(self, bot: S3Bot) -> None:
+    def __init__(self, bot: S3Bot, queries: SupportQueries) -> None:
         self.bot = bot
-        self._repo = SupportRequests(bot.db)
+        self.queries = queries
         self.announce = Announcer(bot)
         settings = bot.settings.support
         opens, closes = settings.hours()
@@ -129,66 +106,16 @@ class SupportService:
         await self.bot.scheduler.rearm_if_changed()
         return result
 
-    # -- reading ------------------------------------------------------------------------------
-
-    async def requests(
-        self,
-        guild_id: int,
-        *,
-        requester_id: int | None = None,
-        statuses: tuple[str, ...] | None = None,
-        claimed_by: int | None = None,
-    ) -> list[SupportRequest]:
-        return await self._repo.in_guild(
-            guild_id, requester_id=requester_id, statuses=statuses, claimed_by=claimed_by
-        )
-
-    async def transcript(self, request_id: int) -> tuple[list[KeptMessage], list[KeptFile]]:
-        """The kept messages and files of a request."""
-        return await self._repo.transcript(request_id), await self._repo.files(request_id)
-
-    async def by_thread(self, thread_id: int) -> SupportRequest | None:
-        return await self._repo.by_thread(thread_id)
-
-    async def load(self, request_id: int, guild_id: int | None = None) -> SupportRequest:
-        record = await self._repo.get(request_id)
-        if record is None or (guild_id is not None and record.guild_id != guild_id):
-            raise UserFacingError(_("I can't find support request #{id}."), id=request_id)
-        return record
-
-    def actor(self, member: discord.abc.User) -> Actor:
-        secretariat = isinstance(member, discord.Member) and self.bot.members.is_secretariat(member)
-        return Actor(member.id, secretariat)
-
-    async def limits(self, guild: discord.Guild) -> SupportLimits:
-        """The secretariat's limits, else config.toml's."""
-        settings = self.bot.settings.support
-        excluded = {self.bot.find_role(guild, ref) for ref in settings.excluded_roles}
-        default = SupportLimits(
-            settings.max_open, frozenset(r.id for r in excluded if r is not None)
-        )
-        return await self._repo.limits(guild.id, default)
-
-    async def check_may_ask(self, member: discord.Member) -> None:
-        """Refuse early (before the form), so nobody types 4,000 characters for nothing."""
-        limits = await self.limits(member.guild)
-        check_may_request(
-            excluded=any(r.id in limits.excluded_role_ids for r in member.roles),
-            open_count=await self._repo.open_count(member.guild.id, member.id),
-            max_open=limits.max_open,
-            is_secretariat=self.actor(member).secretariat,
-        )
-
     # -- asking -------------------------------------------------------------------------------
 
     async def create(self, member: discord.Member, draft: Draft) -> tuple[SupportRequest, bool]:
         """Store the request (with its retry and first nudge), then post it. Returns the
         request and whether its thread, card and notes all exist already."""
         guild = member.guild
-        limits = await self.limits(guild)
+        limits = await self.queries.limits(guild)
         now = self.now()
         excluded = any(r.id in limits.excluded_role_ids for r in member.roles)
-        secretariat = self.actor(member).secretariat
+        secretariat = self.queries.actor(member).secretariat
         new = NewRequest(
             guild.id, member.id, draft.topic, draft.need, draft.region, draft.group, draft.language
         )
@@ -210,7 +137,7 @@ class SupportService:
 
         record = await self._commit(store)
         posted = await self.ensure_posted(record.id)
-        return await self.load(record.id), posted
+        return await self.queries.load(record.id), posted
 
     def _plan_post(
         self, conn: sqlite3.Connection, guild_id: int, request_id: int, attempt: int, due: datetime
@@ -234,7 +161,7 @@ class SupportService:
         exists is kept, and a thread whose creation answer was lost is found by its name.
         """
         async with self._lock(request_id):
-            record = await self.load(request_id)
+            record = await self.queries.load(request_id)
             guild = self.bot.get_guild(record.guild_id)
             if guild is None:
                 return False
@@ -242,13 +169,13 @@ class SupportService:
                 thread = await self._ensure_thread(guild, record)
                 if thread is None:
                     return False
-                record = await self.load(request_id)
+                record = await self.queries.load(request_id)
                 if record.card_message_id is None:
                     card = await self.announce.post_card(guild, record)
                     if card is None:
                         return False
                     await self._card_at(record, card)
-                    record = await self.load(request_id)
+                    record = await self.queries.load(request_id)
                 if await self.announce.thread(guild, record.notes_thread_id) is None:
                     await self._open_notes(guild, record)
             except discord.Forbidden:
@@ -415,7 +342,7 @@ class SupportService:
         """A planned retry of posting; plans the next one while it keeps failing."""
         request_id = int(ctx.action.payload["request"])
         attempt = int(ctx.action.payload["attempt"])
-        record = await self._repo.get(request_id)
+        record = await self.queries.get(request_id)
         if record is None or (record.posted and await self._places_exist(record)):
             return
         if await self.ensure_posted(request_id):
@@ -448,7 +375,7 @@ class SupportService:
             await self._card_at(record, card)
 
     async def card_deleted(self, guild: discord.Guild, message_id: int) -> None:
-        record = await self._repo.by_card(message_id)
+        record = await self.queries.by_card(message_id)
         if record is not None:
             await self.refresh_card(guild, record)
 
@@ -506,7 +433,7 @@ class SupportService:
     ) -> SupportRequest:
         """Decide with the rules and commit; on a clash decide again on what is stored now."""
         for _attempt in range(5):
-            record = await self.load(request_id, guild_id)
+            record = await self.queries.load(request_id, guild_id)
             stored = await self._change(
                 record, decide(as_rules(record)), actor, action, outcome=outcome
             )
@@ -529,11 +456,6 @@ class SupportService:
         return await self._decide(
             request_id, guild_id, lambda r: rules.hand_over(r, actor, to, now), actor, "hand_over"
         )
-
-    async def check_resolve(self, guild_id: int, request_id: int, actor: Actor) -> None:
-        """Refuse before the outcome form, so nobody writes an outcome for nothing."""
-        record = await self.load(request_id, guild_id)
-        rules.resolve(as_rules(record), actor, self.now())
 
     async def resolve(
         self, guild_id: int, request_id: int, actor: Actor, outcome: str
@@ -567,7 +489,7 @@ class SupportService:
         thread = await self.announce.thread(guild, record.thread_id)
         if record.thread_id is not None and thread is None:
             await self.ensure_posted(record.id)
-            record = await self.load(record.id)
+            record = await self.queries.load(record.id)
             thread = await self.announce.thread(guild, record.thread_id)
         if thread is not None and action in ("claim", "hand_over") and record.claimed_by:
             try:
@@ -591,13 +513,13 @@ class SupportService:
     async def note_message(self, message: discord.Message) -> None:
         """A message in a request's thread moves its waiting clock (staff answered, or the
         requester wrote again), which re-plans its nudges."""
-        record = await self._repo.by_thread(message.channel.id)
+        record = await self.queries.by_thread(message.channel.id)
         if record is None or record.thread_id != message.channel.id:
             return
         before = as_rules(record)
-        after = rules.note_message(before, self.actor(message.author), message.created_at)
+        after = rules.note_message(before, self.queries.actor(message.author), message.created_at)
         if after != before:
-            await self._change(record, after, self.actor(message.author), None)
+            await self._change(record, after, self.queries.actor(message.author), None)
 
     # -- nudges -------------------------------------------------------------------------------
 
@@ -620,7 +542,7 @@ class SupportService:
 
     async def _on_nudge(self, ctx: RunContext) -> None:
         payload = ctx.action.payload
-        record = await self._repo.get(int(payload["request"]))
+        record = await self.queries.get(int(payload["request"]))
         if record is None or record.version != int(payload["version"]):
             return  # the request changed since: its new state planned its own nudges
         request = as_rules(record)
@@ -650,7 +572,7 @@ class SupportService:
         """At start-up: every open request's next nudge, every unposted request's retry (a
         nudge missed while the bot was away is not sent late twice: the plan moves on)."""
         now = self.now()
-        unfinished = await self._repo.unfinished()
+        unfinished = await self.queries.unfinished()
         if not unfinished:
             return
 
@@ -668,58 +590,14 @@ class SupportService:
     async def keep_transcript(
         self, guild: discord.Guild, record: SupportRequest
     ) -> tuple[int, int]:
-        """Copy the thread's messages and files not kept yet; returns how many of each the
+        """Keep the thread's messages and files not kept yet; returns how many of each the
         request has kept in all."""
-        thread = await self.announce.thread(guild, record.thread_id)
-        if thread is None:
-            return await self._kept(record.id)
-        kept_files = await self._repo.kept_attachment_ids(record.id)
-        messages: list[KeptMessage] = []
-        files: list[tuple[int, int, str, str | None, bytes]] = []
-        try:
-            async for message in thread.history(limit=TRANSCRIPT_LIMIT, oldest_first=True):
-                text = message.content
-                for embed in message.embeds:
-                    text += "\n" + "\n".join(
-                        part for part in (embed.title, embed.description) if part
-                    )
-                messages.append(
-                    KeptMessage(
-                        message.id,
-                        message.author.id,
-                        message.author.display_name,
-                        message.created_at,
-                        text.strip(),
-                    )
-                )
-                for attachment in message.attachments:
-                    if attachment.id not in kept_files:
-                        data = await attachment.read()
-                        files.append(
-                            (
-                                message.id,
-                                attachment.id,
-                                attachment.filename,
-                                attachment.content_type,
-                                data,
-                            )
-                        )
-        except discord.HTTPException as exc:
-            await self.announce.admin(
-                guild,
-                f"{record.id}:transcript",
-                _("I could not keep the transcript of support request #{id}: {error}"),
-                id=record.id,
-                error=str(exc)[:200],
-            )
-            return await self._kept(record.id)
-        await self._commit(SupportRequests.keep_transcript, record.id, messages, files)
-        return await self._kept(record.id)
-
-    async def _kept(self, request_id: int) -> tuple[int, int]:
-        messages = await self._repo.transcript(request_id)
-        files = await self._repo.kept_attachment_ids(request_id)
-        return len(messages), len(files)
+        kept = await self.queries.kept_attachment_ids(record.id)
+        copied = await self.announce.copy_transcript(guild, record, kept)
+        if copied is not None:
+            messages, files = copied
+            await self._commit(SupportRequests.keep_transcript, record.id, messages, files)
+        return await self.queries.kept(record.id)
 
     # -- the secretariat's settings -----------------------------------------------------------
 
@@ -732,7 +610,7 @@ class SupportService:
         exclude: discord.Role | None,
         include: discord.Role | None,
     ) -> SupportLimits:
-        current = await self.limits(guild)
+        current = await self.queries.limits(guild)
         excluded = set(current.excluded_role_ids)
         if exclude is not None:
             excluded.add(exclude.id)

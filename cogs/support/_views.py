@@ -5,6 +5,7 @@ Each answers the member itself from what the service returns, then has the chang
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from cogs.support._rules import FIELD_MAX, NEED_MAX, OUTCOME_MAX, TOPIC_MAX, Sta
 from db.support import SupportRequest
 
 if TYPE_CHECKING:
+    from cogs.support._queries import SupportQueries
     from cogs.support._service import SupportService
 
 ACTIONS = {
@@ -30,13 +32,22 @@ ACTIONS = {
 FEATURE = "support"
 
 
+@dataclass(frozen=True)
+class SupportFeature:
+    """The feature's parts, as setup() registers them on the bot for its buttons: the service
+    for changes, the queries for reads."""
+
+    service: SupportService
+    queries: SupportQueries
+
+
 class SupportItem(components.Button, feature=FEATURE, prefix="sup"):
     """The support feature's persistent buttons."""
 
     @classmethod
-    def service(cls, interaction: discord.Interaction[Any]) -> SupportService:
+    def parts(cls, interaction: discord.Interaction[Any]) -> SupportFeature:
         found = cls.state(interaction)
-        assert found is not None, "the support extension is not loaded"
+        assert isinstance(found, SupportFeature), "the support extension is not loaded"
         return found
 
 
@@ -55,15 +66,16 @@ class SupportButton(SupportItem, template=r"(?P<request_id>\d+):(?P<action>claim
         self.action = action
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        service = self.service(interaction)
+        parts = self.parts(interaction)
+        service = parts.service
         guild = interaction.guild
         assert guild is not None
         language = interaction_language(interaction)
-        actor = service.actor(interaction.user)
+        actor = parts.queries.actor(interaction.user)
         if self.action == "resolve":
-            await service.check_resolve(guild.id, self.request_id, actor)
+            await parts.queries.check_resolve(guild.id, self.request_id, actor)
             await interaction.response.send_modal(
-                outcome_modal(language, self.request_id, partial(resolve, service, self.request_id))
+                outcome_modal(language, self.request_id, partial(resolve, parts, self.request_id))
             )
             return
         if self.action == "claim":
@@ -77,7 +89,7 @@ class SupportButton(SupportItem, template=r"(?P<request_id>\d+):(?P<action>claim
 
 
 async def resolve(
-    service: SupportService,
+    parts: SupportFeature,
     request_id: int,
     interaction: discord.Interaction[Any],
     values: dict[str, str],
@@ -86,7 +98,8 @@ async def resolve(
     closing message included), then say what was kept."""
     guild = interaction.guild
     assert guild is not None
-    actor = service.actor(interaction.user)
+    service = parts.service
+    actor = parts.queries.actor(interaction.user)
     record = await service.resolve(guild.id, request_id, actor, values["outcome"])
     await defer(interaction)
     await service.after_change(guild, record, "resolve", actor.id)

@@ -91,6 +91,7 @@ def test_the_example_keeps_the_layout_rules(kudos: Path) -> None:
         for function, _line, _what in layout.db_writes(ast.parse(path.read_text("utf-8")))
     ]
     assert writes == [("_service.py", "_commit")]
+    assert layout.reads_in_service((package / "_service.py").read_text("utf-8")) == set()
     assert "cogs.kudos._cog" not in set().union(
         *(layout.imported_modules(p) for p in package.glob("*.py") if p.name != "__init__.py")
     )

@@ -214,3 +214,135 @@ def test_no_feature_reads_another_features_repository() -> None:
             if repository in REPOSITORIES.values() and repository != own:
                 offenders.append(f"{path.relative_to(ROOT)} imports {module}")
     assert sorted(set(offenders)) == []
+
+
+# What each feature's service still reads outside a change (issue 6); a name leaves the list when
+# its read moves to the feature's _queries.py (or its Discord work to _announce.py). A name
+# that comes back, or a new read, fails.
+READS_LEFT_IN_SERVICE: dict[str, set[str]] = {
+    "groups": {
+        "load",
+        "role_map",
+        "require_lead",
+        "check_create",
+        "check_channel_name",
+        "check_rename",
+        "render_card",
+        "refresh_card",
+        "leads",
+        "update_copies",
+        "check_decidable",
+        "require_decider",
+        "settled",
+        "announce",
+    },
+    "polls": {
+        "named_group",
+        "group_choices",
+        "poll_choices",
+        "creators",
+        "load",
+        "load_seen",
+        "electorate",
+        "describe_electorate",
+        "results_answer",
+        "export_file",
+        "open_polls_text",
+        "result",
+        "render",
+        "chart",
+        "refresh",
+        "outsider",
+        "tell_region",
+        "tell_closed",
+        "end_quick",
+        "quick_voters",
+    },
+}
+SHUTDOWN = {"close", "close_service"}  # what the bot awaits when it stops
+
+
+def reads_in_service(source: str) -> set[str]:
+    """The public coroutines of a service class (one with ``_commit``) that never reach
+    ``self._commit``, directly or through the class's other methods, and are not scheduled
+    handlers (``scheduler.register(KIND, self.handler)``) or the shutdown hook."""
+    found: set[str] = set()
+    for cls in ast.parse(source).body:
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        methods = {
+            f.name: f for f in cls.body if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+        if "_commit" not in methods:
+            continue
+        calls: dict[str, set[str]] = {}
+        handlers: set[str] = set()
+        for name, function in methods.items():
+            calls[name] = set()
+            for node in ast.walk(function):
+                if (
+                    isinstance(node, ast.Attribute)
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id == "self"
+                    and node.attr in methods
+                ):
+                    calls[name].add(node.attr)
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "register"
+                ):
+                    handlers.update(
+                        a.attr
+                        for a in node.args
+                        if isinstance(a, ast.Attribute)
+                        and isinstance(a.value, ast.Name)
+                        and a.value.id == "self"
+                    )
+        committing = {"_commit"}
+        for _round in range(len(methods)):  # bounded: each round adds a method or stops
+            more = {n for n, called in calls.items() if called & committing} - committing
+            if not more:
+                break
+            committing |= more
+        found |= {
+            name
+            for name, function in methods.items()
+            if isinstance(function, ast.AsyncFunctionDef)
+            and not name.startswith("_")
+            and name not in committing | handlers | SHUTDOWN
+        }
+    return found
+
+
+@pytest.mark.parametrize("feature", FEATURES, ids=lambda p: p.name)
+def test_a_features_service_holds_only_changes_and_scheduled_handlers(feature: Path) -> None:
+    """A feature's ``_service.py`` changes state (every public coroutine ends in its
+    ``_commit``) and runs scheduled handlers; a plain read belongs in ``_queries.py`` and
+    keeping Discord in step in ``_announce.py``, so a reader never has to ask which reads a
+    service method hides among the writes."""
+    service = feature / "_service.py"
+    if not service.exists():
+        return
+    left = READS_LEFT_IN_SERVICE.get(feature.name, set())
+    assert reads_in_service(service.read_text("utf-8")) <= left
+
+
+def test_the_service_rule_finds_a_plain_read() -> None:
+    """The check above is not vacuous: a read among a service's writes is found."""
+    source = """
+class KudosService:
+    def register(self):
+        self.bot.scheduler.register("kudos.digest", self._on_digest)
+    async def _commit(self, work):
+        return await self.bot.db.write(work)
+    async def give(self, user):
+        return await self._store(user)
+    async def _store(self, user):
+        return await self._commit(lambda conn: user)
+    async def _on_digest(self, ctx):
+        pass
+    async def count(self, user):
+        return await self.repo.count(user)
+"""
+    assert reads_in_service(source) == {"count"}
