@@ -30,11 +30,15 @@ from __future__ import annotations
 
 import inspect
 import re
+from datetime import timedelta
 from typing import Any, ClassVar, Self, TypeVar
 
 import discord
 
-from bot.tree import answer_error
+from bot.answering import update
+from bot.errors import UserFacingError
+from bot.i18n import _, translate
+from bot.tree import answer_error, interaction_language
 
 # prefix -> the feature that declared it
 PREFIXES: dict[str, str] = {}
@@ -142,6 +146,70 @@ class Button(FeatureItem[discord.ui.Button[Any]], template=None):
 
 class Select(FeatureItem[discord.ui.Select[Any]], template=None):
     """A feature's persistent select menu."""
+
+
+class Confirm(Button, template=None):
+    """One button of a "do it / keep it" question asked before something that cannot be undone
+    (ask with :func:`confirm_view`, in an ephemeral reply). It is persistent, so a press after
+    a restart is answered; its custom_id carries the target, the target's state when asked and
+    the moment asked, so a press after the target changed, or from a question older than
+    :attr:`window`, is refused instead of acting on what the member no longer sees.
+
+    A feature's confirmation derives from this and its own feature base (for the prefix), with
+    a template of ``(?P<target>\\d+):(?P<state>[\\w.-]*):(?P<asked>\\d+):(?P<choice>yes|keep)``
+    after its own word, and implements :meth:`confirmed`; ``kept`` is what Keep answers.
+    """
+
+    window: ClassVar[timedelta] = timedelta(minutes=15)
+    # i18n: the answer to Keep on a confirmation question
+    kept: ClassVar[str] = _("Nothing was changed.")
+    word: ClassVar[str] = ""  # what comes after the feature's prefix in the custom_id
+
+    def __init__(self, target: int, state: str, asked: int, choice: str, label: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label[:80],
+                style=discord.ButtonStyle.danger
+                if choice == "yes"
+                else discord.ButtonStyle.secondary,
+                custom_id=self.custom_id_for(self.word, target, state, asked, choice),
+            )
+        )
+        self.target = target
+        self.asked_state = state
+        self.asked = asked
+        self.choice = choice
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        language = interaction_language(interaction)
+        if self.choice == "keep":
+            await update(interaction, content=translate(language, self.kept), view=None)
+            return
+        now = interaction.client.clock.now()
+        if now.timestamp() - self.asked > self.window.total_seconds():
+            raise UserFacingError(
+                _(
+                    "This question was asked more than {minutes} minutes ago, so I did nothing: "
+                    "run the command again."
+                ),
+                minutes=int(self.window.total_seconds() // 60),
+            )
+        await self.confirmed(interaction)
+
+    async def confirmed(self, interaction: discord.Interaction[Any]) -> None:
+        """Check that the target is still in ``asked_state``, act, and answer with
+        :func:`bot.answering.update` (the question becomes the outcome)."""
+        raise NotImplementedError
+
+
+def confirm_view(
+    kind: type[Confirm], target: int, state: str, asked: int, yes: str, keep: str
+) -> discord.ui.View:
+    """The question's two buttons: ``yes`` (acts) and ``keep`` (changes nothing)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(kind(target, state, asked, "yes", yes))
+    view.add_item(kind(target, state, asked, "keep", keep))
+    return view
 
 
 class Modal(discord.ui.Modal):

@@ -103,6 +103,20 @@ class Tour:
         self.shows(result.message)
         return result
 
+    async def confirm(self, name: str, asked: InteractionResult, label: str) -> Message:
+        """Answer a question the bot asked before acting (only-you) with one of its buttons;
+        the outcome replaces the question."""
+        if asked.message is None:
+            raise self.fail(asked, "a question with buttons")
+        self.acts(name, f"presses [{label}] on that question")
+        result = await self.community.as_member(name).click(asked.message, label)
+        if result.failed or result.message is None:
+            raise self.fail(result, f"an answer after pressing {label}")
+        if result.message.components:
+            await result.wait_edit(timeout=15)  # a deferred answer: the question is replaced
+        self.shows(result.message)
+        return result.message
+
     def channel(self, name: str) -> list[Message]:
         return self.community.sandbox.messages(self.community.channels[name])
 

@@ -203,10 +203,8 @@ async def polls_ranked(tour: Tour) -> None:
     }
     for name, order in orders.items():
         await _rank(tour, name, message, order)
-    tour.acts("sofia", "/poll close poll:2")
-    closed = await community.as_member("sofia").slash("poll close", poll=2)
-    answer = await closed.wait_followup()
-    tour.shows(answer)
+    asked = await tour.slash("sofia", "poll close", poll=2)
+    await tour.confirm("sofia", asked, "Close it now")
     tour.shows(_latest(tour, message), "The poll message, with the instant-runoff rounds:")
 
 

@@ -57,11 +57,14 @@ from cogs.events._rules import (
 )
 from cogs.events._service import Edit
 from cogs.events._views import (
+    CANCELLING,
     CapacityChoice,
     DescriptionModal,
     EventsFeature,
+    ask_cancel,
     finish_edit,
     list_page,
+    require_organiser,
 )
 from cogs.groups.directory import GroupDirectory, GroupRecord
 from db.events import EventRecord
@@ -70,7 +73,6 @@ from db.events import EventRecord
 # What each refusal says was asked (members.require names it).
 CREATING = _("create events")
 EDITING = _("edit events")
-CANCELLING = _("cancel events")
 SEEING_ATTENDEES = _("see who answered an event")
 
 
@@ -159,9 +161,7 @@ class EventsCog(commands.Cog, name="Events"):
         group: GroupRecord | None = None,
     ) -> None:
         """Organisers; for a working group's or partnership's event, its leads too."""
-        members = self.bot.members
-        allowed = [members.organisers] + ([members.leads(group)] if group else [])
-        await members.require(interaction, *allowed, action=action)
+        await require_organiser(interaction, action, group)
 
     def read_time(
         self,
@@ -550,7 +550,10 @@ class EventsCog(commands.Cog, name="Events"):
             partial(self.service.mirror, record),
         )
 
-    @event.command(name=C_("command", "cancel"), description=_("Cancel an event or one occurrence"))
+    @event.command(
+        name=C_("command", "cancel"),
+        description=_("Cancel an event or one occurrence (asks first)"),
+    )
     @app_commands.describe(
         event=_("The event to cancel"), occurrence=_("Only this occurrence of a series")
     )
@@ -560,18 +563,10 @@ class EventsCog(commands.Cog, name="Events"):
         record = await self.queries.load(interaction.guild_id, event)
         team = await self.group_of(interaction.guild_id, record.channel_id)
         await self.require_organiser(interaction, CANCELLING, team)
-        language = interaction_language(interaction)
         if record.status != "scheduled":
             raise UserFacingError(_("Event #{id} is already cancelled."), id=record.id)
         target = await self.queries.pick_occurrence(record, occurrence)
-        updated = await self.service.cancel(record, target, whole=occurrence is None)
-        # Answer first: the announcement and the mirror are Discord's side, after.
-        await answer_then(
-            interaction,
-            reply(interaction, display.cancelled_answer(language)),
-            partial(self.announce.cancelled, updated),
-            partial(self.service.mirror, updated),
-        )
+        await ask_cancel(interaction, self.parts, record, target, whole=occurrence is None)
 
     # -- browsing -----------------------------------------------------------------------------
 

@@ -207,6 +207,30 @@ def understood(language: str, occurrence: Occurrence) -> str:
     )
 
 
+def cancel_question(
+    language: str, event: EventRecord, occurrence: Occurrence, *, whole: bool, told: int
+) -> str:
+    """What /event cancel asks before it acts: what goes, and how many will be told."""
+    start = stamp(occurrence.start)
+    if not whole:
+        ask = _("Cancel **{title}** on <t:{start}:F> only? The other dates of the series stay.")
+    elif event.rrule:
+        ask = _("Cancel the whole series **{title}**, every date from <t:{start}:F> on?")
+    else:
+        ask = _("Cancel **{title}** on <t:{start}:F>?")
+    told_line = (
+        _("Members who answered this date will be told: {count}. This cannot be undone.")
+        if told
+        else _("Nobody has answered this date yet. This cannot be undone.")
+    )
+    return "\n".join(
+        [
+            translate(language, ask, title=event.title, start=start),
+            translate(language, told_line, count=told),
+        ]
+    )
+
+
 def cancelled_answer(language: str) -> str:
     return translate(language, _("Cancelled; I'm telling the attendees."))
 

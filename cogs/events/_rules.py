@@ -30,6 +30,16 @@ DESCRIPTION_MAX = 1000  # a Discord scheduled event's description
 DURATION_MAX = timedelta(days=14)
 LISTING_HORIZON = timedelta(days=2 * 365)
 
+# Who hears that an event (or a date of it) is cancelled: those who answered it, but not
+# those who can't go.
+CANCEL_TOLD = ("going", "maybe", "waitlist")
+
+# The refusal of a cancel decided on an event that changed after the question.
+CHANGED_SINCE_ASKED = _(
+    "Event #{id} changed since you were asked, so nothing was cancelled: run /event cancel "
+    "again to see it as it is now."
+)
+
 
 def check_title(title: str) -> str:
     title = " ".join(title.split())

@@ -28,6 +28,8 @@ from cogs.events import _display as display
 from cogs.events._announce import Announcer
 from cogs.events._queries import EventQueries, schedule_from, unknown_event
 from cogs.events._rules import (
+    CANCEL_TOLD,
+    CHANGED_SINCE_ASKED,
     KEEP,
     WAITLIST,
     Occurrence,
@@ -516,7 +518,8 @@ class EventService:
 
     async def cancel(self, event: EventRecord, target: Occurrence, *, whole: bool) -> EventRecord:
         """Cancel the whole event or one occurrence and stop its reminders, and tell those who
-        answered, in one transaction; returns the event as it now is."""
+        answered, in one transaction; returns the event as it now is. Refused if the event
+        changed after ``event`` was read (the organiser confirmed what they saw)."""
         schedule, overrides = await self.queries.schedule_of(event)
         updated = (
             replace(event, status="cancelled", cancelled_occurrence=target.key) if whole else event
@@ -525,6 +528,12 @@ class EventService:
             overrides[target.key] = Override(None, None, True)
 
         def store(conn: sqlite3.Connection) -> None:
+            current = stored.get(conn, guild_id=event.guild_id, event_id=event.id)
+            if current is None or (current.sequence, current.status) != (
+                event.sequence,
+                event.status,
+            ):
+                raise UserFacingError(CHANGED_SINCE_ASKED, id=event.id)
             if whole:
                 stored.update(conn, updated, self.now())
             else:
@@ -534,7 +543,7 @@ class EventService:
                 conn,
                 event,
                 target.key,
-                ("going", "maybe", "waitlist"),
+                CANCEL_TOLD,
                 "cancelled",
                 lambda language: display.cancelled_text(language, event, target),
             )

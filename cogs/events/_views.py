@@ -13,22 +13,33 @@ import discord
 
 from bot import components
 from bot.answering import answer_then, update
+from bot.errors import UserFacingError
 from bot.i18n import _, translate
 from bot.tree import interaction_language, reply
 from cogs.events import _display as display
 from cogs.events._display import ANSWER_LABELS, ANSWER_STYLES, ANSWERS
 from cogs.events._queries import member_of
-from cogs.events._rules import KEEP, WAITLIST, check_description
+from cogs.events._rules import (
+    CANCEL_TOLD,
+    CHANGED_SINCE_ASKED,
+    KEEP,
+    WAITLIST,
+    Occurrence,
+    check_description,
+)
+from cogs.groups.directory import GroupDirectory, GroupRecord
 from db.events import EventRecord
 
 if TYPE_CHECKING:
     from cogs.events._announce import Announcer
     from cogs.events._queries import EventQueries
-    from cogs.events._rules import Occurrence
     from cogs.events._service import Edit, EventService
 
 FEATURE = "events"
 PAGE_SIZE = 5
+
+# What the refusal names when someone who is no organiser asks.
+CANCELLING = _("cancel events")
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,15 @@ class EventItem(components.Button, feature=FEATURE, prefix="ev"):
         found = cls.state(interaction)
         assert isinstance(found, EventsFeature), "the events extension is not loaded"
         return found
+
+
+async def require_organiser(
+    interaction: discord.Interaction[Any], action: str, group: GroupRecord | None = None
+) -> None:
+    """Organisers; for a working group's or partnership's event, its leads too."""
+    members = interaction.client.members
+    allowed = [members.organisers] + ([members.leads(group)] if group else [])
+    await members.require(interaction, *allowed, action=action)
 
 
 class RsvpButton(
@@ -263,3 +283,68 @@ class CapacityChoice(components.View):
     async def choose(self, overflow: str, interaction: discord.Interaction[Any]) -> None:
         self.stop()
         await finish_edit(interaction, self.parts, self.edit, self.notes, overflow, updating=True)
+
+
+async def ask_cancel(
+    interaction: discord.Interaction[Any],
+    parts: EventsFeature,
+    event: EventRecord,
+    target: Occurrence,
+    *,
+    whole: bool,
+) -> None:
+    """/event cancel's question: what goes and how many will be told, with Cancel it / Keep
+    it. Nothing is stored until the organiser presses Cancel it (:class:`CancelButton`)."""
+    language = interaction_language(interaction)
+    rows = await parts.queries.answers(event.id, target.key)
+    told = sum(1 for row in rows if row.answer in CANCEL_TOLD)
+    state = f"{event.sequence}.{target.key}.{'all' if whole else 'one'}"
+    view = components.confirm_view(
+        CancelButton,
+        event.id,
+        state,
+        int(parts.queries.now().timestamp()),
+        translate(language, _("Cancel it")),
+        translate(language, _("Keep it")),
+    )
+    text = display.cancel_question(language, event, target, whole=whole, told=told)
+    await reply(interaction, text, view=view)
+
+
+class CancelButton(
+    components.Confirm,
+    EventItem,
+    template=r"cancel:(?P<target>\d+):(?P<state>[\w.-]*):(?P<asked>\d+):(?P<choice>yes|keep)",
+):
+    """/event cancel's Cancel it / Keep it. The state asked about is the event's sequence (every
+    edit, moved or cancelled date raises it), the date and whether the whole event goes: a
+    press after any of them changed is refused, and so is one on a question over 15 minutes
+    old, after a restart too."""
+
+    word = "cancel"
+    # i18n: the answer to Keep it on /event cancel's question
+    kept = _("Nothing was cancelled.")
+
+    async def confirmed(self, interaction: discord.Interaction[Any]) -> None:
+        parts = self.parts(interaction)
+        language = interaction_language(interaction)
+        sequence, key, scope = self.asked_state.split(".")
+        event = await parts.queries.load(interaction.guild_id, self.target)
+        group = await GroupDirectory(interaction.client).of_channel(
+            event.guild_id, event.channel_id
+        )
+        await require_organiser(interaction, CANCELLING, group)
+        if event.status != "scheduled":
+            raise UserFacingError(_("Event #{id} is already cancelled."), id=event.id)
+        whole = scope == "all"
+        target = await parts.queries.pick_occurrence(event, None if whole else key)
+        if str(event.sequence) != sequence or target.key != key:
+            raise UserFacingError(CHANGED_SINCE_ASKED, id=event.id)
+        updated = await parts.service.cancel(event, target, whole=whole)
+        # Answer first: the announcement and the mirror are Discord's side, after.
+        await answer_then(
+            interaction,
+            update(interaction, content=display.cancelled_answer(language), view=None),
+            partial(parts.announce.cancelled, updated),
+            partial(parts.service.mirror, updated),
+        )

@@ -18,7 +18,6 @@ from bot.answering import defer
 from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import C_, _, translate
-from bot.members import Who
 from bot.timeparse import parse_duration, parse_when
 from bot.tree import interaction_language, reply
 from cogs.polls._count import Mode
@@ -33,19 +32,22 @@ from cogs.polls._rules import (
 )
 from cogs.polls._service import PollService, asker
 from cogs.polls._views import (
+    CLOSING,
     FEATURE,
     ChoiceSelect,
+    CloseButton,
     PollForm,
     QuickButton,
     RankButton,
     RankSelect,
     VoteButton,
+    ask_close,
     quick_view,
+    require_creator_or_organiser,
 )
 from db.polls import NewPoll
 
 CREATING = _("create polls")
-CLOSING = _("close this poll")
 EXPORTING = _("export this poll's ballots")
 
 OPTION_NAMES = (
@@ -84,7 +86,9 @@ class PollsCog(commands.Cog, name="Polls"):
 
     async def cog_load(self) -> None:
         self.bot.features[FEATURE] = self.service  # what the persistent components reach
-        self.bot.add_dynamic_items(VoteButton, ChoiceSelect, RankSelect, RankButton, QuickButton)
+        self.bot.add_dynamic_items(
+            VoteButton, ChoiceSelect, RankSelect, RankButton, QuickButton, CloseButton
+        )
         self.service.register()
 
     async def cog_unload(self) -> None:
@@ -290,31 +294,16 @@ class PollsCog(commands.Cog, name="Polls"):
     # -- /poll close --------------------------------------------------------------------------
 
     @poll.command(
-        name=C_("command", "close"), description=_("Close a poll now and show its results")
+        name=C_("command", "close"),
+        description=_("Close a poll now and show its results (asks first)"),
     )
     @app_commands.describe(poll=_("The poll to close"))
     async def close(self, interaction: discord.Interaction[S3Bot], poll: int) -> None:
         record = await self.service.load(interaction.guild_id, poll)
-
-        async def is_creator(member: discord.Member) -> bool:
-            return member.id == record.creator_id
-
-        creator = Who(_("the poll's creator"), is_creator)
-        await self.bot.members.require(
-            interaction, creator, self.bot.members.organisers, action=CLOSING
-        )
+        await require_creator_or_organiser(interaction, record, CLOSING)
         if not record.is_open:
             raise UserFacingError(_("Poll #{id} is already closed."), id=record.id)
-        await defer(interaction)
-        await self.service.finish(record.id)
-        await reply(
-            interaction,
-            translate(
-                interaction_language(interaction),
-                _("Poll #{id} is closed; its message shows the results."),
-                id=record.id,
-            ),
-        )
+        await ask_close(interaction, record)
 
     # -- /poll results ------------------------------------------------------------------------
 
@@ -339,16 +328,7 @@ class PollsCog(commands.Cog, name="Polls"):
     @app_commands.describe(poll=_("The poll"))
     async def export(self, interaction: discord.Interaction[S3Bot], poll: int) -> None:
         record = await self.service.load(interaction.guild_id, poll)
-
-        async def is_creator(member: discord.Member) -> bool:
-            return member.id == record.creator_id
-
-        await self.bot.members.require(
-            interaction,
-            Who(_("the poll's creator"), is_creator),
-            self.bot.members.organisers,
-            action=EXPORTING,
-        )
+        await require_creator_or_organiser(interaction, record, EXPORTING)
         if record.is_open:
             # While open, two exports a vote apart would show which ballot is new.
             raise UserFacingError(

@@ -139,6 +139,31 @@ def turnout_line(language: str, poll: PollRecord, turnout: int) -> str:
     )
 
 
+def close_question(language: str, poll: PollRecord, turnout: int) -> str:
+    """What /poll close asks before it closes a poll early."""
+    lines = [
+        translate(
+            language, _("Close poll #{id} **{question}** now?"), id=poll.id, question=poll.question
+        ),
+        turnout_line(language, poll, turnout) + ".",
+    ]
+    if poll.closes_at is not None:
+        lines.append(
+            translate(
+                language,
+                _("Otherwise it closes <t:{when}:R>."),
+                when=int(poll.closes_at.timestamp()),
+            )
+        )
+    lines.append(
+        translate(
+            language,
+            _("Nobody can vote after this and the results are shown. This cannot be undone."),
+        )
+    )
+    return "\n".join(lines)
+
+
 def close_line(language: str, poll: PollRecord) -> str:
     if not poll.is_open and poll.closed_at is not None:
         return translate(language, _("Closed <t:{when}:F>"), when=int(poll.closed_at.timestamp()))

@@ -14,8 +14,12 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import components
+from bot.answering import defer, reply, update
+from bot.errors import UserFacingError
 from bot.i18n import _, translate
-from cogs.polls._display import ordinal
+from bot.members import Who
+from bot.tree import interaction_language
+from cogs.polls._display import close_question, ordinal
 
 if TYPE_CHECKING:
     from cogs.polls._service import PollService
@@ -23,6 +27,9 @@ if TYPE_CHECKING:
 
 FEATURE = "polls"
 PREFIX = "poll"  # every polls custom_id starts "poll:"
+
+# What the refusal names when someone who may not asks.
+CLOSING = _("close this poll")
 
 
 class PollButton(components.Button, feature=FEATURE, prefix=PREFIX):
@@ -37,6 +44,19 @@ def _service(interaction: discord.Interaction[Any]) -> PollService:
     """The service setup() registered (bot.features["polls"])."""
     service: PollService = PollButton.state(interaction)
     return service
+
+
+async def require_creator_or_organiser(
+    interaction: discord.Interaction[Any], poll: PollRecord, action: str
+) -> None:
+    """The poll's creator or an organiser; anyone else is refused, naming ``action``."""
+
+    async def is_creator(member: discord.Member) -> bool:
+        return member.id == poll.creator_id
+
+    members = interaction.client.members
+    creator = Who(_("the poll's creator"), is_creator)
+    await members.require(interaction, creator, members.organisers, action=action)
 
 
 def picks_text(picks: tuple[int, ...]) -> str:
@@ -179,6 +199,63 @@ class QuickButton(PollButton, template=r"quick:(?P<creator_id>\d+):(?P<action>en
             await service.end_quick(interaction, self.creator_id)
         else:
             await service.quick_voters(interaction, self.creator_id)
+
+
+def closes_state(poll: PollRecord) -> str:
+    """What a close question was asked about: the poll's deadline (none: 0)."""
+    return str(int(poll.closes_at.timestamp())) if poll.closes_at else "0"
+
+
+async def ask_close(interaction: discord.Interaction[Any], poll: PollRecord) -> None:
+    """/poll close's question: the poll, its turnout and what closing does, with Close it now
+    / Keep it open. Nothing happens until Close it now (:class:`CloseButton`)."""
+    service = _service(interaction)
+    language = interaction_language(interaction)
+    view = components.confirm_view(
+        CloseButton,
+        poll.id,
+        closes_state(poll),
+        int(service.now().timestamp()),
+        translate(language, _("Close it now")),
+        translate(language, _("Keep it open")),
+    )
+    text = close_question(language, poll, await service.turnout(poll.id))
+    await reply(interaction, text, view=view)
+
+
+class CloseButton(
+    components.Confirm,
+    PollButton,
+    template=r"close:(?P<target>\d+):(?P<state>[\w.-]*):(?P<asked>\d+):(?P<choice>yes|keep)",
+):
+    """/poll close's Close it now / Keep it open: refused when the poll closed (or its deadline
+    moved) after the question, or the question is over 15 minutes old, after a restart too."""
+
+    word = "close"
+    # i18n: the answer to Keep it open on /poll close's question
+    kept = _("The poll stays open.")
+
+    async def confirmed(self, interaction: discord.Interaction[Any]) -> None:
+        service = _service(interaction)
+        language = interaction_language(interaction)
+        poll = await service.load(interaction.guild_id, self.target)
+        await require_creator_or_organiser(interaction, poll, CLOSING)
+        if not poll.is_open:
+            raise UserFacingError(_("Poll #{id} is already closed."), id=poll.id)
+        if closes_state(poll) != self.asked_state:
+            raise UserFacingError(
+                _(
+                    "Poll #{id} changed since you were asked, so it is still open: run /poll "
+                    "close again to see it as it is now."
+                ),
+                id=poll.id,
+            )
+        await defer(interaction, thinking=False)
+        await service.finish(poll.id)
+        text = translate(
+            language, _("Poll #{id} is closed; its message shows the results."), id=poll.id
+        )
+        await update(interaction, content=text, view=None)
 
 
 def quick_view(language: str, creator_id: int, *, ended: bool = False) -> discord.ui.View:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.local import LocalCommunity
-from bot.sandbox.driver import InteractionResult
+from bot.sandbox.driver import InteractionResult, MemberDriver
 from bot.sandbox.models import Message
 
 DEFAULTS: dict[str, Any] = {
@@ -52,3 +52,16 @@ async def dm_containing(community: LocalCommunity, member: str, text: str) -> Me
 
     message: Message = await community.sandbox.wait_until(found)
     return message
+
+
+async def confirmed(asker: MemberDriver, command: str, **options: Any) -> InteractionResult:
+    """A command that asks first (/event cancel, /poll close), answered with its first button
+    (the one that acts); returns the press's answer, or the refusal when nothing was asked."""
+    asked = await asker.slash(command, **options)
+    if asked.message is None or not asked.message.components:
+        return asked
+    label = asked.message.components[0]["components"][0]["label"]
+    done = await asker.click(asked.message, label)
+    if done.message is not None and done.message.components and not done.followups:
+        await done.wait_edit(timeout=15)  # deferred: the question becomes the outcome
+    return done

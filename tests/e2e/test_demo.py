@@ -82,7 +82,12 @@ async def test_the_tour_shows_every_key_moment(capsys: pytest.CaptureFixture[str
     assert "Lena, whose region has not voted, gets a DM" in transcript
     assert "✅ Peer review of regional strategies — 3 votes (100 %)" in transcript
     assert "results.png" in transcript
-    ranked = step(transcript, "Sofia: /poll close")
+    asked = step(transcript, "Sofia: /poll close")
+    assert (
+        "Close poll #2 **Which theme should lead the 2027 S3 conference?** now?" in asked
+        and "[Close it now]" in asked
+    )
+    ranked = step(transcript, "Sofia: presses [Close it now]")
     assert "✅ **1.** Green transition — 3 votes" in ranked and "R3" in ranked
     assert "10:30: 2" in step(transcript, "Lena: votes 10:30")
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.local import LocalCommunity, local_community
-from tests.e2e.events_helpers import announcement, create_event, fields
+from tests.e2e.events_helpers import announcement, confirmed, create_event, fields
 
 REFRESH = 0.5  # the default announcement_refresh_seconds
 
@@ -112,7 +112,7 @@ async def test_a_cancelled_event_keeps_its_date_place_and_final_counts(
     marco = community.as_member("marco")
     await marco.click(announcement(community), "Maybe")
     sofia = await community.as_member("sofia").click(announcement(community), "Can't go")
-    cancelled = await community.as_member("sofia").slash("event cancel", event=1)
+    cancelled = await confirmed(community.as_member("sofia"), "event cancel", event=1)
     assert cancelled.ephemeral and "Cancelled" in cancelled.content
 
     message = await community.sandbox.wait_until(
@@ -142,7 +142,7 @@ async def test_a_cancelled_date_of_a_series_stays_on_its_announcement(
     await create_event(community, repeat="weekly")
     first = await community.as_member("aino").click(announcement(community), "Going")
     own = await community.as_member("sofia").click(announcement(community), "Maybe")
-    await community.as_member("sofia").slash("event cancel", event=1, occurrence="3.12.2026")
+    await confirmed(community.as_member("sofia"), "event cancel", event=1, occurrence="3.12.2026")
 
     week = 7 * 24 * 3600
     message = await community.sandbox.wait_until(

@@ -12,7 +12,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.local import LocalCommunity
 from bot.sandbox import permissions as perm
-from tests.e2e.events_helpers import announcement, create_event, event_rows
+from tests.e2e.events_helpers import announcement, confirmed, create_event, event_rows
 
 
 async def test_list_pages_and_shows_your_own_answer(community: LocalCommunity) -> None:
@@ -126,7 +126,7 @@ async def test_discord_scheduled_event_follows_edits_and_cancel(
     )
     await sandbox.wait_until(lambda: mirrored.name == "Kick-off 2027")
     assert mirrored.scheduled_start_time == datetime(2026, 12, 4, 13, 0, tzinfo=UTC)
-    await community.as_member("sofia").slash("event cancel", event=1)
+    await confirmed(community.as_member("sofia"), "event cancel", event=1)
     await sandbox.wait_until(lambda: mirrored.status == 4)  # canceled
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from bot.local import LocalCommunity
 from bot.sandbox import permissions as perm
-from tests.e2e.events_helpers import announcement, create_event, dm_containing, fields
+from tests.e2e.events_helpers import announcement, confirmed, create_event, dm_containing, fields
 
 START = int(datetime(2026, 12, 3, 13, 0, tzinfo=UTC).timestamp())  # 14:00 in Brussels
 
@@ -298,7 +298,7 @@ async def test_the_waitlist_is_told_when_the_event_is_cancelled(
     community: LocalCommunity,
 ) -> None:
     await full_with_a_waitlist(community)
-    await community.as_member("sofia").slash("event cancel", event=1)
+    await confirmed(community.as_member("sofia"), "event cancel", event=1)
     await dm_containing(community, "aino", "on peruttu")
     await dm_containing(community, "marco", "is cancelled")
     await dm_containing(community, "olli", "on peruttu")

@@ -22,7 +22,7 @@ from bot.local import LocalCommunity, local_community
 from cogs.events._queries import schedule_from
 from db import events
 from tests.conftest import examples
-from tests.e2e.events_helpers import announcement, create_event, fields
+from tests.e2e.events_helpers import announcement, confirmed, create_event, fields
 
 ZONES = (
     "Europe/Helsinki",
@@ -172,7 +172,7 @@ async def test_any_start_gives_a_working_event(case: Case) -> None:
             typed = (moved + timedelta(seconds=29)).astimezone(case.zone).isoformat()
             edited = await sofia.slash("event edit", event=1, occurrence=keys[1], start=typed)
             assert "updated" in edited.content, edited.content
-            cancelled = await sofia.slash("event cancel", event=1, occurrence=keys[2])
+            cancelled = await confirmed(sofia, "event cancel", event=1, occurrence=keys[2])
             assert "Cancelled" in cancelled.content, cancelled.content
             after = await bot_starts(community)
             assert after[:2] == [case.expected, moved] and starts[2] not in after
@@ -202,5 +202,5 @@ async def test_any_start_gives_a_working_event(case: Case) -> None:
         if case.repeat:
             await shown_everywhere(community, moved)
         else:
-            gone = await sofia.slash("event cancel", event=1, occurrence=keys[0])
+            gone = await confirmed(sofia, "event cancel", event=1, occurrence=keys[0])
             assert "Cancelled" in gone.content, gone.content

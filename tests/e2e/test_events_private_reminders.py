@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from bot.clock import FakeClock
 from bot.local import LocalCommunity
-from tests.e2e.events_helpers import create_event, dm_containing
+from tests.e2e.events_helpers import confirmed, create_event, dm_containing
 from tests.e2e.groups_helpers import channel_of, create_group, group_named
 
 
@@ -78,6 +78,6 @@ async def test_a_member_who_left_a_private_group_hears_nothing_of_its_events(
 
     await lena.click(message, "Can't go")  # Marco moves up: his place, but no word of it
     await lena.slash("event edit", event=1, title="WG meeting (room B)")
-    await lena.slash("event cancel", event=1)
+    await confirmed(lena, "event cancel", event=1)
     await dm_containing(community, "aino", "❌")  # in Finnish, her language
     assert community.sandbox.dms(community.members["marco"]) == []

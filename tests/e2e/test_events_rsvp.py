@@ -7,7 +7,7 @@ import asyncio
 import discord
 
 from bot.local import LocalCommunity
-from tests.e2e.events_helpers import announcement, create_event, dm_containing, fields
+from tests.e2e.events_helpers import announcement, confirmed, create_event, dm_containing, fields
 
 
 async def wait_for_answers(community: LocalCommunity, expected: str) -> None:
@@ -80,7 +80,7 @@ async def test_answers_close_when_cancelled(community: LocalCommunity) -> None:
     await create_event(community)
     aino = community.as_member("aino")
     first = await aino.click(announcement(community), "Maybe")
-    await community.as_member("sofia").slash("event cancel", event=1)
+    await confirmed(community.as_member("sofia"), "event cancel", event=1)
     late = await aino.click(first.message, "Tulen")  # the buttons on her earlier answer  # type: ignore[arg-type]
     assert late.ephemeral and "peruttu" in late.content.lower()
     updated = await community.sandbox.wait_until(

@@ -14,7 +14,7 @@ from bot.clock import FakeClock
 from bot.local import LocalCommunity, local_community
 from cogs.events._rules import Override, Schedule
 from db import events
-from tests.e2e.events_helpers import announcement, create_event, dm_containing, fields
+from tests.e2e.events_helpers import announcement, confirmed, create_event, dm_containing, fields
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -68,7 +68,7 @@ async def test_ics_file_matches_the_bots_own_occurrences(community: LocalCommuni
     await create_weekly(community)
     series = await bot_occurrences(community)
     cancel_key = str(int(series[3].timestamp()))
-    await community.as_member("sofia").slash("event cancel", event=1, occurrence=cancel_key)
+    await confirmed(community.as_member("sofia"), "event cancel", event=1, occurrence=cancel_key)
     move_key = str(int(series[5].timestamp()))
     await community.as_member("sofia").slash(
         "event edit", event=1, occurrence=move_key, start="2027-04-21 15:00"
@@ -190,7 +190,7 @@ async def test_moving_the_series_time_keeps_cancellations_and_answers(
     await community.as_member("aino").click(announcement(community), "Going")
     series = await bot_occurrences(community)
     third = str(int(series[2].timestamp()))
-    await community.as_member("sofia").slash("event cancel", event=1, occurrence=third)
+    await confirmed(community.as_member("sofia"), "event cancel", event=1, occurrence=third)
     result = await community.as_member("sofia").slash(
         "event edit", event=1, start="2027-03-16 11:30"
     )
@@ -217,7 +217,7 @@ async def test_an_occurrence_can_be_named_as_typed(community: LocalCommunity) ->
         "event edit", event=1, occurrence="2027-03-23 12:00", duration="2h"
     )  # found by its new start
     assert "updated" in again.content, again.content
-    gone = await sofia.slash("event cancel", event=1, occurrence="2027-03-30")
+    gone = await confirmed(sofia, "event cancel", event=1, occurrence="2027-03-30")
     assert "Cancelled" in gone.content
     starts = await bot_occurrences(community)
     assert datetime(2027, 3, 23, 10, 0, tzinfo=UTC) in starts  # 12:00 EET

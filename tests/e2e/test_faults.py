@@ -206,6 +206,19 @@ def _slash(command: str, actor: str = "sofia", **options: Any) -> Step:
     return act
 
 
+def _confirmed(command: str, actor: str = "sofia", **options: Any) -> Step:
+    """A command that asks first, and the press on its first button (the one that acts)."""
+
+    async def act(community: LocalCommunity) -> list[InteractionResult]:
+        driver = community.as_member(actor)
+        asked = await driver.slash(command, **options)
+        assert asked.message is not None, asked.content
+        label = asked.message.components[0]["components"][0]["label"]
+        return [asked, await driver.click(asked.message, label)]
+
+    return act
+
+
 ALL = ("429", "500", "502", "429+500", "every route")
 EVERY = ("every route",)
 
@@ -216,7 +229,7 @@ FLOWS = [
     Flow("rsvp going", "aino", _going, setup=_create),
     Flow("rsvp leave promotes", "aino", _leave, setup=_waiting, fast=ALL),
     Flow("event edit", "sofia", _slash("event edit", event=1, start="in 4 days"), setup=_waiting),
-    Flow("event cancel", "sofia", _slash("event cancel", event=1), setup=_waiting),
+    Flow("event cancel", "sofia", _confirmed("event cancel", event=1), setup=_waiting),
     Flow("event list", "aino", _slash("event list", "aino"), setup=_waiting),
     Flow("event info", "aino", _slash("event info", "aino", event=1), setup=_create),
     Flow("event attendees", "sofia", _slash("event attendees", event=1), setup=_waiting),
@@ -235,7 +248,7 @@ FLOWS = [
     Flow("group info", "aino", _slash("group info", "aino", group="1"), setup=_group, fast=EVERY),
     Flow("poll create", "sofia", _poll, fast=EVERY),
     Flow("poll vote", "aino", _vote, setup=_poll, fast=EVERY),
-    Flow("poll close", "sofia", _slash("poll close", poll=1), setup=_voted, fast=EVERY),
+    Flow("poll close", "sofia", _confirmed("poll close", poll=1), setup=_voted, fast=EVERY),
     Flow("support request", "aino", _ask, fast=EVERY),
     Flow("support claim", "sofia", _claim, setup=_ask, fast=EVERY),
     Flow("support resolve", "sofia", _resolve, setup=_claimed, fast=EVERY),

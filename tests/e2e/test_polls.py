@@ -12,6 +12,7 @@ from bot.local import LocalCommunity
 from bot.logs import configure_logging
 from db import groups as stored_groups
 from db.groups import Groups, NewGroup, Profile
+from tests.e2e.events_helpers import confirmed
 from tests.e2e.polls_helpers import (
     EIGHT_ACTIONS,
     create_poll,
@@ -30,8 +31,7 @@ async def turnout_is(community: LocalCommunity, text: str) -> None:
 
 
 async def close_poll(community: LocalCommunity, poll: int = 1) -> dict[str, str]:
-    closed = await community.as_member("sofia").slash("poll close", poll=poll)
-    answer = await closed.wait_followup()
+    answer = await confirmed(community.as_member("sofia"), "poll close", poll=poll)
     assert "is closed" in answer.content, answer.content
     message = await community.sandbox.wait_until(
         lambda: (m := poll_message(community)).embeds[0]["title"].startswith("Closed") and m

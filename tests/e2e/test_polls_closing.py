@@ -8,6 +8,7 @@ from datetime import timedelta
 from bot.clock import FakeClock
 from bot.local import LocalCommunity
 from bot.sandbox.models import Message
+from tests.e2e.events_helpers import confirmed
 from tests.e2e.polls_helpers import create_poll, poll_message, vote
 
 
@@ -61,8 +62,7 @@ async def test_a_close_after_a_long_outage_still_happens_and_is_told(
 
 async def test_a_poll_closed_by_hand_says_so_too(community: LocalCommunity) -> None:
     await create_poll(community, question="Logo?", options="Blue\nGreen")
-    closed = await community.as_member("sofia").slash("poll close", poll=1)
-    await closed.wait_followup()
+    await confirmed(community.as_member("sofia"), "poll close", poll=1)
     await community.sandbox.wait_until(lambda: closing_replies(community))
     (reply,) = closing_replies(community)
     assert "Poll #1 has closed: **Logo?**" in reply.content

@@ -4,6 +4,7 @@ in /poll list, the autocomplete or /poll results; a group's poll goes to the gro
 from __future__ import annotations
 
 from bot.local import LocalCommunity
+from tests.e2e.events_helpers import confirmed
 from tests.e2e.groups_helpers import channel_of, create_group, group_named
 from tests.e2e.polls_helpers import create_poll, poll_message, vote
 
@@ -30,8 +31,7 @@ async def test_a_poll_in_a_channel_a_member_cannot_see_is_unknown_to_them(
     assert [c["name"] for c in offered] == ["#1 Should we hire Päivi?"]
     assert "Päivi" in (await community.as_member("sofia").slash("poll list")).content
     await vote(community, "sofia", ["yes"], channel="support-triage")
-    closed = await community.as_member("sofia").slash("poll close", poll=1)
-    await closed.wait_followup()
+    await confirmed(community.as_member("sofia"), "poll close", poll=1)
     # Closed, the result is Sofia's to read, and still nobody else's: as for a poll that never was.
     hidden = await marco.slash("poll results", poll=1)
     never = await marco.slash("poll results", poll=2)
