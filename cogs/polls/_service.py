@@ -393,10 +393,6 @@ class PollService:
             )
         return "\n\n".join(f"**{h}**\n" + "\n".join(lines) for h, lines in sections.items())
 
-    async def turnout(self, poll_id: int) -> int:
-        """How many ballots (or regions) were cast so far."""
-        return await self.polls.turnout(poll_id)
-
     async def result(self, poll: PollRecord) -> Result:
         return count(
             cast(Mode, poll.mode),

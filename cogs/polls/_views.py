@@ -219,7 +219,8 @@ async def ask_close(interaction: discord.Interaction[Any], poll: PollRecord) -> 
         translate(language, _("Close it now")),
         translate(language, _("Keep it open")),
     )
-    text = close_question(language, poll, await service.turnout(poll.id))
+    # The count's ballots are the turnout (one per member, or per region).
+    text = close_question(language, poll, (await service.result(poll)).ballots)
     await reply(interaction, text, view=view)
 
 
