@@ -95,10 +95,13 @@ class Tour:
         return result
 
     async def press(self, name: str, target: Message, label: str) -> InteractionResult:
-        """Press a button on a message; the answer must be a message."""
+        """Press a button on a message; the answer must be a message (a deferred one is
+        waited for)."""
         self.acts(name, f"presses [{label}] {where_posted(self.community, target)}")
         result = await self.community.as_member(name).click(target, label)
-        if result.kind != "message" or result.message is None:
+        if result.kind == "deferred" and result.message is not None:
+            await result.wait_edit(timeout=15)
+        elif result.kind != "message" or result.message is None:
             raise self.fail(result, f"a message after pressing {label}")
         self.shows(result.message)
         return result

@@ -51,8 +51,8 @@ async def announce(tour: Tour, state: EventsTour) -> None:
     if result.message is None or not result.ephemeral:
         raise tour.fail(result, "the announcement's confirmation")
     tour.shows(result.message)
-    tour.print(f"{INDENT}(Olli set no time zone of his own, so “klo 10” is read in the server's,")
-    tour.print(f"{INDENT}Europe/Brussels. Discord shows each member the time in their own zone.)")
+    tour.print(f"{INDENT}(The bot says how it read “klo 10”: Olli set no time zone of his own.")
+    tour.print(f"{INDENT}Discord shows each member the time in their own zone.)")
     posted = [m for m in tour.channel("events") if m.embeds]
     if not posted:
         raise TourError("no announcement appeared in #events")
@@ -149,6 +149,26 @@ async def fewer_places(tour: Tour, state: EventsTour) -> None:
     tour.gets_dm("lena", await tour.dm_arrives("lena", had), ", the latest to answer,")
 
 
+async def afterwards(tour: Tour, state: EventsTour) -> None:
+    """Once the event is over, the organiser still gets who came, for the records."""
+    sandbox, guild = tour.community.sandbox, tour.community.guild
+    ends = sandbox.scheduled_events(guild)[-1].scheduled_end_time
+    if ends is None:
+        raise TourError("the event has no end in Discord's event list")
+    posted = await tour.due_actions(ends + timedelta(minutes=30), "after the event has ended")
+    for msg in posted:
+        if where_posted(tour.community, msg) == "in #events":
+            tour.shows(msg, "In #events, at the start:")
+    result = await tour.slash("sofia", "event attendees", event=state.event_id)
+    assert result.message is not None
+    if not result.message.attachments:
+        raise TourError("/event attendees sent no file")
+    attached = result.message.attachments[0]
+    tour.print(f"{INDENT}{attached.filename}, for the sign-in sheet and reporting:")
+    for line in attached.data.decode("utf-8-sig").splitlines():
+        tour.print(f"{INDENT}  {line}")
+
+
 def ics_outline(calendar: str) -> list[str]:
     """The calendar's header and its events, with the long time-zone rules left out."""
     shown, skipped = [], 0
@@ -182,4 +202,5 @@ def sections() -> list[Section]:
             partial(changes, state=state),
             budget=4.0,
         ),
+        Section("Events: after it ended, who came", partial(afterwards, state=state), budget=3.0),
     ]

@@ -83,6 +83,12 @@ async def groups_join(tour: Tour) -> None:
     await _answered(tour, "marco", sent, "the application's confirmation")
     copy = await tour.dm_arrives("olli", had)
     tour.shows(copy, "Olli, the lead, gets a DM (in Finnish):")
+    tour.acts("olli", '/group applications group:"Arctic tourism"')
+    pending = await tour.community.as_member("olli").slash(
+        "group applications", group="Arctic tourism"
+    )
+    await _answered(tour, "olli", pending, "the pending applications")
+    tour.print(f"{INDENT}(Every application still waiting, with buttons to decide from here too.)")
     had = len(tour.dms("marco"))
     tour.acts("olli", "presses [Hyväksy] (Approve) in that DM")
     decided = await tour.community.as_member("olli").click(copy, "Hyväksy")

@@ -14,6 +14,7 @@ from db.groups import Groups
 from tour import Section, Tour, TourError
 
 ORDER = 25
+POLL_RESULT = 46  # the message type Discord posts under a poll when it ends
 
 ACTIONS = (
     "Peer review of regional strategies",
@@ -217,6 +218,27 @@ async def polls_quick(tour: Tour) -> None:
         tour.acts(name, f"votes {answer} in Discord's own poll")
         await tour.community.as_member(name).vote_poll(posted.message, [answer])
     tour.shows(_latest(tour, posted.message), "Discord counts the votes itself:")
+    listed = await tour.press("sofia", posted.message, "Voters (CSV)")
+    assert listed.message is not None
+    if not listed.message.attachments:
+        raise TourError("Voters (CSV) sent no file")
+    for line in listed.message.attachments[0].data.decode("utf-8-sig").splitlines():
+        tour.print(f"{INDENT}  {line}")
+    tour.acts("sofia", "presses [End now] on the poll")
+    ended = await tour.community.as_member("sofia").click(posted.message, "End now")
+    if ended.kind != "update":
+        raise tour.fail(ended, "the poll's buttons updated")
+    sandbox = tour.community.sandbox
+    channel = sandbox.backend.channels[posted.message.channel_id]
+    result = await sandbox.wait_until(
+        lambda: next((m for m in sandbox.messages(channel) if m.type == POLL_RESULT), None)
+    )
+    tour.shows(_latest(tour, posted.message), "The poll is final; Voters (CSV) stays:")
+    shown = {f["name"]: f["value"] for f in result.embeds[0].get("fields", [])}
+    tour.print(
+        f"{INDENT}Under it Discord posts the result: “{shown.get('victor_answer_text')}” won with "
+        f"{shown.get('victor_answer_votes')} of {shown.get('total_votes')} votes."
+    )
 
 
 def sections() -> list[Section]:

@@ -40,6 +40,9 @@ async def test_the_tour_shows_every_key_moment(capsys: pytest.CaptureFixture[str
     create = step(transcript, "Olli (organiser; Discord in Finnish): /event create")
     assert 'start:"ensi tiistaina klo 10"' in create and "capacity:2" in create
     assert "opens a form" in create
+    sent = step(transcript, "Olli: types into the form")
+    # The bot itself says which zone it read the time in (Olli set none), in his language.
+    assert "vyöhykkeellä Europe/Brussels, joka on palvelimen oletus" in sent
     assert "In #events, everyone sees:" in transcript and "[Going] [Maybe] [Can't go]" in transcript
     assert "number 1 on the waitlist" in step(transcript, "Lena (Discord in German): presses")
     promoted = step(transcript, "Marco: presses [Can't go]")
@@ -62,9 +65,14 @@ async def test_the_tour_shows_every_key_moment(capsys: pytest.CaptureFixture[str
     ics = step(transcript, "Aino: /event ics")
     assert "event-1.ics" in ics and "BEGIN:VCALENDAR" in ics and "BEGIN:VEVENT" in ics
     assert "Industrial transition WG" in step(transcript, "Aino: /event list")
+    attendees = step(transcript, "Sofia: /event attendees")
+    assert "Going (1): Aino" in attendees and "(2 hours ago)" in attendees
+    assert "event-1-attendees.csv" in attendees and ",Aino,going," in attendees
 
     created = step(transcript, 'Sofia: /group create name:"Industrial transition"')
     assert "lead:@Olli" in created and "[Join] [Leave]" in created
+    pending = step(transcript, 'Olli: /group applications group:"Arctic tourism"')
+    assert "1. @Marco — Our cluster" in pending and "[Hyväksy #1] [Hylkää #1]" in pending
     applied = step(transcript, "Olli: presses [Hyväksy]")
     assert (
         "Hyväksyjä: @Olli" in applied and "Welcome! Your application to Arctic tourism" in applied
@@ -90,6 +98,10 @@ async def test_the_tour_shows_every_key_moment(capsys: pytest.CaptureFixture[str
     ranked = step(transcript, "Sofia: presses [Close it now]")
     assert "✅ **1.** Green transition — 3 votes" in ranked and "R3" in ranked
     assert "10:30: 2" in step(transcript, "Lena: votes 10:30")
+    voters = step(transcript, "Sofia: presses [Voters (CSV)]")
+    assert "poll-voters.csv" in voters and "10:30,Aino," in voters and "11:00,Marco," in voters
+    ended = step(transcript, "Sofia: presses [End now]")
+    assert "(Discord poll, closed)" in ended and "“10:30” won with 2 of 3 votes" in ended
 
     # Readable: Discord markup is rendered, and no Python objects leak into the text.
     for raw in (
