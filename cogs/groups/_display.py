@@ -206,6 +206,24 @@ def decision_text(language: str, application: Application) -> str:
     return translate(language, _("Withdrawn by the applicant"))
 
 
+def decision_notice(group: GroupRecord, application: Application, language: str) -> str:
+    """The DM that tells the applicant the leads' decision (:mod:`bot.notices` sends it)."""
+    name = group.display_name(language)
+    if application.status == "approved":
+        return translate(
+            language,
+            _("Welcome! Your application to {group} was approved. Its channel: <#{channel}>"),
+            group=name,
+            channel=group.channel_id,
+        )
+    return translate(
+        language,
+        _("Your application to {group} was declined. The leads' reason: {reason}"),
+        group=name,
+        reason=application.reason or "",
+    )
+
+
 @dataclass(frozen=True)
 class Decided:
     """An application's decided state as a message parameter: written in the language the

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import discord
@@ -24,7 +25,14 @@ from bot import regions as region_names
 from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import _, translate
-from cogs.groups._display import Decided, application_embed, card_embed, decision_text
+from bot.scheduler import RunContext
+from cogs.groups._display import (
+    Decided,
+    application_embed,
+    card_embed,
+    decision_notice,
+    decision_text,
+)
 from cogs.groups._provision import Provisioner
 from cogs.groups._queries import GroupQueries
 from cogs.groups._rules import (
@@ -64,6 +72,9 @@ REFRESH_DELAY = 0.5  # seconds a card waits for more changes before it is edited
 RECONCILED = "groups reconciled in %s: %s"
 SETTLED = "groups reconciled and declared groups checked in every server"
 MAX_REASON = 500
+# The scheduled action that takes a new application to its leads (planned in the write that
+# stores the application, so a crash after that write still reaches them).
+TELL_LEADS = "groups.application"
 
 
 def last_lead(group: GroupRecord) -> UserFacingError:
@@ -105,6 +116,7 @@ class GroupService:
         self._settled = asyncio.Event()  # set once every guild was reconciled at start
         self._refreshing: dict[int, asyncio.Task[None]] = {}
         self.refresh_delay = REFRESH_DELAY
+        bot.scheduler.register(TELL_LEADS, self._on_application, expires=False)
 
     def now(self) -> datetime:
         return self.bot.clock.now()
@@ -602,9 +614,11 @@ class GroupService:
         motivation = motivation.strip()
         if not motivation:
             raise UserFacingError(_("Tell the leads why you want to join."))
-        try:
-            return await self._commit(
-                stored.apply,
+
+        def apply_and_tell(conn: sqlite3.Connection) -> Application:
+            """The application, and its way to the leads, in one write."""
+            application = stored.apply(
+                conn,
                 group,
                 member.id,
                 motivation[:MAX_MOTIVATION],
@@ -612,8 +626,22 @@ class GroupService:
                 region.strip()[:100],
                 self.now(),
             )
+            self.bot.scheduler.plan(
+                conn,
+                guild_id=group.guild_id,
+                kind=TELL_LEADS,
+                key=f"groups:application:{application.id}",
+                due_at=self.now(),
+                payload={"application": application.id},
+            )
+            return application
+
+        try:
+            application = await self._commit(apply_and_tell)
         except AlreadyPending:
             raise already_pending(group) from None
+        self.request_refresh(group.id)
+        return application
 
     async def check_can_apply(self, group: GroupRecord, member: discord.Member) -> Profile | None:
         """Refuse, before the form opens, an application that could not be sent; else the
@@ -629,40 +657,46 @@ class GroupService:
     async def leads(self, group: GroupRecord) -> list[int]:
         return [m.user_id for m in await self._groups.members(group.id) if m.lead]
 
-    async def tell_leads(self, group: GroupRecord, application: Application) -> int:
-        """Each lead gets the application with Approve / Decline in a DM, in their language.
-        Leads whose DMs are closed are named in a private thread of the group's channel that
-        holds the same copy: nobody else in the group sees it, and no application waits unseen.
-        Returns how many DMs were sent.
+    async def _on_application(self, ctx: RunContext) -> None:
+        """The scheduled handler that takes a new application to its leads: each lead gets the
+        copy with Approve / Decline in a DM, in their language, once (the DM carries the nonce
+        of its once-key, so a restart after a crash does not send it twice). Leads whose DMs
+        are closed are named in a private thread of the group's channel that holds the same
+        copy: nobody else in the group sees it, and no application waits unseen.
 
         A decision (or withdrawal) made while the copies were going out missed the later
         ones: they are brought up to date at the end, so none keeps live buttons."""
-        sent = await self._send_copies(group, application)
+        application = await self._groups.application(int(ctx.action.payload["application"]))
+        group = await self._groups.get(application.group_id) if application else None
+        if application is None or group is None:
+            return
+        if application.status == "pending":
+            await self._send_copies(ctx, group, application)
         current = await self._groups.application(application.id)
         if current is not None and current.status != "pending":
             await self.update_copies(group, current)
         self.request_refresh(group.id)
-        return sent
 
-    async def _send_copies(self, group: GroupRecord, application: Application) -> int:
-        from cogs.groups._views import decision_view
-
+    async def _send_copies(
+        self, ctx: RunContext, group: GroupRecord, application: Application
+    ) -> None:
         leads = await self.leads(group)
         if not leads:
-            await self.tell_admins(
-                group,
-                application,
-                _(
-                    "{group} has no lead: organisers, please decide this application, or make "
-                    "a member its lead (/group lead add)."
-                ),
+            why = _(
+                "{group} has no lead: organisers, please decide this application, or make "
+                "a member its lead (/group lead add)."
             )
-            return 0
+            await ctx.once("admins", partial(self.tell_admins, group, application, why))
+            return
         languages = await self.bot.members.languages(group.guild_id, leads)
         unreached: dict[int, str] = {}
-        for lead, language in languages.items():
+
+        async def copy_to(lead: int, language: str, nonce: str) -> None:
+            from cogs.groups._views import decision_view
+
             sent = await self.bot.members.dm(
                 lead,
+                nonce=nonce,
                 embed=application_embed(language, group, application),
                 view=decision_view(language, application.id),
             )
@@ -672,20 +706,26 @@ class GroupService:
                 await self._commit(
                     stored.add_copy, application.id, sent.channel.id, sent.id, language
                 )
-        if unreached and not await self.tell_leads_in_thread(group, application, unreached):
-            await self.tell_admins(
-                group,
-                application,
-                _(
-                    "The leads of {group} cannot be reached (direct messages closed, no thread "
-                    "in its channel): organisers, please decide this application or tell the "
-                    "leads."
-                ),
+
+        for lead, language in languages.items():
+            await ctx.once(f"dm:{lead}", partial(copy_to, lead, language))
+        if unreached:
+            await ctx.once("thread", partial(self._reach_unreached, group, application, unreached))
+
+    async def _reach_unreached(
+        self, group: GroupRecord, application: Application, leads: dict[int, str], nonce: str
+    ) -> None:
+        """Leads the bot cannot DM: a private thread, else the admin log."""
+        if not await self.tell_leads_in_thread(group, application, leads, nonce):
+            why = _(
+                "The leads of {group} cannot be reached (direct messages closed, no thread "
+                "in its channel): organisers, please decide this application or tell the "
+                "leads."
             )
-        return len(languages) - len(unreached)
+            await self.tell_admins(group, application, why, nonce)
 
     async def tell_leads_in_thread(
-        self, group: GroupRecord, application: Application, leads: dict[int, str]
+        self, group: GroupRecord, application: Application, leads: dict[int, str], nonce: str
     ) -> bool:
         """The copy for leads the bot cannot DM, in a private thread (not invitable) of the
         group's channel with only those leads added: in their language when they share one."""
@@ -724,6 +764,7 @@ class GroupService:
                 allowed_mentions=discord.AllowedMentions(
                     everyone=False, roles=False, users=[discord.Object(lead) for lead in leads]
                 ),
+                nonce=nonce,
             )
         except discord.HTTPException as exc:
             log.warning(
@@ -733,7 +774,9 @@ class GroupService:
         await self._commit(stored.add_copy, application.id, thread.id, posted.id, language)
         return True
 
-    async def tell_admins(self, group: GroupRecord, application: Application, why: str) -> None:
+    async def tell_admins(
+        self, group: GroupRecord, application: Application, why: str, nonce: str
+    ) -> None:
         """The last resort when the group has no lead, or its leads could be reached neither by
         DM nor in the group's channel: the admin log gets the copy (``why`` says which, a
         catalog string with {group}), and organisers may decide too."""
@@ -751,6 +794,7 @@ class GroupService:
                 text,
                 embed=application_embed(self.language, group, application),
                 view=decision_view(self.language, application.id),
+                nonce=nonce,
             )
         except discord.HTTPException as exc:
             log.warning(
@@ -802,12 +846,12 @@ class GroupService:
         if not approve and not (reason or "").strip():
             raise UserFacingError(_("A decline needs a reason: the applicant reads it."))
         decided = await self._commit(
-            stored.decide,
+            self._decide,
+            group,
             application.id,
             "approved" if approve else "declined",
             lead.id,
-            self.now(),
-            reason=(reason or "").strip()[:MAX_REASON] or None,
+            (reason or "").strip()[:MAX_REASON] or None,
         )
         if decided is None:
             current = await self._groups.application(application.id)
@@ -832,30 +876,37 @@ class GroupService:
             group=group,
         )
 
+    def _decide(
+        self,
+        conn: sqlite3.Connection,
+        group: GroupRecord,
+        application_id: int,
+        status: str,
+        lead_id: int,
+        reason: str | None,
+    ) -> Application | None:
+        """In SQLite's thread: the decision, and the applicant's notice of it, in one write
+        (:mod:`bot.notices`): either both are stored or neither."""
+        decided = stored.decide(conn, application_id, status, lead_id, self.now(), reason=reason)
+        if decided is not None:
+            self.bot.notices.tell(
+                conn,
+                guild_id=group.guild_id,
+                about=f"group:{group.id}:application:{decided.id}",
+                members=[decided.user_id],
+                compose=partial(decision_notice, group, decided),
+            )
+        return decided
+
     async def after_decision(
         self, group: GroupRecord, application: Application, skip: int | None = None
     ) -> None:
-        """The applicant hears by DM in their language; an approval gives the role; the other
-        copies show the decision (``skip``: the one pressed)."""
+        """Discord's half of a decision, after the lead has their answer: an approval gives the
+        role; the other copies show the decision (``skip``: the one pressed). The applicant's
+        DM was stored with the decision and is on its way (:mod:`bot.notices`)."""
         await self.update_copies(group, application, skip)
-        language = await self.bot.members.language(group.guild_id, application.user_id)
-        name = group.display_name(language)
         if application.status == "approved":
-            text = translate(
-                language,
-                _("Welcome! Your application to {group} was approved. Its channel: <#{channel}>"),
-                group=name,
-                channel=group.channel_id,
-            )
             await self.sync_roles(group, [application.user_id], give=True)
-        else:
-            text = translate(
-                language,
-                _("Your application to {group} was declined. The leads' reason: {reason}"),
-                group=name,
-                reason=application.reason or "",
-            )
-        await self.bot.members.dm(application.user_id, content=text)
         self.request_refresh(group.id)
 
     async def withdraw(self, group: GroupRecord, member_id: int) -> Application:

@@ -176,7 +176,7 @@ class ApplyModal(components.Modal):
         record = await service.load(interaction.guild_id, self.group_id)
         member = interaction.user
         assert isinstance(member, discord.Member)
-        application = await service.apply(
+        await service.apply(
             record, member, self.motivation.value, self.organisation.value, self.region.value
         )
         sent = (
@@ -191,7 +191,6 @@ class ApplyModal(components.Modal):
             )
         )
         await reply(interaction, _say(interaction, sent, group=record))
-        await service.tell_leads(record, application)
 
 
 # -- browsing ----------------------------------------------------------------------------------

@@ -97,3 +97,44 @@ class Reconciles:
     ) -> None:
         """Wait until every server was reconciled again after the ``seen`` times."""
         await community.sandbox.wait_until(lambda: self.settled() > seen, timeout=timeout)
+
+
+async def speak(community: LocalCommunity, *names: str) -> None:
+    """Members who used the bot once get DMs in their own language later."""
+    for name in names:
+        await community.as_member(name).slash("group list")
+    assert community.bot is not None
+    await community.bot.members.flush()
+
+
+async def application_group(community: LocalCommunity) -> None:
+    """"Lapland tourism", private, by application: Olli (in Finnish) and Sofia lead it."""
+    await speak(community, "olli")
+    await create_group(
+        community,
+        name="Lapland tourism",
+        kind="partnership",
+        joining="application",
+        visibility="private",
+        lead=community.members["olli"],
+    )
+    group = await group_named(community, "Lapland tourism")
+    olli = community.as_member("olli")
+    for command in ("group member add", "group lead add"):
+        done = await olli.slash(command, group=str(group.id), member=community.members["sofia"])
+        assert done.ephemeral and "Sofia" in done.content, done.content
+
+
+async def apply(community: LocalCommunity, member: str, group_id: int) -> None:
+    """``member`` applies to the group with the form."""
+    form = await community.as_member(member).slash("group apply", group=str(group_id))
+    assert form.modal is not None, form.content
+    sent = await form.submit_modal(
+        {"motivation": "We run the Arctic tourism cluster", "organisation": "Lapin liitto"}
+    )
+    assert sent.ephemeral
+
+
+def lead_copy(community: LocalCommunity, lead: str) -> Message:
+    """The latest copy of an application (with its buttons) a lead got by DM."""
+    return [m for m in community.sandbox.dms(community.members[lead]) if m.embeds][-1]

@@ -7,57 +7,23 @@ import asyncio
 import pytest
 
 from bot.local import LocalCommunity
-from bot.sandbox.models import Member, Message
+from bot.sandbox.models import Member
 from db import groups as stored_groups
 from tests.e2e.events_helpers import dm_containing
 from tests.e2e.groups_helpers import (
     Reconciles,
+    application_group,
+    apply,
     card,
     channel_of,
     create_group,
     fields,
     group_named,
+    lead_copy,
     repo,
     role_of,
+    speak,
 )
-
-
-async def speak(community: LocalCommunity, *names: str) -> None:
-    """Members who used the bot once get DMs in their own language later."""
-    for name in names:
-        await community.as_member(name).slash("group list")
-    assert community.bot is not None
-    await community.bot.members.flush()
-
-
-async def application_group(community: LocalCommunity) -> None:
-    await speak(community, "olli")
-    await create_group(
-        community,
-        name="Lapland tourism",
-        kind="partnership",
-        joining="application",
-        visibility="private",
-        lead=community.members["olli"],
-    )
-    group = await group_named(community, "Lapland tourism")
-    olli = community.as_member("olli")
-    for command in ("group member add", "group lead add"):
-        done = await olli.slash(command, group=str(group.id), member=community.members["sofia"])
-        assert done.ephemeral and "Sofia" in done.content, done.content
-
-
-async def apply(community: LocalCommunity, member: str, group_id: int) -> None:
-    form = await community.as_member(member).slash("group apply", group=str(group_id))
-    assert form.modal is not None, form.content
-    sent = await form.submit_modal(
-        {"motivation": "We run the Arctic tourism cluster", "organisation": "Lapin liitto"}
-    )
-    assert sent.ephemeral
-
-
-def lead_copy(community: LocalCommunity, lead: str) -> Message:
-    return [m for m in community.sandbox.dms(community.members[lead]) if m.embeds][-1]
 
 
 async def test_application_from_form_to_dm(community: LocalCommunity) -> None:

@@ -1,0 +1,139 @@
+"""An application's decision reaches the applicant exactly once, and only with the decision.
+
+The decision DM is a durable notice (bot/notices.py): stored in the write that stores the
+decision, sent by the scheduler with the nonce of its once-key. So a process that dies after
+the decision and before (or during) the DM sends it when it is back, and Discord's nonce check
+returns the DM made the first time instead of a second one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.local import LocalCommunity
+from tests.e2e.events_helpers import dm_containing
+from tests.e2e.groups_helpers import application_group, apply, group_named, lead_copy, repo
+
+
+async def notices(community: LocalCommunity) -> list[tuple[str, int]]:
+    """(status, attempts) of every notice stored, oldest first."""
+    assert community.db is not None
+    rows = await community.db.fetchall(
+        "SELECT status, attempts FROM scheduled_actions WHERE kind = 'notice' ORDER BY id"
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+async def applied(community: LocalCommunity) -> int:
+    """Marco applies to Lapland tourism; the group's id, once Olli has his copy."""
+    await application_group(community)
+    group = await group_named(community, "Lapland tourism")
+    await apply(community, "marco", group.id)
+    await community.sandbox.wait_until(
+        lambda: [m for m in community.sandbox.dms(community.members["olli"]) if m.embeds]
+    )
+    return group.id
+
+
+def told(community: LocalCommunity, word: str) -> list[str]:
+    return [
+        m.content
+        for m in community.sandbox.dms(community.members["marco"])
+        if "Lapland tourism" in m.content and word in m.content
+    ]
+
+
+async def test_a_decision_dm_made_as_the_bot_stopped_is_not_sent_twice_after_the_restart(
+    community: LocalCommunity, clock: FakeClock
+) -> None:
+    """The worst moment: Discord made the DM, the bot never heard (its answer lost), and the
+    bot stops before it records the send. After the restart the notice is sent again with
+    the same nonce, and Discord returns the DM made the first time: Marco reads it once."""
+    await applied(community)
+    community.sandbox.faults.lost_answer("POST /channels/*/messages", status=503)
+    approved = await community.as_member("olli").click(lead_copy(community, "olli"), "Hyväksy")
+    assert approved.kind == "update"
+    for _ in range(500):  # bounded: the first try is made, its answer lost, the notice put off
+        if await notices(community) == [("pending", 1)]:
+            break
+        await asyncio.sleep(0.01)
+    assert await notices(community) == [("pending", 1)]
+    assert len(told(community, "was approved")) == 1  # made, though the bot does not know
+
+    bot = await community.restart_bot()
+    clock.advance(timedelta(minutes=1, seconds=5))  # the scheduler's retry falls due
+    await bot.scheduler.run_due()
+    assert await notices(community) == [("done", 1)]
+    assert len(told(community, "was approved")) == 1
+    assert community.sandbox.backend.nonces.repeats == 1  # the retry got the first DM back
+
+
+async def test_a_decision_stored_while_the_bot_stops_is_sent_once_after_the_restart(
+    community: LocalCommunity, clock: FakeClock
+) -> None:
+    """The DM could not be made before the bot stopped (Discord down): it waits with the
+    decision and goes out after the restart, once, with the leads' reason."""
+    group_id = await applied(community)
+    community.sandbox.faults.server_error("POST /channels/*/messages", status=503)
+    form = await community.as_member("sofia").click(lead_copy(community, "sofia"), "Decline")
+    done = await form.submit_modal({"reason": "Only regions of the partnership"})
+    assert done.kind == "update"
+    for _ in range(500):  # bounded
+        if await notices(community) == [("pending", 1)]:
+            break
+        await asyncio.sleep(0.01)
+    assert told(community, "declined") == []
+
+    bot = await community.restart_bot()
+    clock.advance(timedelta(minutes=1, seconds=5))
+    await bot.scheduler.run_due()
+    [note] = told(community, "declined")
+    assert "Only regions of the partnership" in note
+    clock.advance(timedelta(hours=1))
+    await bot.scheduler.run_due()
+    assert len(told(community, "declined")) == 1
+    assert await repo(community).pending(group_id, community.members["marco"].user.id) is None
+
+
+@pytest.mark.parametrize(
+    ("refused", "trigger"),
+    [
+        (
+            "the decision",
+            "BEFORE UPDATE OF status ON applications BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        ),
+        (
+            "the notice",
+            "BEFORE INSERT ON scheduled_actions WHEN NEW.kind = 'notice' "
+            "BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        ),
+    ],
+)
+async def test_the_decision_and_its_notice_are_stored_together_or_not_at_all(
+    community: LocalCommunity, refused: str, trigger: str
+) -> None:
+    """When the database refuses either half of a decision (here a trigger does), neither is
+    stored: the application still waits, nobody is told, and the lead gets the apology. Once
+    the database takes writes again, the same button decides it and Marco is told once."""
+    group_id = await applied(community)
+    assert community.db is not None
+    await community.db.execute(f"CREATE TRIGGER refuse {trigger}")
+    copy = lead_copy(community, "olli")
+    failed = await community.as_member("olli").click(copy, "Hyväksy")
+    assert "error id" in failed.content or "virhetunnus" in failed.content, failed.content
+    marco = community.members["marco"].user.id
+    assert await repo(community).pending(group_id, marco) is not None
+    assert await repo(community).membership(group_id, marco) is None
+    assert await notices(community) == [], f"{refused} refused, yet a notice was stored"
+
+    await community.db.execute("DROP TRIGGER refuse")
+    approved = await community.as_member("olli").click(copy, "Hyväksy")
+    assert approved.kind == "update"
+    await dm_containing(community, "marco", "was approved")
+    assert await repo(community).membership(group_id, marco) is not None
+    assert len(await notices(community)) == 1
+    assert len(told(community, "was approved")) == 1
