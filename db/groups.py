@@ -18,7 +18,7 @@ from datetime import datetime
 
 from db.database import Database
 from db.personal import PersonalData, declare
-from db.times import to_db
+from db.times import from_db, to_db
 
 
 def _fold(text: str) -> str:
@@ -104,6 +104,7 @@ class Application:
     reason: str | None
     channel_id: int | None
     message_id: int | None
+    decided_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ def _application(row: sqlite3.Row) -> Application:
         reason=row["reason"],
         channel_id=row["channel_id"],
         message_id=row["message_id"],
+        decided_at=from_db(row["decided_at"]) if row["decided_at"] else None,
     )
 
 
@@ -615,6 +617,17 @@ class Groups:
             (group_id, user_id),
         )
         return _application(row) if row else None
+
+    async def last_decided(self, group_id: int, user_id: int) -> Application | None:
+        """A member's latest application to a group, if the leads decided it (not withdrawn,
+        nor followed by a pending one)."""
+        row = await self.db.fetchone(
+            "SELECT * FROM applications WHERE group_id = ? AND user_id = ? "
+            "ORDER BY id DESC LIMIT 1",
+            (group_id, user_id),
+        )
+        found = _application(row) if row else None
+        return found if found and found.status in ("approved", "declined") else None
 
     async def copies(self, app_id: int) -> list[tuple[int, int, str]]:
         """(channel, message, language) of each copy of an application with its buttons."""

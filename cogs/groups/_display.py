@@ -125,6 +125,13 @@ def info_embed(
 ) -> discord.Embed:
     """/group info: the card, with the group's upcoming events when the reader may see them."""
     embed = card_embed(language, group, overview.members, overview.pending, overview.regions)
+    if overview.decided is not None:
+        message, params = your_decision(overview.decided)
+        embed.add_field(
+            name=translate(language, _("Your application")),
+            value=translate(language, message, group=group.display_name(language), **params)[:1024],
+            inline=False,
+        )
     upcoming = events_line(language, overview.events, now)
     if upcoming:
         embed.add_field(
@@ -221,6 +228,18 @@ def decision_notice(group: GroupRecord, application: Application, language: str)
         _("Your application to {group} was declined. The leads' reason: {reason}"),
         group=name,
         reason=application.reason or "",
+    )
+
+
+def your_decision(application: Application) -> tuple[str, dict[str, object]]:
+    """What the applicant reads of a decision outside its DM (their DMs may be closed): a
+    catalog string and its parameters, for /group info and a refusal's note."""
+    when = f"<t:{int(application.decided_at.timestamp())}:D>" if application.decided_at else ""
+    if application.status == "approved":
+        return _("Your application to {group} was approved on {date}."), {"date": when}
+    return (
+        _("Your application to {group} was declined on {date}. The leads' reason: {reason}"),
+        {"date": when, "reason": application.reason or ""},
     )
 
 

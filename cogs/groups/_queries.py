@@ -23,6 +23,7 @@ class Overview:
     pending: int
     regions: list[GroupRegion]
     events: list[EventRecord]  # upcoming, only for those who read the group's channel
+    decided: Application | None  # the asker's latest application, if the leads decided it
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,12 @@ class GroupQueries:
             await self._groups.pending_count(group.id),
             await self._groups.regions(group.id),
             events,
+            await self._groups.last_decided(group.id, asker.id),
         )
+
+    async def last_decided(self, group: GroupRecord, user_id: int) -> Application | None:
+        """A member's latest application to the group, if the leads decided it."""
+        return await self._groups.last_decided(group.id, user_id)
 
     async def members_page(self, group: GroupRecord, page: int) -> MembersPage:
         """Page ``page`` (from 1) of the members; a page past the end is the last."""

@@ -75,6 +75,7 @@ MAX_REASON = 500
 # The scheduled action that takes a new application to its leads (planned in the write that
 # stores the application, so a crash after that write still reaches them).
 TELL_LEADS = "groups.application"
+UNREACHED_WAIT = 5.0  # seconds a lead's answer waits to learn whether the applicant was told
 
 
 def last_lead(group: GroupRecord) -> UserFacingError:
@@ -92,6 +93,15 @@ def already_pending(group: GroupRecord) -> UserFacingError:
         ),
         group=group,
     )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decided application, with the notice that tells the applicant (its key)."""
+
+    group: GroupRecord
+    application: Application
+    notice: str | None
 
 
 @dataclass(frozen=True)
@@ -839,7 +849,7 @@ class GroupService:
 
     async def decide(
         self, application_id: int, lead: discord.abc.User, approve: bool, reason: str | None
-    ) -> tuple[GroupRecord, Application]:
+    ) -> Decision:
         """One decision per application: a second lead pressing at the same moment hears who
         was first. The approval makes the membership in the same write."""
         group, application = await self.check_decidable(application_id, lead)
@@ -860,7 +870,7 @@ class GroupService:
                 _("This application was already decided: {state}."),
                 state=Decided(current),
             )
-        return group, decided
+        return Decision(group, *decided)
 
     async def require_decider(self, group: GroupRecord, user: discord.abc.User) -> None:
         """Leads and organisers decide; buttons arrive in DMs, so the member is looked up."""
@@ -884,19 +894,28 @@ class GroupService:
         status: str,
         lead_id: int,
         reason: str | None,
-    ) -> Application | None:
-        """In SQLite's thread: the decision, and the applicant's notice of it, in one write
-        (:mod:`bot.notices`): either both are stored or neither."""
+    ) -> tuple[Application, str | None] | None:
+        """In SQLite's thread: the decision, and the applicant's notice of it (its key), in one
+        write (:mod:`bot.notices`): either both are stored or neither."""
         decided = stored.decide(conn, application_id, status, lead_id, self.now(), reason=reason)
-        if decided is not None:
-            self.bot.notices.tell(
-                conn,
-                guild_id=group.guild_id,
-                about=f"group:{group.id}:application:{decided.id}",
-                members=[decided.user_id],
-                compose=partial(decision_notice, group, decided),
-            )
-        return decided
+        if decided is None:
+            return None
+        notice = self.bot.notices.tell(
+            conn,
+            guild_id=group.guild_id,
+            about=f"group:{group.id}:application:{decided.id}",
+            members=[decided.user_id],
+            compose=partial(decision_notice, group, decided),
+        )
+        return decided, notice
+
+    async def unreached(self, decision: Decision) -> bool:
+        """Whether the applicant's DM could not be made (their DMs are closed), waiting a few
+        seconds for it: the lead is then told where the applicant reads the decision."""
+        if decision.notice is None:
+            return False
+        missed = await self.bot.notices.unreached(decision.notice, UNREACHED_WAIT)
+        return bool(missed and decision.application.user_id in missed)
 
     async def after_decision(
         self, group: GroupRecord, application: Application, skip: int | None = None

@@ -19,7 +19,12 @@ from bot.answering import defer, update
 from bot.errors import UserFacingError
 from bot.i18n import _, translate
 from bot.tree import interaction_language, reply
-from cogs.groups._display import application_embed, decision_text, members_embed
+from cogs.groups._display import (
+    application_embed,
+    decision_text,
+    members_embed,
+    your_decision,
+)
 from cogs.groups._service import CREATING, LEADING, GroupService
 from db.groups import Application, GroupRecord
 
@@ -65,6 +70,26 @@ async def card_action(
     if not isinstance(member, discord.Member):
         raise UserFacingError(_("Use this command in the community's server."))
     name = record.display_name(interaction_language(interaction))
+    try:
+        await _card_action(service, interaction, record, member, action, name)
+    except UserFacingError as refusal:
+        if action in ("join", "withdraw"):
+            # Where a member whose DMs are closed learns the leads' decision.
+            decided = await service.queries.last_decided(record, member.id)
+            if decided is not None:
+                message, params = your_decision(decided)
+                refusal.add_note(message, group=name, **params)
+        raise
+
+
+async def _card_action(
+    service: GroupService,
+    interaction: discord.Interaction[Any],
+    record: GroupRecord,
+    member: discord.Member,
+    action: str,
+    name: str,
+) -> None:
     if action == "join":
         if not await service.join(record, member):
             raise UserFacingError(_("You are already a member of {group}."), group=name)
@@ -257,10 +282,11 @@ async def decide(
     reason: str | None,
 ) -> None:
     """A lead's Approve, or Decline with its reason: their copy shows the decision. A lead who
-    was second sees the first decision on their copy, then why nothing changed."""
+    was second sees the first decision on their copy, then why nothing changed. An applicant
+    whose DMs are closed cannot be told: the lead hears so, and where the applicant reads it."""
     language = interaction_language(interaction)
     try:
-        group, decided = await service.decide(application_id, interaction.user, approve, reason)
+        decision = await service.decide(application_id, interaction.user, approve, reason)
     except UserFacingError:
         current = await service.queries.application(application_id)
         if (
@@ -272,6 +298,7 @@ async def decide(
             group = await service.load(current.guild_id, current.group_id)
             await update(interaction, **decided_message(language, group, current))
         raise
+    group, decided = decision.group, decision.application
     if interaction.message is not None and interaction.message.flags.ephemeral:
         # Pressed in /group applications: the list again, with what still waits.
         content, view = await applications_list(service, language, group)
@@ -283,6 +310,19 @@ async def decide(
     await service.after_decision(
         group, decided, interaction.message.id if interaction.message else None
     )
+    if await service.unreached(decision):
+        await reply(
+            interaction,
+            translate(
+                language,
+                _(
+                    "{member} could not be told by direct message (their DMs are closed): they "
+                    "see the decision with /group info {group}, or when they try to join again."
+                ),
+                member=f"<@{decided.user_id}>",
+                group=group.display_name(language),
+            ),
+        )
 
 
 class DecisionButton(

@@ -108,7 +108,8 @@ async def speak(community: LocalCommunity, *names: str) -> None:
 
 
 async def application_group(community: LocalCommunity) -> None:
-    """"Lapland tourism", private, by application: Olli (in Finnish) and Sofia lead it."""
+    """The partnership Lapland tourism, private, by application: Olli (in Finnish) and Sofia
+    lead it."""
     await speak(community, "olli")
     await create_group(
         community,

@@ -16,7 +16,14 @@ import pytest
 from bot.clock import FakeClock
 from bot.local import LocalCommunity
 from tests.e2e.events_helpers import dm_containing
-from tests.e2e.groups_helpers import application_group, apply, group_named, lead_copy, repo
+from tests.e2e.groups_helpers import (
+    application_group,
+    apply,
+    fields,
+    group_named,
+    lead_copy,
+    repo,
+)
 
 
 async def notices(community: LocalCommunity) -> list[tuple[str, int]]:
@@ -137,3 +144,45 @@ async def test_the_decision_and_its_notice_are_stored_together_or_not_at_all(
     assert await repo(community).membership(group_id, marco) is not None
     assert len(await notices(community)) == 1
     assert len(told(community, "was approved")) == 1
+
+
+async def test_an_applicant_with_closed_dms_learns_the_decline_and_the_lead_hears_why(
+    community: LocalCommunity,
+) -> None:
+    """Marco accepts no DMs from the bot: the lead who declines is told so in the answer, and
+    Marco reads the decline, with its date and reason, in /group info and when he tries to
+    join or withdraw again."""
+    group_id = await applied(community)
+    community.members["marco"].user.dms_open = False
+    form = await community.as_member("sofia").click(lead_copy(community, "sofia"), "Decline")
+    done = await form.submit_modal({"reason": "Only regions of the partnership"})
+    assert done.kind == "update"
+    told_lead = (await done.wait_followup()).content
+    assert "could not be told by direct message" in told_lead, told_lead
+    assert f"<@{community.members['marco'].user.id}>" in told_lead
+    assert community.sandbox.dms(community.members["marco"]) == []
+
+    marco = community.as_member("marco")
+    info = await marco.slash("group info", group=str(group_id))
+    assert info.message is not None
+    mine = fields(info.message)["Your application"]
+    assert "was declined on <t:" in mine and "Only regions of the partnership" in mine
+    for command in ("group join", "group withdraw"):
+        refused = await marco.slash(command, group=str(group_id))
+        assert "was declined on <t:" in refused.content, refused.content
+        assert "Only regions of the partnership" in refused.content
+    # Others see no one's application in /group info.
+    aino = await community.as_member("aino").slash("group info", group=str(group_id))
+    assert aino.message is not None and "Your application" not in fields(aino.message)
+
+
+async def test_a_lead_hears_nothing_more_when_the_applicant_was_told(
+    community: LocalCommunity,
+) -> None:
+    """Olli approves in Finnish; Marco's DMs are open: no word about closed DMs follows."""
+    await applied(community)
+    approved = await community.as_member("olli").click(lead_copy(community, "olli"), "Hyväksy")
+    assert approved.kind == "update"
+    await dm_containing(community, "marco", "was approved")
+    with pytest.raises(TimeoutError):
+        await approved.wait_followup(timeout=1)
