@@ -36,6 +36,7 @@ class MembersPage:
 
 
 PAGE_SIZE = 20
+UNREACHED_WAIT = 5.0  # seconds a lead's answer waits to learn whether the applicant was told
 
 
 class GroupQueries:
@@ -74,6 +75,15 @@ class GroupQueries:
             events,
             await self._groups.last_decided(group.id, asker.id),
         )
+
+    async def unreached(self, notice: str | None, user_id: int) -> bool:
+        """Whether the notice ``notice`` could not DM ``user_id`` (their DMs are closed),
+        waiting a few seconds for it to be sent: the lead who decided an application is then
+        told where the applicant reads the decision."""
+        if notice is None:
+            return False
+        missed = await self.bot.notices.unreached(notice, UNREACHED_WAIT)
+        return bool(missed and user_id in missed)
 
     async def last_decided(self, group: GroupRecord, user_id: int) -> Application | None:
         """A member's latest application to the group, if the leads decided it."""

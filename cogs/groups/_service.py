@@ -75,7 +75,6 @@ MAX_REASON = 500
 # The scheduled action that takes a new application to its leads (planned in the write that
 # stores the application, so a crash after that write still reaches them).
 TELL_LEADS = "groups.application"
-UNREACHED_WAIT = 5.0  # seconds a lead's answer waits to learn whether the applicant was told
 
 
 def last_lead(group: GroupRecord) -> UserFacingError:
@@ -908,14 +907,6 @@ class GroupService:
             compose=partial(decision_notice, group, decided),
         )
         return decided, notice
-
-    async def unreached(self, decision: Decision) -> bool:
-        """Whether the applicant's DM could not be made (their DMs are closed), waiting a few
-        seconds for it: the lead is then told where the applicant reads the decision."""
-        if decision.notice is None:
-            return False
-        missed = await self.bot.notices.unreached(decision.notice, UNREACHED_WAIT)
-        return bool(missed and decision.application.user_id in missed)
 
     async def after_decision(
         self, group: GroupRecord, application: Application, skip: int | None = None

@@ -310,7 +310,7 @@ async def decide(
     await service.after_decision(
         group, decided, interaction.message.id if interaction.message else None
     )
-    if await service.unreached(decision):
+    if await service.queries.unreached(decision.notice, decided.user_id):
         await reply(
             interaction,
             translate(
