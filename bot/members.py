@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import discord
-from babel.lists import format_list
 from discord import app_commands
 
 from bot.answering import fit
@@ -305,6 +304,8 @@ class Members:
                 if await who.admits(member):
                     return member
         language = interaction_language(interaction)
+        from babel.lists import format_list  # Babel's locale data: not needed before ready
+
         raise UserFacingError(
             _("Only {who} can {action}. Ask one of them if it needs doing."),
             who=format_list([who.describe(language) for who in allowed], "or", language),

@@ -15,8 +15,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
-import pycountry
-
 from bot.errors import UserFacingError
 from bot.i18n import _
 from db.groups import region_key
@@ -84,6 +82,8 @@ class Country:
 
 @cache
 def _translator(domain: str, language: str) -> gettext.NullTranslations:
+    import pycountry
+
     return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
 
 
@@ -102,6 +102,8 @@ def _regions() -> dict[str, Region]:
     """Every subdivision by code, read once (about 5,000; 25 ms)."""
     english = _translator("iso3166-2", "en")
     finnish = _translator("iso3166-2", "fi")
+    import pycountry  # read on the first lookup, not at start
+
     result: dict[str, Region] = {}
     for sub in pycountry.subdivisions:
         own, aliases = _split_name(sub.name)
@@ -126,6 +128,8 @@ def _by_country() -> dict[str, tuple[Region, ...]]:
 
 @cache
 def _countries() -> dict[str, Country]:
+    import pycountry
+
     finnish = _translator("iso3166-1", "fi")
     return {
         c.alpha_2: Country(c.alpha_2, c.name, finnish.gettext(c.name)) for c in pycountry.countries

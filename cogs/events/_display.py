@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import discord
-from babel.dates import format_datetime
 
 from bot.i18n import _, translate
 from cogs.events._recurrence import parse_repeat
@@ -304,6 +303,8 @@ def feed_text(language: str, url: str) -> str:
 
 def occurrence_label(language: str, event: EventRecord, occurrence: Occurrence) -> str:
     """One occurrence as /event edit's autocomplete offers it, in the event's own zone."""
+    from babel.dates import format_datetime  # Babel's locale data: not needed before ready
+
     local = occurrence.start.astimezone(ZoneInfo(event.tz))
     label = f"{format_datetime(local, OCCURRENCE_FORMAT, locale=language)} ({event.tz})"
     return label + " ✗" if occurrence.cancelled else label
