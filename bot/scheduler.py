@@ -41,16 +41,16 @@ import sqlite3
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.date import DateTrigger
+from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock
 from bot.pacing import background
 from db import scheduled
 from db.database import Database
 from db.scheduled import ScheduledAction
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ class Scheduler:
         self.grace = grace
         self._handlers: dict[str, Handler] = {}
         self._lasting: set[str] = set()  # kinds that never expire (see the module's docstring)
-        self._aps = AsyncIOScheduler(timezone=UTC)
+        self._aps: AsyncIOScheduler | None = None  # see _timer()
         self._running = False
         self._dispatching = asyncio.Lock()
         self._tasks: set[asyncio.Task[int]] = set()
@@ -144,15 +144,14 @@ class Scheduler:
             self._lasting.add(kind)
 
     async def start(self) -> None:
-        """Start the timer and arm it for the earliest pending row."""
-        self._aps.start()
+        """Arm the timer for the earliest pending row."""
         self._running = True
         await self.rearm()
 
     async def stop(self) -> None:
         """Stop taking work; wait for a dispatch under way to finish its current action."""
         self._running = False
-        if self._aps.running:
+        if self._aps is not None and self._aps.running:
             self._aps.shutdown(wait=False)
         async with self._dispatching:
             # Any dispatch still to come is waiting for the bot to be ready or for this lock,
@@ -233,18 +232,31 @@ class Scheduler:
         next_due = await self.next_due()
         self.armed_for = next_due
         if next_due is None:
-            if self._aps.get_job(_DISPATCH_JOB):
+            if self._aps is not None and self._aps.get_job(_DISPATCH_JOB):
                 self._aps.remove_job(_DISPATCH_JOB)
             return
+        from apscheduler.triggers.date import DateTrigger
+
         # The trigger runs on real time; translate the (possibly fake) clock's delay into it.
         delay = max(next_due - self.clock.now(), timedelta(0))
-        self._aps.add_job(
+        self._timer().add_job(
             self._fire,
             DateTrigger(run_date=datetime.now(UTC) + delay, timezone=UTC),
             id=_DISPATCH_JOB,
             replace_existing=True,
             misfire_grace_time=None,
         )
+
+    def _timer(self) -> AsyncIOScheduler:
+        """APScheduler's timer, imported and started when a first row is armed: a start with
+        nothing pending (a new community) does without the import (about 13 ms)."""
+        if self._aps is None:
+            from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+            self._aps = AsyncIOScheduler(timezone=UTC)
+        if not self._aps.running:
+            self._aps.start()
+        return self._aps
 
     async def _fire(self) -> None:
         task = asyncio.create_task(self.run_due(), name="s3cop-scheduler-dispatch")

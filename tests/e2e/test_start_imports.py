@@ -15,8 +15,9 @@ from bot.sandbox.server import Sandbox
 # Each is imported where it is first needed: Babel's dates and lists for a locale's formats
 # (the catalogs are read without it), pycountry for a region, holidays for a business
 # calendar, icalendar for a calendar feed, dateparser for a time phrase (warmed up in the
-# background once the bot is ready), matplotlib for a poll's chart.
-LAZY = ("babel", "pycountry", "holidays", "icalendar", "dateparser", "matplotlib")
+# background once the bot is ready), matplotlib for a poll's chart; APScheduler when the first
+# scheduled action is armed (this community has none yet).
+LAZY = ("babel", "pycountry", "holidays", "icalendar", "dateparser", "matplotlib", "apscheduler")
 
 # `s3cop run` itself, told to report the moment it is ready. discord.py schedules the client's
 # own on_ready before any cog's listener, so this runs before the background warm-ups start.
