@@ -23,7 +23,7 @@ from bot.errors import UserFacingError
 from bot.local import DEVICE_ZONES, LocalCommunity
 from bot.sandbox.driver import InteractionResult, MemberDriver, SandboxUsageError
 from bot.sandbox.limits import SELECT_TYPES, walk_components
-from bot.sandbox.models import LOADING, Member, Message
+from bot.sandbox.models import LOADING, Channel, Member, Message
 from bot.sandbox.render import Viewer, render_timestamps
 from bot.sandbox.transcript import (
     describe,
@@ -49,7 +49,8 @@ HELP = """\
                                   start:"tomorrow 14:00" format:online link:https://meet.example.org
                                   (channels as #events, roles as @Organisers, members as @aino;
                                   names as your Discord language shows them, e.g. /tapahtuma luo)
-  /command ... name:?             list the bot's choices for an option and pick one
+  /command ... name:?             list the bot's choices for an option and pick one, by
+                                  number or by typing part of its name
                                   (name:Kick? lists those that match what you typed;
                                   a quoted value, question:"Coffee?", is sent as typed)
   as NAME                         act as another member (see: members)
@@ -58,7 +59,9 @@ HELP = """\
                                   message in #channel that has it)
   press LABEL on EVENT            press it on an event's announcement (title or number)
   choose LABEL[,LABEL]            pick options in the select on the last message shown
-  read #channel                   the channel's last 5 messages
+  say #channel TEXT               post TEXT as yourself in a channel, or in a thread by its
+                                  name or number (say #1 Thanks! for support request 1's)
+  read #channel                   the channel's (or thread's) last 5 messages
   dms                             your direct messages from the bot
   file [NAME]                     the files in the messages shown; with a name, its text
   events                          Discord's scheduled events list
@@ -113,6 +116,20 @@ class PromptError(Exception):
     """Input the prompt cannot act on; the message is a one-line hint for the person."""
 
 
+class Retyped(Exception):
+    """A person asked for a pick typed a command instead: the pick is dropped and the line
+    runs as if typed at the prompt."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+# The prompt's own words: typed while a pick waits, they run instead (see Retyped).
+WORDS = {"as", "members", "press", "choose", "say", "read", "dms", "file", "events", "wait"}
+WORDS |= {"help", "quit", "exit"}
+
+
 async def _readline(stream: TextIO) -> str:
     """One line ('' at end of input), read in a daemon thread so the bot keeps running while a
     person types; unlike ``asyncio.to_thread``, a read still blocked at Ctrl-C does not hold the
@@ -163,6 +180,12 @@ def split_command(line: str) -> tuple[str, dict[str, str]]:
     if not path:
         raise PromptError("type a command after the slash, e.g. /about")
     return " ".join(path), options
+
+
+def optional_mark(label: str, required: bool) -> str:
+    """ " (optional)" after a field's label, unless it is required or its label says so."""
+    said = re.search(r"\((optional|valinnainen)\b", label, re.IGNORECASE)
+    return "" if required or said else " (optional)"
 
 
 class Session:
@@ -271,14 +294,23 @@ class Session:
             )
         while not self.ended:
             line = await self.ask(f"{self.member}> ")
-            if line is None or line in ("quit", "exit"):
+            if line is None:
                 return
-            try:
-                await self.handle(line)
-            except (PromptError, SandboxUsageError, UserFacingError) as exc:
-                self.write(f"  ! {exc}")
-            except TimeoutError as exc:
-                self.write(f"  ! the bot did not answer: {exc}")
+            if line in ("quit", "exit"):
+                return
+            for _turn in range(10):  # a pick answered with a command runs it (bounded)
+                try:
+                    await self.handle(line)
+                except Retyped as retyped:
+                    line = retyped.line
+                    if line in ("quit", "exit"):
+                        return
+                    continue
+                except (PromptError, SandboxUsageError, UserFacingError) as exc:
+                    self.write(f"  ! {exc}")
+                except TimeoutError as exc:
+                    self.write(f"  ! the bot did not answer: {exc}")
+                break
 
     async def handle(self, line: str) -> None:
         word, _, rest = line.partition(" ")
@@ -295,6 +327,8 @@ class Session:
             await self.press(rest)
         elif word == "choose" and rest:
             await self.choose(rest)
+        elif word == "say" and rest:
+            await self.say(rest)
         elif word == "read" and rest:
             self.read(rest)
         elif word == "dms":
@@ -338,10 +372,12 @@ class Session:
     async def slash(self, line: str) -> None:
         path, typed = split_command(line)
         path, typed, specs = self._canonical(path, typed)
+        self._check_required(path, typed, specs)
         asked = [
             name
             for name, value in typed.items()
-            if isinstance(value, Asked) and (specs.get(name) or {}).get("autocomplete")
+            if isinstance(value, Asked)
+            and any((specs.get(name) or {}).get(key) for key in ("autocomplete", "choices"))
         ]
         options = {
             name: self._convert(specs.get(name), value)
@@ -349,7 +385,7 @@ class Session:
             if name not in asked
         }
         for name in asked:
-            picked = await self.pick(path, name, typed[name].removesuffix("?"), options)
+            picked = await self.pick(path, specs[name], typed[name].removesuffix("?"), options)
             if picked is None:
                 return
             options[name] = picked
@@ -377,25 +413,63 @@ class Session:
         ]
         node = next((c for c in commands if called(c, words[0])), None)
         if node is None:
-            return path, typed, {}
+            known = ", ".join(sorted(f"/{self._local(c)}" for c in commands))
+            raise PromptError(f"there is no command /{words[0]}; the commands: {known}")
         names = [node["name"]]
+        typed_names = [words[0]]
         specs: list[dict[str, Any]] = node.get("options") or []
         for word in words[1:]:
             sub = next((o for o in specs if o["type"] in (1, 2) and called(o, word)), None)
             if sub is None:
-                return " ".join(names + words[len(names) :]), typed, {}
+                known = ", ".join(self._local(o) for o in specs if o["type"] in (1, 2))
+                here = "/" + " ".join(typed_names)
+                raise PromptError(f"{here} has no {word!r}; it has: {known or 'no subcommands'}")
             names.append(sub["name"])
+            typed_names.append(word)
             specs = sub.get("options") or []
+        if any(o["type"] in (1, 2) for o in specs):
+            known = ", ".join(self._local(o) for o in specs)
+            raise PromptError(f"/{' '.join(typed_names)} needs one of: {known}")
         renamed = {}
         for name, value in typed.items():
             spec = next((o for o in specs if called(o, name)), None)
             renamed[spec["name"] if spec else name] = value
         return " ".join(names), renamed, {spec["name"]: spec for spec in specs}
 
-    async def pick(self, path: str, option: str, typed: str, options: dict[str, Any]) -> Any | None:
-        """Autocomplete, as Discord's client offers it while a member types: the bot's
-        choices for ``option`` are listed and the member picks one by number."""
-        choices = await self.driver().autocomplete(path, option, typed, **options)
+    def _local(self, spec: dict[str, Any]) -> str:
+        """A command's, option's or choice's name as the current member's Discord shows it."""
+        local = (spec.get("name_localizations") or {}).get(self._me().locale)
+        return str(local or spec["name"])
+
+    def _check_required(
+        self, path: str, typed: dict[str, str], specs: dict[str, dict[str, Any]]
+    ) -> None:
+        """Every required option missing, named at once (Discord's client asks for them all
+        before it sends), in the names the member's Discord shows."""
+        missing = [
+            self._local(spec)
+            for name, spec in specs.items()
+            if spec.get("required") and name not in typed
+        ]
+        if missing:
+            wanted = " ".join(f"{name}:…" for name in missing)
+            raise PromptError(f"/{path} needs {wanted}, all on one line")
+
+    async def pick(
+        self, path: str, spec: dict[str, Any], typed: str, options: dict[str, Any]
+    ) -> Any | None:
+        """Autocomplete or a fixed list of choices, as Discord's client offers them while a
+        member types: listed, and picked by number or by part of a name. A command typed
+        instead drops the pick and runs (:class:`Retyped`)."""
+        option = self._local(spec)
+        if spec.get("choices"):
+            choices = [
+                {"name": self._local(c), "value": c["value"]}
+                for c in spec["choices"]
+                if typed.lower() in self._local(c).lower()
+            ]
+        else:
+            choices = await self.driver().autocomplete(path, spec["name"], typed, **options)
         if not choices:
             self.write(f"  (no choices for {option}{f' matching {typed!r}' if typed else ''})")
             return None
@@ -406,11 +480,17 @@ class Session:
             if not answer:
                 self.write("  (cancelled)")
                 return None
+            if answer.startswith("/") or answer.split()[0] in WORDS:
+                self.write(f"  ({option} not picked)")
+                raise Retyped(answer)
+            found = [c for c in choices if answer.lower() in str(c["name"]).lower()]
             if answer.isdigit() and 1 <= int(answer) <= len(choices):
-                choice = choices[int(answer) - 1]
-                self.write(f"  {option}: {choice['name']}")
-                return choice["value"]
-            self.write(f"  ! type a number from 1 to {len(choices)}")
+                found = [choices[int(answer) - 1]]
+            if len(found) == 1:
+                self.write(f"  {option}: {found[0]['name']}")
+                return found[0]["value"]
+            many = f"{len(found)} choices match {answer!r}: " if found else ""
+            self.write(f"  ! {many}type a number from 1 to {len(choices)}, or part of a name")
 
     def _convert(self, spec: dict[str, Any] | None, text: str) -> Any:
         """Typed text as the option's value: numbers, yes/no, #channel, @role, @member, or a
@@ -438,6 +518,10 @@ class Session:
             names.append((choice.get("name_localizations") or {}).get(local, choice["name"]))
             if text.lower() in (str(n).lower() for n in names):
                 return choice["value"]
+        if spec.get("choices"):
+            known = ", ".join(self._local(c) for c in spec["choices"])
+            option = self._local(spec)
+            raise PromptError(f"{option} is one of: {known} (or type {option}:? to pick)")
         return value
 
     def resolve(self, text: str, kind: int) -> Any:
@@ -492,34 +576,47 @@ class Session:
                 continue
             label = item.get("label") or item.get("placeholder") or item["custom_id"]
             required = item.get("required", True)
+            filled = str(item.get("value") or "") if item["type"] == 4 else ""
             if item["type"] == 4 and item.get("style") == PARAGRAPH:
-                value = await self.paragraph(label, required)
+                value = await self.paragraph(label, required, filled)
             else:
-                value = await self.field(label, required)
+                value = await self.field(label, required, filled)
             if value is None:
                 self.write("  (the form was closed without sending)")
                 return
             answers[item["custom_id"]] = value if item["type"] == 4 else value.split(",")
         await self.answer(await result.submit_modal(answers))
 
-    async def field(self, label: str, required: bool) -> str | None:
-        """A one-line field (or a select's picks); None at end of input."""
+    async def field(self, label: str, required: bool, filled: str = "") -> str | None:
+        """A one-line field (or a select's picks); the text the bot filled in shows in
+        brackets and Enter keeps it, as in Discord's form; None at end of input."""
+        shown = f" [{filled}]" if filled else ""
         while True:
-            value = await self.ask(f"  {label}{'' if required else ' (optional)'}: ")
+            value = await self.ask(f"  {label}{optional_mark(label, required)}{shown}: ")
+            if value == "" and filled:
+                return filled
             if value is None or value or not required:
                 return value
             self.write("  ! this field is required")
 
-    async def paragraph(self, label: str, required: bool) -> str | None:
+    async def paragraph(self, label: str, required: bool, filled: str = "") -> str | None:
         """A paragraph field, Discord's box of several lines (a poll's options, one per line):
-        each line after a ``|``, until an empty line; None at end of input."""
-        self.write(f"  {label} ({'optional; ' if not required else ''}lines, then an empty one):")
+        each line after a ``|``, until an empty line; an empty first line keeps the text the
+        bot filled in (shown first); None at end of input."""
+        how = "lines, then an empty one" + ("; an empty line alone keeps this" if filled else "")
+        if optional_mark(label, required):
+            how = f"optional; {how}"
+        self.write(f"  {label} ({how}):")
+        for kept in filled.splitlines():
+            self.write(f"    {kept}")
         while True:
             lines: list[str] = []
             while line := await self.ask("  | "):
                 lines.append(line)
             if line is None:
                 return None
+            if not lines and filled:
+                return filled
             if lines or not required:
                 return "\n".join(lines)
             self.write("  ! this field is required")
@@ -610,6 +707,12 @@ class Session:
         msg = self._with(None, set(SELECT_TYPES), None)
         menu = next(c for c in walk_components(msg.components) if c.get("type") in SELECT_TYPES)
         picked: list[Any] = [v.strip() for v in rest.split(",") if v.strip()]
+        low, high = menu.get("min_values", 1), menu.get("max_values", 1)
+        if not low <= len(picked) <= high:
+            count = f"exactly {low}" if low == high else f"{low} to {high}"
+            names = ", ".join(o["label"] for o in menu.get("options", []))
+            listed = f" of: {names}" if names else ""
+            raise PromptError(f"this menu takes {count}{listed}; separate them with commas")
         if menu["type"] != 3:  # user, role, mentionable or channel selects take objects
             kind = {5: 6, 6: 8, 7: 9, 8: 7}[menu["type"]]
             picked = [self.resolve(v, kind) for v in picked]
@@ -617,12 +720,38 @@ class Session:
 
     # ------------------------------------------------------------ looking around
 
+    def place(self, name: str) -> Channel:
+        """A channel or thread the member can see, by name (``#events``, a thread's whole
+        name) or a thread by the number its name starts with (``#1``: support request 1's
+        thread, named "1 · topic")."""
+        wanted = name.lstrip("#").strip().lower()
+        places = list(self.community.guild.channels.values())
+        found = [c for c in places if c.name.lower() == wanted]
+        if not found and wanted:
+            found = [c for c in places if c.is_thread and c.name.lower().startswith(f"{wanted} ·")]
+        if not found:
+            raise PromptError(f"no channel or thread called #{wanted}")
+        if not self.driver().can_see(found[0]):
+            raise PromptError(f"you cannot see #{found[0].name}")
+        return found[0]
+
     def read(self, channel: str) -> None:
-        messages = self.community.sandbox.messages(self.resolve(channel, 7))
+        messages = self.community.sandbox.messages(self.place(channel))
         if not messages:
             self.write("  (no messages)")
         for msg in messages[-SHOWN_PER_READ:]:
             self.display(msg)
+
+    async def say(self, rest: str) -> None:
+        """Post a message as the member, as typing in Discord's message box does."""
+        where, _, text = rest.partition(" ")
+        if not where.startswith("#") or not text.strip():
+            raise PromptError("say #channel TEXT, e.g. say #1 Thanks, that helps!")
+        place = self.place(where)
+        sent = self.driver().say(text.strip(), place)
+        self.seen = max(self.seen, self.community.sandbox.backend.message_log.index(sent) + 1)
+        self.write(f"  (posted in #{place.name} as {self._me().user.name})")
+        await self.news()
 
     def dms(self) -> None:
         messages = self.community.sandbox.dms(self._me())

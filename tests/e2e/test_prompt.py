@@ -92,6 +92,7 @@ async def test_a_poll_created_with_its_options_one_per_line_and_voted_on() -> No
         "choose Skills and talent",
         "as marco",
         "press Vote",
+        "choose Digital innovation, Skills and talent",
         "choose Digital innovation",
         "/poll results poll:1",
     )
@@ -106,6 +107,11 @@ async def test_a_poll_created_with_its_options_one_per_line_and_voted_on() -> No
     assert "Kirjattu äänestykseen **Which theme for the 2027 conference?**: Skills and talent" in (
         output
     )
+    # Two picks on a one-choice ballot: the menu's rule in words, not its custom_id.
+    assert (
+        "  ! this menu takes exactly 1 of: Green transition, Digital innovation, Skills and "
+        "talent; separate them with commas"
+    ) in output
     results = output.split("marco> /poll results poll:1\n", 1)[1]
     assert "2 of 5 have voted" in results
     assert "Skills and talent — 1 vote" in results and "Digital innovation — 1 vote" in results
@@ -127,8 +133,10 @@ async def test_bad_input_gets_a_one_line_hint_never_a_traceback() -> None:
     hints = [line for line in output.splitlines() if line.startswith("  ! ")]
     assert len(hints) == 10
     assert "type help" in hints[0]
-    assert "needs option 'title'" in hints[1]
-    assert "no synced command /nope" in hints[2]
+    # Every required option at once, and the commands there are, as the member's Discord names them.
+    assert "/event create needs title:… start:… format:…" in hints[1]
+    assert "there is no command /nope; the commands: /about, " in hints[2]
+    assert "[" not in hints[2]  # no Python list
     assert "quote" in hints[3]
     assert "takes a number" in hints[4]
     assert "Traceback" not in output
@@ -308,3 +316,59 @@ async def test_a_value_ending_in_a_question_mark_is_literal_unless_it_asks_autoc
     assert "! " not in output
     assert "📊 Kahvi? (Discord poll, open)" in output
     assert "📊 Tee? (Discord poll, open)" in output
+
+
+async def test_a_support_request_is_answered_in_its_thread_with_say() -> None:
+    """Review #15, #26, #27: the form shows the region the bot filled in and Enter keeps it;
+    the secretariat and the requester write in the request's thread with ``say``."""
+    output = await session(
+        "as aino",
+        "/profiili aseta country:FI region:Lappi",
+        "/tuki pyyntö",
+        "Rahoitus",
+        "Tarvitsemme apua",
+        "",  # Enter at the region: keeps Lappi, from her profile
+        "",
+        "",
+        "read #support-triage",
+        "say #support-triage Hei?",
+        "as sofia",
+        "say #1 Hello Aino, we can help: which call?",
+        "as aino",
+        "say #1 Horizon Europe, kiitos!",
+        "read #1",
+    )
+    assert "  Alue [Lappi]: " in output
+    assert "(valinnainen) (optional)" not in output
+    assert "Pyyntö #1 on avoinna" in output
+    assert "  ! you cannot see #support-triage" in output  # reading and writing alike
+    assert output.count("  ! you cannot see #support-triage") == 2
+    read = output.split("aino> read #1\n", 1)[1]
+    assert "Hello Aino, we can help: which call?" in read
+    assert "Horizon Europe, kiitos!" in read
+    assert "Alue: Lappi" in read  # the thread's opening message
+
+
+async def test_choices_are_listed_picked_by_name_and_a_command_typed_instead_runs() -> None:
+    output = await session(
+        "/support list status:?",
+        "claim",
+        "/support list status:nope",
+        '/event create title:"Kick-off" start:"tomorrow 14:00" format:online '
+        "link:https://meet.example.org",
+        "",
+        '/event create title:"Steering group" start:"tomorrow 16:00" format:online '
+        "link:https://meet.example.org",
+        "",
+        "/event info event:?",
+        "Steer",
+        "/event info event:?",
+        "/about",
+    )
+    listed = output.split("sofia> /support list status:?\n", 1)[1]
+    assert "  1. new" in listed.lower() and "status: claimed" in listed.lower()
+    assert "  ! status is one of: " in output and "(or type status:? to pick)" in output
+    picked = output.split("sofia> /event info event:?\n", 1)[1]
+    assert "  event: #2 Steering group" in picked
+    retyped = output.split("sofia> /event info event:?\n", 2)[2]
+    assert "(event not picked)" in retyped and "Uptime" in retyped
