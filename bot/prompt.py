@@ -41,6 +41,7 @@ FILE_LINES = 60  # lines of an attached file shown; a calendar's time-zone rules
 SETTLE = 0.1  # seconds for what the bot sends just after answering (a promotion DM)
 EVENT_STATUS = {1: "scheduled", 2: "active", 3: "completed", 4: "cancelled"}
 PARAGRAPH = 2  # a text input's style: several lines
+DEFERRED_UPDATE = 6  # an interaction response: the pressed message will be edited
 TRUE_WORDS = {"true", "yes", "on", "1"}
 FALSE_WORDS = {"false", "no", "off", "0"}
 
@@ -553,9 +554,13 @@ class Session:
             await self.fill(result)
             return
         else:
-            # A deferral shows "thinking" until filled; one filled already is the answer.
+            # A deferral shows "thinking" until filled; one filled already is the answer. A
+            # deferred update of the pressed message (type 6) shows it unchanged until edited.
             if result.message is not None and result.message.flags & LOADING:
                 await result.wait_edit()
+            elif result.interaction.response_type == DEFERRED_UPDATE:
+                with contextlib.suppress(TimeoutError):
+                    await result.wait_edit(timeout=15)
             if result.message is not None:
                 self.display(result.message)
             for followup in result.followups:

@@ -95,6 +95,9 @@ async def test_a_poll_created_with_its_options_one_per_line_and_voted_on() -> No
         "choose Digital innovation, Skills and talent",
         "choose Digital innovation",
         "/poll results poll:1",
+        "as sofia",
+        "/poll close poll:1",
+        "press Close it now",
     )
     refused = output.split("  Options, one per line (2 to 25) (lines, then an empty one):\n")[1]
     assert refused.startswith("  | \n  ! this field is required\n")  # required: asked again
@@ -112,6 +115,11 @@ async def test_a_poll_created_with_its_options_one_per_line_and_voted_on() -> No
         "  ! this menu takes exactly 1 of: Green transition, Digital innovation, Skills and "
         "talent; separate them with commas"
     ) in output
+    closing = output.split("sofia> /poll close poll:1\n", 1)[1]
+    assert "Close poll #1 **Which theme for the 2027 conference?** now?" in closing
+    closed = closing.split("sofia> press Close it now\n", 1)[1]
+    # The question becomes the outcome once the (deferred) close is done.
+    assert closed.startswith("  s3cop (only Sofia sees this):\n    Poll #1 is closed")
     results = output.split("marco> /poll results poll:1\n", 1)[1]
     assert "2 of 5 have voted" in results
     assert "Skills and talent — 1 vote" in results and "Digital innovation — 1 vote" in results
