@@ -195,14 +195,20 @@ async def test_finnish_command_and_option_names_work_for_a_finnish_member() -> N
     assert "Kick-off" in output.split("olli> /tapahtuma lista\n", 1)[1]
 
 
+# Two events, each created with an empty description form, to pick from.
+TWO_EVENTS = (
+    '/event create title:"Kick-off" start:"tomorrow 14:00" format:online '
+    "link:https://meet.example.org",
+    "",
+    '/event create title:"Steering group" start:"tomorrow 16:00" format:online '
+    "link:https://meet.example.org",
+    "",
+)
+
+
 async def test_autocomplete_lists_the_bots_choices_and_one_is_picked() -> None:
     output = await session(
-        '/event create title:"Kick-off" start:"tomorrow 14:00" format:online '
-        "link:https://meet.example.org",
-        "",
-        '/event create title:"Steering group" start:"tomorrow 16:00" format:online '
-        "link:https://meet.example.org",
-        "",
+        *TWO_EVENTS,
         "/event info event:?",
         "7",
         "2",
@@ -362,12 +368,7 @@ async def test_choices_are_listed_picked_by_name_and_a_command_typed_instead_run
         "/support list status:?",
         "claim",
         "/support list status:nope",
-        '/event create title:"Kick-off" start:"tomorrow 14:00" format:online '
-        "link:https://meet.example.org",
-        "",
-        '/event create title:"Steering group" start:"tomorrow 16:00" format:online '
-        "link:https://meet.example.org",
-        "",
+        *TWO_EVENTS,
         "/event info event:?",
         "Steer",
         "/event info event:?",
