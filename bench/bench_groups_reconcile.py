@@ -256,7 +256,7 @@ async def bot_process(settings_path: Path, groups: bool) -> None:
     counts: dict[str, int] = {}
     reconcile = 0.0
     if groups:
-        settled = await asyncio.wait_for(bot.features["groups"].settled(), 60)
+        settled = await asyncio.wait_for(bot.features["groups"].reconcile.settled(), 60)
         counts, reconcile = settled.counts, settled.seconds
     reconciled = time.perf_counter() - launched
     await bot.close()

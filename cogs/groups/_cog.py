@@ -32,8 +32,14 @@ from cogs.groups._display import (
     region_text,
 )
 from cogs.groups._rules import STAKEHOLDERS
-from cogs.groups._service import CREATING, LEADING, GroupService
-from cogs.groups._views import announce_preview, applications_list, card_action, members_page
+from cogs.groups._service import CREATING, LEADING
+from cogs.groups._views import (
+    GroupsFeature,
+    announce_preview,
+    applications_list,
+    card_action,
+    members_page,
+)
 from db.groups import GroupRecord, Profile
 
 log = logging.getLogger(__name__)
@@ -91,10 +97,11 @@ class GroupsCog(commands.Cog, name="Groups"):
         name=C_("command", "region"), description=_("Regions and who takes part")
     )
 
-    def __init__(self, bot: S3Bot, service: GroupService) -> None:
+    def __init__(self, bot: S3Bot, parts: GroupsFeature) -> None:
         self.bot = bot
-        self.service = service
-        self.queries = service.queries
+        self.service = parts.service
+        self.queries = parts.service.queries
+        self.reconciler = parts.reconcile
         self._reconciling: asyncio.Task[Any] | None = None
 
     # -- listeners ----------------------------------------------------------------------------
@@ -103,7 +110,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         """A reconcile and card updates under way finish before the database closes."""
         if self._reconciling is not None:
             await asyncio.wait({self._reconciling}, timeout=10)
-        await self.service.close()
+        await self.service.announce.close()
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
@@ -112,7 +119,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         one at a time."""
         if self._reconciling is None or self._reconciling.done():
             self._reconciling = asyncio.current_task()
-            await self.service.reconcile_all()
+            await self.reconciler.reconcile_all()
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
@@ -126,11 +133,11 @@ class GroupsCog(commands.Cog, name="Groups"):
 
     @commands.Cog.listener()
     async def on_guild_role_delete(self, role: discord.Role) -> None:
-        await self.service.lost(role.guild, role_id=role.id)
+        await self.reconciler.lost(role.guild, role_id=role.id)
 
     @commands.Cog.listener()
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
-        await self.service.lost(channel.guild, channel_id=channel.id)
+        await self.reconciler.lost(channel.guild, channel_id=channel.id)
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -173,7 +180,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         creator = await self.bot.members.require(
             interaction, self.bot.members.organisers, action=CREATING
         )
-        await self.service.check_create(
+        await self.service.queries.check_create(
             guild.id, name, name_fi, description, joining.value, visibility.value
         )
         await defer(interaction)
@@ -240,7 +247,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         guild = self._guild(interaction)
         await self.bot.members.require(interaction, self.bot.members.organisers, action=CREATING)
         record = await self.resolve(interaction, group)
-        await self.service.check_rename(guild.id, record, name, name_fi)
+        await self.service.queries.check_rename(guild.id, record, name, name_fi)
         await defer(interaction)
         renamed = await self.service.rename(guild, record, name, name_fi)
         await reply(
@@ -268,7 +275,7 @@ class GroupsCog(commands.Cog, name="Groups"):
     ) -> None:
         guild = self._guild(interaction)
         record = await self.resolve(interaction, group)
-        await self.service.require_lead(interaction, record, LEADING)
+        await self.service.queries.require_lead(interaction, record, LEADING)
         await defer(interaction)
         await self.service.edit(
             guild,
@@ -389,7 +396,7 @@ class GroupsCog(commands.Cog, name="Groups"):
     @app_commands.describe(group=_("The group"))
     async def applications(self, interaction: discord.Interaction[S3Bot], group: str) -> None:
         record = await self.resolve(interaction, group)
-        await self.service.require_lead(interaction, record, LEADING)
+        await self.service.queries.require_lead(interaction, record, LEADING)
         content, view = await applications_list(
             self.service, interaction_language(interaction), record
         )
@@ -413,7 +420,7 @@ class GroupsCog(commands.Cog, name="Groups"):
     ) -> None:
         """A lead's (or organiser's) change to who is in the group or leads it."""
         record = await self.resolve(interaction, group)
-        await self.service.require_lead(interaction, record, LEADING)
+        await self.service.queries.require_lead(interaction, record, LEADING)
         done = await self.service.manage(record, member, action)
         await reply(
             interaction,
@@ -422,7 +429,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         if action in ("member_add", "member_remove"):
             await self.service.after_change(record, member.id, give=action == "member_add")
         else:
-            self.service.request_refresh(record.id)
+            self.service.announce.request_refresh(record.id)
 
     @member.command(name=C_("command", "add"), description=_("Add a member to a group"))
     @app_commands.describe(group=_("The group"), member=_("Who"))
@@ -457,7 +464,7 @@ class GroupsCog(commands.Cog, name="Groups"):
     ) -> None:
         """A lead adds a taking-part region, or removes one a lead added."""
         record = await self.resolve(interaction, group)
-        lead = await self.service.require_lead(interaction, record, LEADING)
+        lead = await self.service.queries.require_lead(interaction, record, LEADING)
         ref = regions.parse_region(region)
         await self.service.change_region(record, ref, lead.id, add=add)
         done = (
@@ -496,7 +503,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         text: app_commands.Range[str, 1, 1900],
     ) -> None:
         record = await self.resolve(interaction, group)
-        await self.service.require_lead(interaction, record, LEADING)
+        await self.service.queries.require_lead(interaction, record, LEADING)
         content, view = announce_preview(interaction_language(interaction), record, text)
         await reply(interaction, content, view=view)
 

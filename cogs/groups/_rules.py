@@ -19,6 +19,8 @@ from bot.regions import fold
 # a guild at most 250 roles and 500 channels. Organisers hear about the last two at 80 %.
 MAX_NAME = 100
 MAX_DESCRIPTION = 1000
+MAX_MOTIVATION = 1000
+MAX_REASON = 500
 CATEGORY_CHANNELS = 50
 GUILD_ROLES = 250
 GUILD_CHANNELS = 500
@@ -160,3 +162,57 @@ def category_for(base_name: str, counts: list[tuple[str, int]]) -> tuple[str, bo
 def overflow_names(base_name: str) -> re.Pattern[str]:
     """Matches a kind's category and its overflow categories ("Working groups 2")."""
     return re.compile(rf"^{re.escape(base_name)}(?: (?P<n>[2-9]|[1-9]\d+))?$", re.IGNORECASE)
+
+
+def last_lead(group: object) -> UserFacingError:
+    """Said alike by /group lead remove, /group member remove and /group leave."""
+    return UserFacingError(
+        _("{group} needs at least one lead: add another lead first."), group=group
+    )
+
+
+def already_pending(group: object) -> UserFacingError:
+    return UserFacingError(
+        _(
+            "You already have a pending application to {group}: wait for the leads, or "
+            "withdraw it first."
+        ),
+        group=group,
+    )
+
+
+def check_joinable(archived: bool, joining: str, group: object) -> None:
+    """Refuse joining an archived group, or one that takes members by application."""
+    if archived:
+        raise UserFacingError(_("{group} is archived: nobody can join it now."), group=group)
+    if joining != "open":
+        raise UserFacingError(
+            _("{group} takes members by application: use Apply (or /group apply)."),
+            group=group,
+        )
+
+
+def check_takes_applications(archived: bool, joining: str, group: object) -> None:
+    """Refuse an application to an archived group, or to an open one (join it instead)."""
+    if archived:
+        raise UserFacingError(_("{group} is archived: nobody can join it now."), group=group)
+    if joining != "application":
+        raise UserFacingError(
+            _("{group} is open: join it directly with Join (or /group join)."),
+            group=group,
+        )
+
+
+def check_motivation(motivation: str) -> str:
+    """An application says why (the leads read it); the motivation as stored."""
+    motivation = motivation.strip()
+    if not motivation:
+        raise UserFacingError(_("Tell the leads why you want to join."))
+    return motivation[:MAX_MOTIVATION]
+
+
+def check_reason(approve: bool, reason: str | None) -> str | None:
+    """A decline needs a reason (the applicant reads it); the reason as stored."""
+    if not approve and not (reason or "").strip():
+        raise UserFacingError(_("A decline needs a reason: the applicant reads it."))
+    return (reason or "").strip()[:MAX_REASON] or None

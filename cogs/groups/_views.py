@@ -9,6 +9,7 @@ working after a restart. The slash commands for joining and applying call the sa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import discord
@@ -25,6 +26,7 @@ from cogs.groups._display import (
     members_embed,
     your_decision,
 )
+from cogs.groups._reconcile import Reconciler
 from cogs.groups._service import CREATING, LEADING, GroupService
 from db.groups import Application, GroupRecord
 
@@ -49,13 +51,23 @@ def _say(interaction: discord.Interaction[Any], message: str, **params: object) 
     return translate(interaction_language(interaction), message, **params)
 
 
+@dataclass(frozen=True)
+class GroupsFeature:
+    """The feature's parts, as setup() registers them on the bot for its buttons: the service
+    for changes (with its queries and announcer), the reconciler for keeping Discord in step."""
+
+    service: GroupService
+    reconcile: Reconciler
+
+
 class GroupButton(components.Button, feature=FEATURE, prefix=PREFIX):
     """The groups feature's buttons."""
 
     @classmethod
     def service(cls, interaction: discord.Interaction[Any]) -> GroupService:
-        found: GroupService = cls.state(interaction)
-        return found
+        found = cls.state(interaction)
+        assert isinstance(found, GroupsFeature), "the groups extension is not loaded"
+        return found.service
 
 
 # -- joining, leaving, applying: from the card or from the commands ---------------------------
@@ -65,7 +77,7 @@ async def card_action(
     service: GroupService, interaction: discord.Interaction[Any], group_id: int, action: str
 ) -> None:
     """Join, leave, apply or withdraw; the member hears first, Discord's role follows."""
-    record = await service.load(interaction.guild_id, group_id)
+    record = await service.queries.load(interaction.guild_id, group_id)
     member = interaction.user
     if not isinstance(member, discord.Member):
         raise UserFacingError(_("Use this command in the community's server."))
@@ -116,7 +128,7 @@ async def _card_action(
             interaction,
             _say(interaction, _("Your application to {group} is withdrawn."), group=name),
         )
-        await service.update_copies(record, withdrawn)
+        await service.announce.update_copies(record, withdrawn)
 
 
 async def open_application(
@@ -126,7 +138,7 @@ async def open_application(
     member: discord.Member,
 ) -> None:
     """The expression-of-interest form, refused up front when it could not be sent."""
-    profile = await service.check_can_apply(record, member)
+    profile = await service.queries.check_can_apply(record, member)
     language = interaction_language(interaction)
     organisation = (profile.organisation or "") if profile else ""
     where = (
@@ -198,7 +210,7 @@ class ApplyModal(components.Modal):
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         service = GroupButton.service(interaction)
-        record = await service.load(interaction.guild_id, self.group_id)
+        record = await service.queries.load(interaction.guild_id, self.group_id)
         member = interaction.user
         assert isinstance(member, discord.Member)
         await service.apply(
@@ -209,7 +221,7 @@ class ApplyModal(components.Modal):
                 "Your application to {group} is sent to its leads. You will get a message "
                 "when they decide."
             )
-            if await service.leads(record)
+            if await service.queries.leads(record)
             else _(
                 "{group} has no lead at the moment: your application is sent to the organisers. "
                 "You will get a message when they decide."
@@ -259,7 +271,7 @@ class MembersPageButton(GroupButton, template=r"members:(?P<group_id>\d+):(?P<pa
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         service = self.service(interaction)
-        record = await service.load(interaction.guild_id, self.group_id)
+        record = await service.queries.load(interaction.guild_id, self.group_id)
         embed, view = await members_page(service, interaction, record, self.page)
         await update(interaction, embed=embed, view=view)
 
@@ -295,7 +307,7 @@ async def decide(
             and interaction.message is not None
             and not interaction.response.is_done()
         ):
-            group = await service.load(current.guild_id, current.group_id)
+            group = await service.queries.load(current.guild_id, current.group_id)
             await update(interaction, **decided_message(language, group, current))
         raise
     group, decided = decision.group, decision.application
@@ -348,7 +360,7 @@ class DecisionButton(
             await decide(service, interaction, self.application_id, approve=True, reason=None)
             return
         # Checked before the form opens, so a second lead is not asked for a reason in vain.
-        await service.check_decidable(self.application_id, interaction.user)
+        await service.queries.check_decidable(self.application_id, interaction.user)
         language = interaction_language(interaction)
         await interaction.response.send_modal(DeclineModal(language, self.application_id))
 
@@ -455,7 +467,7 @@ class RecreateButton(GroupButton, template=r"fix:(?P<group_id>\d+)"):
         await service.bot.members.require(
             interaction, service.bot.members.organisers, action=CREATING
         )
-        record = await service.load(guild.id, self.group_id)
+        record = await service.queries.load(guild.id, self.group_id)
         await defer(interaction)
         given = await service.recreate(guild, record)
         await reply(
@@ -525,13 +537,13 @@ class AnnounceButton(GroupButton, template=r"ann:(?P<group_id>\d+):(?P<action>po
             )
             return
         service = self.service(interaction)
-        record = await service.load(interaction.guild_id, self.group_id)
-        await service.require_lead(interaction, record, LEADING)
+        record = await service.queries.load(interaction.guild_id, self.group_id)
+        await service.queries.require_lead(interaction, record, LEADING)
         content = interaction.message.content if interaction.message else ""
         if QUOTE not in content:
             raise UserFacingError(_("That preview is gone: use /group announce again."))
         text = content.split(QUOTE, 1)[1]
-        message = await service.announce(record, text, ping=self.action == "ping")
+        message = await service.announce.post_announcement(record, text, ping=self.action == "ping")
         await update(
             interaction,
             content=translate(language, _("Posted: {link}"), link=message.jump_url),

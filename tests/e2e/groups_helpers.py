@@ -10,7 +10,7 @@ import pytest
 from bot.local import LocalCommunity
 from bot.sandbox.driver import InteractionResult
 from bot.sandbox.models import Channel, Message, Role
-from cogs.groups._service import RECONCILED, SETTLED
+from cogs.groups._reconcile import RECONCILED, SETTLED
 from db.groups import GroupRecord, Groups
 
 DEFAULTS: dict[str, Any] = {

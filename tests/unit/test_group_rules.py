@@ -86,3 +86,48 @@ def test_ceilings_refuse_and_warn_at_80_percent() -> None:
     assert rules.Capacity(roles=250, channels=10).refusal(1) is not None
     assert rules.Capacity(roles=10, channels=499).refusal(2) is not None
     assert rules.Capacity(roles=249, channels=499).refusal(1) is None
+
+
+@pytest.mark.parametrize(
+    ("archived", "joining", "join", "apply"),
+    [
+        (False, "open", None, "is open: join it directly"),
+        (False, "application", "takes members by application", None),
+        (True, "open", "is archived", "is archived"),
+        (True, "application", "is archived", "is archived"),
+    ],
+)
+def test_who_may_join_and_who_may_apply(
+    archived: bool, joining: str, join: str | None, apply: str | None
+) -> None:
+    for check, refusal in (
+        (rules.check_joinable, join),
+        (rules.check_takes_applications, apply),
+    ):
+        if refusal is None:
+            check(archived, joining, "Lapland tourism")
+        else:
+            with pytest.raises(UserFacingError, match=refusal):
+                check(archived, joining, "Lapland tourism")
+
+
+@given(st.text(max_size=2000))
+def test_a_motivation_is_stored_trimmed_and_never_empty(motivation: str) -> None:
+    if not motivation.strip():
+        with pytest.raises(UserFacingError, match="why you want to join"):
+            rules.check_motivation(motivation)
+        return
+    stored = rules.check_motivation(motivation)
+    assert stored == motivation.strip()[: rules.MAX_MOTIVATION] and stored.strip()
+
+
+@given(st.booleans(), st.none() | st.text(max_size=1000))
+def test_a_decline_needs_a_reason_and_an_approval_keeps_one_only_if_given(
+    approve: bool, reason: str | None
+) -> None:
+    given_reason = (reason or "").strip()
+    if not approve and not given_reason:
+        with pytest.raises(UserFacingError, match="needs a reason"):
+            rules.check_reason(approve, reason)
+        return
+    assert rules.check_reason(approve, reason) == (given_reason[: rules.MAX_REASON] or None)

@@ -220,22 +220,6 @@ def test_no_feature_reads_another_features_repository() -> None:
 # its read moves to the feature's _queries.py (or its Discord work to _announce.py). A name
 # that comes back, or a new read, fails.
 READS_LEFT_IN_SERVICE: dict[str, set[str]] = {
-    "groups": {
-        "load",
-        "role_map",
-        "require_lead",
-        "check_create",
-        "check_channel_name",
-        "check_rename",
-        "render_card",
-        "refresh_card",
-        "leads",
-        "update_copies",
-        "check_decidable",
-        "require_decider",
-        "settled",
-        "announce",
-    },
     "polls": {
         "named_group",
         "group_choices",
@@ -326,6 +310,82 @@ def test_a_features_service_holds_only_changes_and_scheduled_handlers(feature: P
         return
     left = READS_LEFT_IN_SERVICE.get(feature.name, set())
     assert reads_in_service(service.read_text("utf-8")) <= left
+
+
+# What each feature's service still renders for members (issue 6): a name leaves the list when
+# its text or embed moves to the feature's _display.py (or its Discord work to _announce.py).
+RENDERING_LEFT_IN_SERVICE: dict[str, set[str]] = {
+    "polls": {
+        "_on_remind",
+        "ballot_header",
+        "cast",
+        "end_quick",
+        "open_ballot",
+        "open_polls_text",
+        "outsider",
+        "quick_voters",
+        "rank_step",
+        "render",
+        "tell_closed",
+        "tell_region",
+    },
+    "support": {"_open_notes", "after_change", "ensure_posted"},
+}
+
+
+def rendering_in_service(source: str) -> set[str]:
+    """The methods of a service's classes that build what a member reads: they call
+    ``translate``, ``discord.Embed`` or a ``*_embed`` / ``*_view`` function. (Naming a
+    display function for a notice to compose later, as ``partial(decision_notice, ...)``, is
+    no call.)"""
+    found: set[str] = set()
+    for cls in ast.parse(source).body:
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        for function in cls.body:
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if not isinstance(node, ast.Call):
+                    continue
+                called = node.func
+                name = (
+                    called.attr
+                    if isinstance(called, ast.Attribute)
+                    else called.id
+                    if isinstance(called, ast.Name)
+                    else ""
+                )
+                if name in ("translate", "Embed") or name.endswith(("_embed", "_view")):
+                    found.add(function.name)
+    return found
+
+
+@pytest.mark.parametrize("feature", FEATURES, ids=lambda p: p.name)
+def test_a_features_service_renders_nothing(feature: Path) -> None:
+    """What a member reads (texts in their language, embeds, buttons) is built in
+    ``_display.py`` and ``_views.py`` and sent by ``_announce.py``; the service changes state
+    and hands them what changed."""
+    service = feature / "_service.py"
+    if not service.exists():
+        return
+    left = RENDERING_LEFT_IN_SERVICE.get(feature.name, set())
+    assert rendering_in_service(service.read_text("utf-8")) <= left
+
+
+def test_the_rendering_rule_finds_an_embed() -> None:
+    """The check above is not vacuous: an embed or a translation in a service is found."""
+    source = """
+class KudosService:
+    async def give(self, user):
+        await self._commit(user)
+        return card_embed(user)
+    async def thank(self, user):
+        return translate("en", "Thanks")
+    async def _commit(self, work):
+        return await self.bot.db.write(work)
+"""
+    assert rendering_in_service(source) == {"give", "thank"}
 
 
 def test_the_service_rule_finds_a_plain_read() -> None:
