@@ -163,6 +163,12 @@ class Backend:
         self.skipped = 0.0
         self._deadlines: dict[int, asyncio.TimerHandle] = {}
         self.in_flight = 0
+        # Seconds a member spends filling a form before submitting it. In-process the settle
+        # turns of wait_for let the bot read the modal's answer first; a bot in another process
+        # reads it on its own time, and discord.py listens for the form only after reading it:
+        # a submit in the very millisecond the form opened, which no member manages, would be
+        # discarded (bot/local_process.py sets this).
+        self.form_time = 0.0
         # Every REST request the bot made, in order: what it wrote to Discord, counted, and the
         # routes a fault suite injects into, one at a time.
         self.requests: list[SeenRequest] = []
@@ -1446,6 +1452,7 @@ class Backend:
         elif kind == 9:
             limits.check_modal(data)
             interaction.modal = data
+            interaction.modal_shown = asyncio.get_running_loop().time()
         interaction.response_type = kind
         deadline = self._deadlines.pop(interaction.id, None)
         if deadline is not None:

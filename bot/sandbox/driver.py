@@ -12,6 +12,7 @@ answer Discord would give.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -544,6 +545,9 @@ class MemberDriver:
                 f"modal {modal.get('title')!r} has no field(s) {list(remaining)}"
             )
         data = {"custom_id": modal["custom_id"], "components": submitted}
+        filled = source.modal_shown + self._backend.form_time - asyncio.get_running_loop().time()
+        if filled > 0:
+            await asyncio.sleep(filled)
         channel = self._backend.channel(source.channel_id)
         interaction = self._backend.start_interaction(
             5, self._guild_of(channel), channel, self.user, data, message=source.message

@@ -542,6 +542,7 @@ class Interaction:
     response_message: Message | None = None
     followups: list[Message] = field(default_factory=list)
     modal: dict[str, Any] | None = None
+    modal_shown: float = 0.0  # when the modal was opened (the loop's clock)
     choices: list[dict[str, Any]] | None = None
     failed: bool = False
     skipped_at: float = 0.0  # the sandbox's skipped Discord time when this one began

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import discord
 import pytest
 from discord import app_commands
 
+from bot.local_process import FORM_TIME, BotProcess
 from bot.sandbox import permissions as perm
 from bot.sandbox.driver import SandboxUsageError
 from bot.sandbox.render import render_message
@@ -112,6 +114,22 @@ async def test_button_select_and_modal_round_trips(bot: SandboxBot, world: World
     opened = await alice.slash("feedback")
     assert opened.kind == "modal" and opened.modal is not None
     submitted = await alice.submit_modal(opened, {"Your feedback": "great"})
+    assert submitted.content == "thanks: great"
+
+
+async def test_a_form_is_submitted_no_sooner_than_a_member_could_fill_it(
+    bot: SandboxBot, world: World, tmp_path: Path
+) -> None:
+    """discord.py listens for a form only after reading the answer that opened it; a bot in
+    another process reads that on its own time, so a submit in the same millisecond was
+    discarded (the member saw "thinking…" forever and the crash test lost an event: its ids
+    then named another event). Members of such a bot take ``form_time`` to fill a form."""
+    BotProcess(world.sb, world.guild.id, tmp_path)
+    assert world.sb.backend.form_time >= FORM_TIME > 0
+    alice = world.sb.as_member(world.alice)
+    opened = await alice.slash("feedback")
+    submitted = await alice.submit_modal(opened, {"Your feedback": "great"})
+    assert submitted.interaction.created - opened.interaction.modal_shown >= FORM_TIME
     assert submitted.content == "thanks: great"
 
 
