@@ -26,6 +26,10 @@ class RedactTokens(logging.Filter):
 # discord.py logs every raw gateway event at DEBUG: an interaction names the member beside the
 # options they picked, which would put a secret ballot's voter and choice on one log line.
 NEVER_DEBUG = ("discord.gateway",)
+# APScheduler logs three INFO lines each time the scheduler re-arms its one timer (after every
+# planned action and every run): at INFO they buried the lines that say what the bot did. Only
+# DEBUG shows them.
+QUIET_AT_INFO = ("apscheduler",)
 
 
 class BriefNetworkErrors(logging.Filter):
@@ -64,3 +68,8 @@ def configure_logging(level: str, file: Path | None = None) -> None:
     for name in NEVER_DEBUG:
         logger = logging.getLogger(name)
         logger.setLevel(max(logging.INFO, logging.getLogger().level))
+    root = logging.getLogger().level
+    for name in QUIET_AT_INFO:
+        logging.getLogger(name).setLevel(
+            logging.NOTSET if root <= logging.DEBUG else max(logging.WARNING, root)
+        )
