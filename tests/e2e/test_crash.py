@@ -297,8 +297,10 @@ async def test_sigkill_while_sending_reminders_and_notices_loses_none_and_repeat
     assert "beyond the nonce window" not in bot.log_path.read_text(), bot.tail()
     assert bot.starts == KILLS + 2
     print(
-        f"{KILLS} kills; {len(due)} reminders, {len(told)} notices; "
-        f"{world.sandbox.backend.nonces.repeats} sends repeated after a kill"
+        f"{KILLS} kills (seed {SEED}); {len(due)} reminders, {len(told)} notices: "
+        f"{len(expected)} messages, {len(missing)} lost, {len(twice)} twice; "
+        f"{world.sandbox.backend.nonces.repeats} sends repeated after a kill, answered by Discord "
+        "with the first message"
     )
 
 
