@@ -9,7 +9,7 @@ import pytest
 
 from bot.local import LocalCommunity
 from bot.sandbox.driver import InteractionResult
-from bot.sandbox.models import Channel, Message, Role
+from bot.sandbox.models import Channel, Member, Message, Role
 from cogs.groups._reconcile import RECONCILED, SETTLED
 from db.groups import GroupRecord, Groups
 
@@ -107,19 +107,32 @@ async def speak(community: LocalCommunity, *names: str) -> None:
     await community.bot.members.flush()
 
 
+async def partnership(
+    community: LocalCommunity, lead: Member, name: str = "Lapland tourism", **options: Any
+) -> GroupRecord:
+    """A partnership that takes members by application, private unless ``options`` say
+    otherwise, led by ``lead``: its record."""
+    settings = {"visibility": "private", **options}
+    await create_group(
+        community, name=name, kind="partnership", joining="application", lead=lead, **settings
+    )
+    return await group_named(community, name)
+
+
+async def send_application(
+    community: LocalCommunity, member: str, group_id: int, **fields: str
+) -> InteractionResult:
+    """``member`` opens the application form of the group and sends ``fields``; the answer."""
+    form = await community.as_member(member).slash("group apply", group=str(group_id))
+    assert form.modal is not None, form.content
+    return await form.submit_modal(fields)
+
+
 async def application_group(community: LocalCommunity) -> None:
     """The partnership Lapland tourism, private, by application: Olli (in Finnish) and Sofia
     lead it."""
     await speak(community, "olli")
-    await create_group(
-        community,
-        name="Lapland tourism",
-        kind="partnership",
-        joining="application",
-        visibility="private",
-        lead=community.members["olli"],
-    )
-    group = await group_named(community, "Lapland tourism")
+    group = await partnership(community, community.members["olli"])
     olli = community.as_member("olli")
     for command in ("group member add", "group lead add"):
         done = await olli.slash(command, group=str(group.id), member=community.members["sofia"])
@@ -128,10 +141,12 @@ async def application_group(community: LocalCommunity) -> None:
 
 async def apply(community: LocalCommunity, member: str, group_id: int) -> None:
     """``member`` applies to the group with the form."""
-    form = await community.as_member(member).slash("group apply", group=str(group_id))
-    assert form.modal is not None, form.content
-    sent = await form.submit_modal(
-        {"motivation": "We run the Arctic tourism cluster", "organisation": "Lapin liitto"}
+    sent = await send_application(
+        community,
+        member,
+        group_id,
+        motivation="We run the Arctic tourism cluster",
+        organisation="Lapin liitto",
     )
     assert sent.ephemeral
 

@@ -33,7 +33,7 @@ from bot.sandbox.models import LOADING, Message
 from bot.sandbox.retrywait import skipped_retry_waits
 from tests.e2e.conftest import START
 from tests.e2e.events_helpers import announcement, create_event
-from tests.e2e.groups_helpers import create_group
+from tests.e2e.groups_helpers import create_group, partnership, send_application
 from tests.e2e.polls_helpers import poll_message
 from tests.e2e.support_helpers import ask, cards
 
@@ -96,24 +96,14 @@ async def _joined(community: LocalCommunity) -> list[InteractionResult]:
 
 
 async def _partnership(community: LocalCommunity) -> list[InteractionResult]:
-    """A private partnership by application, led by Lena."""
-    return [
-        await create_group(
-            community,
-            name="Lapland tourism",
-            kind="partnership",
-            joining="application",
-            visibility="private",
-            lead=community.members["lena"],
-        )
-    ]
+    """A private partnership by application, led by Lena (a set-up: no answer to check)."""
+    await partnership(community, community.members["lena"])
+    return []
 
 
 async def _apply(community: LocalCommunity) -> list[InteractionResult]:
     """Marco applies with the form; Lena gets the application by DM."""
-    form = await community.as_member("marco").slash("group apply", group="1")
-    assert form.modal is not None, form.content
-    return [form, await form.submit_modal({"motivation": "Arctic tourism cluster"})]
+    return [await send_application(community, "marco", 1, motivation="Arctic tourism cluster")]
 
 
 async def _applied(community: LocalCommunity) -> list[InteractionResult]:

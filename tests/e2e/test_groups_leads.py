@@ -5,7 +5,14 @@ from __future__ import annotations
 from bot.local import LocalCommunity
 from bot.sandbox.models import Message
 from tests.e2e.events_helpers import dm_containing
-from tests.e2e.groups_helpers import card, create_group, fields, group_named, repo
+from tests.e2e.groups_helpers import (
+    card,
+    fields,
+    partnership,
+    repo,
+    send_application,
+    speak,
+)
 
 
 async def test_the_only_lead_cannot_remove_herself_and_a_leadless_group_goes_to_organisers(
@@ -13,16 +20,7 @@ async def test_the_only_lead_cannot_remove_herself_and_a_leadless_group_goes_to_
 ) -> None:
     sb = community.sandbox
     aino = community.members["aino"]
-    await create_group(
-        community,
-        name="Hydrogen",
-        name_fi="Vety",
-        kind="partnership",
-        joining="application",
-        visibility="private",
-        lead=aino,
-    )
-    group = await group_named(community, "Hydrogen")
+    group = await partnership(community, aino, "Hydrogen", name_fi="Vety")
     as_aino = community.as_member("aino")
     # Removing herself, or leaving, as the only lead is refused like /group lead remove.
     for command, options in (
@@ -50,9 +48,7 @@ async def test_the_only_lead_cannot_remove_herself_and_a_leadless_group_goes_to_
     sb.member_leaves(olli)
     await sb.wait_until(lambda: fields(card(community, group)).get("Leads") == "—")
     assert not [m for m in await repo(community).members(group.id) if m.lead]
-    form = await community.as_member("marco").slash("group apply", group=str(group.id))
-    assert form.modal is not None, form.content
-    sent = await form.submit_modal({"motivation": "We make electrolysers"})
+    sent = await send_application(community, "marco", group.id, motivation="We make electrolysers")
     assert "no lead at the moment: your application is sent to the organisers" in sent.content
     copy = await sb.wait_until(
         lambda: next((m for m in sb.messages(community.channels["admin-log"]) if m.embeds), None)
@@ -68,21 +64,9 @@ async def test_every_copy_of_an_application_shows_its_outcome_in_its_own_languag
     community: LocalCommunity,
 ) -> None:
     sb = community.sandbox
-    for name in ("aino", "olli"):  # both read Finnish; Sofia, an organiser, English
-        await community.as_member(name).slash("group list")
-    assert community.bot is not None
-    await community.bot.members.flush()
+    await speak(community, "aino", "olli")  # both read Finnish; Sofia, an organiser, English
     aino, olli = community.members["aino"], community.members["olli"]
-    await create_group(
-        community,
-        name="Hydrogen Valleys",
-        name_fi="Vetylaaksot",
-        kind="partnership",
-        joining="application",
-        visibility="private",
-        lead=aino,
-    )
-    group = await group_named(community, "Hydrogen Valleys")
+    group = await partnership(community, aino, "Hydrogen Valleys", name_fi="Vetylaaksot")
     for command in ("group member add", "group lead add"):
         await community.as_member("aino").slash(command, group=str(group.id), member=olli)
 
@@ -91,9 +75,7 @@ async def test_every_copy_of_an_application_shows_its_outcome_in_its_own_languag
         return found if len(found) >= count else None
 
     # Marco applies; Aino opens the decline form; Marco withdraws before she submits it.
-    form = await community.as_member("marco").slash("group apply", group=str(group.id))
-    assert form.modal is not None, form.content
-    await form.submit_modal({"motivation": "We make electrolysers"})
+    await send_application(community, "marco", group.id, motivation="We make electrolysers")
     [aino_copy] = await sb.wait_until(lambda: copies("aino", 1))
     [olli_copy] = await sb.wait_until(lambda: copies("olli", 1))
     declining = await community.as_member("aino").click(aino_copy, "Hylkää")
@@ -109,8 +91,7 @@ async def test_every_copy_of_an_application_shows_its_outcome_in_its_own_languag
     told = (await late.wait_followup()).content
     assert told == "Tästä hakemuksesta on jo päätetty: Hakija perui hakemuksen.", told
     # Lena applies; Olli approves in his DM: Aino's copy shows it, without buttons.
-    form = await community.as_member("lena").slash("group apply", group=str(group.id))
-    await form.submit_modal({"motivation": "Bavarian hydrogen"})
+    await send_application(community, "lena", group.id, motivation="Bavarian hydrogen")
     aino_copy = (await sb.wait_until(lambda: copies("aino", 2)))[-1]
     olli_copy = (await sb.wait_until(lambda: copies("olli", 2)))[-1]
     approved = await community.as_member("olli").click(olli_copy, "Hyväksy")
@@ -127,21 +108,11 @@ async def test_leads_and_organisers_list_pending_applications_and_decide_there(
 ) -> None:
     sb = community.sandbox
     aino = community.members["aino"]
-    await create_group(
-        community,
-        name="Hydrogen",
-        name_fi="Vety",
-        kind="partnership",
-        joining="application",
-        visibility="private",
-        lead=aino,
-    )
-    group = await group_named(community, "Hydrogen")
+    group = await partnership(community, aino, "Hydrogen", name_fi="Vety")
     empty = await community.as_member("sofia").slash("group applications", group=str(group.id))
     assert empty.content == "No applications to Hydrogen are waiting."
     for member, motivation in (("marco", "We make electrolysers"), ("lena", "Bavarian H2")):
-        form = await community.as_member(member).slash("group apply", group=str(group.id))
-        await form.submit_modal({"motivation": motivation})
+        await send_application(community, member, group.id, motivation=motivation)
     outsider = await community.as_member("lena").slash("group applications", group=str(group.id))
     assert "Only" in outsider.content, outsider.content
     listed = await community.as_member("sofia").slash("group applications", group=str(group.id))

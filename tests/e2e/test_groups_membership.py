@@ -20,6 +20,7 @@ from tests.e2e.groups_helpers import (
     fields,
     group_named,
     lead_copy,
+    partnership,
     repo,
     role_of,
     speak,
@@ -29,15 +30,7 @@ from tests.e2e.groups_helpers import (
 async def test_application_from_form_to_dm(community: LocalCommunity) -> None:
     sb = community.sandbox
     await speak(community, "olli")
-    await create_group(
-        community,
-        name="Lapland tourism",
-        kind="partnership",
-        joining="application",
-        visibility="private",
-        lead=community.members["olli"],
-    )
-    group = await group_named(community, "Lapland tourism")
+    group = await partnership(community, community.members["olli"])
     marco = community.as_member("marco")
     refused = await marco.slash("group join", group=str(group.id))
     assert "by application" in refused.content
@@ -294,14 +287,7 @@ async def closed_dms_lead(community: LocalCommunity) -> Member:
         )
     )
     await speak(community, "kaisa", "olli")
-    await create_group(
-        community,
-        name="Lapland tourism",
-        kind="partnership",
-        joining="application",
-        visibility="public",
-        lead=kaisa,
-    )
+    await partnership(community, kaisa, visibility="public")
     return kaisa
 
 
