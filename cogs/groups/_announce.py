@@ -20,7 +20,7 @@ from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import _, translate
 from cogs.groups._display import application_embed, card_embed, decision_text
-from cogs.groups._queries import GroupQueries
+from cogs.groups._queries import GroupQueries, Reader
 from db.groups import Application, GroupRecord
 
 log = logging.getLogger(__name__)
@@ -159,17 +159,25 @@ class Announcer:
     # -- applications -------------------------------------------------------------------------
 
     async def copy_to_lead(
-        self, lead: int, language: str, group: GroupRecord, application: Application, nonce: str
+        self,
+        lead: int,
+        reader: Reader,
+        group: GroupRecord,
+        application: Application,
+        nonce: str,
     ) -> discord.Message | None:
-        """A lead's copy of the application with Approve / Decline, by DM; None if their DMs
-        are closed."""
+        """A lead's copy of the application with Approve / Decline, by DM, in their language
+        (in every language the bot speaks, the community's first, while theirs is unknown);
+        None if their DMs are closed."""
         from cogs.groups._views import decision_view
 
         return await self.bot.members.dm(
             lead,
             nonce=nonce,
-            embed=application_embed(language, group, application),
-            view=decision_view(language, application.id),
+            embed=application_embed(
+                reader.language, group, application, every_language=not reader.known
+            ),
+            view=decision_view(reader.language, application.id, every_language=not reader.known),
         )
 
     async def copy_in_thread(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.i18n import _, translate
+from bot.i18n import SUPPORTED_LANGUAGES, _, translate
 from bot.regions import RegionRef, country, region
 from cogs.events.directory import EventRecord
 from db.groups import Application, GroupRecord, GroupRegion, Membership, Profile
@@ -176,26 +176,42 @@ def events_line(language: str, events: Sequence[EventRecord], now: datetime) -> 
     return "\n".join(lines[:5])[:1024]
 
 
+def in_languages(language: str, every: bool, message: str, **params: object) -> str:
+    """``message`` in ``language``; with ``every``, followed by the other languages the bot
+    speaks ("Approve · Hyväksy"), for a reader whose language the bot has not learnt yet."""
+    shown = [language] + (
+        [lang for lang in SUPPORTED_LANGUAGES if lang != language] if every else []
+    )
+    return " · ".join(dict.fromkeys(translate(lang, message, **params) for lang in shown))
+
+
 def application_embed(
-    language: str, group: GroupRecord, application: Application, state: str | None = None
+    language: str,
+    group: GroupRecord,
+    application: Application,
+    state: str | None = None,
+    *,
+    every_language: bool = False,
 ) -> discord.Embed:
-    """What the leads read to decide, and afterwards who decided what."""
+    """What the leads read to decide, and afterwards who decided what. ``every_language``: for
+    a lead who has never used the bot (their language is unknown), the headings in each
+    language the bot speaks, ``language`` first."""
+
+    def say(message: str, **params: object) -> str:
+        return in_languages(language, every_language, message, **params)
+
     embed = discord.Embed(
-        title=translate(language, _("Application to {group}"), group=group.display_name(language))[
-            :256
-        ],
+        title=say(_("Application to {group}"), group=group)[:256],
         description=application.motivation[:4000],
         colour=COLOUR,
     )
-    embed.add_field(name=translate(language, _("Applicant")), value=f"<@{application.user_id}>")
+    embed.add_field(name=say(_("Applicant")), value=f"<@{application.user_id}>")
     if application.organisation:
-        embed.add_field(
-            name=translate(language, _("Organisation")), value=application.organisation[:1024]
-        )
+        embed.add_field(name=say(_("Organisation")), value=application.organisation[:1024])
     if application.region:
-        embed.add_field(name=translate(language, _("Region")), value=application.region[:1024])
+        embed.add_field(name=say(_("Region")), value=application.region[:1024])
     if state:
-        embed.add_field(name=translate(language, _("Decision")), value=state[:1024], inline=False)
+        embed.add_field(name=say(_("Decision")), value=state[:1024], inline=False)
     return embed
 
 

@@ -43,6 +43,15 @@ class Overview:
 
 
 @dataclass(frozen=True)
+class Reader:
+    """The language to write to a member in, and whether it is theirs (learnt when they used
+    the bot) or only the community's."""
+
+    language: str
+    known: bool
+
+
+@dataclass(frozen=True)
 class MembersPage:
     """One page of /group members: who, each with their profile if they set one."""
 
@@ -147,6 +156,13 @@ class GroupQueries:
         if await self._groups.pending(group.id, member.id):
             raise already_pending(group)
         return await self._groups.profile(group.guild_id, member.id)
+
+    async def readers(self, guild_id: int, user_ids: list[int]) -> dict[int, Reader]:
+        """Each member's language, and whether the bot has learnt it (they used the bot) or
+        falls back to the community's: a lead who never used the bot may not read it."""
+        members = self.bot.members
+        stored = await members.preferences(guild_id, user_ids)
+        return {u: Reader(members.speaks(p), p.language is not None) for u, p in stored.items()}
 
     async def leads(self, group: GroupRecord) -> list[int]:
         return [m.user_id for m in await self._groups.members(group.id) if m.lead]

@@ -27,7 +27,7 @@ from bot.scheduler import RunContext
 from cogs.groups._announce import Announcer
 from cogs.groups._display import Decided, decision_notice
 from cogs.groups._provision import Provisioner
-from cogs.groups._queries import GroupQueries
+from cogs.groups._queries import GroupQueries, Reader
 from cogs.groups._rules import (
     already_pending,
     channel_name,
@@ -449,20 +449,20 @@ class GroupService:
             )
             await ctx.once("admins", partial(self._copy_to_admins, group, application, why))
             return
-        languages = await self.bot.members.languages(group.guild_id, leads)
+        readers = await self.queries.readers(group.guild_id, leads)
         unreached: dict[int, str] = {}
 
-        async def copy_to(lead: int, language: str, nonce: str) -> None:
-            sent = await self.announce.copy_to_lead(lead, language, group, application, nonce)
+        async def copy_to(lead: int, reader: Reader, nonce: str) -> None:
+            sent = await self.announce.copy_to_lead(lead, reader, group, application, nonce)
             if sent is None:
-                unreached[lead] = language
+                unreached[lead] = reader.language
             else:
                 await self._commit(
-                    stored.add_copy, application.id, sent.channel.id, sent.id, language
+                    stored.add_copy, application.id, sent.channel.id, sent.id, reader.language
                 )
 
-        for lead, language in languages.items():
-            await ctx.once(f"dm:{lead}", partial(copy_to, lead, language))
+        for lead, reader in readers.items():
+            await ctx.once(f"dm:{lead}", partial(copy_to, lead, reader))
         if unreached:
             await ctx.once("thread", partial(self._reach_unreached, group, application, unreached))
 

@@ -23,6 +23,7 @@ from bot.tree import interaction_language, reply
 from cogs.groups._display import (
     application_embed,
     decision_text,
+    in_languages,
     members_embed,
     your_decision,
 )
@@ -411,10 +412,14 @@ async def applications_list(
     return "\n".join(lines), view
 
 
-def decision_view(language: str, application_id: int) -> discord.ui.View:
+def decision_view(
+    language: str, application_id: int, *, every_language: bool = False
+) -> discord.ui.View:
+    """Approve / Decline; ``every_language`` labels them in each language the bot speaks."""
     view = discord.ui.View(timeout=None)
-    view.add_item(DecisionButton(application_id, "approve", translate(language, _("Approve"))))
-    view.add_item(DecisionButton(application_id, "decline", translate(language, _("Decline"))))
+    for action, label in (("approve", _("Approve")), ("decline", _("Decline"))):
+        text = in_languages(language, every_language, label)
+        view.add_item(DecisionButton(application_id, action, text[:80]))
     return view
 
 

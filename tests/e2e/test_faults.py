@@ -121,14 +121,15 @@ def _lead_copy(community: LocalCommunity) -> Message | None:
 async def _approve(community: LocalCommunity) -> list[InteractionResult]:
     copy = _lead_copy(community)
     assert copy is not None
-    return [await community.as_member("lena").click(copy, "Approve")]
+    # Lena has not used the bot yet: her copy speaks every language the bot does.
+    return [await community.as_member("lena").click(copy, "Approve · Hyväksy")]
 
 
 async def _decline(community: LocalCommunity) -> list[InteractionResult]:
     """Lena declines with a reason: Marco is told by DM."""
     copy = _lead_copy(community)
     assert copy is not None
-    form = await community.as_member("lena").click(copy, "Decline")
+    form = await community.as_member("lena").click(copy, "Decline · Hylkää")
     assert form.modal is not None, form.content
     return [form, await form.submit_modal({"reason": "Only regions in the partnership"})]
 

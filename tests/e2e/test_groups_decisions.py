@@ -19,10 +19,12 @@ from tests.e2e.events_helpers import dm_containing
 from tests.e2e.groups_helpers import (
     application_group,
     apply,
+    create_group,
     fields,
     group_named,
     lead_copy,
     repo,
+    speak,
 )
 
 
@@ -186,3 +188,47 @@ async def test_a_lead_hears_nothing_more_when_the_applicant_was_told(
     await dm_containing(community, "marco", "was approved")
     with pytest.raises(TimeoutError):
         await approved.wait_followup(timeout=1)
+
+
+async def test_a_lead_who_never_used_the_bot_reads_the_application_in_every_language(
+    community: LocalCommunity,
+) -> None:
+    """Aino (Finnish) leads, but has never used the bot, so her language is unknown: her copy
+    is in the community's language with Finnish beside it, buttons too. Once she has used the
+    bot, the next copy is in Finnish only."""
+    await create_group(
+        community,
+        name="Hydrogen Valleys",
+        name_fi="Vetylaaksot",
+        kind="partnership",
+        joining="application",
+        visibility="private",
+        lead=community.members["aino"],
+    )
+    group = await group_named(community, "Hydrogen Valleys")
+    await apply(community, "marco", group.id)
+    copy = await community.sandbox.wait_until(
+        lambda: next(
+            (m for m in community.sandbox.dms(community.members["aino"]) if m.embeds), None
+        )
+    )
+    assert (
+        copy.embeds[0]["title"] == "Application to Hydrogen Valleys · Hakemus ryhmään Vetylaaksot"
+    )
+    assert "Applicant · Hakija" in fields(copy)
+    approved = await community.as_member("aino").click(copy, "Approve · Hyväksy")
+    assert approved.kind == "update"
+
+    await speak(community, "aino")
+    await apply(community, "lena", group.id)
+    second = await community.sandbox.wait_until(
+        lambda: next(
+            (m for m in community.sandbox.dms(community.members["aino"]) if m.embeds and m != copy),
+            None,
+        )
+    )
+    assert second.embeds[0]["title"] == "Hakemus ryhmään Vetylaaksot"
+    assert {c["label"] for row in second.components for c in row["components"]} == {
+        "Hyväksy",
+        "Hylkää",
+    }
