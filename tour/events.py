@@ -159,6 +159,13 @@ async def afterwards(tour: Tour, state: EventsTour) -> None:
     for msg in posted:
         if where_posted(tour.community, msg) == "in #events":
             tour.shows(msg, "In #events, at the start:")
+    announcement = state.announcement
+    assert announcement is not None, "announce() comes first"
+    try:  # redrawn at the end, a scheduled action like the reminders
+        await sandbox.wait_until(lambda: not announcement.components)
+    except TimeoutError:
+        raise TourError("the announcement kept its buttons after the end") from None
+    tour.shows(announcement, "At the end the announcement shows the final answers, no buttons:")
     result = await tour.slash("sofia", "event attendees", event=state.event_id)
     assert result.message is not None
     if not result.message.attachments:

@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 # The scheduled actions' kinds (handlers registered in setup()).
 REMIND = "event.remind"
 START = "event.start"
+END = "event.end"  # the last date is over: the announcement is redrawn without its buttons
 
 T = TypeVar("T")
 
@@ -175,6 +176,8 @@ class EventService:
         """Hook the scheduled actions up (setup() does, when the extension loads)."""
         self.bot.scheduler.register(REMIND, self._on_reminder)
         self.bot.scheduler.register(START, self._on_start)
+        # A redraw is right however late it runs (it shows the event as it is then).
+        self.bot.scheduler.register(END, self._on_end, expires=False)
 
     def now(self) -> datetime:
         return self.bot.clock.now()
@@ -196,12 +199,24 @@ class EventService:
         schedule: Schedule,
         overrides: dict[str, Override],
     ) -> None:
-        """Inside a write: cancel the event's pending actions and plan the next occurrence's."""
+        """Inside a write: cancel the event's pending actions and plan the next occurrence's;
+        with no date left to start, the end of the one under way (its announcement then loses
+        its buttons)."""
         self.bot.scheduler.cancel(conn, key_prefix(event.id))
         if event.status != "scheduled":
             return
         upcoming = schedule.next_start(overrides, self.now())
         if upcoming is None:
+            running = schedule.next_occurrence(overrides, self.now())
+            if running is not None and running.end > self.now():
+                self.bot.scheduler.plan(
+                    conn,
+                    guild_id=event.guild_id,
+                    kind=END,
+                    key=f"{key_prefix(event.id)}{running.key}:end",
+                    due_at=running.end,
+                    payload={"event": event.id, "occurrence": running.key},
+                )
             return
         base = f"{key_prefix(event.id)}{upcoming.key}:"
         payload = {"event": event.id, "occurrence": upcoming.key}
@@ -601,6 +616,14 @@ class EventService:
         )
         await self.announce.refresh(event)
         await self.mirror(event)
+
+    async def _on_end(self, ctx: RunContext) -> None:
+        """The event's last date is over: its announcement shows it ended, with its final
+        answers and no buttons (a press would only be told answers are closed)."""
+        event = await self.queries.find(int(ctx.action.payload["event"]), ctx.action.guild_id)
+        if event is None or event.status != "scheduled":
+            return
+        await self.announce.refresh(event)
 
     async def close(self) -> None:
         """Finish what is under way (announcement edits)."""

@@ -65,6 +65,9 @@ async def test_the_tour_shows_every_key_moment(capsys: pytest.CaptureFixture[str
     ics = step(transcript, "Aino: /event ics")
     assert "event-1.ics" in ics and "BEGIN:VCALENDAR" in ics and "BEGIN:VEVENT" in ics
     assert "Industrial transition WG" in step(transcript, "Aino: /event list")
+    ended = transcript[transcript.index("after the event has ended") :]
+    ended = ended[: ended.index("\n▶ ")]
+    assert "(ended)" in ended and "Final answers: Going: 1" in ended and "[Going]" not in ended
     attendees = step(transcript, "Sofia: /event attendees")
     assert "Going (1): Aino" in attendees and "(2 hours ago)" in attendees
     assert "event-1-attendees.csv" in attendees and ",Aino,going," in attendees

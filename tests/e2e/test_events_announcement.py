@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.clock import FakeClock
 from bot.local import LocalCommunity, local_community
+from bot.sandbox.transcript import pass_time
 from tests.e2e.events_helpers import announcement, confirmed, create_event, fields
 
 REFRESH = 0.5  # the default announcement_refresh_seconds
@@ -169,3 +170,25 @@ async def test_a_cancelled_date_of_a_series_stays_on_its_announcement(
     # The next date still takes answers.
     going = await community.as_member("marco").click(message, "Going")
     assert f"<t:{START + week}:f>" in going.content
+
+
+async def test_the_announcement_loses_its_buttons_when_the_event_ends_across_a_restart(
+    community: LocalCommunity, clock: FakeClock
+) -> None:
+    """Review: the buttons stayed after the end until something redrew the announcement. The
+    end is a scheduled action, stored, so a restart in between does not lose it."""
+    await create_event(community, start="in 2 hours", capacity=3)
+    await community.as_member("aino").click(announcement(community), "Going")
+    await pass_time(community, clock, clock.now() + timedelta(hours=2, minutes=30))
+    under_way = announcement(community)
+    labels = [c["label"] for row in under_way.components for c in row["components"]]
+    assert labels == ["Going", "Maybe", "Can't go"]  # while it runs, answers still count
+    await community.restart_bot()
+    await pass_time(community, clock, clock.now() + timedelta(hours=1))
+    ended = await community.sandbox.wait_until(
+        lambda: (m := announcement(community)).components == [] and m
+    )
+    shown = fields(ended)
+    assert shown["When"].endswith("(ended)")
+    assert shown["Final answers"] == "Going: 1 · Maybe: 0 · Can't go: 0"
+    assert shown["Places"] == "1 of 3 taken"
