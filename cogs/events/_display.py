@@ -538,8 +538,23 @@ def changed_text(
             )
         )
     if old.description != new.description:
-        lines.append(translate(language, _("The description was updated.")))
+        lines.append(description_change(language, new.description))
     return "\n".join(lines)
+
+
+DESCRIPTION_SHOWN = 300  # characters of a new description a change notice quotes
+
+
+def description_change(language: str, description: str) -> str:
+    """A new description in a change notice, quoted (its start, if long), so a member sees
+    whether it matters to them without opening the announcement (review #33)."""
+    if not description:
+        return translate(language, _("The description was removed."))
+    shown = description
+    if len(shown) > DESCRIPTION_SHOWN:
+        shown = shown[: DESCRIPTION_SHOWN - 1].rstrip() + "…"
+    quoted = "\n".join(f"> {line}" for line in shown.splitlines())
+    return translate(language, _("The description is now:")) + "\n" + quoted
 
 
 # -- for the admins ------------------------------------------------------------------------------

@@ -194,7 +194,7 @@ class Recurrence:
             )
             text = t(_("{rule}, until {date}"), rule=text, date=shown)
         if self.exdates:
-            text = t(_("{rule}, except {count} dates"), rule=text, count=len(self.exdates))
+            text = t(_("{rule}; dates left out: {count}"), rule=text, count=len(self.exdates))
         return text
 
     def _shape_in_words(self, t: Callable[..., str]) -> str | None:
@@ -212,6 +212,8 @@ class Recurrence:
         if freq == "weekly" and not (self.monthdays or self.nth_weekdays):
             if not self.weekdays:
                 return t(_("every week")) if n == 1 else t(_("every {n} weeks"), n=n)
+            if n == 1 and len(set(self.weekdays)) == len(_ON_DAYS):
+                return t(_("every day"))  # not "every week on Mondays, …, and Sundays"
             names = [t(_ON_DAYS[day]) for day in self.weekdays]
             days = names[0]
             if len(names) > 1:

@@ -315,3 +315,17 @@ async def test_the_waitlist_is_told_a_new_time_and_that_it_still_waits(
     assert "You are still on the waitlist: I'll message you if a place opens." in waiting.content
     olli = await dm_containing(community, "olli", "on tullut muutoksia")
     assert "Olet yhä jonotuslistalla: lähetän viestin, jos paikka vapautuu." in olli.content
+
+
+async def test_a_description_change_quotes_the_new_text(community: LocalCommunity) -> None:
+    """Review #33: the notice said only "The description was updated."."""
+    await full_with_a_waitlist(community)
+    sofia = community.as_member("sofia")
+    await sofia.slash("event edit", event=1, description="New agenda\n" + "x" * 400)
+    told = await dm_containing(community, "marco", "The description is now:")
+    quoted = told.content.split("The description is now:\n", 1)[1]
+    quoted = quoted.split("\nYou are still on the waitlist", 1)[0]  # Marco waits for a place
+    assert quoted.startswith("> New agenda\n> xxx") and quoted.endswith("…")
+    assert len(quoted) < 320
+    finnish = await dm_containing(community, "aino", "Kuvaus on nyt:")
+    assert "> New agenda" in finnish.content

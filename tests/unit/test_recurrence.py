@@ -495,7 +495,13 @@ def test_a_rule_that_can_never_match_is_refused_quickly() -> None:
             "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
             "by the calendar rule FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
         ),
-        ("FREQ=WEEKLY;BYDAY=TU\nEXDATE:20261215", "every week on Tuesdays, except 1 dates"),
+        ("FREQ=WEEKLY;BYDAY=TU\nEXDATE:20261215", "every week on Tuesdays; dates left out: 1"),
+        ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU;COUNT=50", "every day, 50 times"),
+        (
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TU,WE,TH,FR,SA,SU",
+            "every 2 weeks on Mondays, "
+            "Tuesdays, Wednesdays, Thursdays, Fridays, Saturdays and Sundays",
+        ),
     ],
 )
 def test_describe_new_shapes(text: str, english: str) -> None:
