@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from bot.answering import guard
 from bot.clock import Clock, SystemClock
+from bot.components import answer_lost_form
 from bot.members import Members
 from bot.notices import Notices
 from bot.pacing import GlobalPacer
@@ -113,9 +114,10 @@ class S3Bot(commands.Bot):
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         """Every command, button, select and modal: remember the member's language, and make
-        sure they are answered in time (bot/answering.py)."""
+        sure they are answered in time (bot/answering.py), also for a form no one will take."""
         guard(interaction, self._answer_guards)
         self.members.remember(interaction)
+        await answer_lost_form(interaction)
 
     async def sync_commands(self) -> None:
         """Sync to the configured guild; globally only when asked (it takes Discord an hour)."""

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import weakref
 from datetime import timedelta
 from typing import Any, ClassVar, Self, TypeVar
 
@@ -215,11 +216,40 @@ def confirm_view(
 class Modal(discord.ui.Modal):
     """A feature's modal: what ``on_submit`` raises reaches the member like any error."""
 
+    # The forms this process opened, by custom_id (see :func:`answer_lost_form`).
+    _opened: ClassVar[weakref.WeakValueDictionary[str, Modal]] = weakref.WeakValueDictionary()
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        Modal._opened[self.custom_id] = self
+
     # discord.py's Modal drops the item argument of the views' on_error (and says so the same way).
     async def on_error(  # type: ignore[override]
         self, interaction: discord.Interaction[Any], error: Exception, /
     ) -> None:
         await answer_error(interaction, error)
+
+
+async def answer_lost_form(interaction: discord.Interaction[Any]) -> bool:
+    """Tell a member whose form no one will take that nothing was saved; True if so.
+
+    A form lives in the process that opened it, until it is submitted or its timeout. One
+    opened before the bot restarted (a crash, a deploy) or left open too long is dropped by
+    discord.py without a word, and the answer guard would leave the member looking at
+    "thinking…" for good, believing it was saved. Called for every submitted form, before any
+    handler can have finished with it."""
+    if interaction.type is not discord.InteractionType.modal_submit:
+        return False
+    data: dict[str, Any] = dict(interaction.data or {})
+    modal = Modal._opened.get(str(data.get("custom_id")))
+    if modal is not None and not modal.is_finished():
+        return False
+    message = _(
+        "This form was no longer open (the bot restarted, or it stayed open too long), so "
+        "nothing was saved. Please open it again."
+    )
+    await answer_error(interaction, UserFacingError(message))
+    return True
 
 
 class View(discord.ui.View):

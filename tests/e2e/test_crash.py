@@ -304,6 +304,34 @@ async def test_sigkill_while_sending_reminders_and_notices_loses_none_and_repeat
     )
 
 
+@pytest.mark.timeout(120)
+async def test_a_form_opened_before_a_kill_is_answered_after_the_restart(world: World) -> None:
+    """The form lived in the killed process: its submit after the restart is dropped by
+    discord.py, and the member, shown "thinking…" by the answer guard, would wait for good
+    for an event never created. They are told that nothing was saved instead."""
+    bot = world.bot
+    await bot.start()
+    await bot.wait_ready()
+    organiser = world.sandbox.as_member(world.seeded.members["sofia"])
+    form = await organiser.slash(
+        "event create",
+        title="Lost",
+        start="in 3 days",
+        format="online",
+        link="https://meet.example.org/l",
+    )
+    assert form.modal is not None, form.content
+    bot.kill()
+    await bot.wait_exit()
+    await bot.start()
+    await bot.wait_ready()
+    submitted = await form.submit_modal({"description": ""})
+    assert submitted.kind == "message" and submitted.ephemeral, submitted
+    assert "nothing was saved" in submitted.content
+    with sqlite3.connect(bot.db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM events").fetchone() == (0,)
+
+
 @pytest.mark.timeout(300)
 async def test_sigkill_during_a_click_burst_loses_no_answered_click(tmp_path: Path) -> None:
     """Members are told their click was recorded only after it is committed: whatever the
