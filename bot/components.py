@@ -186,21 +186,26 @@ class Confirm(Button, template=None):
         if self.choice == "keep":
             await update(interaction, content=translate(language, self.kept), view=None)
             return
-        now = interaction.client.clock.now()
-        if now.timestamp() - self.asked > self.window.total_seconds():
-            raise UserFacingError(
-                _(
-                    "This question was asked more than {minutes} minutes ago, so I did nothing: "
-                    "run the command again."
-                ),
-                minutes=int(self.window.total_seconds() // 60),
-            )
+        refuse_stale(interaction, self.asked, self.window)
         await self.confirmed(interaction)
 
     async def confirmed(self, interaction: discord.Interaction[Any]) -> None:
         """Check that the target is still in ``asked_state``, act, and answer with
         :func:`bot.answering.update` (the question becomes the outcome)."""
         raise NotImplementedError
+
+
+def refuse_stale(interaction: discord.Interaction[Any], asked: float, window: timedelta) -> None:
+    """A press on a question asked (a POSIX time) longer than ``window`` ago is refused: the
+    member answers what they see now, not what they were shown then."""
+    if interaction.client.clock.now().timestamp() - asked > window.total_seconds():
+        raise UserFacingError(
+            _(
+                "This question was asked more than {minutes} minutes ago, so I did nothing: "
+                "run the command again."
+            ),
+            minutes=int(window.total_seconds() // 60),
+        )
 
 
 def confirm_view(

@@ -6,7 +6,9 @@ are composed by the events service into one function for ``db.write``."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -78,7 +80,7 @@ class RsvpRecord:
     answered_at: int
 
 
-def _event(row: sqlite3.Row) -> EventRecord:
+def _event(row: sqlite3.Row | Mapping[str, Any]) -> EventRecord:
     zone = ZoneInfo(row["tz"])
     return EventRecord(
         id=row["id"],
@@ -453,6 +455,64 @@ def feed_token(conn: sqlite3.Connection, guild_id: int, new_token: str) -> str:
 def guild_of_feed(conn: sqlite3.Connection, token: str) -> int | None:
     row = conn.execute("SELECT guild_id FROM calendar_feeds WHERE token = ?", (token,)).fetchone()
     return int(row[0]) if row else None
+
+
+# -- edits waiting for the organiser's answer ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingEdit:
+    """An /event edit asked about, as stored: the event's sequence when asked, the event as
+    it is to become (the editable columns as asked, the rest as the event is now), the key of
+    the date shown, whether it moves channel, the thread toggle and the notes to answer with."""
+
+    sequence: int
+    new: EventRecord
+    before: str
+    moving: bool
+    thread: bool | None
+    notes: list[str]
+    asked_at: datetime
+
+
+def put_pending_edit(conn: sqlite3.Connection, edit: PendingEdit, *, drop_before: datetime) -> int:
+    """Store an edit waiting for an answer, and drop those asked before ``drop_before``."""
+    conn.execute("DELETE FROM pending_edits WHERE asked_at < ?", (to_db(drop_before),))
+    new = event_values(edit.new)
+    values = {
+        # Only what an edit changes: the rest (the organiser among it) is read from the event.
+        "new": {c: new[c] for c in (*EDITABLE_COLUMNS, "channel_id")},
+        "before": edit.before,
+        "moving": edit.moving,
+        "thread": edit.thread,
+        "notes": edit.notes,
+    }
+    cursor = conn.execute(
+        "INSERT INTO pending_edits (event_id, sequence, edit, asked_at) VALUES (?, ?, ?, ?)",
+        (edit.new.id, edit.sequence, json.dumps(values), to_db(edit.asked_at)),
+    )
+    return cursor.lastrowid or 0
+
+
+def pending_edit(conn: sqlite3.Connection, pending_id: int) -> PendingEdit | None:
+    row = conn.execute(
+        "SELECT event_id, sequence, edit, asked_at FROM pending_edits WHERE id = ?", (pending_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    values = json.loads(row["edit"])
+    event = get(conn, guild_id=None, event_id=row["event_id"])
+    if event is None:
+        return None
+    return PendingEdit(
+        sequence=row["sequence"],
+        new=_event({**event_values(event), **values["new"]}),
+        before=values["before"],
+        moving=values["moving"],
+        thread=values["thread"],
+        notes=values["notes"],
+        asked_at=from_db(row["asked_at"]),
+    )
 
 
 declare(

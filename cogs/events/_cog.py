@@ -58,10 +58,10 @@ from cogs.events._rules import (
 from cogs.events._service import Edit
 from cogs.events._views import (
     CANCELLING,
-    CapacityChoice,
     DescriptionModal,
     EventsFeature,
     ask_cancel,
+    ask_overflow,
     finish_edit,
     list_page,
     require_organiser,
@@ -372,7 +372,6 @@ class EventsCog(commands.Cog, name="Events"):
         record = await self.queries.load(interaction.guild_id, event)
         team = await self.group_of(interaction.guild_id, record.channel_id)
         await self.require_organiser(interaction, EDITING, team)
-        language = interaction_language(interaction)
         if record.status != "scheduled":
             raise UserFacingError(
                 _("Event #{id} is cancelled; create a new one instead."), id=record.id
@@ -446,11 +445,7 @@ class EventsCog(commands.Cog, name="Events"):
         plan = Edit(record, updated, before, channel if moving else None, thread)
         crowded = await self.queries.crowded(record, updated.capacity)
         if crowded:
-            await reply(
-                interaction,
-                display.over_capacity_question(language, updated, crowded),
-                view=CapacityChoice(self.parts, language, plan, times.notes, crowded),
-            )
+            await ask_overflow(interaction, self.parts, plan, times.notes, crowded)
             return
         await finish_edit(interaction, self.parts, plan, times.notes)
 

@@ -105,6 +105,10 @@ class EventQueries:
     async def schedule_of(self, event: EventRecord) -> tuple[Schedule, dict[str, Override]]:
         return schedule_from(event, await self.db.read(stored.overrides, event.id))
 
+    async def pending_edit(self, pending_id: int) -> stored.PendingEdit | None:
+        """An /event edit waiting for the organiser's answer on the capacity."""
+        return await self.db.read(stored.pending_edit, pending_id)
+
     async def pick_occurrence(
         self, event: EventRecord, key: str | None, *, past: bool = False
     ) -> Occurrence:

@@ -35,6 +35,8 @@ LISTING_HORIZON = timedelta(days=2 * 365)
 CANCEL_TOLD = ("going", "maybe", "waitlist")
 
 # The refusal of a cancel decided on an event that changed after the question.
+# An edit decided on (or asked about) an event that changed meanwhile.
+EDIT_OVERTAKEN = _("Event #{id} changed meanwhile: run /event edit again.")
 CHANGED_SINCE_ASKED = _(
     "Event #{id} changed since you were asked, so nothing was cancelled: run /event cancel "
     "again to see it as it is now."

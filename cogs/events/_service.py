@@ -30,6 +30,7 @@ from cogs.events._queries import EventQueries, schedule_from, unknown_event
 from cogs.events._rules import (
     CANCEL_TOLD,
     CHANGED_SINCE_ASKED,
+    EDIT_OVERTAKEN,
     KEEP,
     WAITLIST,
     Occurrence,
@@ -443,9 +444,7 @@ class EventService:
         def store(conn: sqlite3.Connection) -> Occurrence:
             current = stored.get(conn, guild_id=old.guild_id, event_id=old.id)
             if current is None or (current.sequence, current.status) != (old.sequence, old.status):
-                raise UserFacingError(
-                    _("Event #{id} changed meanwhile: run /event edit again."), id=old.id
-                )
+                raise UserFacingError(EDIT_OVERTAKEN, id=old.id)
             renames = renamed_occurrences(
                 old_schedule, schedule, stored.occurrence_keys(conn, old.id)
             )
@@ -504,6 +503,24 @@ class EventService:
             )
         self._tell_promoted(conn, event, occurrence, promote_waitlist(conn, event, occurrence.key))
         return moved
+
+    async def ask_overflow(self, edit: Edit, notes: list[str], window: timedelta) -> int:
+        """Keep an edit that lowers the capacity below those going until the organiser says
+        what happens to them (its buttons carry the id returned, so a restart loses nothing);
+        questions older than ``window`` are dropped meanwhile."""
+        now = self.now()
+        pending = stored.PendingEdit(
+            sequence=edit.old.sequence,
+            new=edit.new,
+            before=edit.before.key,
+            moving=edit.channel is not None,
+            thread=edit.thread,
+            notes=notes,
+            asked_at=now,
+        )
+        return await self._commit(
+            partial(stored.put_pending_edit, edit=pending, drop_before=now - window)
+        )
 
     async def after_edit(self, edit: Edit, edited: Edited) -> None:
         """Discord's side of an edit, after the organiser has their answer: a moved

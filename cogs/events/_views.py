@@ -22,6 +22,7 @@ from cogs.events._queries import member_of
 from cogs.events._rules import (
     CANCEL_TOLD,
     CHANGED_SINCE_ASKED,
+    EDIT_OVERTAKEN,
     KEEP,
     WAITLIST,
     Occurrence,
@@ -247,42 +248,65 @@ async def finish_edit(
     await answer_then(interaction, answer, partial(parts.service.after_edit, edit, edited))
 
 
-class CapacityChoice(components.View):
+async def ask_overflow(
+    interaction: discord.Interaction[Any],
+    parts: EventsFeature,
+    edit: Edit,
+    notes: list[str],
+    crowded: list[tuple[Occurrence, int]],
+) -> None:
     """Asked when an edit lowers the capacity below those going: keep everyone, or move the
-    latest answers to the waitlist. Nothing is stored until the organiser chooses."""
+    latest answers to the waitlist. The edit waits in the database until the organiser chooses
+    (:class:`OverflowButton`); the event itself is unchanged until then."""
+    language = interaction_language(interaction)
+    pending = await parts.service.ask_overflow(edit, notes, OverflowButton.window)
+    moving = max(going for _occurrence, going in crowded) - (edit.new.capacity or 0)
+    view = discord.ui.View(timeout=None)
+    view.add_item(OverflowButton(pending, KEEP, translate(language, _("Keep everyone"))))
+    waitlist = translate(language, _("Move the latest {count} to the waitlist"), count=moving)
+    view.add_item(OverflowButton(pending, WAITLIST, waitlist))
+    text = display.over_capacity_question(language, edit.new, crowded)
+    await reply(interaction, text, view=view)
 
-    def __init__(
-        self,
-        parts: EventsFeature,
-        language: str,
-        edit: Edit,
-        notes: list[str],
-        crowded: list[tuple[Occurrence, int]],
-    ) -> None:
-        super().__init__(timeout=15 * 60)
-        self.parts = parts
-        self.edit = edit
-        self.notes = notes
-        capacity = edit.new.capacity or 0
-        moving = max(going for _occurrence, going in crowded) - capacity
-        keep = discord.ui.Button[CapacityChoice](
-            label=translate(language, _("Keep everyone")),
-            style=discord.ButtonStyle.primary,
-        )
-        waitlist = discord.ui.Button[CapacityChoice](
-            label=translate(language, _("Move the latest {count} to the waitlist"), count=moving)[
-                :80
-            ],
-            style=discord.ButtonStyle.secondary,
-        )
-        keep.callback = partial(self.choose, KEEP)  # type: ignore[method-assign]
-        waitlist.callback = partial(self.choose, WAITLIST)  # type: ignore[method-assign]
-        self.add_item(keep)
-        self.add_item(waitlist)
 
-    async def choose(self, overflow: str, interaction: discord.Interaction[Any]) -> None:
-        self.stop()
-        await finish_edit(interaction, self.parts, self.edit, self.notes, overflow, updating=True)
+class OverflowButton(EventItem, template=r"capacity:(?P<pending>\d+):(?P<overflow>keep|waitlist)"):
+    """Keep everyone / Move the latest to the waitlist. Persistent: the custom_id names the
+    stored edit, so a press after a restart stores it; a press after the event changed again,
+    or on a question older than the window (like a confirmation's), is refused."""
+
+    window = components.Confirm.window
+
+    def __init__(self, pending: int, overflow: str, label: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label[:80],
+                style=discord.ButtonStyle.primary
+                if overflow == KEEP
+                else discord.ButtonStyle.secondary,
+                custom_id=self.custom_id_for("capacity", pending, overflow),
+            )
+        )
+        self.pending = pending
+        self.overflow = overflow
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        parts = self.parts(interaction)
+        pending = await parts.queries.pending_edit(self.pending)
+        # A question no longer stored was dropped for being older than the window.
+        asked = pending.asked_at.timestamp() if pending else 0.0
+        components.refuse_stale(interaction, asked, self.window)
+        assert pending is not None
+        event = await parts.queries.load(interaction.guild_id, pending.new.id)
+        schedule, overrides = await parts.queries.schedule_of(event)
+        before = schedule.find(overrides, pending.before)
+        if event.sequence != pending.sequence or before is None:
+            raise UserFacingError(EDIT_OVERTAKEN, id=event.id)
+        # The service imports the announcer, which imports these views: read it when pressed.
+        from cogs.events._service import Edit
+
+        channel = discord.Object(pending.new.channel_id) if pending.moving else None
+        edit = Edit(event, pending.new, before, channel, pending.thread)
+        await finish_edit(interaction, parts, edit, pending.notes, self.overflow, updating=True)
 
 
 async def ask_cancel(

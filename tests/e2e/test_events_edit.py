@@ -4,11 +4,12 @@ refuses bad input with the database unchanged; lowering the capacity asks what t
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from bot.clock import FakeClock
 from bot.local import LocalCommunity
 from bot.sandbox import permissions as perm
 from tests.e2e.events_helpers import announcement, confirmed, create_event, dm_containing, fields
@@ -239,6 +240,42 @@ async def test_a_choice_made_after_the_event_changed_is_refused(
     await sofia.slash("event edit", event=1, title="Kick-off, renamed")
     late = await sofia.click(asked.message, "Keep everyone")  # type: ignore[arg-type]
     assert late.content == "Event #1 changed meanwhile: run /event edit again."
+    await shown_when(community, lambda f: f["Places"] == "3 of 3 taken")
+
+
+async def test_the_question_survives_a_restart_with_the_edit_it_asked_about(
+    community: LocalCommunity,
+) -> None:
+    await crowd_of_three(community)
+    sofia = community.as_member("sofia")
+    asked = await sofia.slash("event edit", event=1, capacity=1, title="Kick-off, smaller")
+    before = await event_row(community)
+    await community.restart_bot()
+    assert await event_row(community) == before  # still nothing stored until the choice
+    moved = await sofia.click(asked.message, "Move the latest 2 to the waitlist")  # type: ignore[arg-type]
+    assert "Event #1 is updated." in moved.content
+    assert moved.message is not None and moved.message.components == []
+    assert await answers(community) == {"aino": "going", "marco": "waitlist", "lena": "waitlist"}
+    await shown_when(community, lambda f: f["Places"] == "1 of 1 taken")
+    assert announcement(community).embeds[0]["title"] == "Kick-off, smaller"
+
+
+async def test_after_a_restart_a_press_on_a_changed_or_old_question_is_refused(
+    community: LocalCommunity, clock: FakeClock
+) -> None:
+    await crowd_of_three(community)
+    sofia = community.as_member("sofia")
+    changed = await sofia.slash("event edit", event=1, capacity=1)
+    await sofia.slash("event edit", event=1, title="Kick-off, renamed")
+    old = await sofia.slash("event edit", event=1, capacity=2)
+    await community.restart_bot()
+    late = await sofia.click(changed.message, "Keep everyone")  # type: ignore[arg-type]
+    assert late.content == "Event #1 changed meanwhile: run /event edit again."
+    clock.advance(timedelta(minutes=16))
+    stale = await sofia.click(old.message, "Keep everyone")  # type: ignore[arg-type]
+    assert stale.content == (
+        "This question was asked more than 15 minutes ago, so I did nothing: run the command again."
+    )
     await shown_when(community, lambda f: f["Places"] == "3 of 3 taken")
 
 
