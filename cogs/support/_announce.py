@@ -1,6 +1,7 @@
-"""What support tells people: the triage card, posts in the requester's thread, the courtesy DM,
-nudges, and the admin log when an admin must act; and what it reads back from Discord, the
-thread's messages and files copied into the transcript (the service stores them).
+"""What support tells people: the triage card, posts in the requester's thread, nudges, and the
+admin log when an admin must act; and what it reads back from Discord, the thread's messages
+and files copied into the transcript (the service stores them). The requester's courtesy DMs
+are notices the service stores with each change (bot/notices.py), sent once by the scheduler.
 
 The thread is where the requester learns everything (DMs are a courtesy: closed DMs are
 skipped); the card is the secretariat's view. Card and thread are repaired, not lost: a card an
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.i18n import _, translate
-from cogs.support._display import request_embed, title, ts
+from cogs.support._display import change_text, request_embed, title, ts
 from cogs.support._rules import Nudge, NudgeTarget
 from cogs.support._views import card_view, reopen_view
 from db.support import KeptMessage, SupportRequest
@@ -27,18 +28,11 @@ log = logging.getLogger(__name__)
 
 TRANSCRIPT_LIMIT = 5000  # messages copied per resolve
 
-# What each change says, in the thread and in the DM ({who} is a mention).
-CHANGE_TEXTS = {
-    "claim": _("{who} from the secretariat is now handling request #{id}."),
-    "hand_over": _("Request #{id} was handed over to {who}, who is now handling it."),
-    "resolve": _("Request #{id} was resolved by {who}. Outcome: {outcome}"),
-    "reopen": _("Request #{id} was reopened by {who}; the secretariat has been told."),
-}
 REOPEN_HINT = _("Not what you needed? Press Reopen within {days} days.")
 
 
 class Announcer:
-    """Posts and DMs for support requests."""
+    """Posts for support requests, and the nudge's DM to the claimer."""
 
     def __init__(self, bot: S3Bot) -> None:
         self.bot = bot
@@ -150,20 +144,6 @@ class Announcer:
             )
         await thread.send(text, embed=request_embed(language, request, card=False), nonce=nonce)
 
-    async def opened(self, request: SupportRequest) -> None:
-        """The courtesy DM when a request's thread is open."""
-        text = translate(
-            request.language,
-            _(
-                "Your support request #{id} ({topic}) is open: {thread}. The secretariat answers "
-                "there."
-            ),
-            id=request.id,
-            topic=request.topic,
-            thread=f"<#{request.thread_id}>",
-        )
-        await self.bot.members.dm(request.requester_id, content=text)
-
     async def tell(
         self,
         guild: discord.Guild,
@@ -171,15 +151,9 @@ class Announcer:
         action: str,
         actor_id: int,
     ) -> None:
-        """A change: in the thread (what the requester sees) and by DM (a courtesy)."""
+        """A change, in the thread: what the requester sees (the DM is the service's notice)."""
         language = request.language
-        text = translate(
-            language,
-            CHANGE_TEXTS[action],
-            id=request.id,
-            who=f"<@{actor_id if action != 'hand_over' else request.claimed_by}>",
-            outcome=request.outcome or "",
-        )
+        text = change_text(request, action, actor_id)
         thread = await self.thread(guild, request.thread_id)
         if thread is not None:
             view = discord.utils.MISSING
@@ -192,9 +166,6 @@ class Announcer:
                 await thread.send(text + extra, view=view)
             except discord.HTTPException as exc:
                 log.warning("could not post in the thread of request %s: %s", request.id, exc)
-        if request.thread_id:  # on its own line: a thread's name read on as the outcome's end
-            text += "\n" + translate(language, _("Thread: {link}"), link=f"<#{request.thread_id}>")
-        await self.bot.members.dm(request.requester_id, content=text)
 
     async def tell_staff(
         self,
@@ -219,10 +190,28 @@ class Announcer:
                 pass  # the card is gone: say it without the reply
         await triage.send(text, allowed_mentions=mentions, **once)
 
+    def _claimer_nudge(self, request: SupportRequest) -> str:
+        since = request.awaiting_staff_since or request.created_at
+        return translate(
+            self.staff_language,
+            _("<@{who}>, request #{id} ({topic}) has waited for an answer since {since}."),
+            who=request.claimed_by,
+            id=request.id,
+            topic=request.topic,
+            since=ts(since, "f"),
+        )
+
+    async def nudge_dm(self, request: SupportRequest, nonce: str) -> None:
+        """The claimer's own copy of their nudge, by DM (its own send, with its own nonce)."""
+        if request.claimed_by is not None:
+            text = f"{self._claimer_nudge(request)} {title(request)}"
+            await self.bot.members.dm(request.claimed_by, content=text, nonce=nonce)
+
     async def nudge(
         self, guild: discord.Guild, request: SupportRequest, nudge: Nudge, *, nonce: str
     ) -> None:
-        """Remind whoever the nudge is for that the request waits."""
+        """Remind whoever the nudge is for that the request waits (in the notes thread or the
+        triage channel; the claimer's DM is :meth:`nudge_dm`)."""
         language = self.staff_language
         since = request.awaiting_staff_since or request.created_at
         if nudge.target == NudgeTarget.TRIAGE:
@@ -239,22 +228,13 @@ class Announcer:
             )
             await self.tell_staff(guild, request, text, nonce=nonce)
         elif nudge.target == NudgeTarget.CLAIMER:
-            text = translate(
-                language,
-                _("<@{who}>, request #{id} ({topic}) has waited for an answer since {since}."),
-                who=request.claimed_by,
-                id=request.id,
-                topic=request.topic,
-                since=ts(since, "f"),
-            )
+            text = self._claimer_nudge(request)
             ping = discord.AllowedMentions(users=[discord.Object(request.claimed_by or 0)])
             notes = await self.thread(guild, request.notes_thread_id)
             if notes is not None:
                 await notes.send(text, allowed_mentions=ping, nonce=nonce)
             else:
                 await self.tell_staff(guild, request, text, ping, nonce)
-            if request.claimed_by is not None:
-                await self.bot.members.dm(request.claimed_by, content=f"{text} {title(request)}")
         else:
             role = self.bot.find_role(guild, self.bot.settings.roles.secretariat)
             text = translate(

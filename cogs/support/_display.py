@@ -87,6 +87,48 @@ def request_embed(language: str, request: SupportRequest, *, card: bool) -> disc
     return embed
 
 
+# What each change says, in the thread and in the DM ({who} is a mention).
+CHANGE_TEXTS = {
+    "claim": _("{who} from the secretariat is now handling request #{id}."),
+    "hand_over": _("Request #{id} was handed over to {who}, who is now handling it."),
+    "resolve": _("Request #{id} was resolved by {who}. Outcome: {outcome}"),
+    "reopen": _("Request #{id} was reopened by {who}; the secretariat has been told."),
+}
+
+
+def change_text(request: SupportRequest, action: str, actor_id: int) -> str:
+    """A change as the requester's thread says it, in the request's language."""
+    return translate(
+        request.language,
+        CHANGE_TEXTS[action],
+        id=request.id,
+        who=f"<@{actor_id if action != 'hand_over' else request.claimed_by}>",
+        outcome=request.outcome or "",
+    )
+
+
+def change_dm(request: SupportRequest, action: str, actor_id: int) -> str:
+    """The courtesy DM of a change: the thread's line, and the thread on a line of its own (a
+    thread's name read on as the outcome's end)."""
+    text = change_text(request, action, actor_id)
+    if request.thread_id:
+        text += "\n" + translate(
+            request.language, _("Thread: {link}"), link=f"<#{request.thread_id}>"
+        )
+    return text
+
+
+def opened_dm(request: SupportRequest) -> str:
+    """The courtesy DM once a request's thread is open."""
+    return translate(
+        request.language,
+        _("Your support request #{id} ({topic}) is open: {thread}. The secretariat answers there."),
+        id=request.id,
+        topic=request.topic,
+        thread=f"<#{request.thread_id}>",
+    )
+
+
 def list_line(language: str, request: SupportRequest) -> str:
     """One request in /support list and /support status."""
     where = f"<#{request.thread_id}>" if request.thread_id else ""

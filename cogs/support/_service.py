@@ -5,8 +5,9 @@ A request is written to the database first, with a retry planned, and only then 
 missing, and finds a thread a lost answer left behind instead of opening a second one. Every
 write goes through :meth:`SupportService._commit`, one exit that runs it in one transaction
 and then re-arms the scheduler if it planned anything; a state change (:meth:`_change`) writes
-the change (only if nobody changed the request meanwhile), its history row and the next nudge
-together.
+the change (only if nobody changed the request meanwhile), its history row, the next nudge and
+the requester's DM about it (a notice, bot/notices.py) together: a process killed after the
+commit still sends the DM, once.
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ from bot.i18n import _, translate
 from bot.scheduler import RunContext
 from cogs.support import _rules as rules
 from cogs.support._announce import Announcer
-from cogs.support._display import thread_name
+from cogs.support._display import change_dm, opened_dm, thread_name
 from cogs.support._queries import SupportQueries, as_rules
 from cogs.support._rules import (
     Actor,
     BusinessCalendar,
     Draft,
     NudgePolicy,
+    NudgeTarget,
     Request,
     Status,
     check_may_request,
@@ -198,8 +200,10 @@ class SupportService:
             if not record.posted:
 
                 def posted(conn: sqlite3.Connection) -> None:
+                    """Posted, and the requester's courtesy DM stored with it."""
                     SupportRequests.mark_posted(conn, request_id)
                     self.bot.scheduler.cancel(conn, post_prefix(request_id))
+                    self._tell_requester(conn, record, "opened", opened_dm(record))
 
                 await self._commit(posted)
                 await self.announce.tell_staff(
@@ -214,7 +218,6 @@ class SupportService:
                         region=record.region,
                     ),
                 )
-                await self.announce.opened(record)
             return True
 
     async def _ensure_thread(
@@ -410,16 +413,33 @@ class SupportService:
         )
 
         def write(conn: sqlite3.Connection) -> SupportRequest | None:
-            """The change, its history row and the nudges of the new state, together."""
+            """The change, its history row, the nudges of the new state and the requester's
+            DM about it, together."""
             if not SupportRequests.change(conn, record, change, now):
                 return None
             self.bot.scheduler.cancel(conn, nudge_prefix(record.id))
             stored = SupportRequests.select(conn, record.id)
             assert stored is not None
             self._plan_nudge(conn, stored, after=now)
+            if action is not None:
+                self._tell_requester(conn, stored, action, change_dm(stored, action, actor.id))
             return stored
 
         return await self._commit(write)
+
+    def _tell_requester(
+        self, conn: sqlite3.Connection, record: SupportRequest, about: str, text: str
+    ) -> None:
+        """Inside the write: the requester's courtesy DM about it, sent once after the commit
+        (bot/notices.py). It is in the language they asked to be answered in, whatever their
+        Discord's; the thread says it all too, so a closed DM loses nothing."""
+        self.bot.notices.tell(
+            conn,
+            guild_id=record.guild_id,
+            about=f"support:{record.id}:{about}",
+            members=[record.requester_id],
+            compose=lambda _language: text,
+        )
 
     async def _decide(
         self,
@@ -484,8 +504,9 @@ class SupportService:
     async def after_change(
         self, guild: discord.Guild, record: SupportRequest, action: str, actor_id: int
     ) -> None:
-        """Card, thread and DM after a change (a deleted thread is opened again first); the
-        claimer joins the thread; a reopen is told to the triage channel."""
+        """Card and thread after a change (a deleted thread is opened again first; the DM
+        was stored with the change); the claimer joins the thread; a reopen is told to the
+        triage channel."""
         thread = await self.announce.thread(guild, record.thread_id)
         if record.thread_id is not None and thread is None:
             await self.ensure_posted(record.id)
@@ -554,6 +575,8 @@ class SupportService:
         await ctx.once(
             "nudge", lambda nonce: self.announce.nudge(guild, record, nudge, nonce=nonce)
         )
+        if nudge.target == NudgeTarget.CLAIMER:
+            await ctx.once("nudge-dm", partial(self.announce.nudge_dm, record))
         following = nudge_at(request, step + 1, self.calendar, self.policy)
         if following is None:
             return

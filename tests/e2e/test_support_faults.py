@@ -60,6 +60,7 @@ async def test_thread_creation_fails_then_succeeds_on_retry_with_one_request_and
     )
     assert len(cards(community)) == 1
     assert len(await repo(community).in_guild(community.guild.id)) == 1
+    await sb.wait_until(lambda: len(dm_texts(community, "aino")) == 1)  # the scheduler's notice
     assert dm_texts(community, "aino")[-1].startswith("Tukipyyntösi #1")
     clock.advance(timedelta(hours=2))  # no retry is left to open a second thread
     await community.bot.scheduler.run_due()

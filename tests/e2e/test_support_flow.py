@@ -70,6 +70,7 @@ async def test_request_claim_resolve_reopen_with_dms_at_each_step(
     [notes] = sb.threads(community.channels["support-triage"])
     assert not aino.can_see(notes) and sofia.can_see(notes)  # staff-only notes
     assert "New support request #1" in triage_lines(community)[0]
+    await sb.wait_until(lambda: len(dm_texts(community, "aino")) == 1)  # sent by the scheduler
     assert dm_texts(community, "aino")[-1].startswith("Tukipyyntösi #1")
 
     claimed = await sofia.click(card, "Claim")
@@ -249,6 +250,6 @@ async def test_hand_over_to_another_secretariat_member(community: LocalCommunity
     assert stored is not None and stored.claimed_by == community.members["olli"].user.id
     [thread] = threads(community)
     assert community.members["olli"].user.id in thread.thread_members
-    await sb.wait_until(lambda: "siirrettiin" in dm_texts(community, "aino")[-1])
+    await sb.wait_until(lambda: any("siirrettiin" in t for t in dm_texts(community, "aino")))
     refused = await sofia.slash("support handover", request=1, to=community.members["marco"])
     assert "only be handed to the secretariat" in refused.content
