@@ -186,13 +186,6 @@ class Polls:
 
     # -- electorate ---------------------------------------------------------------------------
 
-    async def members_of_unit(self, poll_id: int, unit: str) -> list[int]:
-        rows = await self.db.fetchall(
-            "SELECT user_id FROM poll_electors WHERE poll_id = ? AND unit = ? ORDER BY user_id",
-            (poll_id, unit),
-        )
-        return [int(r[0]) for r in rows]
-
     async def non_voters(self, poll_id: int) -> list[int]:
         """Members whose unit has no ballot yet (only while the poll is open: needs the secret)."""
 
@@ -352,6 +345,15 @@ def cast_ballot(
         (poll_id, found.voter_hash, json.dumps(list(ballot)), None if poll.secret else unit),
     )
     return Cast(poll, unit, ballot, replaced=found.current is not None)
+
+
+def unit_members(conn: sqlite3.Connection, poll_id: int, unit: str) -> list[int]:
+    """The members who vote for ``unit`` (a region's members, in a region poll)."""
+    rows = conn.execute(
+        "SELECT user_id FROM poll_electors WHERE poll_id = ? AND unit = ? ORDER BY user_id",
+        (poll_id, unit),
+    )
+    return [int(r[0]) for r in rows]
 
 
 @dataclass(frozen=True)

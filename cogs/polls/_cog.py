@@ -1,4 +1,5 @@
-"""Slash commands for polls: thin, they check input with the rules and call the service.
+"""Slash commands for polls: thin, they check input with the rules, read through the queries and
+change through the service.
 
 Who may do what: organisers create polls for anyone, a group's leads for their group (its
 members, or one vote per region); a poll's creator or an organiser closes it; everyone reads
@@ -20,8 +21,10 @@ from bot.errors import UserFacingError
 from bot.i18n import C_, _, translate
 from bot.timeparse import parse_duration, parse_when
 from bot.tree import interaction_language, reply
+from cogs.polls._announce import Announcer
 from cogs.polls._count import Mode
 from cogs.polls._display import turnout_line
+from cogs.polls._queries import PollQueries, asker
 from cogs.polls._rules import (
     MODES,
     check_close_and_quorum,
@@ -30,7 +33,7 @@ from cogs.polls._rules import (
     check_spec,
     choice_bounds,
 )
-from cogs.polls._service import PollService, asker
+from cogs.polls._service import PollService
 from cogs.polls._views import (
     CLOSING,
     FEATURE,
@@ -82,7 +85,8 @@ class PollsCog(commands.Cog, name="Polls"):
 
     def __init__(self, bot: S3Bot) -> None:
         self.bot = bot
-        self.service = PollService(bot)
+        self.queries = PollQueries(bot)
+        self.service = PollService(bot, self.queries, Announcer(bot, self.queries))
 
     async def cog_load(self) -> None:
         self.bot.features[FEATURE] = self.service  # what the persistent components reach
@@ -156,7 +160,7 @@ class PollsCog(commands.Cog, name="Polls"):
         assert interaction.guild is not None
         language = interaction_language(interaction)
         team = (
-            await self.service.named_group(interaction.guild_id, group)
+            await self.queries.named_group(interaction.guild_id, group)
             if group and electorate in ("group", "region")
             else None
         )
@@ -164,7 +168,7 @@ class PollsCog(commands.Cog, name="Polls"):
         await self.bot.members.require(
             interaction,
             self.bot.members.organisers,
-            *await self.service.creators(team),
+            *await self.queries.creators(team),
             action=CREATING,
         )
         if mode not in MODES:
@@ -184,18 +188,18 @@ class PollsCog(commands.Cog, name="Polls"):
         )
         closing = (
             parse_when(
-                closes, tz=zone, now=self.service.now(), language=language, zone_note=zone_note
+                closes, tz=zone, now=self.queries.now(), language=language, zone_note=zone_note
             )
             if closes
             else None
         )
         closes_at = closing.utc if closing else None
         remind_minutes = int(parse_duration(remind).total_seconds() // 60) if remind else None
-        check_close_and_quorum(closes_at, quorum, self.service.now())
-        check_reminder(closes_at, remind_minutes, remind or "", self.service.now())
+        check_close_and_quorum(closes_at, quorum, self.queries.now())
+        check_reminder(closes_at, remind_minutes, remind or "", self.queries.now())
         if mode != "single" and minimum is not None and maximum is not None:
             choice_bounds(mode, max(maximum, minimum), minimum, maximum)  # min > max, early
-        electors = await self.service.electorate(
+        electors = await self.queries.electorate(
             interaction.guild, electorate, channel=target, role=role, group_id=group_id
         )
         electorate_ref = {
@@ -206,7 +210,7 @@ class PollsCog(commands.Cog, name="Polls"):
         async def submitted(
             modal_interaction: discord.Interaction[Any], question: str, options: str, text: str
         ) -> None:
-            check_reminder(closes_at, remind_minutes, remind or "", self.service.now())
+            check_reminder(closes_at, remind_minutes, remind or "", self.queries.now())
             spec = check_spec(
                 question=question,
                 options_text=options,
@@ -219,7 +223,7 @@ class PollsCog(commands.Cog, name="Polls"):
                 live_results=results == "live",
                 closes_at=closes_at,
                 quorum_percent=quorum,
-                now=self.service.now(),
+                now=self.queries.now(),
             )
             new = NewPoll(
                 guild_id=interaction.guild_id or 0,
@@ -288,7 +292,7 @@ class PollsCog(commands.Cog, name="Polls"):
         native = discord.Poll(question=text, duration=timedelta(hours=hours), multiple=multiple)
         for option in options:
             native.add_answer(text=option)
-        view = quick_view(self.service.guild_language(), interaction.user.id)
+        view = quick_view(self.queries.guild_language(), interaction.user.id)
         await reply(interaction, ephemeral=False, poll=native, view=view)
 
     # -- /poll close --------------------------------------------------------------------------
@@ -299,7 +303,7 @@ class PollsCog(commands.Cog, name="Polls"):
     )
     @app_commands.describe(poll=_("The poll to close"))
     async def close(self, interaction: discord.Interaction[S3Bot], poll: int) -> None:
-        record = await self.service.load(interaction.guild_id, poll)
+        record = await self.queries.load(interaction.guild_id, poll)
         await require_creator_or_organiser(interaction, record, CLOSING)
         if not record.is_open:
             raise UserFacingError(_("Poll #{id} is already closed."), id=record.id)
@@ -311,13 +315,13 @@ class PollsCog(commands.Cog, name="Polls"):
     @app_commands.describe(poll=_("The poll"))
     async def results(self, interaction: discord.Interaction[S3Bot], poll: int) -> None:
         language = interaction_language(interaction)
-        record = await self.service.load_seen(interaction, poll)
+        record = await self.queries.load_seen(interaction, poll)
         if record.is_open and not record.live_results:
             raise UserFacingError(
                 _("The results of poll #{id} are hidden until it closes."), id=record.id
             )
         await defer(interaction)
-        text, chart = await self.service.results_answer(record, language)
+        text, chart = await self.queries.results_answer(record, language)
         await reply(interaction, text, file=chart)
 
     # -- /poll export -------------------------------------------------------------------------
@@ -327,7 +331,7 @@ class PollsCog(commands.Cog, name="Polls"):
     )
     @app_commands.describe(poll=_("The poll"))
     async def export(self, interaction: discord.Interaction[S3Bot], poll: int) -> None:
-        record = await self.service.load(interaction.guild_id, poll)
+        record = await self.queries.load(interaction.guild_id, poll)
         await require_creator_or_organiser(interaction, record, EXPORTING)
         if record.is_open:
             # While open, two exports a vote apart would show which ballot is new.
@@ -344,7 +348,7 @@ class PollsCog(commands.Cog, name="Polls"):
             )
             if record.secret
             else translate(language, _("The ballots of poll #{id}."), id=record.id),
-            file=await self.service.export_file(record, language),
+            file=await self.queries.export_file(record, language),
         )
 
     # -- /poll list ---------------------------------------------------------------------------
@@ -352,7 +356,7 @@ class PollsCog(commands.Cog, name="Polls"):
     @poll.command(name=C_("command", "list"), description=_("Open polls, by group"))
     async def list_polls(self, interaction: discord.Interaction[S3Bot]) -> None:
         language = interaction_language(interaction)
-        text = await self.service.open_polls_text(
+        text = await self.queries.open_polls_text(
             interaction.guild_id, language, asker(interaction)
         )
         await reply(interaction, text or translate(language, _("No polls are open.")))
@@ -368,7 +372,7 @@ class PollsCog(commands.Cog, name="Polls"):
         who = asker(interaction)
         return [
             app_commands.Choice(name=label, value=value)
-            for label, value in await self.service.poll_choices(interaction.guild_id, current, who)
+            for label, value in await self.queries.poll_choices(interaction.guild_id, current, who)
         ]
 
     @create.autocomplete("group")
@@ -376,5 +380,5 @@ class PollsCog(commands.Cog, name="Polls"):
         self, interaction: discord.Interaction[S3Bot], current: str
     ) -> list[app_commands.Choice[str]]:
         language = interaction_language(interaction)
-        found = await self.service.group_choices(interaction.guild_id, language, current)
+        found = await self.queries.group_choices(interaction.guild_id, language, current)
         return [app_commands.Choice(name=name, value=value) for name, value in found]

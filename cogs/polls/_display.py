@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 import discord
 
 from bot.i18n import _, translate
+from bot.regions import RegionRef
 from cogs.polls._count import Mode, Result, RunoffCount
 from cogs.polls._rules import BallotRules, rule_key, rule_params
 from db.polls import PollRecord
@@ -122,6 +123,22 @@ def fit(
 def clip(text: str, limit: int) -> str:
     """One piece of text within ``limit``, marked with "…" where it was cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def region_ballot_notice(
+    name: str, unit: str, question: str, choices: str, replaced: bool, language: str
+) -> str:
+    """The DM to a region's other members when one of them casts or changes its ballot."""
+    return translate(
+        language,
+        _("{name} changed {region}'s ballot in “{question}”: {choices}")
+        if replaced
+        else _("{name} cast {region}'s ballot in “{question}”: {choices}"),
+        name=name,
+        region=RegionRef.from_key(unit).display(language),
+        question=question,
+        choices=choices,
+    )
 
 
 def turnout_line(language: str, poll: PollRecord, turnout: int) -> str:

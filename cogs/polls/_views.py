@@ -7,6 +7,9 @@ component sends, the service checks the ballot against the poll's rules again.
 
 from __future__ import annotations
 
+import csv
+import io
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -24,6 +27,8 @@ from cogs.polls._display import close_question, ordinal
 if TYPE_CHECKING:
     from cogs.polls._service import PollService
     from db.polls import PollRecord
+
+log = logging.getLogger(__name__)
 
 FEATURE = "polls"
 PREFIX = "poll"  # every polls custom_id starts "poll:"
@@ -194,11 +199,10 @@ class QuickButton(PollButton, template=r"quick:(?P<creator_id>\d+):(?P<action>en
         return cls(int(match["creator_id"]), match["action"])
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        service = _service(interaction)
         if self.action == "end":
-            await service.end_quick(interaction, self.creator_id)
+            await end_quick(interaction, self.creator_id)
         else:
-            await service.quick_voters(interaction, self.creator_id)
+            await quick_voters(interaction, self.creator_id)
 
 
 def closes_state(poll: PollRecord) -> str:
@@ -215,12 +219,12 @@ async def ask_close(interaction: discord.Interaction[Any], poll: PollRecord) -> 
         CloseButton,
         poll.id,
         closes_state(poll),
-        int(service.now().timestamp()),
+        int(service.queries.now().timestamp()),
         translate(language, _("Close it now")),
         translate(language, _("Keep it open")),
     )
     # The count's ballots are the turnout (one per member, or per region).
-    text = close_question(language, poll, (await service.result(poll)).ballots)
+    text = close_question(language, poll, (await service.queries.result(poll)).ballots)
     await reply(interaction, text, view=view)
 
 
@@ -239,7 +243,7 @@ class CloseButton(
     async def confirmed(self, interaction: discord.Interaction[Any]) -> None:
         service = _service(interaction)
         language = interaction_language(interaction)
-        poll = await service.load(interaction.guild_id, self.target)
+        poll = await service.queries.load(interaction.guild_id, self.target)
         await require_creator_or_organiser(interaction, poll, CLOSING)
         if not poll.is_open:
             raise UserFacingError(_("Poll #{id} is already closed."), id=poll.id)
@@ -266,6 +270,77 @@ def quick_view(language: str, creator_id: int, *, ended: bool = False) -> discor
         view.add_item(QuickButton(creator_id, "end", translate(language, _("End now"))))
     view.add_item(QuickButton(creator_id, "voters", translate(language, _("Voters (CSV)"))))
     return view
+
+
+# -- quick polls (Discord's own: nothing of them is stored) --------------------------
+
+ENDING = _("end this poll")
+LISTING_VOTERS = _("see who voted in this poll")
+
+
+async def _quick_poll(
+    interaction: discord.Interaction[Any], creator_id: int, action: str
+) -> discord.Poll:
+    """The quick poll a button sits on, if the member posted it or organises."""
+
+    async def is_creator(member: discord.Member) -> bool:
+        return member.id == creator_id
+
+    await interaction.client.members.require(
+        interaction,
+        Who(_("the poll's creator"), is_creator),
+        interaction.client.members.organisers,
+        action=action,
+    )
+    poll = interaction.message.poll if interaction.message else None
+    if poll is None:
+        raise UserFacingError(_("This message has no poll."))
+    return poll
+
+
+async def end_quick(interaction: discord.Interaction[Any], creator_id: int) -> None:
+    """End a quick poll now: Discord makes its results final and posts them under it."""
+    poll = await _quick_poll(interaction, creator_id, ENDING)
+    ended = quick_view(interaction.client.default_language, creator_id, ended=True)
+    if poll.is_finalised():
+        await update(interaction, view=ended)
+        raise UserFacingError(_("This poll has already ended."))
+    try:
+        await poll.end()
+    except discord.HTTPException as exc:
+        log.warning("could not end a quick poll: %s", exc)
+        raise UserFacingError(_("Discord did not end the poll; try again.")) from None
+    await update(interaction, view=ended)
+
+
+async def quick_voters(interaction: discord.Interaction[Any], creator_id: int) -> None:
+    """Who chose each answer, as a CSV file (Discord shows voters to everyone; the file is
+    for the organiser's records). Read 100 voters at a time from Discord."""
+    poll = await _quick_poll(interaction, creator_id, LISTING_VOTERS)
+    language = interaction_language(interaction)
+    await defer(interaction)
+    guild_id = interaction.guild_id or 0
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([translate(language, _("answer")), translate(language, _("voter")), "id"])
+    voters = 0
+    for answer in poll.answers:
+        found = [user async for user in answer.voters()]
+        for user in sorted(found, key=lambda u: u.id):
+            name = interaction.client.members.display_name(guild_id, user.id)
+            writer.writerow([answer.text, name, str(user.id)])
+        voters += len(found)
+    data = buffer.getvalue().encode("utf-8-sig")
+    await reply(
+        interaction,
+        translate(
+            language,
+            _("Who chose each answer of “{question}” ({votes} votes)."),
+            question=poll.question,
+            votes=voters,
+        ),
+        file=discord.File(io.BytesIO(data), filename="poll-voters.csv"),
+    )
 
 
 def poll_view(language: str, poll_id: int) -> discord.ui.View:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -336,6 +337,31 @@ async def test_one_vote_per_region(community: LocalCommunity, partnership: int) 
     # Sofia leads but has no region in her profile: she is not in this electorate.
     outsider = await community.as_member("sofia").click(poll_message(community), "Vote")
     assert "not in this poll's electorate" in outsider.content
+
+
+async def test_a_regions_dm_is_stored_with_its_ballot_and_arrives_once(
+    community: LocalCommunity, partnership: int, clock: FakeClock
+) -> None:
+    """Aino's ballot for Lapland and Olli's DM about it are one write: a bot gone right after
+    the commit sends the DM when it is back (bot/notices.py), and only once."""
+    await create_poll(community, electorate="region", group="Smart Tourism")
+    assert community.bot is not None
+    await community.bot.scheduler.stop()  # the bot is gone right after its next commit
+    await vote(community, "aino", ["Yes"])
+    await asyncio.sleep(0.2)  # a direct DM would have gone by now
+    olli = community.members["olli"]
+    assert community.sandbox.dms(olli) == []
+
+    await community.restart_bot()
+    await community.sandbox.wait_until(lambda: len(community.sandbox.dms(olli)) == 1)
+    [told] = community.sandbox.dms(olli)
+    assert "Aino" in told.content and "Lappi" in told.content  # Olli reads Finnish
+    assert community.sandbox.dms(community.members["marco"]) == []  # another region's
+    clock.advance(timedelta(hours=1))
+    await community.restart_bot()
+    assert community.bot is not None
+    await community.bot.scheduler.run_due()
+    assert len(community.sandbox.dms(olli)) == 1
 
 
 async def test_the_group_is_named_in_the_members_language(

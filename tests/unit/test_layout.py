@@ -216,33 +216,6 @@ def test_no_feature_reads_another_features_repository() -> None:
     assert sorted(set(offenders)) == []
 
 
-# What each feature's service still reads outside a change (issue 6); a name leaves the list when
-# its read moves to the feature's _queries.py (or its Discord work to _announce.py). A name
-# that comes back, or a new read, fails.
-READS_LEFT_IN_SERVICE: dict[str, set[str]] = {
-    "polls": {
-        "named_group",
-        "group_choices",
-        "poll_choices",
-        "creators",
-        "load",
-        "load_seen",
-        "electorate",
-        "describe_electorate",
-        "results_answer",
-        "export_file",
-        "open_polls_text",
-        "result",
-        "render",
-        "chart",
-        "refresh",
-        "outsider",
-        "tell_region",
-        "tell_closed",
-        "end_quick",
-        "quick_voters",
-    },
-}
 SHUTDOWN = {"close", "close_service"}  # what the bot awaits when it stops
 
 
@@ -306,29 +279,14 @@ def test_a_features_service_holds_only_changes_and_scheduled_handlers(feature: P
     keeping Discord in step in ``_announce.py``, so a reader never has to ask which reads a
     service method hides among the writes."""
     service = feature / "_service.py"
-    if not service.exists():
-        return
-    left = READS_LEFT_IN_SERVICE.get(feature.name, set())
-    assert reads_in_service(service.read_text("utf-8")) <= left
+    if service.exists():
+        assert reads_in_service(service.read_text("utf-8")) == set()
 
 
 # What each feature's service still renders for members (issue 6): a name leaves the list when
 # its text or embed moves to the feature's _display.py (or its Discord work to _announce.py).
 RENDERING_LEFT_IN_SERVICE: dict[str, set[str]] = {
-    "polls": {
-        "_on_remind",
-        "ballot_header",
-        "cast",
-        "end_quick",
-        "open_ballot",
-        "open_polls_text",
-        "outsider",
-        "quick_voters",
-        "rank_step",
-        "render",
-        "tell_closed",
-        "tell_region",
-    },
+    "polls": {"_on_remind", "ballot_header", "cast", "open_ballot", "rank_step"},
     "support": {"_open_notes", "after_change", "ensure_posted"},
 }
 

@@ -20,6 +20,7 @@ from db.polls import (
     cast_ballot,
     close,
     electors,
+    unit_members,
     voter,
 )
 
@@ -120,7 +121,7 @@ async def test_one_vote_per_region(db: Database) -> None:
     # A second member of the same region changes the region's one ballot.
     assert await vote(db, poll.id, VOTERS[1], [5, 6, 7]) is True
     assert await polls.turnout(poll.id) == 1
-    assert await polls.members_of_unit(poll.id, "FI-10") == sorted(VOTERS[:2])
+    assert await db.read(unit_members, poll.id, "FI-10") == sorted(VOTERS[:2])
     assert await polls.non_voters(poll.id) == [VOTERS[2]]
 
 
