@@ -66,6 +66,12 @@ class Announcer:
         except discord.HTTPException as exc:
             log.warning("could not update the message of poll %s: %s", poll.id, exc)
 
+    async def show_closed(self, poll: PollRecord) -> None:
+        """A closed poll in Discord: its message with the final results, and the reply under
+        it."""
+        await self.refresh(poll)
+        await self.tell_closed(poll)
+
     async def tell_closed(self, poll: PollRecord) -> None:
         """A short reply to the poll message, so the channel hears that it closed and where the
         results are: once, under its once-key, whoever closed it and however often this runs

@@ -50,6 +50,8 @@ T = TypeVar("T")
 
 CLOSE = "poll.close"
 REMIND = "poll.remind"
+SHOWN = "poll.shown"
+SHOW_AGAIN_AFTER = timedelta(minutes=1)  # when a close is shown again, in case it was not
 
 
 class NotInElectorateError(Exception):
@@ -81,6 +83,7 @@ class PollService:
         # A close never expires: after any outage the poll still closes, late, and says so once.
         self.bot.scheduler.register(CLOSE, self._on_close, expires=False)
         self.bot.scheduler.register(REMIND, self._on_remind)
+        self.bot.scheduler.register(SHOWN, self._on_shown, expires=False)
 
     async def close_service(self) -> None:
         """Finish poll message edits still waiting."""
@@ -102,8 +105,6 @@ class PollService:
         result = await store(work)
         await self.bot.scheduler.rearm_if_changed()
         return result
-
-    # -- the electorate -----------------------------------------------------------------------
 
     # -- publishing ---------------------------------------------------------------------------
 
@@ -400,14 +401,31 @@ class PollService:
 
     async def finish(self, poll_id: int) -> PollRecord | None:
         """Close the poll (once, whoever asks first), cancel what was planned, and show the
-        final results. Safe to call again: the message edit is the same each time."""
+        final results and the closing reply. Safe to call again: the message edit is the same
+        each time, the reply is sent once.
+
+        Showing the close is also stored with it, as an action a minute later: a process
+        killed between the commit and the showing (or a Discord failure then) still shows it,
+        when the action runs."""
         self._forget(poll_id)
         now = self.now()
+        found = await self.queries.get(poll_id)
+        if found is None:
+            return None
+        guild_id = found.guild_id
 
         def work(conn: sqlite3.Connection) -> bool:
             closed = close(conn, poll_id, now)
             if closed:
                 self.bot.scheduler.cancel(conn, key_prefix(poll_id))
+                self.bot.scheduler.plan(
+                    conn,
+                    guild_id=guild_id,
+                    kind=SHOWN,
+                    key=f"{key_prefix(poll_id)}shown",
+                    due_at=now + SHOW_AGAIN_AFTER,
+                    payload={"poll": poll_id},
+                )
             return closed
 
         if await self._commit(work):
@@ -415,12 +433,17 @@ class PollService:
             log.info("poll %s closed", poll_id)
         poll = await self.queries.get(poll_id)
         if poll is not None:
-            await self.announce.refresh(poll)
-            await self.announce.tell_closed(poll)
+            await self.announce.show_closed(poll)
         return poll
 
     async def _on_close(self, ctx: RunContext) -> None:
         await self.finish(int(ctx.action.payload["poll"]))
+
+    async def _on_shown(self, ctx: RunContext) -> None:
+        """The close shown again: its final edit (the same), its reply (once in all)."""
+        poll = await self.queries.get(int(ctx.action.payload["poll"]))
+        if poll is not None and not poll.is_open:
+            await self.announce.show_closed(poll)
 
     async def _dm(self, user_id: int, text: str, nonce: str) -> None:
         await self.members.dm(user_id, nonce=nonce, content=text)

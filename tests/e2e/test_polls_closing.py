@@ -66,3 +66,28 @@ async def test_a_poll_closed_by_hand_says_so_too(community: LocalCommunity) -> N
     await community.sandbox.wait_until(lambda: closing_replies(community))
     (reply,) = closing_replies(community)
     assert "Poll #1 has closed: **Logo?**" in reply.content
+
+
+async def test_a_close_discord_failed_to_show_is_shown_by_the_action_stored_with_it(
+    community: LocalCommunity, clock: FakeClock
+) -> None:
+    """The close is stored with an action that shows it again a minute later: when the final
+    edit and the reply fail (or the bot dies before making them), they are still made, and
+    the reply once."""
+    await create_poll(community, question="Logo?", options="Blue\nGreen")
+    faults = community.sandbox.faults
+    faults.server_error("PATCH /channels/*/messages/*", status=503)  # discord.py: no retry
+    faults.server_error("POST /channels/*/messages", status=503)
+    await confirmed(community.as_member("sofia"), "poll close", poll=1)
+    assert closing_replies(community) == []
+    assert poll_message(community).embeds[0]["title"] != "Closed: Logo?"
+
+    clock.advance(timedelta(minutes=2))
+    await community.restart_bot()
+    assert community.bot is not None
+    await community.bot.scheduler.run_due()
+    await community.sandbox.wait_until(lambda: closing_replies(community))
+    assert poll_message(community).embeds[0]["title"] == "Closed: Logo?"
+    clock.advance(timedelta(hours=1))
+    await community.bot.scheduler.run_due()
+    assert len(closing_replies(community)) == 1
