@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.i18n import _, translate
-from cogs.support._display import change_text, request_embed, title, ts
+from cogs.support._display import request_embed, title, ts
 from cogs.support._rules import Nudge, NudgeTarget
 from cogs.support._views import card_view, reopen_view
 from db.support import KeptMessage, SupportRequest
@@ -146,26 +146,44 @@ class Announcer:
 
     async def tell(
         self,
-        guild: discord.Guild,
+        thread: discord.Thread,
         request: SupportRequest,
         action: str,
-        actor_id: int,
+        text: str,
+        nonce: str,
     ) -> None:
-        """A change, in the thread: what the requester sees (the DM is the service's notice)."""
-        language = request.language
-        text = change_text(request, action, actor_id)
-        thread = await self.thread(guild, request.thread_id)
-        if thread is not None:
-            view = discord.utils.MISSING
-            extra = ""
-            if action == "resolve":
-                days = self.bot.settings.support.reopen_days
-                extra = "\n" + translate(language, REOPEN_HINT, days=days)
-                view = reopen_view(language, request)
-            try:
-                await thread.send(text + extra, view=view)
-            except discord.HTTPException as exc:
-                log.warning("could not post in the thread of request %s: %s", request.id, exc)
+        """A change, in the thread: what the requester sees (the DM is the service's notice).
+        A failure is raised, so the send is tried again with the same nonce."""
+        view = discord.utils.MISSING
+        if action == "resolve":
+            days = self.bot.settings.support.reopen_days
+            text += "\n" + translate(request.language, REOPEN_HINT, days=days)
+            view = reopen_view(request.language, request)
+        await thread.send(text, view=view, nonce=nonce)
+
+    async def tell_new(self, guild: discord.Guild, request: SupportRequest, nonce: str) -> None:
+        """The triage channel hears of a new request."""
+        text = translate(
+            self.staff_language,
+            _("New support request #{id} from <@{who}>: {topic} ({region})."),
+            id=request.id,
+            who=request.requester_id,
+            topic=request.topic,
+            region=request.region,
+        )
+        await self.tell_staff(guild, request, text, nonce=nonce)
+
+    async def tell_reopened(
+        self, guild: discord.Guild, request: SupportRequest, actor_id: int, nonce: str
+    ) -> None:
+        """The triage channel hears that a request was reopened."""
+        text = translate(
+            self.staff_language,
+            _("Request #{id} was reopened by <@{who}>."),
+            id=request.id,
+            who=actor_id,
+        )
+        await self.tell_staff(guild, request, text, nonce=nonce)
 
     async def tell_staff(
         self,

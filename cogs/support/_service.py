@@ -29,7 +29,7 @@ from bot.i18n import _, translate
 from bot.scheduler import RunContext
 from cogs.support import _rules as rules
 from cogs.support._announce import Announcer
-from cogs.support._display import change_dm, opened_dm, thread_name
+from cogs.support._display import change_dm, change_text, opened_dm, thread_name
 from cogs.support._queries import SupportQueries, as_rules
 from cogs.support._rules import (
     Actor,
@@ -55,6 +55,8 @@ P = ParamSpec("P")
 
 POST = "support.post"
 NUDGE = "support.nudge"
+SHOWN = "support.shown"
+SHOW_AGAIN_AFTER = timedelta(minutes=1)  # when a change is shown again, in case it was not
 POST_RETRY = timedelta(minutes=1)  # the first retry of a posting that failed
 POST_RETRY_MAX = timedelta(hours=6)
 POST_ATTEMPTS = 20
@@ -92,6 +94,7 @@ class SupportService:
     def register(self) -> None:
         self.bot.scheduler.register(POST, self._on_post)
         self.bot.scheduler.register(NUDGE, self._on_nudge)
+        self.bot.scheduler.register(SHOWN, self._on_shown, expires=False)
 
     def now(self) -> datetime:
         return self.bot.clock.now()
@@ -180,6 +183,8 @@ class SupportService:
                     record = await self.queries.load(request_id)
                 if await self.announce.thread(guild, record.notes_thread_id) is None:
                     await self._open_notes(guild, record)
+                if not record.posted:
+                    await self._tell_staff_new(guild, record)
             except discord.Forbidden:
                 await self.announce.admin(
                     guild,
@@ -206,19 +211,14 @@ class SupportService:
                     self._tell_requester(conn, record, "opened", opened_dm(record))
 
                 await self._commit(posted)
-                await self.announce.tell_staff(
-                    guild,
-                    record,
-                    translate(
-                        self.announce.staff_language,
-                        _("New support request #{id} from <@{who}>: {topic} ({region})."),
-                        id=record.id,
-                        who=record.requester_id,
-                        topic=record.topic,
-                        region=record.region,
-                    ),
-                )
             return True
+
+    async def _tell_staff_new(self, guild: discord.Guild, record: SupportRequest) -> None:
+        """The triage channel's line about a new request, once (before the request counts as
+        posted, so a retry after a crash still says it, and never twice)."""
+        await self.bot.scheduler.once(
+            f"support:{record.id}:new", guild.id, partial(self.announce.tell_new, guild, record)
+        )
 
     async def _ensure_thread(
         self, guild: discord.Guild, record: SupportRequest
@@ -228,6 +228,8 @@ class SupportService:
         if record.thread_id is not None:
             found = await self.announce.thread(guild, record.thread_id)
             if found is not None:
+                if not record.posted:  # a crash may have come between the thread and its opening
+                    await self._welcome_once(guild, found, record, restored=False)
                 return found
             restored = True
             await self.announce.admin(
@@ -265,12 +267,22 @@ class SupportService:
             )
             thread = await self._one_thread(guild, parent, made, record)
         await self._commit(SupportRequests.set_places, record.id, thread_id=thread.id)
+        await self._welcome_once(guild, thread, record, restored=restored)
+        return thread
+
+    async def _welcome_once(
+        self,
+        guild: discord.Guild,
+        thread: discord.Thread,
+        record: SupportRequest,
+        *,
+        restored: bool,
+    ) -> None:
         await self.bot.scheduler.once(
             f"support:{record.id}:opening:{thread.id}",
             guild.id,
             lambda nonce: self._welcome(guild, thread, record, restored=restored, nonce=nonce),
         )
-        return thread
 
     async def _one_thread(
         self,
@@ -423,6 +435,20 @@ class SupportService:
             self._plan_nudge(conn, stored, after=now)
             if action is not None:
                 self._tell_requester(conn, stored, action, change_dm(stored, action, actor.id))
+                self.bot.scheduler.plan(
+                    conn,
+                    guild_id=stored.guild_id,
+                    kind=SHOWN,
+                    key=f"support:{stored.id}:shown:{stored.version}",
+                    due_at=now + SHOW_AGAIN_AFTER,
+                    payload={
+                        "request": stored.id,
+                        "version": stored.version,
+                        "action": action,
+                        "actor": actor.id,
+                        "text": change_text(stored, action, actor.id),
+                    },
+                )
             return stored
 
         return await self._commit(write)
@@ -504,9 +530,40 @@ class SupportService:
     async def after_change(
         self, guild: discord.Guild, record: SupportRequest, action: str, actor_id: int
     ) -> None:
-        """Card and thread after a change (a deleted thread is opened again first; the DM
-        was stored with the change); the claimer joins the thread; a reopen is told to the
-        triage channel."""
+        """Card and thread right after a change (the DM was stored with the change, and so
+        was :meth:`_on_shown`, which does this again a minute later in case it was not)."""
+        text = change_text(record, action, actor_id)
+        await self._show_change(guild, record, action, actor_id, record.version, text)
+
+    async def _on_shown(self, ctx: RunContext) -> None:
+        """A change shown again: what was done is not done twice (the posts go under their
+        once-keys, the card and the thread members are the same)."""
+        payload = ctx.action.payload
+        record = await self.queries.get(int(payload["request"]))
+        guild = self.bot.get_guild(record.guild_id) if record is not None else None
+        if record is None or guild is None:
+            return
+        await self._show_change(
+            guild,
+            record,
+            str(payload["action"]),
+            int(payload["actor"]),
+            int(payload["version"]),
+            str(payload["text"]),
+        )
+
+    async def _show_change(
+        self,
+        guild: discord.Guild,
+        record: SupportRequest,
+        action: str,
+        actor_id: int,
+        version: int,
+        text: str,
+    ) -> None:
+        """The change ``version`` of the request in Discord: a deleted thread is opened again
+        first; the claimer joins the thread; the card shows the request as it is; the thread
+        says ``text`` and a reopen is told to the triage channel, each once."""
         thread = await self.announce.thread(guild, record.thread_id)
         if record.thread_id is not None and thread is None:
             await self.ensure_posted(record.id)
@@ -518,18 +575,21 @@ class SupportService:
             except discord.HTTPException as exc:
                 log.warning("could not add the claimer to request %s: %s", record.id, exc)
         await self.refresh_card(guild, record)
-        await self.announce.tell(guild, record, action, actor_id)
-        if action == "reopen":
-            await self.announce.tell_staff(
-                guild,
-                record,
-                translate(
-                    self.announce.staff_language,
-                    _("Request #{id} was reopened by <@{who}>."),
-                    id=record.id,
-                    who=actor_id,
-                ),
-            )
+        try:
+            if thread is not None:
+                await self.bot.scheduler.once(
+                    f"support:{record.id}:told:{version}",
+                    guild.id,
+                    partial(self.announce.tell, thread, record, action, text),
+                )
+            if action == "reopen":
+                await self.bot.scheduler.once(
+                    f"support:{record.id}:reopened:{version}",
+                    guild.id,
+                    partial(self.announce.tell_reopened, guild, record, actor_id),
+                )
+        except discord.HTTPException as exc:  # tried again when the change is shown again
+            log.warning("could not tell the change of request %s: %s", record.id, exc)
 
     async def note_message(self, message: discord.Message) -> None:
         """A message in a request's thread moves its waiting clock (staff answered, or the

@@ -1,6 +1,7 @@
 """Support's DMs to the requester are notices (bot/notices.py): stored in the transaction that
 makes the change, sent once by the scheduler. A bot that goes away right after the commit sends
-the DM when it is back, once; a change that fails stores no DM."""
+the DM when it is back, once; a change that fails stores no DM. What the thread says about a
+change is stored with it too, and said again (once in all) when it could not be said at once."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.local import LocalCommunity
-from tests.e2e.support_helpers import ask_and_read, card_fields, cards, dm_texts
+from tests.e2e.support_helpers import ask_and_read, card_fields, cards, dm_texts, threads
 
 
 async def notices_about(community: LocalCommunity, request_id: int, about: str) -> int:
@@ -80,3 +81,33 @@ async def test_a_claim_whose_write_fails_stores_no_notice_and_sends_no_dm(
     await asyncio.sleep(0.2)
     assert len(dm_texts(community, "aino")) == 1
     assert card_fields(cards(community)[0])["Status"] == "New"
+
+
+async def test_a_claim_the_thread_missed_is_said_there_by_the_action_stored_with_it(
+    community: LocalCommunity, clock: FakeClock
+) -> None:
+    sb = community.sandbox
+    await ask_and_read(community)
+    [thread] = threads(community)
+    aino = community.as_member("aino")
+
+    def claim_lines() -> list[str]:
+        return [m.content for m in aino.read(thread) if "hoitaa nyt pyyntöä #1" in m.content]
+
+    # Discord fails the thread's post at the claim (discord.py does not retry a 503), as a bot
+    # gone right after the commit would never make it.
+    sb.faults.server_error(f"POST /channels/{thread.id}/messages", status=503)
+    claimed = await community.as_member("sofia").click(cards(community)[0], "Claim")
+    assert "You are handling request #1" in claimed.content
+    await sb.wait_until(lambda: card_fields(cards(community)[0])["Status"].startswith("Claimed"))
+    assert claim_lines() == []
+
+    clock.advance(timedelta(minutes=2))
+    assert community.bot is not None
+    await community.bot.scheduler.run_due()
+    await sb.wait_until(claim_lines)
+    clock.advance(timedelta(hours=1))
+    await community.restart_bot()
+    assert community.bot is not None
+    await community.bot.scheduler.run_due()
+    assert len(claim_lines()) == 1
