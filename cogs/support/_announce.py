@@ -72,7 +72,7 @@ class Announcer:
     # -- the card -----------------------------------------------------------------------------
 
     async def post_card(
-        self, guild: discord.Guild, request: SupportRequest
+        self, guild: discord.Guild, request: SupportRequest, *, nonce: str | None = None
     ) -> discord.Message | None:
         """Post the request's card in the triage channel (the service stores where it is)."""
         triage = self.triage(guild)
@@ -90,9 +90,34 @@ class Announcer:
             )
             return None
         language = self.staff_language
+        once: dict[str, Any] = {"nonce": nonce} if nonce else {}
         return await triage.send(
-            embed=request_embed(language, request, card=True), view=card_view(language, request)
+            embed=request_embed(language, request, card=True),
+            view=card_view(language, request),
+            **once,
         )
+
+    async def open_notes(
+        self, guild: discord.Guild, request: SupportRequest
+    ) -> discord.Thread | None:
+        """The staff-only notes thread, started from the card (None while there is no card)."""
+        channel = guild.get_channel(request.card_channel_id or 0)
+        if not isinstance(channel, discord.TextChannel) or request.card_message_id is None:
+            return None
+        card = channel.get_partial_message(request.card_message_id)
+        name = translate(self.staff_language, _("Notes on #{id}"), id=request.id)
+        return await card.create_thread(name=name[:100])
+
+    async def notes_opening(
+        self, notes: discord.Thread, request: SupportRequest, nonce: str
+    ) -> None:
+        """The notes thread's first line: who reads it."""
+        text = translate(
+            self.staff_language,
+            _("Staff-only notes on request #{id}; the requester does not see this thread."),
+            id=request.id,
+        )
+        await notes.send(text, nonce=nonce)
 
     async def refresh_card(
         self, guild: discord.Guild, request: SupportRequest

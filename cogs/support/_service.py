@@ -25,8 +25,8 @@ import discord
 
 from bot.client import S3Bot
 from bot.errors import UserFacingError
-from bot.i18n import _, translate
-from bot.scheduler import RunContext
+from bot.i18n import _
+from bot.scheduler import RunContext, nonce_for
 from cogs.support import _rules as rules
 from cogs.support._announce import Announcer
 from cogs.support._display import change_dm, change_text, opened_dm, thread_name
@@ -176,13 +176,19 @@ class SupportService:
                     return False
                 record = await self.queries.load(request_id)
                 if record.card_message_id is None:
-                    card = await self.announce.post_card(guild, record)
+                    # One card, also when a crash came between posting it and storing where it is.
+                    card = await self.announce.post_card(
+                        guild, record, nonce=nonce_for(f"support:{record.id}:card")
+                    )
                     if card is None:
                         return False
                     await self._card_at(record, card)
                     record = await self.queries.load(request_id)
-                if await self.announce.thread(guild, record.notes_thread_id) is None:
+                notes = await self.announce.thread(guild, record.notes_thread_id)
+                if notes is None:
                     await self._open_notes(guild, record)
+                elif not record.posted:  # a crash may have come between the thread and its line
+                    await self._notes_opening_once(guild, notes, record)
                 if not record.posted:
                     await self._tell_staff_new(guild, record)
             except discord.Forbidden:
@@ -336,21 +342,18 @@ class SupportService:
     async def _open_notes(self, guild: discord.Guild, record: SupportRequest) -> None:
         """The staff-only notes thread, started from the card in the (secretariat) triage
         channel: never in the requester's thread."""
-        channel = guild.get_channel(record.card_channel_id or 0)
-        if not isinstance(channel, discord.TextChannel) or record.card_message_id is None:
-            return
-        card = channel.get_partial_message(record.card_message_id)
-        language = self.announce.staff_language
-        notes = await card.create_thread(
-            name=translate(language, _("Notes on #{id}"), id=record.id)[:100]
-        )
-        await self._commit(SupportRequests.set_places, record.id, notes_thread_id=notes.id)
-        await notes.send(
-            translate(
-                language,
-                _("Staff-only notes on request #{id}; the requester does not see this thread."),
-                id=record.id,
-            )
+        notes = await self.announce.open_notes(guild, record)
+        if notes is not None:
+            await self._commit(SupportRequests.set_places, record.id, notes_thread_id=notes.id)
+            await self._notes_opening_once(guild, notes, record)
+
+    async def _notes_opening_once(
+        self, guild: discord.Guild, notes: discord.Thread, record: SupportRequest
+    ) -> None:
+        await self.bot.scheduler.once(
+            f"support:{record.id}:notes:{notes.id}",
+            guild.id,
+            partial(self.announce.notes_opening, notes, record),
         )
 
     async def _on_post(self, ctx: RunContext) -> None:

@@ -163,6 +163,27 @@ async def test_a_lost_answer_from_discord_leaves_one_thread(community: LocalComm
     assert community.as_member("aino").can_see(thread)
 
 
+async def test_a_card_posted_but_not_stored_is_not_posted_twice(
+    community: LocalCommunity, clock: FakeClock
+) -> None:
+    # The card is posted, then storing where it is fails, as when the bot dies between the two:
+    # the posting retry posts it again with the card's nonce, and Discord returns the first.
+    assert community.db is not None
+    await community.db.execute(
+        "CREATE TRIGGER lost_card BEFORE UPDATE OF card_message_id ON support_requests "
+        "WHEN NEW.card_message_id IS NOT NULL BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    )
+    await ask(community)
+    await community.sandbox.wait_until(lambda: len(cards(community)) == 1)
+    await community.db.execute("DROP TRIGGER lost_card")
+    clock.advance(timedelta(minutes=2))
+    assert community.bot is not None
+    await community.bot.scheduler.run_due()
+    stored = await stored_when(community, 1, lambda r: r.posted)
+    [card] = cards(community)
+    assert stored.card_message_id == card.id
+
+
 async def test_a_quiet_thread_that_archived_still_hears_the_claim_and_is_kept(
     community: LocalCommunity,
 ) -> None:

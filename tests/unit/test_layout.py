@@ -287,7 +287,6 @@ def test_a_features_service_holds_only_changes_and_scheduled_handlers(feature: P
 # its text or embed moves to the feature's _display.py (or its Discord work to _announce.py).
 RENDERING_LEFT_IN_SERVICE: dict[str, set[str]] = {
     "polls": {"_on_remind", "ballot_header", "cast", "open_ballot", "rank_step"},
-    "support": {"_open_notes"},
 }
 
 
