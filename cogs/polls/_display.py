@@ -87,6 +87,51 @@ def rule_line(language: str, poll: PollRecord) -> str:
     return line
 
 
+def choices_text(poll: PollRecord, choices: tuple[int, ...]) -> str:
+    """The chosen options by name; a ranking numbered in its order."""
+    if poll.mode == "ranked":
+        return ", ".join(f"{n}. {poll.options[c]}" for n, c in enumerate(choices, start=1))
+    return ", ".join(poll.options[c] for c in choices)
+
+
+def ballot_header(
+    language: str, poll: PollRecord, unit: str, current: tuple[int, ...] | None
+) -> str:
+    """The top of a member's ballot: the question, its rule, whose ballot it is for a region,
+    and the vote recorded so far."""
+    lines = [f"**{poll.question}**", rule_line(language, poll)]
+    if poll.electorate_kind == "region":
+        lines.append(
+            translate(
+                language,
+                _(
+                    "You vote for {region}: any member from it can cast or change its one "
+                    "ballot, and the last change stands."
+                ),
+                region=RegionRef.from_key(unit).display(language),
+            )
+        )
+    if current:
+        lines.append(
+            translate(language, _("Current vote: {choices}"), choices=choices_text(poll, current))
+        )
+    else:
+        lines.append(translate(language, _("No vote recorded yet.")))
+    return "\n".join(lines)
+
+
+def reminder_text(language: str, poll: PollRecord) -> str:
+    """The DM to a member who has not voted yet, with a link to the poll."""
+    link = f"https://discord.com/channels/{poll.guild_id}/{poll.channel_id}/{poll.message_id}"
+    return translate(
+        language,
+        _("Reminder: you have not voted yet in “{question}”. It closes <t:{when}:R>: {link}"),
+        question=poll.question,
+        when=int(poll.closes_at.timestamp()) if poll.closes_at else 0,
+        link=link,
+    )
+
+
 def plural(language: str, forms: tuple[str, str], n: int, /, **params: object) -> str:
     """``forms`` (one, other) for ``n``: English and Finnish both take the first for 1 only."""
     return translate(language, forms[0] if n == 1 else forms[1], n=n, **params)

@@ -24,7 +24,14 @@ from bot.i18n import _, translate
 from bot.scheduler import RunContext
 from bot.tree import interaction_language
 from cogs.polls._announce import Announcer, key_prefix
-from cogs.polls._display import ballot_rules, ordinal, region_ballot_notice, rule_line
+from cogs.polls._display import (
+    ballot_header,
+    ballot_rules,
+    choices_text,
+    ordinal,
+    region_ballot_notice,
+    reminder_text,
+)
 from cogs.polls._queries import PollQueries, unknown_poll
 from cogs.polls._rules import check_ballot, check_electorate
 from cogs.polls._views import choice_view, ranked_view
@@ -240,41 +247,11 @@ class PollService:
             raise await self.queries.outsider(interaction, outside.poll) from None
         return poll, unit, found.current
 
-    def ballot_header(
-        self, language: str, poll: PollRecord, unit: str, current: tuple[int, ...] | None
-    ) -> str:
-        lines = [f"**{poll.question}**", rule_line(language, poll)]
-        if poll.electorate_kind == "region":
-            lines.append(
-                translate(
-                    language,
-                    _(
-                        "You vote for {region}: any member from it can cast or change its one "
-                        "ballot, and the last change stands."
-                    ),
-                    region=self.queries.unit_name(poll, unit, language),
-                )
-            )
-        if current:
-            lines.append(
-                translate(
-                    language, _("Current vote: {choices}"), choices=self.choices_text(poll, current)
-                )
-            )
-        else:
-            lines.append(translate(language, _("No vote recorded yet.")))
-        return "\n".join(lines)
-
-    def choices_text(self, poll: PollRecord, choices: tuple[int, ...]) -> str:
-        if poll.mode == "ranked":
-            return ", ".join(f"{n}. {poll.options[c]}" for n, c in enumerate(choices, start=1))
-        return ", ".join(poll.options[c] for c in choices)
-
     async def open_ballot(self, interaction: discord.Interaction[Any], poll_id: int) -> None:
         """The member's ballot, ephemeral, with their current vote."""
         language = interaction_language(interaction)
         poll, unit, current = await self._voter(interaction, poll_id)
-        header = self.ballot_header(language, poll, unit, current)
+        header = ballot_header(language, poll, unit, current)
         if poll.mode == "ranked":
             view = ranked_view(language, poll, ())
             header += "\n" + translate(
@@ -298,13 +275,13 @@ class PollService:
             or len(picks) > poll.max_choices
         ):
             raise UserFacingError(_("That option is not in this poll."))
-        lines = [self.ballot_header(language, poll, unit, current)]
+        lines = [ballot_header(language, poll, unit, current)]
         if picks:
             lines.append(
                 translate(
                     language,
                     _("Your ranking so far: {ranking}"),
-                    ranking=self.choices_text(poll, picks),
+                    ranking=choices_text(poll, picks),
                 )
             )
         if len(picks) < min(poll.max_choices, len(poll.options)):
@@ -352,7 +329,7 @@ class PollService:
                 language,
                 _("Recorded for **{question}**: {choices}"),
                 question=poll.question,
-                choices=self.choices_text(poll, ballot),
+                choices=choices_text(poll, ballot),
             )
         ]
         if poll.electorate_kind == "region":
@@ -386,7 +363,7 @@ class PollService:
         ballot, and what it is now (a notice, bot/notices.py: sent once after the commit, and
         only to those who can still see the poll's channel)."""
         poll, unit = done.poll, done.unit
-        choices = self.choices_text(poll, done.ballot)
+        choices = choices_text(poll, done.ballot)
         compose = partial(region_ballot_notice, name, unit, poll.question, choices, done.replaced)
         self.bot.notices.tell(
             conn,
@@ -455,16 +432,6 @@ class PollService:
             return
         missing = await self.queries.non_voters(poll.id)
         languages = await self.members.languages(poll.guild_id, missing)
-        link = f"https://discord.com/channels/{poll.guild_id}/{poll.channel_id}/{poll.message_id}"
         for user_id, language in languages.items():
-            text = translate(
-                language,
-                _(
-                    "Reminder: you have not voted yet in “{question}”. It closes <t:{when}:R>: "
-                    "{link}"
-                ),
-                question=poll.question,
-                when=int(poll.closes_at.timestamp()) if poll.closes_at else 0,
-                link=link,
-            )
+            text = reminder_text(language, poll)
             await ctx.once(f"dm:{user_id}", partial(self._dm, user_id, text))

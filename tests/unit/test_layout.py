@@ -286,7 +286,7 @@ def test_a_features_service_holds_only_changes_and_scheduled_handlers(feature: P
 # What each feature's service still renders for members (issue 6): a name leaves the list when
 # its text or embed moves to the feature's _display.py (or its Discord work to _announce.py).
 RENDERING_LEFT_IN_SERVICE: dict[str, set[str]] = {
-    "polls": {"_on_remind", "ballot_header", "cast", "open_ballot", "rank_step"},
+    "polls": {"cast", "open_ballot", "rank_step"},
 }
 
 
