@@ -120,6 +120,82 @@ def ballot_header(
     return "\n".join(lines)
 
 
+def receipt_text(language: str, poll: PollRecord, unit: str, ballot: tuple[int, ...]) -> str:
+    """What the member reads once their ballot is stored: what it says, whose it is for a
+    region, whether it is secret, and until when it can change."""
+    lines = [
+        translate(
+            language,
+            _("Recorded for **{question}**: {choices}"),
+            question=poll.question,
+            choices=choices_text(poll, ballot),
+        )
+    ]
+    if poll.electorate_kind == "region":
+        lines.append(
+            translate(
+                language,
+                _("This is the ballot of {region}."),
+                region=RegionRef.from_key(unit).display(language),
+            )
+        )
+    if poll.secret:
+        lines.append(
+            translate(language, _("Your ballot is secret: it is stored without your name."))
+        )
+    until = (
+        translate(
+            language,
+            _("You can change it until <t:{when}:F>."),
+            when=int(poll.closes_at.timestamp()),
+        )
+        if poll.closes_at
+        else translate(language, _("You can change it until the poll closes."))
+    )
+    lines.append(until)
+    return "\n".join(lines)
+
+
+def ranking_text(
+    language: str,
+    poll: PollRecord,
+    unit: str,
+    current: tuple[int, ...] | None,
+    picks: tuple[int, ...],
+) -> str:
+    """A ranked ballot part-way: its header, the ranking so far and which choice comes next."""
+    lines = [ballot_header(language, poll, unit, current)]
+    if picks:
+        lines.append(
+            translate(
+                language, _("Your ranking so far: {ranking}"), ranking=choices_text(poll, picks)
+            )
+        )
+    if len(picks) < min(poll.max_choices, len(poll.options)):
+        lines.append(
+            translate(
+                language,
+                _("Pick your {choice}, or press Done."),
+                choice=ordinal(language, len(picks) + 1),
+            )
+        )
+    return "\n".join(lines)
+
+
+def opened_ballot_text(
+    language: str, poll: PollRecord, unit: str, current: tuple[int, ...] | None
+) -> str:
+    """A freshly opened ballot: its header, and for a ranked poll how to rank."""
+    header = ballot_header(language, poll, unit, current)
+    if poll.mode == "ranked":
+        header += "\n" + translate(
+            language,
+            _("Pick your {choice}, one at a time; then press Done."),
+            choice=ordinal(language, 1),
+        )
+    return header
+
+
 def reminder_text(language: str, poll: PollRecord) -> str:
     """The DM to a member who has not voted yet, with a link to the poll."""
     link = f"https://discord.com/channels/{poll.guild_id}/{poll.channel_id}/{poll.message_id}"

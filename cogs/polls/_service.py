@@ -1,8 +1,9 @@
 """What polls change: storing and posting a poll with its planned close and reminder, the ballot
 (opening, ranking step by step, casting with every rule checked again, a region's members told
 in the same write), closing exactly once (scheduled or by hand), and the scheduled close and
-reminder. Reads are ``_queries.py``'s, the poll message ``_announce.py``'s. Nothing here logs
-who cast which ballot.
+reminder. Reads are ``_queries.py``'s, the poll message ``_announce.py``'s, what the member
+reads ``_display.py``'s and answering them ``_views.py``'s. Nothing here logs who cast which
+ballot.
 """
 
 from __future__ import annotations
@@ -17,24 +18,19 @@ from typing import Any, TypeVar
 
 import discord
 
-from bot.answering import reply, update
 from bot.client import S3Bot
 from bot.errors import UserFacingError
-from bot.i18n import _, translate
+from bot.i18n import _
 from bot.scheduler import RunContext
-from bot.tree import interaction_language
 from cogs.polls._announce import Announcer, key_prefix
 from cogs.polls._display import (
-    ballot_header,
     ballot_rules,
     choices_text,
-    ordinal,
     region_ballot_notice,
     reminder_text,
 )
 from cogs.polls._queries import PollQueries, unknown_poll
 from cogs.polls._rules import check_ballot, check_electorate
-from cogs.polls._views import choice_view, ranked_view
 from db.polls import (
     Cast,
     Elector,
@@ -247,27 +243,17 @@ class PollService:
             raise await self.queries.outsider(interaction, outside.poll) from None
         return poll, unit, found.current
 
-    async def open_ballot(self, interaction: discord.Interaction[Any], poll_id: int) -> None:
-        """The member's ballot, ephemeral, with their current vote."""
-        language = interaction_language(interaction)
-        poll, unit, current = await self._voter(interaction, poll_id)
-        header = ballot_header(language, poll, unit, current)
-        if poll.mode == "ranked":
-            view = ranked_view(language, poll, ())
-            header += "\n" + translate(
-                language,
-                _("Pick your {choice}, one at a time; then press Done."),
-                choice=ordinal(language, 1),
-            )
-        else:
-            view = choice_view(language, poll, current)
-        await reply(interaction, header, view=view)
+    async def open_ballot(
+        self, interaction: discord.Interaction[Any], poll_id: int
+    ) -> tuple[PollRecord, str, tuple[int, ...] | None]:
+        """The member's ballot to show: the poll, their unit and its current vote."""
+        return await self._voter(interaction, poll_id)
 
     async def rank_step(
         self, interaction: discord.Interaction[Any], poll_id: int, picks: tuple[int, ...]
-    ) -> None:
-        """One more pick (or a cleared ranking): show the ranking so far and the next choice."""
-        language = interaction_language(interaction)
+    ) -> tuple[PollRecord, str, tuple[int, ...] | None]:
+        """One more pick (or a cleared ranking), checked against the poll: the ballot to show
+        with the ranking so far."""
         poll, unit, current = await self._voter(interaction, poll_id)
         if (
             len(set(picks)) != len(picks)
@@ -275,31 +261,14 @@ class PollService:
             or len(picks) > poll.max_choices
         ):
             raise UserFacingError(_("That option is not in this poll."))
-        lines = [ballot_header(language, poll, unit, current)]
-        if picks:
-            lines.append(
-                translate(
-                    language,
-                    _("Your ranking so far: {ranking}"),
-                    ranking=choices_text(poll, picks),
-                )
-            )
-        if len(picks) < min(poll.max_choices, len(poll.options)):
-            lines.append(
-                translate(
-                    language,
-                    _("Pick your {choice}, or press Done."),
-                    choice=ordinal(language, len(picks) + 1),
-                )
-            )
-        await update(interaction, content="\n".join(lines), view=ranked_view(language, poll, picks))
+        return poll, unit, current
 
     async def cast(
         self, interaction: discord.Interaction[Any], poll_id: int, choices: list[int]
-    ) -> None:
-        """Check the ballot against every rule, store it (replacing the unit's earlier one), and
-        give the member a receipt. A refused ballot records nothing."""
-        language = interaction_language(interaction)
+    ) -> Cast:
+        """Check the ballot against every rule and store it (replacing the unit's earlier one);
+        the member's view gives the receipt from what is returned. A refused ballot records
+        nothing."""
         guild_id = interaction.guild_id
         by = interaction.user.id
         name = self.members.display_name(guild_id or 0, by)
@@ -321,42 +290,10 @@ class PollService:
             raise await self.queries.outsider(interaction, outside.poll) from None
         except PollClosedError:
             raise closed_error() from None
-        poll, unit, ballot = done.poll, done.unit, done.ballot
-        if poll.id in self._voted:
-            self._voted[poll.id].add(unit)
-        lines = [
-            translate(
-                language,
-                _("Recorded for **{question}**: {choices}"),
-                question=poll.question,
-                choices=choices_text(poll, ballot),
-            )
-        ]
-        if poll.electorate_kind == "region":
-            lines.append(
-                translate(
-                    language,
-                    _("This is the ballot of {region}."),
-                    region=self.queries.unit_name(poll, unit, language),
-                )
-            )
-        if poll.secret:
-            lines.append(
-                translate(language, _("Your ballot is secret: it is stored without your name."))
-            )
-        until = (
-            translate(
-                language,
-                _("You can change it until <t:{when}:F>."),
-                when=int(poll.closes_at.timestamp()),
-            )
-            if poll.closes_at
-            else translate(language, _("You can change it until the poll closes."))
-        )
-        lines.append(until)
-        # The receipt replaces the ballot; Vote opens it again to change the vote.
-        await update(interaction, content="\n".join(lines), view=None)
-        self.announce.request_refresh(poll.id)
+        if done.poll.id in self._voted:
+            self._voted[done.poll.id].add(done.unit)
+        self.announce.request_refresh(done.poll.id)
+        return done
 
     def _tell_region(self, conn: sqlite3.Connection, done: Cast, by: int, name: str) -> None:
         """Inside the ballot's write: the region's other members hear who cast or changed its

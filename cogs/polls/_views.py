@@ -22,7 +22,13 @@ from bot.errors import UserFacingError
 from bot.i18n import _, translate
 from bot.members import Who
 from bot.tree import interaction_language
-from cogs.polls._display import close_question, ordinal
+from cogs.polls._display import (
+    close_question,
+    opened_ballot_text,
+    ordinal,
+    ranking_text,
+    receipt_text,
+)
 
 if TYPE_CHECKING:
     from cogs.polls._service import PollService
@@ -101,7 +107,14 @@ class VoteButton(PollButton, template=r"(?P<poll>\d+):vote"):
         return cls(int(match["poll"]))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        await _service(interaction).open_ballot(interaction, self.poll_id)
+        language = interaction_language(interaction)
+        poll, unit, current = await _service(interaction).open_ballot(interaction, self.poll_id)
+        view = (
+            ranked_view(language, poll, ())
+            if poll.mode == "ranked"
+            else choice_view(language, poll, current)
+        )
+        await reply(interaction, opened_ballot_text(language, poll, unit, current), view=view)
 
 
 class ChoiceSelect(PollSelect, template=r"(?P<poll>\d+):pick"):
@@ -119,7 +132,7 @@ class ChoiceSelect(PollSelect, template=r"(?P<poll>\d+):pick"):
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         choices = [option_number(v) for v in _values(interaction)]
-        await _service(interaction).cast(interaction, self.poll_id, choices)
+        await cast(interaction, self.poll_id, choices)
 
 
 class RankSelect(PollSelect, template=r"(?P<poll>\d+):rank:(?P<picks>[\d.]*)"):
@@ -142,7 +155,7 @@ class RankSelect(PollSelect, template=r"(?P<poll>\d+):rank:(?P<picks>[\d.]*)"):
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         picked = [option_number(v) for v in _values(interaction)]
-        await _service(interaction).rank_step(interaction, self.poll_id, (*self.picks, *picked[:1]))
+        await rank_step(interaction, self.poll_id, (*self.picks, *picked[:1]))
 
 
 class RankButton(PollButton, template=r"(?P<poll>\d+):(?P<action>done|clear):(?P<picks>[\d.]*)"):
@@ -170,11 +183,28 @@ class RankButton(PollButton, template=r"(?P<poll>\d+):(?P<action>done|clear):(?P
         return cls(int(match["poll"]), match["action"], parse_picks(match["picks"]))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        service = _service(interaction)
         if self.action == "done":
-            await service.cast(interaction, self.poll_id, list(self.picks))
+            await cast(interaction, self.poll_id, list(self.picks))
         else:
-            await service.rank_step(interaction, self.poll_id, ())
+            await rank_step(interaction, self.poll_id, ())
+
+
+async def rank_step(
+    interaction: discord.Interaction[Any], poll_id: int, picks: tuple[int, ...]
+) -> None:
+    """Show the ranking so far and the next choice, in place of the ballot."""
+    language = interaction_language(interaction)
+    poll, unit, current = await _service(interaction).rank_step(interaction, poll_id, picks)
+    text = ranking_text(language, poll, unit, current, picks)
+    await update(interaction, content=text, view=ranked_view(language, poll, picks))
+
+
+async def cast(interaction: discord.Interaction[Any], poll_id: int, choices: list[int]) -> None:
+    """Store the ballot; the receipt replaces it (Vote opens it again to change the vote)."""
+    language = interaction_language(interaction)
+    done = await _service(interaction).cast(interaction, poll_id, choices)
+    text = receipt_text(language, done.poll, done.unit, done.ballot)
+    await update(interaction, content=text, view=None)
 
 
 class QuickButton(PollButton, template=r"quick:(?P<creator_id>\d+):(?P<action>end|voters)"):

@@ -283,13 +283,6 @@ def test_a_features_service_holds_only_changes_and_scheduled_handlers(feature: P
         assert reads_in_service(service.read_text("utf-8")) == set()
 
 
-# What each feature's service still renders for members (issue 6): a name leaves the list when
-# its text or embed moves to the feature's _display.py (or its Discord work to _announce.py).
-RENDERING_LEFT_IN_SERVICE: dict[str, set[str]] = {
-    "polls": {"cast", "open_ballot", "rank_step"},
-}
-
-
 def rendering_in_service(source: str) -> set[str]:
     """The methods of a service's classes that build what a member reads: they call
     ``translate``, ``discord.Embed`` or a ``*_embed`` / ``*_view`` function. (Naming a
@@ -326,8 +319,7 @@ def test_a_features_service_renders_nothing(feature: Path) -> None:
     service = feature / "_service.py"
     if not service.exists():
         return
-    left = RENDERING_LEFT_IN_SERVICE.get(feature.name, set())
-    assert rendering_in_service(service.read_text("utf-8")) <= left
+    assert rendering_in_service(service.read_text("utf-8")) == set()
 
 
 def test_the_rendering_rule_finds_an_embed() -> None:
