@@ -116,6 +116,13 @@ def role_text(ref: str | int) -> str:
 # -- the members service ----------------------------------------------------------------------
 
 
+def asker(interaction: discord.Interaction[Any]) -> discord.Member | int:
+    """Who is asking, as :meth:`bot.members.Members.sees` takes them (the id outside a guild,
+    where nobody sees a guild's channels)."""
+    user = interaction.user
+    return user if isinstance(user, discord.Member) else user.id
+
+
 class Members:
     """Languages, DMs, names, permissions and zones of the community's members."""
 

@@ -24,7 +24,7 @@ from bot.answering import answer_then
 from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import C_, _
-from bot.members import pick_zone, zone_choices
+from bot.members import asker, pick_zone, zone_choices
 from bot.timeparse import (
     EVENT_ZONE_NOTE,
     ParsedTime,
@@ -38,7 +38,6 @@ from bot.timeparse import (
 from bot.tree import interaction_language, reply
 from cogs.events import _calendar
 from cogs.events import _display as display
-from cogs.events._queries import member_of
 from cogs.events._recurrence import parse_repeat
 from cogs.events._rules import (
     FORMATS,
@@ -660,7 +659,7 @@ class EventsCog(commands.Cog, name="Events"):
     ) -> list[app_commands.Choice[int]]:
         needle = current.lower().lstrip("#")
         choices = []
-        asking = member_of(interaction)
+        asking = asker(interaction)
         for record in await self.queries.in_guild(interaction.guild_id or 0):
             if not self.queries.visible(record, asking):
                 continue

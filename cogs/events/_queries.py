@@ -14,6 +14,7 @@ import discord
 from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import _
+from bot.members import asker
 from cogs.events import _calendar
 from cogs.events._recurrence import parse_repeat
 from cogs.events._rules import (
@@ -49,13 +50,6 @@ def unknown_event(event_id: int) -> UserFacingError:
     )
 
 
-def member_of(interaction: discord.Interaction[Any]) -> discord.Member | int:
-    """Who is asking, as :meth:`bot.members.Members.sees` takes them (the id outside a guild,
-    where nobody sees a guild's channels)."""
-    user = interaction.user
-    return user if isinstance(user, discord.Member) else user.id
-
-
 def schedule_from(
     event: EventRecord, records: dict[str, OverrideRecord]
 ) -> tuple[Schedule, dict[str, Override]]:
@@ -89,7 +83,7 @@ class EventQueries:
     async def load_seen(self, interaction: discord.Interaction[Any], event_id: int) -> EventRecord:
         """An event the member can see, or the same refusal as for an unknown id."""
         event = await self.load(interaction.guild_id, event_id)
-        if not self.visible(event, member_of(interaction)):
+        if not self.visible(event, asker(interaction)):
             raise unknown_event(event_id)
         return event
 

@@ -15,10 +15,10 @@ from bot import components
 from bot.answering import answer_then, update
 from bot.errors import UserFacingError
 from bot.i18n import _, translate
+from bot.members import asker
 from bot.tree import interaction_language, reply
 from cogs.events import _display as display
 from cogs.events._display import ANSWER_LABELS, ANSWER_STYLES, ANSWERS
-from cogs.events._queries import member_of
 from cogs.events._rules import (
     CANCEL_TOLD,
     CHANGED_SINCE_ASKED,
@@ -170,7 +170,7 @@ async def list_page(
     """One page of upcoming events with the member's own answers, and its pager; ``channel``
     keeps only the events announced there (a group's events are in its channel)."""
     language = interaction_language(interaction)
-    upcoming = await queries.upcoming(interaction.guild_id or 0, member_of(interaction))
+    upcoming = await queries.upcoming(interaction.guild_id or 0, asker(interaction))
     if channel:
         upcoming = [(e, o) for e, o in upcoming if e.channel_id == channel]
     pages = max((len(upcoming) + PAGE_SIZE - 1) // PAGE_SIZE, 1)

@@ -19,12 +19,13 @@ from bot.answering import defer
 from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import C_, _, translate
+from bot.members import asker
 from bot.timeparse import parse_duration, parse_when
 from bot.tree import interaction_language, reply
 from cogs.polls._announce import Announcer
 from cogs.polls._count import Mode
 from cogs.polls._display import turnout_line
-from cogs.polls._queries import PollQueries, asker
+from cogs.polls._queries import PollQueries
 from cogs.polls._rules import (
     MODES,
     check_close_and_quorum,

@@ -16,7 +16,7 @@ import discord
 from bot.client import S3Bot
 from bot.errors import UserFacingError
 from bot.i18n import _, translate
-from bot.members import Who
+from bot.members import Who, asker
 from bot.regions import RegionRef
 from bot.tree import interaction_language
 from cogs.groups.directory import GroupDirectory, GroupRecord
@@ -40,13 +40,6 @@ def unknown_poll(poll_id: int) -> UserFacingError:
     return UserFacingError(
         _("I can't find poll #{id}. Pick one from the list as you type."), id=poll_id
     )
-
-
-def asker(interaction: discord.Interaction[Any]) -> discord.Member | int:
-    """Who is asking, as :meth:`bot.members.Members.sees` takes them (the id outside a guild,
-    where nobody sees a guild's channels)."""
-    user = interaction.user
-    return user if isinstance(user, discord.Member) else user.id
 
 
 class PollQueries:
